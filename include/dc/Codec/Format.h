@@ -1,0 +1,121 @@
+//===- Format.h - The dc storage format (docs/Format.md) --------*- C++ -*-===//
+//
+// Encoding, decoding, serialization and size accounting of one compressed
+// layer, exactly as docs/Format.md specifies. MLIR-free; shared by the
+// passes, the run-time support, the benchmarks and the fuzzers.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_CODEC_FORMAT_H
+#define DC_CODEC_FORMAT_H
+
+#include "dc/Codec/Status.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace dc::codec {
+
+/// A read-only byte range (like std::span<const uint8_t>, C++17-friendly).
+struct ByteSpan {
+  const uint8_t *data = nullptr;
+  size_t size = 0;
+  ByteSpan() = default;
+  ByteSpan(const uint8_t *d, size_t n) : data(d), size(n) {}
+  ByteSpan(const std::vector<uint8_t> &v) : data(v.data()), size(v.size()) {}
+};
+
+/// Numeric values match the on-disk codes and the MLIR enum values.
+enum class Layout : uint8_t { Dense = 0, CSR = 1, CSC = 2 };
+enum class Entropy : uint8_t { None = 0, Huffman = 1 };
+
+inline constexpr unsigned kMaxWeightBits = 8;
+inline constexpr unsigned kMaxIndexBits = 8;
+inline constexpr unsigned kMaxHuffmanCodeLength = 15;
+inline constexpr size_t kHeaderBytes = 36;
+inline constexpr uint8_t kMagic[4] = {'D', 'C', 'W', '1'};
+
+/// The encoding parameters of a layer.
+struct Params {
+  Layout layout = Layout::CSR;
+  unsigned weightBits = 5; ///< w, 1..8
+  unsigned indexBits = 5;  ///< b, 1..8 for csr/csc, 0 for dense
+  Entropy entropy = Entropy::None;
+};
+
+/// Checks the ranges of docs/Format.md section 2.
+Status verifyParams(const Params &params);
+
+/// The matrix view of a tensor shape (docs/Format.md section 1). Fails for an
+/// empty shape, a non-positive dimension or R*C >= 2^32.
+struct MatrixShape {
+  uint32_t rows = 0, cols = 0;
+};
+StatusOr<MatrixShape> matrixShapeOf(const int64_t *shape, size_t rank);
+
+/// Number of bits needed to write `v` (0 for v == 0).
+unsigned bitWidth(uint64_t v);
+
+/// A non-owning view of all stored fields of one layer. Views point into an
+/// EncodedLayer, a serialized buffer or IR attributes/blobs.
+struct LayerView {
+  Params params;
+  uint32_t rows = 0, cols = 0;
+  const float *codebook = nullptr;
+  uint32_t codebookSize = 0;
+  uint32_t numWeights = 0;
+  uint32_t numGaps = 0;
+  ByteSpan weightCodeLengths; ///< K bytes, Huffman only
+  ByteSpan gapCodeLengths;    ///< 2^b bytes, Huffman and sparse only
+  ByteSpan rowPtr;            ///< sparse only
+  ByteSpan gaps;              ///< sparse only
+  ByteSpan weights;
+};
+
+/// An owning compressed layer.
+struct EncodedLayer {
+  Params params;
+  uint32_t rows = 0, cols = 0;
+  std::vector<float> codebook;
+  uint32_t numWeights = 0;
+  uint32_t numGaps = 0;
+  std::vector<uint8_t> weightCodeLengths, gapCodeLengths;
+  std::vector<uint8_t> rowPtr, gaps, weights;
+
+  LayerView view() const;
+};
+
+/// Encodes a quantized layer. `indices` has rows*cols entries in row-major
+/// matrix order: a codebook index in [0, codebook.size()), or -1 for a pruned
+/// position (not allowed for the dense layout). Deterministic.
+StatusOr<EncodedLayer> encodeLayer(const Params &params, MatrixShape shape,
+                                   const std::vector<float> &codebook,
+                                   const int32_t *indices);
+
+/// Checks every rule of docs/Format.md section 6 without producing output.
+Status verifyLayer(const LayerView &layer);
+
+/// Decodes to row-major matrix order: `indices` gets rows*cols entries, the
+/// codebook index or -1 for pruned positions.
+Status decodeIndices(const LayerView &layer, std::vector<int32_t> &indices);
+
+/// Decodes to a dense row-major f32 buffer of exactly rows*cols floats
+/// (pruned positions are 0.0f). `out` is untouched on failure only as far as
+/// the result is reported as an error; callers must not use it then.
+Status decodeDense(const LayerView &layer, float *out, size_t outSize);
+
+/// The stored bytes of a layer: the size of its serialization (section 7).
+/// Computed from the header fields and span sizes, without decoding.
+uint64_t storedBytes(const LayerView &layer);
+
+/// Serializes per docs/Format.md section 7.
+std::vector<uint8_t> serializeLayer(const LayerView &layer);
+
+/// Parses a serialized layer; the returned view points into `bytes`. Checks
+/// the header and the field sizes (not the stream contents: use verifyLayer).
+StatusOr<LayerView> parseLayer(ByteSpan bytes);
+
+} // namespace dc::codec
+
+#endif // DC_CODEC_FORMAT_H
