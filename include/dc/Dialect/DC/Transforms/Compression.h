@@ -1,0 +1,177 @@
+//===- Compression.h - Shared machinery of the compression passes -*- C++
+//-*-===//
+//
+// Finding the constant weights of a model, per-layer policy, the three
+// stages of Deep Compression on one layer, and the report. dc-prune,
+// dc-quantize, dc-encode and dc-compress are thin passes over this.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_DIALECT_DC_TRANSFORMS_COMPRESSION_H
+#define DC_DIALECT_DC_TRANSFORMS_COMPRESSION_H
+
+#include "dc/Codec/Format.h"
+#include "dc/Codec/KMeans.h"
+#include "dc/Dialect/DC/IR/DCOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::dc {
+
+enum class LayerKind { FullyConnected, Convolution };
+
+/// A constant f32 weight feeding a linalg contraction or convolution.
+struct WeightUse {
+  arith::ConstantOp constant;
+  Operation *consumer;
+  LayerKind kind;
+  /// The constant's `dc.layer` attribute (set by the compression passes), a
+  /// NameLoc of the consumer or the constant, the weight blob's key without
+  /// a ".weight"/"_weight" suffix, or "layer<N>", in that order.
+  std::string name;
+  /// The consumer's location as printed (used to match overrides).
+  std::string location;
+};
+
+/// The constant weights of every contraction and convolution in `module`, in
+/// walk order, each constant once. Follows transposes, reshapes and casts
+/// between a weight and its consumer.
+SmallVector<WeightUse> findWeights(ModuleOp module);
+
+/// One `NAME:key=value[:key=value...]` entry of the `layer` option.
+struct LayerOverride {
+  std::string pattern;
+  std::optional<bool> skip;
+  std::optional<double> sparsity, quality;
+  std::optional<unsigned> bits, indexBits;
+  std::optional<std::string> layout, entropy;
+};
+FailureOr<LayerOverride> parseLayerOverride(StringRef text, std::string &error);
+
+/// Whether `pattern` selects `use` (name, consumer op name or location).
+bool matchesLayer(const WeightUse &use, StringRef pattern);
+
+/// Everything the stages need, from pass options; unset stages stay unset.
+struct CompressionOptions {
+  // dc-prune
+  double sparsity = 0.9;
+  double quality = 0.0;
+  // dc-quantize
+  unsigned fcBits = 5, convBits = 8;
+  ::dc::codec::KMeansInit init = ::dc::codec::KMeansInit::Linear;
+  uint64_t seed = 0;
+  unsigned maxIterations = 100;
+  // dc-encode
+  unsigned indexBits = 0;
+  std::string layout = "auto";
+  std::string entropy = "auto";
+  std::vector<LayerOverride> overrides;
+};
+
+/// Checks the numeric options and parses the string options shared by the
+/// passes (init, layout, entropy, layer) into `options`. On failure `error`
+/// says why (the passes report it when their pipeline is parsed).
+LogicalResult parseCommonOptions(StringRef init, StringRef layout,
+                                 StringRef entropy,
+                                 ArrayRef<std::string> layers,
+                                 CompressionOptions &options,
+                                 std::string &error);
+
+/// Checks the report-format option (text or json).
+LogicalResult checkReportFormat(StringRef format, std::string &error);
+
+/// The settings of one layer after the overrides that match it.
+struct LayerPolicy {
+  bool skip = false;
+  double sparsity = 0.9, quality = 0.0;
+  unsigned bits = 5, indexBits = 5;
+  std::string layout = "auto", entropy = "auto";
+};
+LayerPolicy resolvePolicy(const CompressionOptions &options,
+                          const WeightUse &use);
+
+/// The f32 values of a weight constant (dense<> or dense_resource<>): a view
+/// of its storage when possible, else a copy in `storage`. Fails with a
+/// diagnostic for elided blobs.
+FailureOr<ArrayRef<float>> getWeightValues(arith::ConstantOp op,
+                                           std::vector<float> &storage);
+
+/// The discardable attribute that carries a layer's name from pass to pass
+/// on its weight constant.
+inline constexpr llvm::StringLiteral kLayerAttrName = "dc.layer";
+
+/// Gives the constant new values, stored as a dense_resource blob, and
+/// records the layer name on it.
+void setWeightValues(arith::ConstantOp op, ArrayRef<float> values,
+                     StringRef layer, StringRef blobSuffix);
+
+/// Stage 1: the keep mask (1 = kept) of `values` under the policy.
+FailureOr<std::vector<uint8_t>> pruneMask(ArrayRef<float> values,
+                                          const LayerPolicy &policy,
+                                          std::string &error);
+
+/// A layer as a codebook and one index per element (-1 = pruned).
+struct QuantizedLayer {
+  std::vector<float> codebook;
+  std::vector<int32_t> indices;
+};
+
+/// Stage 2: k-means over the kept values (`mask[i] != 0`; null = the
+/// non-zero values). Pruned positions get index -1.
+FailureOr<QuantizedLayer> quantizeValues(ArrayRef<float> values,
+                                         const uint8_t *mask,
+                                         const LayerPolicy &policy,
+                                         const CompressionOptions &options,
+                                         std::string &error);
+
+/// Stage 2 skipped: the codebook is the sorted distinct non-zero values
+/// (fails when there are more than 2^8).
+FailureOr<QuantizedLayer> collectCodebook(ArrayRef<float> values,
+                                          std::string &error);
+
+/// One line of the report.
+struct LayerReport {
+  std::string name;
+  SmallVector<int64_t> shape;
+  std::string kind, layout, entropy;
+  uint64_t weights = 0, kept = 0;
+  unsigned weightBits = 0, indexBits = 0;
+  /// Stored bits per weight index, and gap bits per kept weight (escapes
+  /// included); the raw widths times the symbol counts without Huffman.
+  double weightBitsCoded = 0, indexBitsCoded = 0;
+  uint64_t bytesBefore = 0;
+  uint64_t bytesNoEntropy = 0; ///< stored bytes with entropy = none
+  uint64_t bytesAfter = 0;     ///< stored bytes (= the dc.constant payload)
+};
+
+/// Fills the bits-per-symbol columns: exact for raw streams; for Huffman
+/// streams their bytes * 8 (so at most 7 padding bits are counted).
+void setCodedBits(LayerReport &report, bool huffman, uint64_t numWeights,
+                  uint64_t numGaps, uint64_t weightBytes, uint64_t gapBytes);
+
+/// Stage 3: encodes `layer` and replaces the weight constant by dc.constant
+/// + dc.decompress. Fills `report`. Layout `auto` takes the layout (csr or
+/// dense) with fewer raw bytes, computed without encoding; entropy `auto`
+/// encodes both ways and keeps the smaller. `layer` is consumed (the dense
+/// layout reuses its index buffer).
+LogicalResult encodeWeight(const WeightUse &use, QuantizedLayer &&layer,
+                           const LayerPolicy &policy, LayerReport &report);
+
+/// Writes the report (text table like the paper's or JSON) to `path` ('-' =
+/// stdout), atomically.
+LogicalResult writeReport(StringRef path, StringRef format,
+                          ArrayRef<LayerReport> layers,
+                          function_ref<InFlightDiagnostic()> emitError);
+void printReportText(llvm::raw_ostream &os, ArrayRef<LayerReport> layers);
+void printReportJSON(llvm::raw_ostream &os, ArrayRef<LayerReport> layers);
+
+} // namespace mlir::dc
+
+#endif // DC_DIALECT_DC_TRANSFORMS_COMPRESSION_H

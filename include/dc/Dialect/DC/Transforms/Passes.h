@@ -1,0 +1,19 @@
+//===- Passes.h - dc transformation passes ----------------------*- C++ -*-===//
+
+#ifndef DC_DIALECT_DC_TRANSFORMS_PASSES_H
+#define DC_DIALECT_DC_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::dc {
+
+#define GEN_PASS_DECL
+#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+
+} // namespace mlir::dc
+
+#endif // DC_DIALECT_DC_TRANSFORMS_PASSES_H

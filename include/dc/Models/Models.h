@@ -1,0 +1,44 @@
+//===- Models.h - Built-in synthetic models ---------------------*- C++ -*-===//
+//
+// Deterministic synthetic models in torch-mlir's linalg-on-tensors shape
+// (func @forward, dense_resource weights, transpose + fill + matmul + bias
+// generic for nn.Linear, conv_2d_nchw_fchw on a linalg.broadcast bias), with
+// the layer sizes of the networks of the Deep Compression paper. Weights are
+// Gaussian (He initialisation) from a seeded, platform-independent PRNG.
+// Used by the demo, the tests and the benchmarks (no large files in git).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_MODELS_MODELS_H
+#define DC_MODELS_MODELS_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace mlir::dc {
+
+struct ModelInfo {
+  StringRef name;
+  StringRef description;
+};
+
+/// The built-in models: mlp (LeNet-300-100), lenet5, alexnet, vgg16 and tiny
+/// (a 16-8-4 MLP for tests). alexnet and vgg16 are weight sets: one function
+/// per layer with that layer's weights (the paper's per-layer sizes), not
+/// full networks.
+ArrayRef<ModelInfo> getModels();
+
+/// Builds model `name`; fails (with `error`) for an unknown name.
+FailureOr<OwningOpRef<ModuleOp>> buildModel(MLIRContext *context,
+                                            StringRef name, uint64_t seed,
+                                            std::string &error);
+
+/// Registers the dialects the models use.
+void registerModelDialects(DialectRegistry &registry);
+
+} // namespace mlir::dc
+
+#endif // DC_MODELS_MODELS_H

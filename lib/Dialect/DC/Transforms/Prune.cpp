@@ -1,0 +1,71 @@
+//===- Prune.cpp - dc-prune: magnitude pruning of constant weights --------===//
+
+#include "dc/Dialect/DC/Transforms/Compression.h"
+#include "dc/Dialect/DC/Transforms/Passes.h"
+
+namespace mlir::dc {
+#define GEN_PASS_DEF_DCPRUNE
+#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+} // namespace mlir::dc
+
+using namespace mlir;
+using namespace mlir::dc;
+
+namespace {
+struct DCPrunePass : public mlir::dc::impl::DCPruneBase<DCPrunePass> {
+  using Base::Base;
+
+  LogicalResult initializeOptions(
+      StringRef options,
+      function_ref<LogicalResult(const Twine &)> errorHandler) override {
+    if (failed(Base::initializeOptions(options, errorHandler)))
+      return failure();
+    std::string error;
+    if (failed(collectOptions(error)))
+      return errorHandler(error);
+    return success();
+  }
+
+  /// The pass options, checked and parsed (also when the pass was built
+  /// programmatically, without a pipeline string).
+  LogicalResult collectOptions(std::string &error) {
+    config = CompressionOptions();
+    config.sparsity = sparsity;
+    config.quality = quality;
+    return parseCommonOptions("linear", "auto", "auto", layerOptions, config,
+                              error);
+  }
+
+  CompressionOptions config;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::string error;
+    if (failed(collectOptions(error))) {
+      module.emitError() << error;
+      return signalPassFailure();
+    }
+
+    std::vector<float> storage;
+    for (WeightUse &use : findWeights(module)) {
+      LayerPolicy policy = resolvePolicy(config, use);
+      if (policy.skip)
+        continue;
+      FailureOr<ArrayRef<float>> values =
+          getWeightValues(use.constant, storage);
+      if (failed(values))
+        return signalPassFailure();
+      std::string why;
+      FailureOr<std::vector<uint8_t>> mask = pruneMask(*values, policy, why);
+      if (failed(mask)) {
+        use.constant.emitError() << "layer '" << use.name << "': " << why;
+        return signalPassFailure();
+      }
+      std::vector<float> pruned(values->size());
+      for (size_t i = 0; i < pruned.size(); ++i)
+        pruned[i] = (*mask)[i] ? (*values)[i] : 0.0f;
+      setWeightValues(use.constant, pruned, use.name, "_pruned");
+    }
+  }
+};
+} // namespace

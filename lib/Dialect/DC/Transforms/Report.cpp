@@ -1,0 +1,181 @@
+//===- Report.cpp - The per-layer compression report ----------------------===//
+//
+// The paper's per-layer table (Han et al. 2016, Tables 2-5) as text, and
+// the same fields as JSON. Bytes are the stored bytes of docs/Format.md,
+// equal to the payload of the dc.constant ops in the output IR.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Dialect/DC/Transforms/Compression.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/JSON.h"
+
+using namespace mlir;
+using namespace mlir::dc;
+
+static std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  llvm::interleave(shape, os, "x");
+  return s;
+}
+
+static double ratio(uint64_t before, uint64_t after) {
+  return after ? double(before) / double(after) : 0.0;
+}
+
+namespace {
+struct Totals {
+  uint64_t weights = 0, kept = 0, before = 0, noEntropy = 0, after = 0;
+  explicit Totals(ArrayRef<LayerReport> layers) {
+    for (const LayerReport &l : layers) {
+      weights += l.weights;
+      kept += l.kept;
+      before += l.bytesBefore;
+      noEntropy += l.bytesNoEntropy;
+      after += l.bytesAfter;
+    }
+  }
+};
+} // namespace
+
+void mlir::dc::setCodedBits(LayerReport &report, bool huffman,
+                            uint64_t numWeights, uint64_t numGaps,
+                            uint64_t weightBytes, uint64_t gapBytes) {
+  if (numWeights == 0) {
+    report.weightBitsCoded = report.indexBitsCoded = 0;
+    return;
+  }
+  report.weightBitsCoded =
+      huffman ? 8.0 * weightBytes / numWeights : double(report.weightBits);
+  report.indexBitsCoded = huffman
+                              ? 8.0 * gapBytes / numWeights
+                              : double(numGaps) * report.indexBits / numWeights;
+}
+
+void mlir::dc::printReportText(llvm::raw_ostream &os,
+                               ArrayRef<LayerReport> layers) {
+  size_t nameWidth = 5, shapeWidth = 5;
+  for (const LayerReport &l : layers) {
+    nameWidth = std::max(nameWidth, l.name.size());
+    shapeWidth = std::max(shapeWidth, shapeString(l.shape).size());
+  }
+  os << "Deep Compression report: weight bits / index bits are per stored "
+        "symbol, (H) after Huffman;\nbytes count everything stored "
+        "(docs/Format.md); P+Q = pruning + quantization, H = Huffman.\n";
+  os << llvm::left_justify("Layer", nameWidth) << "  "
+     << llvm::left_justify("Shape", shapeWidth)
+     << "  Kind       Weights  Kept%  Layout  WBits  WBits(H)  IBits  "
+        "IBits(H)     Bytes   Bytes P+Q  Bytes P+Q+H   Ratio P+Q  "
+        "Ratio P+Q+H\n";
+  for (const LayerReport &l : layers) {
+    os << llvm::left_justify(l.name, nameWidth) << "  "
+       << llvm::left_justify(shapeString(l.shape), shapeWidth) << "  "
+       << llvm::left_justify(l.kind, 4)
+       << llvm::format("  %12llu  %5.1f  %-6s  %5u  %8.2f  %5u  %8.2f  "
+                       "%8llu  %10llu  %11llu  %9.1fx  %10.1fx\n",
+                       (unsigned long long)l.weights,
+                       l.weights ? 100.0 * l.kept / l.weights : 0.0,
+                       l.layout.c_str(), l.weightBits, l.weightBitsCoded,
+                       l.indexBits, l.indexBitsCoded,
+                       (unsigned long long)l.bytesBefore,
+                       (unsigned long long)l.bytesNoEntropy,
+                       (unsigned long long)l.bytesAfter,
+                       ratio(l.bytesBefore, l.bytesNoEntropy),
+                       ratio(l.bytesBefore, l.bytesAfter));
+  }
+  Totals t(layers);
+  os << llvm::left_justify("Total", nameWidth) << "  "
+     << llvm::left_justify("", shapeWidth) << "      "
+     << llvm::format("  %12llu  %5.1f  %-6s  %5s  %8s  %5s  %8s  %8llu  "
+                     "%10llu  %11llu  %9.1fx  %10.1fx\n",
+                     (unsigned long long)t.weights,
+                     t.weights ? 100.0 * t.kept / t.weights : 0.0, "", "", "",
+                     "", "", (unsigned long long)t.before,
+                     (unsigned long long)t.noEntropy,
+                     (unsigned long long)t.after, ratio(t.before, t.noEntropy),
+                     ratio(t.before, t.after));
+}
+
+void mlir::dc::printReportJSON(llvm::raw_ostream &os,
+                               ArrayRef<LayerReport> layers) {
+  llvm::json::Array array;
+  for (const LayerReport &l : layers) {
+    llvm::json::Array shape;
+    for (int64_t d : l.shape)
+      shape.push_back(d);
+    array.push_back(llvm::json::Object{
+        {"name", l.name},
+        {"shape", std::move(shape)},
+        {"kind", l.kind},
+        {"weights", int64_t(l.weights)},
+        {"kept", int64_t(l.kept)},
+        {"kept_percent", l.weights ? 100.0 * l.kept / l.weights : 0.0},
+        {"layout", l.layout},
+        {"entropy", l.entropy},
+        {"weight_bits", l.weightBits},
+        {"weight_bits_coded", l.weightBitsCoded},
+        {"index_bits", l.indexBits},
+        {"index_bits_coded", l.indexBitsCoded},
+        {"bytes_before", int64_t(l.bytesBefore)},
+        {"bytes_no_entropy", int64_t(l.bytesNoEntropy)},
+        {"bytes_after", int64_t(l.bytesAfter)},
+        {"ratio_no_entropy", ratio(l.bytesBefore, l.bytesNoEntropy)},
+        {"ratio", ratio(l.bytesBefore, l.bytesAfter)},
+    });
+  }
+  Totals t(layers);
+  llvm::json::Object root{
+      {"layers", std::move(array)},
+      {"total",
+       llvm::json::Object{
+           {"weights", int64_t(t.weights)},
+           {"kept", int64_t(t.kept)},
+           {"bytes_before", int64_t(t.before)},
+           {"bytes_no_entropy", int64_t(t.noEntropy)},
+           {"bytes_after", int64_t(t.after)},
+           {"ratio_no_entropy", ratio(t.before, t.noEntropy)},
+           {"ratio", ratio(t.before, t.after)},
+       }},
+  };
+  os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
+}
+
+LogicalResult mlir::dc::checkReportFormat(StringRef format,
+                                          std::string &error) {
+  if (format == "text" || format == "json")
+    return success();
+  error = "report-format must be text or json, got '" + format.str() + "'";
+  return failure();
+}
+
+LogicalResult
+mlir::dc::writeReport(StringRef path, StringRef format,
+                      ArrayRef<LayerReport> layers,
+                      function_ref<InFlightDiagnostic()> emitError) {
+  if (path.empty())
+    return success();
+  auto print = [&](llvm::raw_ostream &os) {
+    if (format == "json")
+      printReportJSON(os, layers);
+    else
+      printReportText(os, layers);
+  };
+  if (path == "-") {
+    print(llvm::outs());
+    llvm::outs().flush();
+    return success();
+  }
+  // Written to a temporary file and renamed: never half a report.
+  llvm::Error error = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+    print(os);
+    return llvm::Error::success();
+  });
+  if (error)
+    return emitError() << "cannot write report '" << path
+                       << "': " << llvm::toString(std::move(error));
+  return success();
+}

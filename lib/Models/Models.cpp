@@ -1,0 +1,324 @@
+//===- Models.cpp - Built-in synthetic models -----------------------------===//
+
+#include "dc/Models/Models.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+
+#include <cmath>
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::dc;
+
+namespace {
+
+/// splitmix64 + Box-Muller: the same weights for the same seed everywhere
+/// the C library's log/cos/sqrt agree.
+class Gaussian {
+public:
+  explicit Gaussian(uint64_t seed) : state(seed) {}
+  float next() {
+    if (hasSpare) {
+      hasSpare = false;
+      return spare;
+    }
+    double u1 = uniform(), u2 = uniform();
+    double r = std::sqrt(-2.0 * std::log(u1));
+    spare = float(r * std::sin(2.0 * M_PI * u2));
+    hasSpare = true;
+    return float(r * std::cos(2.0 * M_PI * u2));
+  }
+
+private:
+  uint64_t nextBits() {
+    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  /// In (0, 1].
+  double uniform() { return double((nextBits() >> 11) + 1) * 0x1.0p-53; }
+
+  uint64_t state;
+  float spare = 0;
+  bool hasSpare = false;
+};
+
+class ModelBuilder {
+public:
+  ModelBuilder(MLIRContext *ctx, uint64_t seed)
+      : b(ctx), rng(seed), f32(b.getF32Type()) {}
+
+  /// A weight or bias constant as a dense_resource blob, N(0, stddev).
+  Value constant(Location loc, ArrayRef<int64_t> shape, float stddev,
+                 StringRef key) {
+    auto type = RankedTensorType::get(shape, f32);
+    int64_t n = type.getNumElements();
+    AsmResourceBlob blob =
+        HeapAsmResourceBlob::allocate(n * sizeof(float), alignof(float));
+    auto *data = reinterpret_cast<float *>(blob.getMutableData().data());
+    for (int64_t i = 0; i < n; ++i)
+      data[i] = stddev * rng.next();
+    auto attr = DenseResourceElementsAttr::get(type, key, std::move(blob));
+    return arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
+  }
+
+  Value zeros(Location loc, ArrayRef<int64_t> shape, float value = 0.0f) {
+    Value empty = tensor::EmptyOp::create(b, loc, shape, f32);
+    Value scalar = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+    return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty})
+        .getResult(0);
+  }
+
+  /// nn.Linear as torch-mlir emits it at batch 1: transpose the [out, in]
+  /// weight, matmul into a zero-filled [1, out], add the bias.
+  Value linear(Value x, int64_t out, StringRef name) {
+    Location loc = NameLoc::get(b.getStringAttr(name));
+    auto xType = cast<RankedTensorType>(x.getType());
+    int64_t batch = xType.getDimSize(0), in = xType.getDimSize(1);
+    Value w = constant(loc, {out, in}, std::sqrt(2.0f / in),
+                       (name + "_weight").str());
+    Value bias = constant(loc, {out}, 0.01f, (name + "_bias").str());
+    Value wtInit = tensor::EmptyOp::create(b, loc, {in, out}, f32);
+    Value wt =
+        linalg::TransposeOp::create(b, loc, w, wtInit, ArrayRef<int64_t>{1, 0})
+            .getResult()[0];
+    Value acc = zeros(loc, {batch, out});
+    Value mm = linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()},
+                                        ValueRange{x, wt}, ValueRange{acc})
+                   .getResult(0);
+    return elementwise(loc, mm, bias, /*relu=*/false);
+  }
+
+  /// y = x + bias (broadcast along dim 1 of [N, C]), optionally relu.
+  Value elementwise(Location loc, Value x, Value bias, bool relu) {
+    auto type = cast<RankedTensorType>(x.getType());
+    MLIRContext *ctx = b.getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    SmallVector<AffineMap> maps = {id};
+    SmallVector<Value> inputs = {x};
+    if (bias) {
+      maps.push_back(AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, ctx));
+      inputs.push_back(bias);
+    }
+    maps.push_back(id);
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), f32);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{type}, inputs, ValueRange{init}, maps,
+               SmallVector<utils::IteratorType>(2,
+                                                utils::IteratorType::parallel),
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 Value v = args[0];
+                 if (bias)
+                   v = arith::AddFOp::create(nb, nl, v, args[1]);
+                 if (relu) {
+                   Value zero = arith::ConstantOp::create(
+                       nb, nl, nb.getF32FloatAttr(0.0f));
+                   v = arith::MaximumFOp::create(nb, nl, v, zero);
+                 }
+                 linalg::YieldOp::create(nb, nl, v);
+               })
+        .getResult(0);
+  }
+
+  Value relu(Value x) {
+    auto type = cast<RankedTensorType>(x.getType());
+    Location loc = x.getLoc();
+    if (type.getRank() == 2)
+      return elementwise(loc, x, Value(), /*relu=*/true);
+    // Rank 4: flatten, relu, restore (keeps one elementwise helper).
+    SmallVector<ReassociationIndices> groups = {{0}, {1, 2, 3}};
+    Value flat = tensor::CollapseShapeOp::create(b, loc, x, groups);
+    Value r = elementwise(loc, flat, Value(), /*relu=*/true);
+    return tensor::ExpandShapeOp::create(b, loc, type, r, groups);
+  }
+
+  /// nn.Conv2d (stride 1, no padding): the bias broadcast into the output,
+  /// then conv_2d_nchw_fchw accumulates into it.
+  Value conv(Value x, int64_t filters, int64_t kernel, StringRef name) {
+    Location loc = NameLoc::get(b.getStringAttr(name));
+    auto xType = cast<RankedTensorType>(x.getType());
+    int64_t n = xType.getDimSize(0), c = xType.getDimSize(1);
+    int64_t oh = xType.getDimSize(2) - kernel + 1;
+    int64_t ow = xType.getDimSize(3) - kernel + 1;
+    Value w = constant(loc, {filters, c, kernel, kernel},
+                       std::sqrt(2.0f / (c * kernel * kernel)),
+                       (name + "_weight").str());
+    Value bias = constant(loc, {filters}, 0.01f, (name + "_bias").str());
+    Value init = tensor::EmptyOp::create(b, loc, {n, filters, oh, ow}, f32);
+    Value acc = linalg::BroadcastOp::create(b, loc, bias, init,
+                                            ArrayRef<int64_t>{0, 2, 3})
+                    .getResult()[0];
+    auto attr = DenseIntElementsAttr::get(
+        RankedTensorType::get({2}, b.getI64Type()), ArrayRef<int64_t>{1, 1});
+    return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{acc.getType()},
+                                            ValueRange{x, w}, ValueRange{acc},
+                                            attr, attr)
+        .getResult(0);
+  }
+
+  /// 2x2 max pooling, stride 2.
+  Value maxPool(Value x) {
+    Location loc = x.getLoc();
+    auto xType = cast<RankedTensorType>(x.getType());
+    SmallVector<int64_t> shape(xType.getShape());
+    shape[2] /= 2;
+    shape[3] /= 2;
+    Value acc = zeros(loc, shape, -std::numeric_limits<float>::infinity());
+    Value window = tensor::EmptyOp::create(b, loc, {2, 2}, f32);
+    auto strides = DenseIntElementsAttr::get(
+        RankedTensorType::get({2}, b.getI64Type()), ArrayRef<int64_t>{2, 2});
+    auto dilations = DenseIntElementsAttr::get(
+        RankedTensorType::get({2}, b.getI64Type()), ArrayRef<int64_t>{1, 1});
+    return linalg::PoolingNchwMaxOp::create(b, loc, TypeRange{acc.getType()},
+                                            ValueRange{x, window},
+                                            ValueRange{acc}, strides, dilations)
+        .getResult(0);
+  }
+
+  Value flatten(Value x) {
+    SmallVector<ReassociationIndices> groups = {{0}, {1, 2, 3}};
+    return tensor::CollapseShapeOp::create(b, x.getLoc(), x, groups);
+  }
+
+  /// Starts `func.func @name(%x: inputType) -> resultType`; returns %x.
+  Value beginFunc(ModuleOp module, StringRef name, ArrayRef<int64_t> input) {
+    b.setInsertionPointToEnd(module.getBody());
+    auto inputType = RankedTensorType::get(input, f32);
+    func = func::FuncOp::create(b, module.getLoc(), name,
+                                b.getFunctionType({inputType}, {}));
+    Block *entry = func.addEntryBlock();
+    b.setInsertionPointToStart(entry);
+    return entry->getArgument(0);
+  }
+
+  void endFunc(Value result) {
+    func::ReturnOp::create(b, func.getLoc(), result);
+    func.setFunctionType(
+        b.getFunctionType(func.getArgumentTypes(), {result.getType()}));
+  }
+
+  OpBuilder b;
+
+private:
+  Gaussian rng;
+  Type f32;
+  func::FuncOp func;
+};
+
+/// Fully connected stack: sizes = {in, h1, ..., out}; relu between layers.
+void buildMLP(ModelBuilder &mb, ModuleOp module, ArrayRef<int64_t> sizes) {
+  Value x = mb.beginFunc(module, "forward", {1, sizes[0]});
+  for (size_t i = 1; i < sizes.size(); ++i) {
+    x = mb.linear(x, sizes[i], "fc" + std::to_string(i));
+    if (i + 1 < sizes.size())
+      x = mb.relu(x);
+  }
+  mb.endFunc(x);
+}
+
+void buildLeNet5(ModelBuilder &mb, ModuleOp module) {
+  Value x = mb.beginFunc(module, "forward", {1, 1, 28, 28});
+  x = mb.maxPool(mb.relu(mb.conv(x, 20, 5, "conv1"))); // 20x12x12
+  x = mb.maxPool(mb.relu(mb.conv(x, 50, 5, "conv2"))); // 50x4x4
+  x = mb.relu(mb.linear(mb.flatten(x), 500, "fc1"));
+  x = mb.linear(x, 10, "fc2");
+  mb.endFunc(x);
+}
+
+struct ConvSpec {
+  const char *name;
+  int64_t filters, channels, kernel;
+};
+struct FCSpec {
+  const char *name;
+  int64_t out, in;
+};
+
+/// One function per layer holding that layer's weights, for sizes.
+void buildWeightSet(ModelBuilder &mb, ModuleOp module, ArrayRef<ConvSpec> convs,
+                    ArrayRef<FCSpec> fcs) {
+  for (const ConvSpec &c : convs) {
+    Value x = mb.beginFunc(module, c.name, {1, c.channels, c.kernel, c.kernel});
+    mb.endFunc(mb.conv(x, c.filters, c.kernel, c.name));
+  }
+  for (const FCSpec &f : fcs) {
+    Value x = mb.beginFunc(module, f.name, {1, f.in});
+    mb.endFunc(mb.linear(x, f.out, f.name));
+  }
+}
+
+// AlexNet (Krizhevsky et al. 2012, two-group conv2/4/5 as in Caffe): 61M.
+const ConvSpec kAlexNetConvs[] = {{"conv1", 96, 3, 11},
+                                  {"conv2", 256, 48, 5},
+                                  {"conv3", 384, 256, 3},
+                                  {"conv4", 384, 192, 3},
+                                  {"conv5", 256, 192, 3}};
+const FCSpec kAlexNetFCs[] = {
+    {"fc6", 4096, 9216}, {"fc7", 4096, 4096}, {"fc8", 1000, 4096}};
+// VGG-16 (Simonyan & Zisserman 2014): 138M.
+const ConvSpec kVGG16Convs[] = {
+    {"conv1_1", 64, 3, 3},    {"conv1_2", 64, 64, 3},
+    {"conv2_1", 128, 64, 3},  {"conv2_2", 128, 128, 3},
+    {"conv3_1", 256, 128, 3}, {"conv3_2", 256, 256, 3},
+    {"conv3_3", 256, 256, 3}, {"conv4_1", 512, 256, 3},
+    {"conv4_2", 512, 512, 3}, {"conv4_3", 512, 512, 3},
+    {"conv5_1", 512, 512, 3}, {"conv5_2", 512, 512, 3},
+    {"conv5_3", 512, 512, 3}};
+const FCSpec kVGG16FCs[] = {
+    {"fc6", 4096, 25088}, {"fc7", 4096, 4096}, {"fc8", 1000, 4096}};
+
+const ModelInfo kModels[] = {
+    {"tiny", "8-16-4 MLP (tests)"},
+    {"mlp", "LeNet-300-100: 784-300-100-10 MLP, 266K weights"},
+    {"lenet5", "LeNet-5 (Caffe): conv 20 and 50 5x5, fc 500 and 10, 431K "
+               "weights"},
+    {"alexnet", "AlexNet-sized weight set: 5 conv + 3 fc layers, 61M weights, "
+                "one function per layer"},
+    {"vgg16", "VGG-16-sized weight set: 13 conv + 3 fc layers, 138M weights, "
+              "one function per layer"},
+};
+
+} // namespace
+
+ArrayRef<ModelInfo> mlir::dc::getModels() { return kModels; }
+
+void mlir::dc::registerModelDialects(DialectRegistry &registry) {
+  registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
+                  tensor::TensorDialect>();
+}
+
+FailureOr<OwningOpRef<ModuleOp>> mlir::dc::buildModel(MLIRContext *context,
+                                                      StringRef name,
+                                                      uint64_t seed,
+                                                      std::string &error) {
+  context->loadDialect<arith::ArithDialect, func::FuncDialect,
+                       linalg::LinalgDialect, tensor::TensorDialect>();
+  OwningOpRef<ModuleOp> module =
+      ModuleOp::create(UnknownLoc::get(context), name);
+  ModelBuilder mb(context, seed);
+  if (name == "tiny")
+    buildMLP(mb, *module, {8, 16, 4});
+  else if (name == "mlp")
+    buildMLP(mb, *module, {784, 300, 100, 10});
+  else if (name == "lenet5")
+    buildLeNet5(mb, *module);
+  else if (name == "alexnet")
+    buildWeightSet(mb, *module, kAlexNetConvs, kAlexNetFCs);
+  else if (name == "vgg16")
+    buildWeightSet(mb, *module, kVGG16Convs, kVGG16FCs);
+  else {
+    error = "unknown model '" + name.str() + "' (known:";
+    for (const ModelInfo &m : kModels)
+      error += " " + m.name.str();
+    error += ")";
+    return failure();
+  }
+  return module;
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs dc's build dependencies (idempotent) and configures + builds the
+# given targets in ./build. Used by scripts/demo.sh and scripts/test.sh.
+#   scripts/setup.sh [ninja targets...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+packages=(cmake ninja-build ccache clang-22 lld-22 llvm-22-dev llvm-22-tools
+          libmlir-22-dev mlir-22-tools libgtest-dev libclang-rt-22-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "dc: installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ccache keyed on paths relative to the checkout, so a fresh clone elsewhere
+# (CI) still hits the cache.
+export CCACHE_BASEDIR="$root"
+export CCACHE_NOHASHDIR=1
+export CCACHE_COMPILERCHECK=content
+
+build="$root/build"
+if [ ! -f "$build/build.ninja" ]; then
+  cmake -G Ninja -S "$root" -B "$build" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
+    -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
+    -DLLVM_USE_LINKER=lld -DMLIR_LINK_MLIR_DYLIB=ON \
+    -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir \
+    -DLLVM_DIR=/usr/lib/llvm-22/lib/cmake/llvm \
+    -DLLVM_EXTERNAL_LIT=/usr/lib/llvm-22/bin/lit >/dev/null
+fi
+if (($#)); then
+  cmake --build "$build" --target "$@"
+fi

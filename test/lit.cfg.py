@@ -1,0 +1,34 @@
+# -*- Python -*-
+# lit configuration of the dc regression tests (check-dc).
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "DC"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.dc_obj_root, "test")
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py",
+                   "lit.site.cfg.py"]
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+config.dc_tools_dir = os.path.join(config.dc_obj_root, "bin")
+config.dc_libs_dir = os.path.join(config.dc_obj_root, "lib")
+config.substitutions.append(("%dc_libs", config.dc_libs_dir))
+config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+config.substitutions.append(("%dc_src", config.dc_src_root))
+
+# The dc tools first, then LLVM's (FileCheck, not, the stock mlir-opt).
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.dc_tools_dir, append_path=True)
+tool_dirs = [config.dc_tools_dir, config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["dc-opt", "dc-model-gen", "mlir-opt"],
+                                   tool_dirs)
+
+if config.dc_enable_fuzzers:
+    config.available_features.add("fuzzers")

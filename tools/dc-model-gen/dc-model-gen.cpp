@@ -1,0 +1,69 @@
+//===- dc-model-gen.cpp - Write a built-in synthetic model ----------------===//
+//
+// Writes one of the built-in models (include/dc/Models/Models.h) as MLIR
+// text or bytecode, so tests, the demo and the benchmarks need no large
+// files in git.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Models/Models.h"
+
+#include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace llvm;
+
+static cl::opt<std::string> modelName(cl::Positional, cl::desc("<model>"));
+static cl::opt<std::string> output("o", cl::desc("Output file ('-' = stdout)"),
+                                   cl::value_desc("file"), cl::init("-"));
+static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the weights"),
+                              cl::init(1));
+static cl::opt<bool> emitBytecode(
+    "emit-bytecode",
+    cl::desc("Write MLIR bytecode (default for a .mlirbc output)"));
+static cl::opt<bool> list("list", cl::desc("List the models"));
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "dc-model-gen: write a built-in synthetic model (torch-mlir "
+      "linalg-on-tensors shape, Gaussian weights) as MLIR\n");
+  if (list || modelName.empty()) {
+    for (const mlir::dc::ModelInfo &m : mlir::dc::getModels())
+      outs() << "  " << left_justify(m.name, 8) << "  " << m.description
+             << "\n";
+    return list ? 0 : 1;
+  }
+
+  mlir::DialectRegistry registry;
+  mlir::dc::registerModelDialects(registry);
+  mlir::MLIRContext context(registry);
+  std::string error;
+  auto module = mlir::dc::buildModel(&context, modelName, seed, error);
+  if (failed(module)) {
+    errs() << "dc-model-gen: " << error << "\n";
+    return 1;
+  }
+  // Written to a temporary and renamed: no half-written output on failure.
+  std::unique_ptr<ToolOutputFile> file = mlir::openOutputFile(output, &error);
+  if (!file) {
+    errs() << "dc-model-gen: " << error << "\n";
+    return 1;
+  }
+  if (emitBytecode || StringRef(output).ends_with(".mlirbc")) {
+    if (failed(mlir::writeBytecodeToFile(**module, file->os()))) {
+      errs() << "dc-model-gen: cannot write bytecode\n";
+      return 1;
+    }
+  } else {
+    (*module)->print(file->os());
+  }
+  file->keep();
+  return 0;
+}
