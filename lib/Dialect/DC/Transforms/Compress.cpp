@@ -61,13 +61,16 @@ struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
       LayerPolicy policy = resolvePolicy(config, use);
       if (policy.skip)
         continue;
-      FailureOr<ArrayRef<float>> values =
-          getWeightValues(use.constant, storage);
-      if (failed(values))
-        return signalPassFailure();
       std::string why;
       FailureOr<QuantizedLayer> layer = failure();
-      {
+      if (use.gather) {
+        // An externally trained codebook is encoded as it is.
+        layer = readCodebookGather(use, why);
+      } else {
+        FailureOr<ArrayRef<float>> values =
+            getWeightValues(use.constant, storage);
+        if (failed(values))
+          return signalPassFailure();
         // The mask (one byte a weight) lives only until k-means is done.
         FailureOr<std::vector<uint8_t>> mask = pruneMask(*values, policy, why);
         if (succeeded(mask))

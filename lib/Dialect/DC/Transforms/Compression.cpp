@@ -18,6 +18,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Endian.h"
 
 #include <algorithm>
 #include <cmath>
@@ -31,20 +32,74 @@ namespace codec = ::dc::codec;
 // Finding weights
 //===----------------------------------------------------------------------===//
 
+/// A ranked static non-empty tensor constant of the given element kind,
+/// stored as dense<> or dense_resource<>.
+static arith::ConstantOp matchTensorConstant(Value value, bool wantFloat) {
+  auto constant = value.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return {};
+  auto type = dyn_cast<RankedTensorType>(constant.getType());
+  if (!type || !type.hasStaticShape() || type.getNumElements() == 0 ||
+      !isa<DenseElementsAttr, DenseResourceElementsAttr>(constant.getValue()))
+    return {};
+  Type element = type.getElementType();
+  if (wantFloat ? !element.isF32()
+                : !(element.isSignlessInteger() &&
+                    element.getIntOrFloatBitWidth() <= 32))
+    return {};
+  return constant;
+}
+
+/// `codebook[index]` as a linalg.generic: one integer constant input of the
+/// result's shape, identity maps, parallel loops, and a body that yields
+/// tensor.extract %codebook[index_cast(%in)] from a 1-D f32 constant.
+static bool matchCodebookGather(linalg::GenericOp op, WeightUse &use) {
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return false;
+  arith::ConstantOp indices =
+      matchTensorConstant(op.getDpsInputs()[0], /*wantFloat=*/false);
+  auto resultType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
+  if (!indices || !resultType || !resultType.getElementType().isF32() ||
+      cast<RankedTensorType>(indices.getType()).getShape() !=
+          resultType.getShape())
+    return false;
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto extract = yield.getValues()[0].getDefiningOp<tensor::ExtractOp>();
+  if (!extract || extract.getIndices().size() != 1)
+    return false;
+  arith::ConstantOp codebook =
+      matchTensorConstant(extract.getTensor(), /*wantFloat=*/true);
+  if (!codebook || cast<RankedTensorType>(codebook.getType()).getRank() != 1)
+    return false;
+  Value index = extract.getIndices()[0];
+  if (auto cast = index.getDefiningOp<arith::IndexCastOp>())
+    index = cast.getIn();
+  else if (auto cast = index.getDefiningOp<arith::IndexCastUIOp>())
+    index = cast.getIn();
+  if (index != body.getArgument(0))
+    return false;
+  use.constant = indices;
+  use.gather = op;
+  use.codebook = codebook;
+  return true;
+}
+
 /// Follows the value-preserving layout ops front ends put between a weight
-/// constant and its consumer (torch-mlir: linalg.transpose before a matmul;
-/// TOSA: transposes and reshapes).
-static arith::ConstantOp traceToConstant(Value value) {
+/// and its consumer (torch-mlir: linalg.transpose before a matmul; TOSA:
+/// transposes and reshapes) to an f32 constant or a codebook gather.
+static bool traceToWeight(Value value, WeightUse &use) {
   while (Operation *def = value.getDefiningOp()) {
-    if (auto constant = dyn_cast<arith::ConstantOp>(def)) {
-      auto type = dyn_cast<RankedTensorType>(constant.getType());
-      if (!type || !type.getElementType().isF32() || !type.hasStaticShape() ||
-          type.getNumElements() == 0 ||
-          !isa<DenseElementsAttr, DenseResourceElementsAttr>(
-              constant.getValue()))
-        return {};
-      return constant;
+    if (isa<arith::ConstantOp>(def)) {
+      use.constant = matchTensorConstant(value, /*wantFloat=*/true);
+      return bool(use.constant);
     }
+    if (auto op = dyn_cast<linalg::GenericOp>(def);
+        op && matchCodebookGather(op, use))
+      return true;
     if (auto op = dyn_cast<linalg::TransposeOp>(def))
       value = op.getInput();
     else if (auto op = dyn_cast<tensor::CollapseShapeOp>(def))
@@ -62,9 +117,9 @@ static arith::ConstantOp traceToConstant(Value value) {
              linalg::isaTransposeOpInterface(op))
       value = op.getDpsInputs()[0];
     else
-      return {};
+      return false;
   }
-  return {};
+  return false;
 }
 
 static std::optional<std::string> findName(Location loc) {
@@ -101,11 +156,14 @@ SmallVector<WeightUse> mlir::dc::findWeights(ModuleOp module) {
     if (!isConv && !linalg::isaContractionOpInterface(op))
       return;
     for (Value input : op.getDpsInputs()) {
-      arith::ConstantOp constant = traceToConstant(input);
-      if (!constant || !seen.insert(constant).second)
-        continue;
       WeightUse use;
-      use.constant = constant;
+      if (!traceToWeight(input, use))
+        continue;
+      Operation *root =
+          use.gather ? use.gather.getOperation() : use.constant.getOperation();
+      if (!seen.insert(root).second)
+        continue;
+      arith::ConstantOp constant = use.constant;
       use.consumer = op;
       use.kind = isConv ? LayerKind::Convolution : LayerKind::FullyConnected;
       std::optional<std::string> found;
@@ -114,7 +172,7 @@ SmallVector<WeightUse> mlir::dc::findWeights(ModuleOp module) {
       if (!found)
         found = findName(op->getLoc());
       if (!found)
-        found = findName(constant.getLoc());
+        found = findName(root->getLoc());
       if (!found)
         found = nameFromBlobKey(constant);
       std::string name = found.value_or("layer" + std::to_string(uses.size()));
@@ -396,6 +454,57 @@ FailureOr<QuantizedLayer> mlir::dc::collectCodebook(ArrayRef<float> values,
   return layer;
 }
 
+FailureOr<QuantizedLayer> mlir::dc::readCodebookGather(WeightUse use,
+                                                       std::string &error) {
+  std::vector<float> storage;
+  FailureOr<ArrayRef<float>> codebook = getWeightValues(use.codebook, storage);
+  if (failed(codebook)) {
+    error = "cannot read its codebook";
+    return failure();
+  }
+  auto indexType = cast<RankedTensorType>(use.constant.getType());
+  unsigned width = indexType.getElementTypeBitWidth();
+  size_t n = indexType.getNumElements();
+  std::vector<float> values(n);
+  auto put = [&](size_t i, int64_t index) {
+    if (index < 0 || uint64_t(index) >= codebook->size()) {
+      error = "index " + std::to_string(index) + " at position " +
+              std::to_string(i) + " is outside its codebook of " +
+              std::to_string(codebook->size()) + " values";
+      return false;
+    }
+    values[i] = (*codebook)[index];
+    return true;
+  };
+  Attribute attr = use.constant.getValue();
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    size_t i = 0;
+    for (const APInt &v : dense.getValues<APInt>())
+      if (!put(i++, v.getSExtValue()))
+        return failure();
+  } else {
+    auto resource = cast<DenseResourceElementsAttr>(attr);
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob || blob->getData().size() != n * (width / 8) || width % 8) {
+      error = "its index blob is not loaded or has the wrong size";
+      return failure();
+    }
+    const char *data = blob->getData().data();
+    for (size_t i = 0; i < n; ++i) {
+      int64_t v = 0;
+      if (width == 8)
+        v = int8_t(data[i]);
+      else if (width == 16)
+        v = llvm::support::endian::read16le(data + 2 * i);
+      else
+        v = int32_t(llvm::support::endian::read32le(data + 4 * i));
+      if (!put(i, width == 16 ? int16_t(v) : v))
+        return failure();
+    }
+  }
+  return collectCodebook(values, error);
+}
+
 /// Bits to index `k` codebook entries (at least 1).
 static unsigned indexWidth(size_t k) {
   return std::max(1u, codec::bitWidth(k > 0 ? k - 1 : 0));
@@ -465,12 +574,12 @@ static DenseI8ArrayAttr makeTable(MLIRContext *ctx,
                             table.size()));
 }
 
-LogicalResult mlir::dc::encodeWeight(const WeightUse &use,
-                                     QuantizedLayer &&layer,
+LogicalResult mlir::dc::encodeWeight(WeightUse use, QuantizedLayer &&layer,
                                      const LayerPolicy &policy,
                                      LayerReport &report) {
   arith::ConstantOp constant = use.constant;
-  auto type = cast<RankedTensorType>(constant.getType());
+  auto type = cast<RankedTensorType>(
+      use.gather ? use.gather.getResult(0).getType() : constant.getType());
   codec::StatusOr<codec::MatrixShape> matrix =
       codec::matrixShapeOf(type.getShape().data(), type.getRank());
   if (!matrix.ok())
@@ -526,9 +635,11 @@ LogicalResult mlir::dc::encodeWeight(const WeightUse &use,
 
   const codec::EncodedLayer &enc = *best;
   MLIRContext *ctx = constant.getContext();
-  OpBuilder builder(constant);
+  Operation *root =
+      use.gather ? use.gather.getOperation() : constant.getOperation();
+  OpBuilder builder(root);
   // The layer's name travels with the payload (dc-report, blob keys).
-  Location loc = constant.getLoc();
+  Location loc = root->getLoc();
   auto nameLoc = dyn_cast<NameLoc>(loc);
   if (!nameLoc || nameLoc.getName() != use.name)
     loc = NameLoc::get(builder.getStringAttr(use.name), loc);
@@ -553,8 +664,14 @@ LogicalResult mlir::dc::encodeWeight(const WeightUse &use,
       makeStream(ctx, blobKey(use.name, "_idx"), enc.weights),
       builder.getStringAttr(use.name));
   auto decompress = DecompressOp::create(builder, loc, type, op.getResult());
-  constant.getResult().replaceAllUsesWith(decompress.getResult());
-  constant.erase();
+  root->getResult(0).replaceAllUsesWith(decompress.getResult());
+  root->erase();
+  if (use.gather) {
+    if (constant->use_empty())
+      constant.erase();
+    if (use.codebook->use_empty())
+      use.codebook.erase();
+  }
 
   report.name = use.name;
   report.shape.assign(type.getShape().begin(), type.getShape().end());

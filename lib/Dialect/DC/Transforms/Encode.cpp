@@ -53,12 +53,17 @@ struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
       LayerPolicy policy = resolvePolicy(config, use);
       if (policy.skip)
         continue;
-      FailureOr<ArrayRef<float>> values =
-          getWeightValues(use.constant, storage);
-      if (failed(values))
-        return signalPassFailure();
       std::string why;
-      FailureOr<QuantizedLayer> layer = collectCodebook(*values, why);
+      FailureOr<QuantizedLayer> layer = failure();
+      if (use.gather) {
+        layer = readCodebookGather(use, why);
+      } else {
+        FailureOr<ArrayRef<float>> values =
+            getWeightValues(use.constant, storage);
+        if (failed(values))
+          return signalPassFailure();
+        layer = collectCodebook(*values, why);
+      }
       if (failed(layer)) {
         use.constant.emitError() << "layer '" << use.name << "' " << why;
         return signalPassFailure();

@@ -49,7 +49,8 @@ struct DCPrunePass : public mlir::dc::impl::DCPruneBase<DCPrunePass> {
     std::vector<float> storage;
     for (WeightUse &use : findWeights(module)) {
       LayerPolicy policy = resolvePolicy(config, use);
-      if (policy.skip)
+      // A codebook gather is already pruned and quantized.
+      if (policy.skip || use.gather)
         continue;
       FailureOr<ArrayRef<float>> values =
           getWeightValues(use.constant, storage);

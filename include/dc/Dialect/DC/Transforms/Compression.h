@@ -15,6 +15,7 @@
 #include "dc/Dialect/DC/IR/DCOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -27,9 +28,14 @@ namespace mlir::dc {
 
 enum class LayerKind { FullyConnected, Convolution };
 
-/// A constant f32 weight feeding a linalg contraction or convolution.
+/// A constant f32 weight feeding a linalg contraction or convolution: an
+/// arith.constant, or an externally trained codebook and index tensor, i.e.
+/// a linalg.generic that yields `codebook[index]` (tensor.extract from a 1-D
+/// f32 constant at the index_cast of an integer constant's element).
 struct WeightUse {
-  arith::ConstantOp constant;
+  arith::ConstantOp constant; ///< the weight, or the index tensor of a gather
+  linalg::GenericOp gather;   ///< the codebook gather, if the weight is one
+  arith::ConstantOp codebook; ///< the gather's codebook
   Operation *consumer;
   LayerKind kind;
   /// The constant's `dc.layer` attribute (set by the compression passes), a
@@ -123,6 +129,11 @@ struct QuantizedLayer {
   std::vector<int32_t> indices;
 };
 
+/// The layer of a codebook gather (`use.gather`): its codebook values at
+/// the given indices, sorted and without zeros (zero-valued positions are
+/// pruned). Fails for an index out of the codebook's range.
+FailureOr<QuantizedLayer> readCodebookGather(WeightUse use, std::string &error);
+
 /// Stage 2: k-means over the kept values (`mask[i] != 0`; null = the
 /// non-zero values). Pruned positions get index -1.
 FailureOr<QuantizedLayer> quantizeValues(ArrayRef<float> values,
@@ -161,7 +172,7 @@ void setCodedBits(LayerReport &report, bool huffman, uint64_t numWeights,
 /// dense) with fewer raw bytes, computed without encoding; entropy `auto`
 /// encodes both ways and keeps the smaller. `layer` is consumed (the dense
 /// layout reuses its index buffer).
-LogicalResult encodeWeight(const WeightUse &use, QuantizedLayer &&layer,
+LogicalResult encodeWeight(WeightUse use, QuantizedLayer &&layer,
                            const LayerPolicy &policy, LayerReport &report);
 
 /// Writes the report (text table like the paper's or JSON) to `path` ('-' =

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): dc-compress on AlexNet- and VGG-16-sized weight
+# sets stored as MLIR bytecode. Prints, per model, the median wall time and
+# peak RSS of 3 runs of
+#   dc-opt MODEL.mlirbc --dc-compress -emit-bytecode -o MODEL.dc.mlirbc
+# next to the model's size. Usage: bench/compress-models.sh [models...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh dc-opt dc-model-gen >/dev/null
+if [ ! -x /usr/bin/time ]; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
+fi
+models=("$@")
+((${#models[@]})) || models=(alexnet vgg16)
+out=build/bench
+mkdir -p "$out"
+echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB"
+printf '%-8s %12s %10s %9s %10s %9s %11s %8s\n' model weights model_MB seconds peak_MB RSS/model dc_MB ratio
+for m in "${models[@]}"; do
+  build/bin/dc-model-gen "$m" -o "$out/$m.mlirbc"
+  bytes=$(stat -c %s "$out/$m.mlirbc")
+  for i in 1 2 3; do
+    /usr/bin/time -f "%e %M" -o "$out/$m.time.$i" \
+      build/bin/dc-opt "$out/$m.mlirbc" --dc-compress="report=$out/$m.report" \
+      -emit-bytecode -o "$out/$m.dc.mlirbc"
+  done
+  secs=$(cat "$out/$m".time.* | awk '{print $1}' | sort -n | sed -n 2p)
+  rss_kb=$(cat "$out/$m".time.* | awk '{print $2}' | sort -n | sed -n 2p)
+  dc_bytes=$(stat -c %s "$out/$m.dc.mlirbc")
+  weights=$(awk '/^Total/{print $2}' "$out/$m.report")
+  awk -v m="$m" -v w="$weights" -v b="$bytes" -v s="$secs" -v r="$rss_kb" \
+      -v d="$dc_bytes" 'BEGIN {
+    printf "%-8s %12d %10.1f %9.2f %10.1f %8.2fx %11.2f %7.1fx\n", m, w,
+           b / 1e6, s, r * 1024 / 1e6, r * 1024 / b, d / 1e6, b / d }'
+  rm -f "$out/$m.mlirbc" "$out/$m.dc.mlirbc" "$out"/$m.time.*
+done
