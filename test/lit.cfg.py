@@ -27,8 +27,15 @@ config.substitutions.append(("%dc_src", config.dc_src_root))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.dc_tools_dir, append_path=True)
 tool_dirs = [config.dc_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["dc-opt", "dc-model-gen", "mlir-opt"],
-                                   tool_dirs)
+llvm_config.add_tool_substitutions(
+    ["dc-opt", "dc-model-gen", "mlir-opt", "mlir-runner"], tool_dirs)
+
+# mlir-runner's support libraries (printMemrefF32 and friends).
+llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+config.substitutions.append(
+    ("%mlir_runner_libs",
+     ",".join(os.path.join(llvm_lib_dir, "lib" + name + config.llvm_shlib_ext)
+              for name in ["mlir_runner_utils", "mlir_c_runner_utils"])))
 
 if config.dc_enable_fuzzers:
     config.available_features.add("fuzzers")

@@ -8,8 +8,10 @@
 #ifndef DC_INITALLDC_H
 #define DC_INITALLDC_H
 
+#include "dc/Conversion/Passes.h"
 #include "dc/Dialect/DC/IR/DCDialect.h"
 #include "dc/Dialect/DC/Transforms/Passes.h"
+#include "dc/Pipelines/Pipelines.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/DialectRegistry.h"
 
@@ -21,7 +23,11 @@ inline void registerAllDCDialects(DialectRegistry &registry) {
 }
 
 /// Registers every dc pass and pipeline with the global pass registry.
-inline void registerAllDCPasses() { registerDCPasses(); }
+inline void registerAllDCPasses() {
+  registerDCPasses();
+  registerDCConversionPasses();
+  registerDCPipelines();
+}
 
 } // namespace mlir::dc
 

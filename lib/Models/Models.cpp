@@ -294,6 +294,42 @@ void mlir::dc::registerModelDialects(DialectRegistry &registry) {
                   tensor::TensorDialect>();
 }
 
+LogicalResult mlir::dc::addRunnerMain(ModuleOp module, std::string &error) {
+  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  if (!forward || forward.getNumArguments() != 1 ||
+      forward.getNumResults() != 1) {
+    error = "the model has no @forward with one input and one result";
+    return failure();
+  }
+  auto inputType = dyn_cast<RankedTensorType>(forward.getArgumentTypes()[0]);
+  auto resultType = dyn_cast<RankedTensorType>(forward.getResultTypes()[0]);
+  if (!inputType || !resultType || !inputType.getElementType().isF32() ||
+      !resultType.getElementType().isF32()) {
+    error = "@forward must take and return f32 tensors";
+    return failure();
+  }
+  OpBuilder b(module.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  Location loc = module.getLoc();
+  auto unranked = UnrankedTensorType::get(b.getF32Type());
+  auto print = func::FuncOp::create(b, loc, "printMemrefF32",
+                                    b.getFunctionType({unranked}, {}));
+  print.setPrivate();
+  print->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  auto main = func::FuncOp::create(b, loc, "main", b.getFunctionType({}, {}));
+  b.setInsertionPointToStart(main.addEntryBlock());
+  std::vector<float> input(inputType.getNumElements());
+  for (size_t i = 0; i < input.size(); ++i)
+    input[i] = float(std::sin(double(i + 1)));
+  Value x = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(inputType, ArrayRef<float>(input)));
+  Value y = func::CallOp::create(b, loc, forward, ValueRange{x}).getResult(0);
+  Value cast = tensor::CastOp::create(b, loc, unranked, y);
+  func::CallOp::create(b, loc, print, ValueRange{cast});
+  func::ReturnOp::create(b, loc);
+  return success();
+}
+
 FailureOr<OwningOpRef<ModuleOp>> mlir::dc::buildModel(MLIRContext *context,
                                                       StringRef name,
                                                       uint64_t seed,

@@ -27,6 +27,10 @@ static cl::opt<bool> emitBytecode(
     "emit-bytecode",
     cl::desc("Write MLIR bytecode (default for a .mlirbc output)"));
 static cl::opt<bool> list("list", cl::desc("List the models"));
+static cl::opt<bool> emitMain(
+    "emit-main",
+    cl::desc("Add @main calling @forward on a fixed input and printing the "
+             "result (for mlir-runner)"));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
@@ -47,6 +51,10 @@ int main(int argc, char **argv) {
   std::string error;
   auto module = mlir::dc::buildModel(&context, modelName, seed, error);
   if (failed(module)) {
+    errs() << "dc-model-gen: " << error << "\n";
+    return 1;
+  }
+  if (emitMain && failed(mlir::dc::addRunnerMain(**module, error))) {
     errs() << "dc-model-gen: " << error << "\n";
     return 1;
   }

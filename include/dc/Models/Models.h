@@ -36,6 +36,11 @@ FailureOr<OwningOpRef<ModuleOp>> buildModel(MLIRContext *context,
                                             StringRef name, uint64_t seed,
                                             std::string &error);
 
+/// Adds `func.func @main()` that calls @forward on a fixed input (element i
+/// is sin(i + 1)) and prints the result with printMemrefF32, for running a
+/// model with mlir-runner. Fails if the module has no single-input @forward.
+LogicalResult addRunnerMain(ModuleOp module, std::string &error);
+
 /// Registers the dialects the models use.
 void registerModelDialects(DialectRegistry &registry);
 

@@ -9,6 +9,8 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/OpImplementation.h"
 
+#include <vector>
+
 using namespace mlir;
 using namespace mlir::dc;
 namespace codec = ::dc::codec;
@@ -208,6 +210,25 @@ uint64_t ConstantOp::getStoredBytes() {
     bytes += t->size();
   return bytes + bytesOf(getWeights()) + bytesOf(getRowPtr()) +
          bytesOf(getGaps());
+}
+
+FailureOr<ElementsAttr> ConstantOp::decodeToElements(bool asResource) {
+  FailureOr<codec::LayerView> view = getLayerView();
+  if (failed(view))
+    return failure();
+  CompressedTensorType type = getType();
+  std::vector<float> values(type.getNumElements());
+  codec::Status status =
+      codec::decodeDense(*view, values.data(), values.size());
+  if (!status.ok())
+    return emitOpError() << "payload does not decode: " << status.message();
+  if (!asResource)
+    return cast<ElementsAttr>(
+        DenseElementsAttr::get(type.getDenseType(), ArrayRef<float>(values)));
+  std::string key = getLayer().value_or("layer").str() + "_dense";
+  return cast<ElementsAttr>(DenseResourceElementsAttr::get(
+      type.getDenseType(), key,
+      HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(values))));
 }
 
 //===----------------------------------------------------------------------===//

@@ -10,9 +10,6 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
-
-#include <vector>
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCMATERIALIZE
@@ -23,27 +20,6 @@ using namespace mlir;
 using namespace mlir::dc;
 
 namespace {
-
-/// Decodes the payload of `op` into a dense<> literal or a dense_resource
-/// blob.
-FailureOr<ElementsAttr> decodeConstant(ConstantOp op, bool blobs) {
-  FailureOr<::dc::codec::LayerView> view = op.getLayerView();
-  if (failed(view))
-    return failure();
-  CompressedTensorType type = op.getType();
-  std::vector<float> values(type.getNumElements());
-  ::dc::codec::Status status =
-      ::dc::codec::decodeDense(*view, values.data(), values.size());
-  if (!status.ok())
-    return op.emitOpError() << "payload does not decode: " << status.message();
-  if (!blobs)
-    return cast<ElementsAttr>(
-        DenseElementsAttr::get(type.getDenseType(), ArrayRef<float>(values)));
-  std::string key = op.getLayer().value_or("layer").str() + "_dense";
-  return cast<ElementsAttr>(DenseResourceElementsAttr::get(
-      type.getDenseType(), key,
-      HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(values))));
-}
 
 struct DCMaterializePass
     : public mlir::dc::impl::DCMaterializeBase<DCMaterializePass> {
@@ -61,7 +37,7 @@ struct DCMaterializePass
       if (users.empty())
         continue;
       // One dense constant per dc.constant, however many users it has.
-      FailureOr<ElementsAttr> value = decodeConstant(constant, blobs);
+      FailureOr<ElementsAttr> value = constant.decodeToElements(blobs);
       if (failed(value))
         return signalPassFailure();
       OpBuilder builder(constant);

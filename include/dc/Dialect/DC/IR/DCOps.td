@@ -73,6 +73,10 @@ def DC_ConstantOp : DC_Op<"constant", [Pure]> {
     /// Bytes the payload stores (docs/Format.md section 7); computed from the
     /// header and the stream types, so it works with elided blobs too.
     uint64_t getStoredBytes();
+    /// The dense tensor the payload stands for, as a dense<> literal or (when
+    /// `asResource`) a dense_resource blob named after the layer. Fails with
+    /// a diagnostic at the op when the payload does not decode.
+    ::mlir::FailureOr<::mlir::ElementsAttr> decodeToElements(bool asResource);
   }];
 }
 

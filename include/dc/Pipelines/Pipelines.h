@@ -1,0 +1,46 @@
+//===- Pipelines.h - dc pass pipelines --------------------------*- C++ -*-===//
+//
+// Pipelines as library functions (like the upstream sparsifier), registered
+// with the pass registry for dc-opt and the mlir-opt plugin.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_PIPELINES_PIPELINES_H
+#define DC_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir::dc {
+
+/// Options of dc-lower-to-llvm.
+struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
+  PassOptions::Option<int32_t> vectorLength{
+      *this, "vl",
+      llvm::cl::desc("Vector length of the sparse loops (0 = scalar)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<bool> reassociateFPReductions{
+      *this, "reassociate-fp-reductions",
+      llvm::cl::desc("Allow reassociating floating-point reductions "
+                     "(needed to vectorise them)"),
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> enableX86Vector{
+      *this, "enable-x86vector", llvm::cl::desc("Use x86 vector intrinsics"),
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> enableArmNeon{
+      *this, "enable-arm-neon", llvm::cl::desc("Use Arm NEON intrinsics"),
+      llvm::cl::init(false)};
+};
+
+/// Compressed model IR (dc + linalg on tensors) to the LLVM dialect:
+/// convert-dc-to-sparse-tensor, then the upstream sparsifier without its
+/// run-time library.
+void buildLowerToLLVMPipeline(OpPassManager &pm,
+                              const LowerToLLVMOptions &options);
+
+/// Registers dc-lower-to-llvm.
+void registerDCPipelines();
+
+} // namespace mlir::dc
+
+#endif // DC_PIPELINES_PIPELINES_H

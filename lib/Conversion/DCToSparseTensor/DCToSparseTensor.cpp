@@ -1,0 +1,279 @@
+//===- DCToSparseTensor.cpp - dc weights as sparse_tensor values ----------===//
+//
+// convert-dc-to-sparse-tensor: a CSR/CSC compressed weight consumed by
+// linalg contractions becomes a sparse tensor of codebook indices assembled
+// from run-time arrays, and each contraction a linalg.generic that looks the
+// codebook up in a sparse_tensor.unary present region (so the sparsifier
+// fuses the lookup into its loop over the stored entries). Everything else
+// is decoded to a dense constant.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Conversion/Passes.h"
+#include "dc/Dialect/DC/IR/DCOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
+
+#include <vector>
+
+namespace mlir::dc {
+#define GEN_PASS_DEF_CONVERTDCTOSPARSETENSOR
+#include "dc/Conversion/Passes.h.inc"
+} // namespace mlir::dc
+
+using namespace mlir;
+using namespace mlir::dc;
+namespace codec = ::dc::codec;
+
+namespace {
+
+/// A contraction that reads the weight, directly or through a 2-D
+/// transpose.
+struct WeightRead {
+  linalg::LinalgOp op;
+  unsigned operand;              ///< DPS input index of the weight (or T)
+  linalg::TransposeOp transpose; ///< null when read directly
+};
+
+/// The run-time form of a CSR/CSC weight: positions over the major
+/// dimension, coordinates in the minor one, one codebook index per entry.
+struct RuntimeCSR {
+  std::vector<int32_t> positions;
+  std::vector<int32_t> coordinates;
+  std::vector<int32_t> indices;
+};
+
+/// Collects the contractions reading `value`; fails if any other op reads it.
+static LogicalResult collectReads(Value value,
+                                  SmallVectorImpl<WeightRead> &reads) {
+  for (OpOperand &use : value.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto transpose = dyn_cast<linalg::TransposeOp>(user)) {
+      if (transpose.getInput() != value ||
+          transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
+        return failure();
+      for (OpOperand &tuse : transpose->getResult(0).getUses()) {
+        auto op = dyn_cast<linalg::LinalgOp>(tuse.getOwner());
+        if (!op || !op.isDpsInput(&tuse) ||
+            !linalg::isaContractionOpInterface(op))
+          return failure();
+        reads.push_back({op, tuse.getOperandNumber(), transpose});
+      }
+      continue;
+    }
+    auto op = dyn_cast<linalg::LinalgOp>(user);
+    if (!op || !op.isDpsInput(&use) || !linalg::isaContractionOpInterface(op))
+      return failure();
+    reads.push_back({op, use.getOperandNumber(), {}});
+  }
+  return success(!reads.empty());
+}
+
+/// Decodes the payload into the run-time CSR (row-major lines for csr,
+/// column-major for csc).
+static FailureOr<RuntimeCSR> decodeRuntimeCSR(ConstantOp op) {
+  FailureOr<codec::LayerView> view = op.getLayerView();
+  if (failed(view))
+    return failure();
+  std::vector<int32_t> dense;
+  codec::Status status = codec::decodeIndices(*view, dense);
+  if (!status.ok())
+    return op.emitOpError() << "payload does not decode: " << status.message();
+  bool csc = view->params.layout == codec::Layout::CSC;
+  uint64_t rows = view->rows, cols = view->cols;
+  uint64_t major = csc ? cols : rows, minor = csc ? rows : cols;
+  RuntimeCSR csr;
+  csr.positions.reserve(major + 1);
+  csr.positions.push_back(0);
+  csr.coordinates.reserve(view->numWeights);
+  csr.indices.reserve(view->numWeights);
+  for (uint64_t i = 0; i < major; ++i) {
+    for (uint64_t j = 0; j < minor; ++j) {
+      int32_t idx = dense[csc ? j * cols + i : i * cols + j];
+      if (idx < 0)
+        continue;
+      csr.coordinates.push_back(int32_t(j));
+      csr.indices.push_back(idx);
+    }
+    csr.positions.push_back(int32_t(csr.coordinates.size()));
+  }
+  return csr;
+}
+
+/// A 1-D constant of integers of `width` bits, as a dense_resource blob.
+static Value makeIntArray(OpBuilder &b, Location loc, ArrayRef<int32_t> data,
+                          unsigned width, StringRef key) {
+  auto type =
+      RankedTensorType::get({int64_t(data.size())}, b.getIntegerType(width));
+  AsmResourceBlob blob =
+      HeapAsmResourceBlob::allocate(data.size() * width / 8, width / 8);
+  char *out = blob.getMutableData().data();
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (width == 8)
+      out[i] = char(data[i]);
+    else if (width == 16)
+      reinterpret_cast<uint16_t *>(out)[i] = uint16_t(data[i]);
+    else
+      reinterpret_cast<int32_t *>(out)[i] = data[i];
+  }
+  auto attr = DenseResourceElementsAttr::get(type, key, std::move(blob));
+  return arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
+}
+
+struct ConvertDCToSparseTensorPass
+    : public mlir::dc::impl::ConvertDCToSparseTensorBase<
+          ConvertDCToSparseTensorPass> {
+  void runOnOperation() override {
+    SmallVector<DecompressOp> worklist;
+    getOperation().walk([&](DecompressOp op) { worklist.push_back(op); });
+    for (DecompressOp op : worklist)
+      if (failed(convert(op)))
+        return signalPassFailure();
+    getOperation().walk([](ConstantOp op) {
+      if (op->use_empty())
+        op.erase();
+    });
+  }
+
+  LogicalResult convert(DecompressOp op) {
+    auto constant = op.getInput().getDefiningOp<ConstantOp>();
+    if (!constant)
+      return op.emitOpError()
+             << "can only be lowered when its operand is a dc.constant";
+    CompressedTensorType type = constant.getType();
+    SmallVector<WeightRead> reads;
+    if (type.getEncoding().isSparse() && type.getRank() == 2 &&
+        succeeded(collectReads(op.getResult(), reads)))
+      return convertToSparse(op, constant, reads);
+    // Decoded once into a dense constant (conv weights, dense layouts and
+    // uses the sparsifier path does not cover).
+    FailureOr<ElementsAttr> value =
+        constant.decodeToElements(/*asResource=*/true);
+    if (failed(value))
+      return failure();
+    OpBuilder b(op);
+    Value dense =
+        arith::ConstantOp::create(b, op.getLoc(), cast<TypedAttr>(*value));
+    op.getResult().replaceAllUsesWith(dense);
+    op.erase();
+    return success();
+  }
+
+  LogicalResult convertToSparse(DecompressOp op, ConstantOp constant,
+                                ArrayRef<WeightRead> reads) {
+    FailureOr<RuntimeCSR> csr = decodeRuntimeCSR(constant);
+    if (failed(csr))
+      return failure();
+    CompressedTensorType type = constant.getType();
+    bool csc = type.getEncoding().getLayout() == Layout::CSC;
+    MLIRContext *ctx = op.getContext();
+    int64_t minor = csc ? type.getShape()[0] : type.getShape()[1];
+    unsigned crdWidth = minor <= (1 << 16) ? 16 : 32;
+    size_t k = constant.getCodebook().size();
+    unsigned idxWidth = k <= 256 ? 8 : 16;
+
+    // #CSR or #CSC with narrow positions and coordinates.
+    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+    auto dense = sparse_tensor::LevelFormat::Dense;
+    auto compressed = sparse_tensor::LevelFormat::Compressed;
+    auto encoding = sparse_tensor::SparseTensorEncodingAttr::get(
+        ctx,
+        {sparse_tensor::LevelType(dense), sparse_tensor::LevelType(compressed)},
+        AffineMap::get(2, 0,
+                       csc ? ArrayRef<AffineExpr>{d1, d0}
+                           : ArrayRef<AffineExpr>{d0, d1},
+                       ctx),
+        AffineMap(), /*posWidth=*/32, crdWidth);
+    auto idxType = IntegerType::get(ctx, idxWidth);
+    auto sparseType = RankedTensorType::get(type.getShape(), idxType, encoding);
+
+    std::string name = constant.getLayer().value_or("layer").str();
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value positions =
+        makeIntArray(b, loc, csr->positions, 32, name + "_rt_pos");
+    Value coordinates =
+        makeIntArray(b, loc, csr->coordinates, crdWidth, name + "_rt_crd");
+    Value indices =
+        makeIntArray(b, loc, csr->indices, idxWidth, name + "_rt_idx");
+    Value weight = sparse_tensor::AssembleOp::create(
+        b, loc, sparseType, ValueRange{positions, coordinates}, indices);
+    auto codebookType = RankedTensorType::get({int64_t(k)}, b.getF32Type());
+    Value codebookTensor = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(codebookType, constant.getCodebook()));
+    Value codebook = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get({int64_t(k)}, b.getF32Type()), codebookTensor,
+        /*read_only=*/true);
+
+    llvm::SetVector<Operation *> transposes;
+    for (WeightRead read : reads) {
+      rewriteContraction(read, weight, codebook, idxType);
+      if (read.transpose)
+        transposes.insert(read.transpose.getOperation());
+    }
+    for (Operation *transpose : transposes)
+      transpose->erase();
+    op.erase();
+    return success();
+  }
+
+  /// The contraction as a linalg.generic reading the sparse weight: the
+  /// weight's indexing map absorbs the transpose, and the body looks the
+  /// codebook up where the old body read the weight.
+  void rewriteContraction(const WeightRead &read, Value weight, Value codebook,
+                          Type idxType) {
+    linalg::LinalgOp op = read.op;
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    AffineMap map = maps[read.operand];
+    if (read.transpose)
+      map =
+          AffineMap::get(map.getNumDims(), map.getNumSymbols(),
+                         {map.getResult(1), map.getResult(0)}, op.getContext());
+    maps[read.operand] = map;
+    SmallVector<Value> inputs = op.getDpsInputs();
+    inputs[read.operand] = weight;
+    SmallVector<Value> inits = op.getDpsInits();
+    auto generic =
+        linalg::GenericOp::create(b, loc, op->getResultTypes(), inputs, inits,
+                                  maps, op.getIteratorTypesArray());
+    Block *oldBody = op.getBlock();
+    Block *body = b.createBlock(&generic.getRegion());
+    IRMapping mapping;
+    for (BlockArgument arg : oldBody->getArguments()) {
+      Type argType =
+          arg.getArgNumber() == read.operand ? idxType : arg.getType();
+      mapping.map(arg, body->addArgument(argType, loc));
+    }
+    b.setInsertionPointToStart(body);
+    BlockArgument index = body->getArgument(read.operand);
+    Type f32 = b.getF32Type();
+    auto unary = sparse_tensor::UnaryOp::create(b, loc, f32, index);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      Block *present =
+          b.createBlock(&unary.getPresentRegion(), {}, {idxType}, {loc});
+      Value i = arith::IndexCastUIOp::create(b, loc, b.getIndexType(),
+                                             present->getArgument(0));
+      Value v = memref::LoadOp::create(b, loc, codebook, ValueRange{i});
+      sparse_tensor::YieldOp::create(b, loc, v);
+      // The absent region stays empty: pruned positions contribute nothing.
+    }
+    mapping.map(oldBody->getArgument(read.operand), unary.getResult());
+    for (Operation &nested : *oldBody)
+      b.clone(nested, mapping);
+    op->replaceAllUsesWith(generic->getResults());
+    op->erase();
+  }
+};
+
+} // namespace

@@ -1,0 +1,79 @@
+//===- Pipelines.cpp - dc pass pipelines ----------------------------------===//
+//
+// dc-lower-to-llvm follows the upstream sparsifier pipeline
+// (mlir/lib/Dialect/SparseTensor/Pipelines/SparseTensorPipelines.cpp) for
+// CPUs, with one difference: no linalg elementwise fusion before
+// sparsification. That fusion folds reshapes (e.g. the flatten between a
+// conv stack and the first fc layer) into the sparse kernel, which turns the
+// weight's coordinate into a compound index the sparsifier rejects.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Pipelines/Pipelines.h"
+#include "dc/Conversion/Passes.h"
+
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Arith/Transforms/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SparseTensor/Pipelines/Passes.h"
+#include "mlir/Dialect/SparseTensor/Transforms/Passes.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+using namespace mlir::dc;
+
+void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                        const LowerToLLVMOptions &options) {
+  pm.addPass(createConvertDCToSparseTensor());
+
+  sparse_tensor::SparsifierOptions sparsifier;
+  sparsifier.enableRuntimeLibrary = false;
+  sparsifier.vectorLength = options.vectorLength;
+  sparsifier.reassociateFPReductions = options.reassociateFPReductions;
+  sparsifier.x86Vector = options.enableX86Vector;
+  sparsifier.armNeon = options.enableArmNeon;
+
+  pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  pm.addPass(createSparsificationAndBufferizationPass(
+      getBufferizationOptionsForSparsification(/*analysisOnly=*/false),
+      sparsifier.sparsificationOptions(), sparsifier.createSparseDeallocs,
+      sparsifier.enableRuntimeLibrary, sparsifier.enableBufferInitialization,
+      sparsifier.vectorLength, /*enableVLAVectorization=*/false,
+      /*enableSIMDIndex32=*/sparsifier.force32BitVectorIndices,
+      /*enableGPULibgen=*/false,
+      sparsifier.sparsificationOptions().sparseEmitStrategy,
+      sparsifier.sparsificationOptions().parallelizationStrategy));
+  pm.addPass(createStorageSpecifierToLLVMPass());
+  pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
+  pm.addNestedPass<func::FuncOp>(memref::createExpandReallocPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addNestedPass<func::FuncOp>(createSCFToControlFlowPass());
+  pm.addPass(
+      createConvertVectorToLLVMPass(sparsifier.convertVectorToLLVMOptions()));
+  pm.addNestedPass<func::FuncOp>(createConvertComplexToStandardPass());
+  pm.addNestedPass<func::FuncOp>(arith::createArithExpandOpsPass());
+  pm.addNestedPass<func::FuncOp>(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertComplexToLibm());
+  pm.addPass(
+      createConvertVectorToLLVMPass(sparsifier.convertVectorToLLVMOptions()));
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+void mlir::dc::registerDCPipelines() {
+  PassPipelineRegistration<LowerToLLVMOptions>(
+      "dc-lower-to-llvm",
+      "Lower compressed model IR to the LLVM dialect: "
+      "convert-dc-to-sparse-tensor, then the sparsifier's CPU pipeline "
+      "without its runtime library",
+      buildLowerToLLVMPipeline);
+}
