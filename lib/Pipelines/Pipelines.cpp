@@ -11,6 +11,7 @@
 
 #include "dc/Pipelines/Pipelines.h"
 #include "dc/Conversion/Passes.h"
+#include "dc/Dialect/DC/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
@@ -47,6 +48,17 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
       /*enableGPULibgen=*/false,
       sparsifier.sparsificationOptions().sparseEmitStrategy,
       sparsifier.sparsificationOptions().parallelizationStrategy));
+  // Results become caller-provided out-params and the remaining static
+  // allocations one caller-provided workspace: @forward calls no malloc.
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  if (!options.entry.empty()) {
+    DCWorkspaceOptions workspace;
+    workspace.entry = options.entry;
+    pm.addPass(createDCWorkspace(workspace));
+  }
   pm.addPass(createStorageSpecifierToLLVMPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
 

@@ -27,6 +27,12 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
   PassOptions::Option<bool> enableX86Vector{
       *this, "enable-x86vector", llvm::cl::desc("Use x86 vector intrinsics"),
       llvm::cl::init(false)};
+  PassOptions::Option<std::string> entry{
+      *this, "entry",
+      llvm::cl::desc("The model's entry function: its results become "
+                     "out-params and its allocations one caller-provided "
+                     "workspace (dc-workspace); empty = leave allocations"),
+      llvm::cl::init("forward")};
   PassOptions::Option<bool> enableArmNeon{
       *this, "enable-arm-neon", llvm::cl::desc("Use Arm NEON intrinsics"),
       llvm::cl::init(false)};

@@ -164,4 +164,27 @@ def DCReport : Pass<"dc-report", "ModuleOp"> {
   ];
 }
 
+def DCWorkspace : Pass<"dc-workspace", "ModuleOp"> {
+  let summary = "Turn the allocations of an entry function into one "
+                "caller-provided workspace";
+  let description = [{
+    After bufferization: every `memref.alloc` of static shape in the entry
+    function's body becomes a `memref.view` into a new last argument
+    `%workspace: memref<Nxi8>` at a 64-byte aligned offset, and their
+    `memref.dealloc`s are dropped, so the function allocates nothing (and
+    leaks nothing). The function gets `dc.workspace_bytes = N`; callers in
+    the module allocate the workspace (64-byte aligned) at the call site.
+    Offsets are not shared between buffers yet (no liveness-based reuse).
+
+    An allocation with dynamic sizes or inside a loop or other region is
+    reported as an error.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"forward\"",
+           "The function to plan">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 #endif // DC_DIALECT_DC_TRANSFORMS_PASSES_TD

@@ -1,0 +1,68 @@
+// RUN: dc-opt %s -split-input-file --dc-workspace -verify-diagnostics | FileCheck %s
+
+// The static allocations of @forward become views into one workspace
+// argument at 64-byte aligned offsets; deallocs go; callers provide it.
+
+// CHECK-LABEL: func @forward
+// CHECK-SAME: (%[[X:.*]]: memref<4xf32>, %[[OUT:.*]]: memref<4xf32>, %[[WS:.*]]: memref<192xi8>)
+// CHECK-SAME: attributes {dc.workspace_bytes = 192 : i64}
+// CHECK: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: %[[A:.*]] = memref.view %[[WS]][%[[C0]]][] : memref<192xi8> to memref<4xf32>
+// CHECK: %[[C64:.*]] = arith.constant 64 : index
+// CHECK: %[[B:.*]] = memref.view %[[WS]][%[[C64]]][] : memref<192xi8> to memref<100xi8>
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: memref.dealloc
+// CHECK: return
+// CHECK-LABEL: func @main
+// CHECK: %[[W:.*]] = memref.alloc() {alignment = 64 : i64} : memref<192xi8>
+// CHECK: call @forward(%{{.*}}, %{{.*}}, %[[W]])
+// CHECK: memref.dealloc %[[W]]
+func.func @forward(%x: memref<4xf32>, %out: memref<4xf32>) {
+  %a = memref.alloc() {alignment = 64 : i64} : memref<4xf32>
+  memref.copy %x, %a : memref<4xf32> to memref<4xf32>
+  %b = memref.alloc() : memref<100xi8>
+  memref.copy %a, %out : memref<4xf32> to memref<4xf32>
+  memref.dealloc %a : memref<4xf32>
+  return
+}
+func.func @main(%x: memref<4xf32>, %out: memref<4xf32>) {
+  call @forward(%x, %out) : (memref<4xf32>, memref<4xf32>) -> ()
+  return
+}
+
+// -----
+
+// Nothing to place: an empty workspace, still passed.
+// CHECK-LABEL: func @forward
+// CHECK-SAME: memref<0xi8>
+// CHECK-SAME: dc.workspace_bytes = 0
+func.func @forward(%x: memref<4xf32>) {
+  return
+}
+
+// -----
+
+func.func @forward(%n: index) {
+  // expected-error @+1 {{cannot be placed in the workspace}}
+  %a = memref.alloc(%n) : memref<?xf32>
+  return
+}
+
+// -----
+
+func.func @forward(%n: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    // expected-error @+1 {{cannot be placed in the workspace}}
+    %a = memref.alloc() : memref<4xf32>
+  }
+  return
+}
+
+// -----
+
+// expected-error @+1 {{dc-workspace: no function @forward with a body}}
+module {
+  func.func private @forward(memref<4xf32>)
+}
