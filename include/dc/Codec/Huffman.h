@@ -19,16 +19,18 @@ namespace dc::codec {
 /// `maxLength`. Symbols with count 0 get length 0; a single used symbol gets
 /// length 1. Deterministic. Requires the number of used symbols to be at most
 /// 2^maxLength.
-std::vector<uint8_t> buildCodeLengths(const std::vector<uint64_t> &counts,
-                                      unsigned maxLength = kMaxHuffmanCodeLength);
+std::vector<uint8_t>
+buildCodeLengths(const std::vector<uint64_t> &counts,
+                 unsigned maxLength = kMaxHuffmanCodeLength);
 
 /// Checks a code-length table (section 5 "Validity").
-Status verifyCodeLengths(ByteSpan lengths, unsigned maxLength = kMaxHuffmanCodeLength);
+Status verifyCodeLengths(ByteSpan lengths,
+                         unsigned maxLength = kMaxHuffmanCodeLength);
 
 /// Encodes `symbols` with the canonical code of `lengths` (which must be
 /// valid and give every occurring symbol a non-zero length).
-StatusOr<std::vector<uint8_t>> huffmanEncode(const std::vector<uint32_t> &symbols,
-                                             ByteSpan lengths);
+StatusOr<std::vector<uint8_t>>
+huffmanEncode(const std::vector<uint32_t> &symbols, ByteSpan lengths);
 
 /// Decodes exactly `count` symbols; fails on an invalid table, a bit sequence
 /// that matches no code, a short stream, or bytes/padding bits left over.

@@ -27,13 +27,15 @@ enum class KMeansInit : uint8_t {
 struct KMeansOptions {
   unsigned k = 32;
   KMeansInit init = KMeansInit::Linear;
-  uint64_t seed = 0;          ///< used by Random only
+  uint64_t seed = 0; ///< used by Random only
   unsigned maxIterations = 100;
 };
 
 struct KMeansResult {
-  std::vector<float> centroids;   ///< sorted ascending, size <= k, no duplicates, all used
-  std::vector<int32_t> assignment; ///< per input weight: centroid index, -1 if masked out
+  std::vector<float>
+      centroids; ///< sorted ascending, size <= k, no duplicates, all used
+  std::vector<int32_t>
+      assignment; ///< per input weight: centroid index, -1 if masked out
   unsigned iterations = 0;
 };
 

@@ -18,12 +18,8 @@ struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    if (failed(Base::initializeOptions(options, errorHandler)))
-      return failure();
-    std::string error;
-    if (failed(collectOptions(error)))
-      return errorHandler(error);
-    return success();
+    return checkParsedOptions(
+        *this, Base::initializeOptions(options, errorHandler), errorHandler);
   }
 
   /// The pass options, checked and parsed (also when the pass was built
@@ -43,8 +39,6 @@ struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
                               error);
   }
 
-  CompressionOptions config;
-
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::string error;
@@ -52,41 +46,11 @@ struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
       module.emitError() << error;
       return signalPassFailure();
     }
-
-    // One layer at a time, with no dense copy of its weights: the prune
-    // mask, then the k-means indices are the only per-weight buffers.
-    std::vector<float> storage;
-    SmallVector<LayerReport> reports;
-    for (WeightUse &use : findWeights(module)) {
-      LayerPolicy policy = resolvePolicy(config, use);
-      if (policy.skip)
-        continue;
-      std::string why;
-      FailureOr<QuantizedLayer> layer = failure();
-      if (use.gather) {
-        // An externally trained codebook is encoded as it is.
-        layer = readCodebookGather(use, why);
-      } else {
-        FailureOr<ArrayRef<float>> values =
-            getWeightValues(use.constant, storage);
-        if (failed(values))
-          return signalPassFailure();
-        // The mask (one byte a weight) lives only until k-means is done.
-        FailureOr<std::vector<uint8_t>> mask = pruneMask(*values, policy, why);
-        if (succeeded(mask))
-          layer = quantizeValues(*values, mask->data(), policy, config, why);
-      }
-      if (failed(layer)) {
-        use.constant.emitError() << "layer '" << use.name << "': " << why;
-        return signalPassFailure();
-      }
-      if (failed(encodeWeight(use, std::move(*layer), policy,
-                              reports.emplace_back())))
-        return signalPassFailure();
-    }
-    if (failed(writeReport(reportPath, reportFormat, reports,
-                           [&] { return module.emitError(); })))
-      return signalPassFailure();
+    if (failed(encodeWeights(module, config, /*pruneAndQuantize=*/true,
+                             reportPath, reportFormat)))
+      signalPassFailure();
   }
+
+  CompressionOptions config;
 };
 } // namespace

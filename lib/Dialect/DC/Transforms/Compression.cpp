@@ -694,3 +694,71 @@ LogicalResult mlir::dc::encodeWeight(WeightUse use, QuantizedLayer &&layer,
          "IR payload bytes differ from the codec's stored bytes");
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// The pass bodies
+//===----------------------------------------------------------------------===//
+
+LogicalResult mlir::dc::rewriteDenseWeights(
+    ModuleOp module, const CompressionOptions &config, StringRef blobSuffix,
+    function_ref<FailureOr<std::vector<float>>(
+        ArrayRef<float>, const LayerPolicy &, std::string &)>
+        transform) {
+  std::vector<float> storage;
+  for (WeightUse &use : findWeights(module)) {
+    LayerPolicy policy = resolvePolicy(config, use);
+    // A codebook gather is already pruned and quantized.
+    if (policy.skip || use.gather)
+      continue;
+    FailureOr<ArrayRef<float>> values = getWeightValues(use.constant, storage);
+    if (failed(values))
+      return failure();
+    std::string why;
+    FailureOr<std::vector<float>> result = transform(*values, policy, why);
+    if (failed(result))
+      return use.constant.emitError() << "layer '" << use.name << "': " << why;
+    setWeightValues(use.constant, *result, use.name, blobSuffix);
+  }
+  return success();
+}
+
+LogicalResult mlir::dc::encodeWeights(ModuleOp module,
+                                      const CompressionOptions &config,
+                                      bool pruneAndQuantize,
+                                      StringRef reportPath,
+                                      StringRef reportFormat) {
+  std::vector<float> storage;
+  SmallVector<LayerReport> reports;
+  for (WeightUse &use : findWeights(module)) {
+    LayerPolicy policy = resolvePolicy(config, use);
+    if (policy.skip)
+      continue;
+    std::string why;
+    FailureOr<QuantizedLayer> layer = failure();
+    if (use.gather) {
+      // An externally trained codebook is encoded as it is.
+      layer = readCodebookGather(use, why);
+    } else {
+      FailureOr<ArrayRef<float>> values =
+          getWeightValues(use.constant, storage);
+      if (failed(values))
+        return failure();
+      if (!pruneAndQuantize) {
+        layer = collectCodebook(*values, why);
+      } else {
+        // No dense copy of the layer: the mask (one byte a weight) lives
+        // only until k-means has produced the indices.
+        FailureOr<std::vector<uint8_t>> mask = pruneMask(*values, policy, why);
+        if (succeeded(mask))
+          layer = quantizeValues(*values, mask->data(), policy, config, why);
+      }
+    }
+    if (failed(layer))
+      return use.constant.emitError() << "layer '" << use.name << "' " << why;
+    if (failed(encodeWeight(use, std::move(*layer), policy,
+                            reports.emplace_back())))
+      return failure();
+  }
+  return writeReport(reportPath, reportFormat, reports,
+                     [&] { return module.emitError(); });
+}

@@ -18,12 +18,8 @@ struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    if (failed(Base::initializeOptions(options, errorHandler)))
-      return failure();
-    std::string error;
-    if (failed(collectOptions(error)))
-      return errorHandler(error);
-    return success();
+    return checkParsedOptions(
+        *this, Base::initializeOptions(options, errorHandler), errorHandler);
   }
 
   /// The pass options, checked and parsed (also when the pass was built
@@ -37,8 +33,6 @@ struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
                               error);
   }
 
-  CompressionOptions config;
-
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::string error;
@@ -46,35 +40,11 @@ struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
       module.emitError() << error;
       return signalPassFailure();
     }
-
-    std::vector<float> storage;
-    SmallVector<LayerReport> reports;
-    for (WeightUse &use : findWeights(module)) {
-      LayerPolicy policy = resolvePolicy(config, use);
-      if (policy.skip)
-        continue;
-      std::string why;
-      FailureOr<QuantizedLayer> layer = failure();
-      if (use.gather) {
-        layer = readCodebookGather(use, why);
-      } else {
-        FailureOr<ArrayRef<float>> values =
-            getWeightValues(use.constant, storage);
-        if (failed(values))
-          return signalPassFailure();
-        layer = collectCodebook(*values, why);
-      }
-      if (failed(layer)) {
-        use.constant.emitError() << "layer '" << use.name << "' " << why;
-        return signalPassFailure();
-      }
-      if (failed(encodeWeight(use, std::move(*layer), policy,
-                              reports.emplace_back())))
-        return signalPassFailure();
-    }
-    if (failed(writeReport(reportPath, reportFormat, reports,
-                           [&] { return module.emitError(); })))
-      return signalPassFailure();
+    if (failed(encodeWeights(module, config, /*pruneAndQuantize=*/false,
+                             reportPath, reportFormat)))
+      signalPassFailure();
   }
+
+  CompressionOptions config;
 };
 } // namespace

@@ -18,12 +18,8 @@ struct DCPrunePass : public mlir::dc::impl::DCPruneBase<DCPrunePass> {
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    if (failed(Base::initializeOptions(options, errorHandler)))
-      return failure();
-    std::string error;
-    if (failed(collectOptions(error)))
-      return errorHandler(error);
-    return success();
+    return checkParsedOptions(
+        *this, Base::initializeOptions(options, errorHandler), errorHandler);
   }
 
   /// The pass options, checked and parsed (also when the pass was built
@@ -36,8 +32,6 @@ struct DCPrunePass : public mlir::dc::impl::DCPruneBase<DCPrunePass> {
                               error);
   }
 
-  CompressionOptions config;
-
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::string error;
@@ -45,28 +39,20 @@ struct DCPrunePass : public mlir::dc::impl::DCPruneBase<DCPrunePass> {
       module.emitError() << error;
       return signalPassFailure();
     }
-
-    std::vector<float> storage;
-    for (WeightUse &use : findWeights(module)) {
-      LayerPolicy policy = resolvePolicy(config, use);
-      // A codebook gather is already pruned and quantized.
-      if (policy.skip || use.gather)
-        continue;
-      FailureOr<ArrayRef<float>> values =
-          getWeightValues(use.constant, storage);
-      if (failed(values))
-        return signalPassFailure();
-      std::string why;
-      FailureOr<std::vector<uint8_t>> mask = pruneMask(*values, policy, why);
-      if (failed(mask)) {
-        use.constant.emitError() << "layer '" << use.name << "': " << why;
-        return signalPassFailure();
-      }
-      std::vector<float> pruned(values->size());
+    auto prune = [](ArrayRef<float> values, const LayerPolicy &policy,
+                    std::string &why) -> FailureOr<std::vector<float>> {
+      FailureOr<std::vector<uint8_t>> mask = pruneMask(values, policy, why);
+      if (failed(mask))
+        return failure();
+      std::vector<float> pruned(values.size());
       for (size_t i = 0; i < pruned.size(); ++i)
-        pruned[i] = (*mask)[i] ? (*values)[i] : 0.0f;
-      setWeightValues(use.constant, pruned, use.name, "_pruned");
-    }
+        pruned[i] = (*mask)[i] ? values[i] : 0.0f;
+      return pruned;
+    };
+    if (failed(rewriteDenseWeights(module, config, "_pruned", prune)))
+      signalPassFailure();
   }
+
+  CompressionOptions config;
 };
 } // namespace

@@ -18,12 +18,8 @@ struct DCQuantizePass : public mlir::dc::impl::DCQuantizeBase<DCQuantizePass> {
   LogicalResult initializeOptions(
       StringRef options,
       function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    if (failed(Base::initializeOptions(options, errorHandler)))
-      return failure();
-    std::string error;
-    if (failed(collectOptions(error)))
-      return errorHandler(error);
-    return success();
+    return checkParsedOptions(
+        *this, Base::initializeOptions(options, errorHandler), errorHandler);
   }
 
   /// The pass options, checked and parsed (also when the pass was built
@@ -38,8 +34,6 @@ struct DCQuantizePass : public mlir::dc::impl::DCQuantizeBase<DCQuantizePass> {
                               error);
   }
 
-  CompressionOptions config;
-
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::string error;
@@ -47,30 +41,22 @@ struct DCQuantizePass : public mlir::dc::impl::DCQuantizeBase<DCQuantizePass> {
       module.emitError() << error;
       return signalPassFailure();
     }
-
-    std::vector<float> storage;
-    for (WeightUse &use : findWeights(module)) {
-      LayerPolicy policy = resolvePolicy(config, use);
-      // A codebook gather is already pruned and quantized.
-      if (policy.skip || use.gather)
-        continue;
-      FailureOr<ArrayRef<float>> values =
-          getWeightValues(use.constant, storage);
-      if (failed(values))
-        return signalPassFailure();
-      std::string why;
+    auto quantize = [&](ArrayRef<float> values, const LayerPolicy &policy,
+                        std::string &why) -> FailureOr<std::vector<float>> {
       FailureOr<QuantizedLayer> layer =
-          quantizeValues(*values, /*mask=*/nullptr, policy, config, why);
-      if (failed(layer)) {
-        use.constant.emitError() << "layer '" << use.name << "': " << why;
-        return signalPassFailure();
-      }
-      std::vector<float> shared(values->size(), 0.0f);
+          quantizeValues(values, /*mask=*/nullptr, policy, config, why);
+      if (failed(layer))
+        return failure();
+      std::vector<float> shared(values.size(), 0.0f);
       for (size_t i = 0; i < shared.size(); ++i)
         if (layer->indices[i] >= 0)
           shared[i] = layer->codebook[layer->indices[i]];
-      setWeightValues(use.constant, shared, use.name, "_shared");
-    }
+      return shared;
+    };
+    if (failed(rewriteDenseWeights(module, config, "_shared", quantize)))
+      signalPassFailure();
   }
+
+  CompressionOptions config;
 };
 } // namespace

@@ -175,6 +175,41 @@ void setCodedBits(LayerReport &report, bool huffman, uint64_t numWeights,
 LogicalResult encodeWeight(WeightUse use, QuantizedLayer &&layer,
                            const LayerPolicy &policy, LayerReport &report);
 
+/// Rewrites every dense weight of `module` (skipping codebook gathers and
+/// layers with `skip=1`) with the values `transform` returns, stored as a
+/// blob named <layer><blobSuffix>. dc-prune and dc-quantize are this with
+/// their stage. Diagnostics are emitted at the failing weight.
+LogicalResult
+rewriteDenseWeights(ModuleOp module, const CompressionOptions &config,
+                    StringRef blobSuffix,
+                    function_ref<FailureOr<std::vector<float>>(
+                        ArrayRef<float>, const LayerPolicy &, std::string &)>
+                        transform);
+
+/// Encodes every weight of `module` into dc.constant + dc.decompress, then
+/// writes the report. With `pruneAndQuantize` (dc-compress) dense weights are
+/// pruned and k-means quantized first, one layer at a time; without it
+/// (dc-encode) their distinct non-zero values are the codebook. Codebook
+/// gathers are encoded as they are.
+LogicalResult encodeWeights(ModuleOp module, const CompressionOptions &config,
+                            bool pruneAndQuantize, StringRef reportPath,
+                            StringRef reportFormat);
+
+/// For a compression pass's initializeOptions: after the generated parsing
+/// (`parsed`), checks and collects the options, so that a bad value is an
+/// error when the pipeline is parsed.
+template <typename PassT>
+LogicalResult
+checkParsedOptions(PassT &pass, LogicalResult parsed,
+                   function_ref<LogicalResult(const Twine &)> errorHandler) {
+  if (failed(parsed))
+    return failure();
+  std::string error;
+  if (failed(pass.collectOptions(error)))
+    return errorHandler(error);
+  return success();
+}
+
 /// Writes the report (text table like the paper's or JSON) to `path` ('-' =
 /// stdout), atomically.
 LogicalResult writeReport(StringRef path, StringRef format,
