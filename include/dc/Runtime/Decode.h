@@ -1,0 +1,70 @@
+/*===- Decode.h - Run-time decoding of dc payloads ----------------*- C -*-===*\
+|*                                                                            *|
+|* Freestanding C (no libc, no allocation): decodes a layer stored as         *|
+|* docs/Format.md describes into caller-provided buffers, once, when a model  *|
+|* is initialised. Generated code calls these through MLIR's C interface      *|
+|* (memref descriptors); dc-compile links the same object into libraries      *|
+|* that need no libc.                                                         *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef DC_RUNTIME_DECODE_H
+#define DC_RUNTIME_DECODE_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A 1-D memref descriptor as MLIR passes it (llvm.emit_c_interface). */
+typedef struct {
+  void *allocated;
+  void *aligned;
+  int64_t offset;
+  int64_t size;
+  int64_t stride;
+} dcrt_memref1d;
+
+/* Return codes. */
+enum {
+  DCRT_OK = 0,
+  DCRT_ERR_PARAMS = 1, /* parameters out of range */
+  DCRT_ERR_STREAM = 2, /* a stream is short, too long or has padding bits */
+  DCRT_ERR_CODE = 3,   /* a bit sequence matches no Huffman code */
+  DCRT_ERR_DATA = 4,   /* an index, row pointer or position is out of range */
+  DCRT_ERR_OUTPUT = 5  /* an output buffer is too small */
+};
+
+/* The header of a layer (docs/Format.md section 7), as scalars. */
+#define DCRT_LAYER_PARAMS                                                      \
+  int64_t layout, int64_t weight_bits, int64_t index_bits, int64_t entropy,   \
+      int64_t rows, int64_t cols, int64_t codebook_size, int64_t num_weights, \
+      int64_t num_gaps
+
+/* Decodes a csr or csc layer into the run-time CSR: `positions` gets M + 1
+ * int32 (M = rows for csr, cols for csc), `coordinates` num_weights
+ * little-endian unsigned integers of `coordinate_bytes` (2 or 4) bytes, and
+ * `indices` num_weights codebook indices of `index_bytes` (1 or 2) bytes.
+ * Output buffers are raw bytes. Returns DCRT_OK or an error code; outputs
+ * are unspecified on error. */
+int32_t _mlir_ciface_dcrt_decode_csr(
+    DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
+    dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
+    dcrt_memref1d *gap_code_lengths, int64_t coordinate_bytes,
+    int64_t index_bytes, dcrt_memref1d *positions, dcrt_memref1d *coordinates,
+    dcrt_memref1d *indices);
+
+/* Decodes any layer into a dense row-major float buffer of rows * cols
+ * values (pruned positions 0.0f) using the codebook (f32). */
+int32_t _mlir_ciface_dcrt_decode_dense(
+    DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
+    dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
+    dcrt_memref1d *gap_code_lengths, dcrt_memref1d *codebook,
+    dcrt_memref1d *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DC_RUNTIME_DECODE_H */

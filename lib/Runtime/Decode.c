@@ -1,0 +1,321 @@
+/*===- Decode.c - Run-time decoding of dc payloads ------------------------===*\
+|*                                                                            *|
+|* Freestanding: no libc calls, no allocation, every read bounds-checked.     *|
+|* Bits are read one at a time; this runs once per layer at initialisation.   *|
+|* The compile-time codec (lib/Codec) is the reference these must match      *|
+|* (unittests/Runtime checks it on random and corrupt layers).               *|
+|*                                                                            *|
+\*===----------------------------------------------------------------------===*/
+
+#include "dc/Runtime/Decode.h"
+
+enum { kDense = 0, kCSR = 1, kCSC = 2 };
+enum { kMaxLength = 15, kMaxAlphabet = 256 };
+
+typedef struct {
+  const uint8_t *data;
+  uint64_t bytes;
+  uint64_t pos; /* in bits */
+} BitReader;
+
+static BitReader reader(const dcrt_memref1d *m) {
+  BitReader r;
+  r.data = m ? (const uint8_t *)m->aligned + m->offset : 0;
+  r.bytes = m && m->size > 0 ? (uint64_t)m->size : 0;
+  r.pos = 0;
+  return r;
+}
+
+static int readBit(BitReader *r, uint32_t *bit) {
+  if (r->pos >= r->bytes * 8)
+    return 0;
+  *bit = (r->data[r->pos >> 3] >> (r->pos & 7)) & 1u;
+  ++r->pos;
+  return 1;
+}
+
+/* LSB-first fixed-width symbol. */
+static int readBits(BitReader *r, unsigned n, uint32_t *value) {
+  uint32_t v = 0, bit;
+  for (unsigned i = 0; i < n; ++i) {
+    if (!readBit(r, &bit))
+      return 0;
+    v |= bit << i;
+  }
+  *value = v;
+  return 1;
+}
+
+/* The stream ends exactly at the last used bit; padding bits are zero. */
+static int atEnd(const BitReader *r) {
+  if ((r->pos + 7) / 8 != r->bytes)
+    return 0;
+  for (uint64_t b = r->pos; b < r->bytes * 8; ++b)
+    if ((r->data[b >> 3] >> (b & 7)) & 1u)
+      return 0;
+  return 1;
+}
+
+/* A canonical Huffman code as counts per length and symbols in code order
+ * (RFC 1951 / puff). */
+typedef struct {
+  uint16_t count[kMaxLength + 1];
+  uint16_t symbol[kMaxAlphabet];
+} Huffman;
+
+static int buildHuffman(Huffman *h, const dcrt_memref1d *lengths,
+                        uint64_t alphabet) {
+  if (!lengths || (uint64_t)lengths->size != alphabet ||
+      alphabet > kMaxAlphabet)
+    return 0;
+  const uint8_t *len = (const uint8_t *)lengths->aligned + lengths->offset;
+  uint16_t offs[kMaxLength + 2];
+  for (unsigned l = 0; l <= kMaxLength; ++l)
+    h->count[l] = 0;
+  for (uint64_t s = 0; s < alphabet; ++s) {
+    if (len[s] > kMaxLength)
+      return 0;
+    h->count[len[s]]++;
+  }
+  offs[1] = 0;
+  for (unsigned l = 1; l <= kMaxLength; ++l)
+    offs[l + 1] = (uint16_t)(offs[l] + h->count[l]);
+  for (uint64_t s = 0; s < alphabet; ++s)
+    if (len[s])
+      h->symbol[offs[len[s]]++] = (uint16_t)s;
+  return 1;
+}
+
+static int decodeSymbol(const Huffman *h, BitReader *r, uint32_t *symbol) {
+  int32_t code = 0, first = 0, index = 0;
+  for (unsigned l = 1; l <= kMaxLength; ++l) {
+    uint32_t bit;
+    if (!readBit(r, &bit))
+      return DCRT_ERR_STREAM;
+    code |= (int32_t)bit;
+    int32_t count = h->count[l];
+    if (code - count < first) {
+      *symbol = h->symbol[index + (code - first)];
+      return DCRT_OK;
+    }
+    index += count;
+    first = (first + count) << 1;
+    code <<= 1;
+  }
+  return DCRT_ERR_CODE;
+}
+
+/* A stream of symbols: raw `bits`-wide or Huffman-coded. */
+typedef struct {
+  BitReader bits;
+  int huffman;
+  unsigned width;
+  uint32_t alphabet;
+  Huffman code;
+} SymbolStream;
+
+static int nextSymbol(SymbolStream *s, uint32_t *symbol) {
+  if (s->huffman)
+    return decodeSymbol(&s->code, &s->bits, symbol);
+  if (!readBits(&s->bits, s->width, symbol))
+    return DCRT_ERR_STREAM;
+  return DCRT_OK;
+}
+
+typedef struct {
+  int64_t layout, weightBits, indexBits, entropy, rows, cols, k, numWeights,
+      numGaps;
+} Params;
+
+static unsigned bitWidth(uint64_t v) {
+  unsigned n = 0;
+  while (v) {
+    ++n;
+    v >>= 1;
+  }
+  return n;
+}
+
+/* What to do with each entry. */
+typedef struct {
+  int dense; /* 1: write codebook values into out, else the run-time CSR */
+  float *out;
+  const float *codebook;
+  int32_t *positions;
+  uint8_t *coordinates, *indices;
+  unsigned coordinateBytes, indexBytes;
+} Sink;
+
+static void store(uint8_t *base, uint64_t i, unsigned bytes, uint32_t v) {
+  for (unsigned b = 0; b < bytes; ++b)
+    base[i * bytes + b] = (uint8_t)(v >> (8 * b));
+}
+
+static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
+                dcrt_memref1d *rowPtr, dcrt_memref1d *weightLengths,
+                dcrt_memref1d *gapLengths, Sink *sink) {
+  if (p->layout < kDense || p->layout > kCSC || p->weightBits < 1 ||
+      p->weightBits > 8 || p->entropy < 0 || p->entropy > 1 ||
+      p->rows < 1 || p->cols < 1 || p->k < 0 ||
+      p->k > ((int64_t)1 << p->weightBits) || p->numWeights < 0 ||
+      p->numGaps < 0 || (p->numWeights > 0 && p->k == 0))
+    return DCRT_ERR_PARAMS;
+  int sparse = p->layout != kDense;
+  if (sparse ? (p->indexBits < 1 || p->indexBits > 8) : p->indexBits != 0)
+    return DCRT_ERR_PARAMS;
+  uint64_t rows = (uint64_t)p->rows, cols = (uint64_t)p->cols;
+  if (rows * cols / cols != rows || rows * cols >= ((uint64_t)1 << 32))
+    return DCRT_ERR_PARAMS;
+
+  SymbolStream w;
+  w.bits = reader(weights);
+  w.huffman = (int)p->entropy;
+  w.width = (unsigned)p->weightBits;
+  if (w.huffman && !buildHuffman(&w.code, weightLengths, (uint64_t)p->k))
+    return DCRT_ERR_PARAMS;
+
+  if (!sparse) {
+    if ((uint64_t)p->numWeights != rows * cols)
+      return DCRT_ERR_PARAMS;
+    for (uint64_t i = 0; i < rows * cols; ++i) {
+      uint32_t s;
+      int rc = nextSymbol(&w, &s);
+      if (rc != DCRT_OK)
+        return rc;
+      if (s >= (uint64_t)p->k)
+        return DCRT_ERR_DATA;
+      sink->out[i] = sink->codebook[s];
+    }
+    return atEnd(&w.bits) ? DCRT_OK : DCRT_ERR_STREAM;
+  }
+
+  int csc = p->layout == kCSC;
+  uint64_t lines = csc ? cols : rows, length = csc ? rows : cols;
+  uint32_t escape = (1u << p->indexBits) - 1;
+  SymbolStream g;
+  g.bits = reader(gaps);
+  g.huffman = (int)p->entropy;
+  g.width = (unsigned)p->indexBits;
+  if (g.huffman &&
+      !buildHuffman(&g.code, gapLengths, (uint64_t)1 << p->indexBits))
+    return DCRT_ERR_PARAMS;
+  BitReader ptr = reader(rowPtr);
+  unsigned ptrBits = bitWidth((uint64_t)p->numWeights);
+
+  uint64_t done = 0, gapSymbols = 0;
+  if (!sink->dense)
+    sink->positions[0] = 0;
+  for (uint64_t line = 0; line < lines; ++line) {
+    uint32_t end = 0;
+    if (ptrBits && !readBits(&ptr, ptrBits, &end))
+      return DCRT_ERR_STREAM;
+    if (end < done || end - done > length || end > (uint64_t)p->numWeights)
+      return DCRT_ERR_DATA;
+    int64_t cursor = -1;
+    for (; done < end; ++done) {
+      for (;;) {
+        uint32_t gap;
+        int rc = nextSymbol(&g, &gap);
+        if (rc != DCRT_OK)
+          return rc;
+        if (++gapSymbols > (uint64_t)p->numGaps)
+          return DCRT_ERR_DATA;
+        if (gap == escape) {
+          cursor += escape;
+          if (cursor >= (int64_t)length)
+            return DCRT_ERR_DATA;
+          continue;
+        }
+        cursor += (int64_t)gap + 1;
+        break;
+      }
+      if (cursor >= (int64_t)length)
+        return DCRT_ERR_DATA;
+      uint32_t s;
+      int rc = nextSymbol(&w, &s);
+      if (rc != DCRT_OK)
+        return rc;
+      if (s >= (uint64_t)p->k)
+        return DCRT_ERR_DATA;
+      if (sink->dense) {
+        uint64_t r = csc ? (uint64_t)cursor : line;
+        uint64_t c = csc ? line : (uint64_t)cursor;
+        sink->out[r * cols + c] = sink->codebook[s];
+      } else {
+        store(sink->coordinates, done, sink->coordinateBytes,
+              (uint32_t)cursor);
+        store(sink->indices, done, sink->indexBytes, s);
+      }
+    }
+    if (!sink->dense)
+      sink->positions[line + 1] = (int32_t)done;
+  }
+  if (done != (uint64_t)p->numWeights || gapSymbols != (uint64_t)p->numGaps ||
+      !atEnd(&ptr) || !atEnd(&g.bits) || !atEnd(&w.bits))
+    return DCRT_ERR_STREAM;
+  return DCRT_OK;
+}
+
+static int fits(const dcrt_memref1d *m, uint64_t bytes) {
+  return m && m->size >= 0 && (uint64_t)m->size >= bytes;
+}
+
+int32_t _mlir_ciface_dcrt_decode_csr(
+    DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
+    dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
+    dcrt_memref1d *gap_code_lengths, int64_t coordinate_bytes,
+    int64_t index_bytes, dcrt_memref1d *positions, dcrt_memref1d *coordinates,
+    dcrt_memref1d *indices) {
+  Params p = {layout, weight_bits, index_bits, entropy, rows,
+              cols,   codebook_size, num_weights, num_gaps};
+  if (layout == kDense || (coordinate_bytes != 2 && coordinate_bytes != 4) ||
+      (index_bytes != 1 && index_bytes != 2) || num_weights < 0 ||
+      rows < 1 || cols < 1)
+    return DCRT_ERR_PARAMS;
+  uint64_t lines = (uint64_t)(layout == kCSC ? cols : rows);
+  uint64_t length = (uint64_t)(layout == kCSC ? rows : cols);
+  if ((coordinate_bytes == 2 && length > 65536) ||
+      (index_bytes == 1 && codebook_size > 256))
+    return DCRT_ERR_PARAMS;
+  if (!fits(positions, 4 * (lines + 1)) ||
+      !fits(coordinates, (uint64_t)coordinate_bytes * num_weights) ||
+      !fits(indices, (uint64_t)index_bytes * num_weights))
+    return DCRT_ERR_OUTPUT;
+  Sink sink;
+  sink.dense = 0;
+  sink.out = 0;
+  sink.codebook = 0;
+  sink.positions =
+      (int32_t *)((uint8_t *)positions->aligned + positions->offset);
+  sink.coordinates = (uint8_t *)coordinates->aligned + coordinates->offset;
+  sink.indices = (uint8_t *)indices->aligned + indices->offset;
+  sink.coordinateBytes = (unsigned)coordinate_bytes;
+  sink.indexBytes = (unsigned)index_bytes;
+  return walk(&p, weights, gaps, row_ptr, weight_code_lengths,
+              gap_code_lengths, &sink);
+}
+
+int32_t _mlir_ciface_dcrt_decode_dense(
+    DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
+    dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
+    dcrt_memref1d *gap_code_lengths, dcrt_memref1d *codebook,
+    dcrt_memref1d *out) {
+  Params p = {layout, weight_bits, index_bits, entropy, rows,
+              cols,   codebook_size, num_weights, num_gaps};
+  if (rows < 1 || cols < 1 || codebook_size < 0 ||
+      !fits(codebook, (uint64_t)codebook_size) ||
+      !fits(out, (uint64_t)rows * (uint64_t)cols))
+    return DCRT_ERR_OUTPUT;
+  Sink sink;
+  sink.dense = 1;
+  sink.out = (float *)out->aligned + out->offset;
+  sink.codebook = (const float *)codebook->aligned + codebook->offset;
+  sink.positions = 0;
+  sink.coordinates = sink.indices = 0;
+  sink.coordinateBytes = sink.indexBytes = 0;
+  uint64_t n = (uint64_t)rows * (uint64_t)cols;
+  for (uint64_t i = 0; i < n; ++i)
+    sink.out[i] = 0.0f;
+  return walk(&p, weights, gaps, row_ptr, weight_code_lengths,
+              gap_code_lengths, &sink);
+}
