@@ -32,10 +32,13 @@ llvm_config.add_tool_substitutions(
 
 # mlir-runner's support libraries (printMemrefF32 and friends).
 llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
+# ... and dc's run-time decoder (lib/Runtime), which @dc_init calls.
 config.substitutions.append(
     ("%mlir_runner_libs",
-     ",".join(os.path.join(llvm_lib_dir, "lib" + name + config.llvm_shlib_ext)
-              for name in ["mlir_runner_utils", "mlir_c_runner_utils"])))
+     ",".join([os.path.join(llvm_lib_dir, "lib" + name + config.llvm_shlib_ext)
+               for name in ["mlir_runner_utils", "mlir_c_runner_utils"]] +
+              [os.path.join(config.dc_libs_dir,
+                            "libdc_runtime" + config.llvm_shlib_ext)])))
 
 if config.dc_enable_fuzzers:
     config.available_features.add("fuzzers")

@@ -29,7 +29,9 @@ using namespace mlir::dc;
 
 void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
                                         const LowerToLLVMOptions &options) {
-  pm.addPass(createConvertDCToSparseTensor());
+  ConvertDCToSparseTensorOptions convert;
+  convert.decodeAt = options.decodeAt;
+  pm.addPass(createConvertDCToSparseTensor(convert));
 
   sparse_tensor::SparsifierOptions sparsifier;
   sparsifier.enableRuntimeLibrary = false;

@@ -66,3 +66,53 @@ func.func @forward(%n: index) {
 module {
   func.func private @forward(memref<4xf32>)
 }
+
+// -----
+
+// Named slots (filled by @dc_init, read by @forward) share one offset in
+// both functions; scratch follows the slots. A caller gets one workspace,
+// initialised by a checked @dc_init.
+// CHECK-LABEL: func @forward
+// CHECK-SAME: %[[WS:.*]]: memref<192xi8>
+// CHECK: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: memref.view %[[WS]][%[[C0]]][] : memref<192xi8> to memref<100xi8>
+// CHECK: %[[C128:.*]] = arith.constant 128 : index
+// CHECK: memref.view %[[WS]][%[[C128]]][] : memref<192xi8> to memref<8xf32>
+// CHECK-LABEL: func @dc_init
+// CHECK-SAME: %[[IWS:.*]]: memref<192xi8>
+// CHECK: %[[Z:.*]] = arith.constant 0 : index
+// CHECK: memref.view %[[IWS]][%[[Z]]][] : memref<192xi8> to memref<100xi8>
+// CHECK-LABEL: func @main
+// CHECK: %[[W:.*]] = memref.alloc() {alignment = 64 : i64} : memref<192xi8>
+// CHECK: %[[RC:.*]] = call @dc_init(%[[W]]) : (memref<192xi8>) -> i32
+// CHECK: cf.assert %{{.*}}, "dc_init: a payload does not decode"
+// CHECK: call @forward(%[[W]])
+// CHECK: memref.dealloc %[[W]]
+// CHECK-NEXT: return
+func.func @forward() {
+  %s = memref.alloc() {dc.slot = "layer_rt_idx"} : memref<100xi8>
+  %t = memref.alloc() : memref<8xf32>
+  return
+}
+func.func @dc_init() -> i32 {
+  %s = memref.alloc() {dc.slot = "layer_rt_idx"} : memref<100xi8>
+  %c0 = arith.constant 0 : i32
+  return %c0 : i32
+}
+func.func @main() {
+  call @forward() : () -> ()
+  return
+}
+
+// -----
+
+func.func @forward() {
+  %s = memref.alloc() {dc.slot = "x"} : memref<100xi8>
+  return
+}
+func.func @dc_init() -> i32 {
+  // expected-error @+1 {{slot 'x' has 100 bytes elsewhere}}
+  %s = memref.alloc() {dc.slot = "x"} : memref<99xi8>
+  %c0 = arith.constant 0 : i32
+  return %c0 : i32
+}

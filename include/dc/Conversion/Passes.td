@@ -25,14 +25,31 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
     - Any other use (dense layout, convolutions, other consumers) is decoded
       once into a dense constant, as `dc-materialize` does.
 
-    The run-time arrays are produced at compile time from the payload
-    (Huffman and gap streams decoded by the codec); they are `dense_resource`
-    blobs, not dense weights. A payload that does not decode is an error at
-    its `dc.constant`.
+    Where the run-time arrays (and dense fallbacks) come from is
+    `decode-at`:
+
+    - `compile`: the codec decodes the payload now; the arrays are
+      `dense_resource` constants (the module embeds the run-time layout).
+    - `init`: the module embeds the stored payload (the streams stay
+      `dense_resource` constants) and a function `@dc_init() -> i32` decodes
+      it, once, with the freestanding run-time routines of
+      include/dc/Runtime/Decode.h, into named buffers (`memref.alloc` with a
+      `dc.slot` attribute) that the kernels read; `dc-workspace` later puts
+      those slots at the same place of the caller's workspace for `@dc_init`
+      and the entry function. `@dc_init` returns 0, or the decoder's error.
+
+    A payload that does not decode at compile time is an error at its
+    `dc.constant`.
   }];
+  let options = [
+    Option<"decodeAt", "decode-at", "std::string", /*default=*/"\"compile\"",
+           "When payloads are decoded: compile (by the compiler) or init (by "
+           "generated @dc_init at run time)">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::sparse_tensor::SparseTensorDialect",

@@ -27,6 +27,13 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
   PassOptions::Option<bool> enableX86Vector{
       *this, "enable-x86vector", llvm::cl::desc("Use x86 vector intrinsics"),
       llvm::cl::init(false)};
+  PassOptions::Option<std::string> decodeAt{
+      *this, "decode-at",
+      llvm::cl::desc("Decode payloads at 'init' (generated @dc_init calls "
+                     "the run-time decoder, libdc_runtime; the module "
+                     "embeds the stored payload) or at 'compile' time (the "
+                     "module embeds the run-time layout)"),
+      llvm::cl::init("init")};
   PassOptions::Option<std::string> entry{
       *this, "entry",
       llvm::cl::desc("The model's entry function: its results become "

@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
@@ -128,15 +129,174 @@ static Value makeIntArray(OpBuilder &b, Location loc, ArrayRef<int32_t> data,
   return arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
 }
 
+/// The run-time decoding of payloads in @dc_init (decode-at=init).
+class InitBuilder {
+public:
+  explicit InitBuilder(ModuleOp module) : module(module) {}
+
+  /// A named workspace slot of `bytes` bytes, allocated at `b`'s position;
+  /// dc-workspace places equal names at equal offsets.
+  static Value slot(OpBuilder &b, Location loc, StringRef name, int64_t bytes) {
+    auto alloc =
+        memref::AllocOp::create(b, loc, MemRefType::get({bytes}, b.getI8Type()),
+                                ValueRange{}, b.getI64IntegerAttr(64));
+    alloc->setAttr("dc.slot", b.getStringAttr(name));
+    return alloc;
+  }
+
+  /// `type` viewed over a slot.
+  static Value view(OpBuilder &b, Location loc, Value slot, MemRefType type) {
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    return memref::ViewOp::create(b, loc, type, slot, zero, ValueRange{});
+  }
+
+  /// Emits, in @dc_init, the call that decodes `constant` into the given
+  /// slots: the run-time CSR (positions, coordinates, indices) or, with
+  /// `denseSlot`, the dense weights.
+  void decode(ConstantOp constant,
+              ArrayRef<std::pair<std::string, int64_t>> csr, unsigned crdBytes,
+              unsigned idxBytes,
+              std::optional<std::pair<std::string, int64_t>> denseSlot) {
+    OpBuilder b = builder();
+    Location loc = constant.getLoc();
+    CompressedTensorType type = constant.getType();
+    EncodingAttr enc = type.getEncoding();
+    codec::MatrixShape matrix =
+        *codec::matrixShapeOf(type.getShape().data(), type.getRank());
+    SmallVector<Value> args;
+    for (int64_t v :
+         {int64_t(enc.getLayout()), int64_t(enc.getWeightBits()),
+          int64_t(enc.getIndexBits()), int64_t(enc.getEntropy()),
+          int64_t(matrix.rows), int64_t(matrix.cols),
+          int64_t(constant.getCodebook().size()),
+          int64_t(constant.getNumWeights()), int64_t(constant.getNumGaps())})
+      args.push_back(arith::ConstantIntOp::create(b, loc, v, 64));
+    auto bytes = [&](Attribute stream) { return byteBuffer(b, loc, stream); };
+    args.push_back(bytes(constant.getWeightsAttr()));
+    args.push_back(bytes(constant.getGapsAttr()));
+    args.push_back(bytes(constant.getRowPtrAttr()));
+    args.push_back(bytes(constant.getWeightCodeLengthsAttr()));
+    args.push_back(bytes(constant.getGapCodeLengthsAttr()));
+    auto dynamic = [&](Value v, Type element) {
+      return memref::CastOp::create(
+          b, loc, MemRefType::get({ShapedType::kDynamic}, element), v);
+    };
+    Value rc;
+    if (denseSlot) {
+      int64_t n = denseSlot->second / 4;
+      Value out =
+          view(b, loc, slot(b, loc, denseSlot->first, denseSlot->second),
+               MemRefType::get({n}, b.getF32Type()));
+      auto cbType = RankedTensorType::get(
+          {int64_t(constant.getCodebook().size())}, b.getF32Type());
+      Value cb = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(cbType, constant.getCodebook()));
+      Value cbm = bufferization::ToBufferOp::create(
+          b, loc, MemRefType::get(cbType.getShape(), b.getF32Type()), cb,
+          /*read_only=*/true);
+      args.push_back(dynamic(cbm, b.getF32Type()));
+      args.push_back(dynamic(out, b.getF32Type()));
+      rc = call(b, loc, "dcrt_decode_dense", args);
+    } else {
+      args.push_back(arith::ConstantIntOp::create(b, loc, crdBytes, 64));
+      args.push_back(arith::ConstantIntOp::create(b, loc, idxBytes, 64));
+      for (auto [name, size] : csr)
+        args.push_back(dynamic(slot(b, loc, name, size), b.getI8Type()));
+      rc = call(b, loc, "dcrt_decode_csr", args);
+    }
+    // Any non-zero code is the result.
+    status = arith::OrIOp::create(b, loc, status, rc);
+  }
+
+private:
+  /// The entry block of @dc_init (created on first use), before its return.
+  OpBuilder builder() {
+    if (!init) {
+      OpBuilder b(module.getBodyRegion());
+      b.setInsertionPointToEnd(module.getBody());
+      Location loc = module.getLoc();
+      init = func::FuncOp::create(b, loc, "dc_init",
+                                  b.getFunctionType({}, {b.getI32Type()}));
+      Block *entry = init.addEntryBlock();
+      b.setInsertionPointToStart(entry);
+      status = arith::ConstantIntOp::create(b, loc, 0, 32);
+      ret = func::ReturnOp::create(b, loc, status);
+    }
+    OpBuilder b(ret);
+    return b;
+  }
+
+  /// A stream or table as memref<?xi8> (an empty one when absent).
+  Value byteBuffer(OpBuilder &b, Location loc, Attribute stream) {
+    ElementsAttr data;
+    if (auto resource = dyn_cast_or_null<DenseResourceElementsAttr>(stream))
+      data = resource;
+    else if (auto table = dyn_cast_or_null<DenseI8ArrayAttr>(stream))
+      data = DenseElementsAttr::get(
+          RankedTensorType::get({table.size()}, b.getI8Type()),
+          table.asArrayRef());
+    else
+      data = DenseElementsAttr::get(RankedTensorType::get({0}, b.getI8Type()),
+                                    ArrayRef<int8_t>());
+    auto type = cast<RankedTensorType>(data.getType());
+    Value tensor = arith::ConstantOp::create(b, loc, cast<TypedAttr>(data));
+    Value buffer = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get(type.getShape(), b.getI8Type()), tensor,
+        /*read_only=*/true);
+    return memref::CastOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type()), buffer);
+  }
+
+  /// Calls the run-time routine `name` (declared on first use).
+  Value call(OpBuilder &b, Location loc, StringRef name, ArrayRef<Value> args) {
+    auto callee = module.lookupSymbol<func::FuncOp>(name);
+    if (!callee) {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(module.getBody());
+      callee = func::FuncOp::create(
+          b, loc, name,
+          b.getFunctionType(ValueRange(args).getTypes(), {b.getI32Type()}));
+      callee.setPrivate();
+      callee->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+    }
+    return func::CallOp::create(b, loc, callee, args).getResult(0);
+  }
+
+  ModuleOp module;
+  func::FuncOp init;
+  func::ReturnOp ret;
+  Value status;
+
+public:
+  /// Finishes @dc_init: its return yields the combined status.
+  void finish() {
+    if (ret)
+      ret->setOperand(0, status);
+  }
+};
+
 struct ConvertDCToSparseTensorPass
     : public mlir::dc::impl::ConvertDCToSparseTensorBase<
           ConvertDCToSparseTensorPass> {
+  using Base::Base;
+
+  std::optional<InitBuilder> initBuilder;
+
   void runOnOperation() override {
+    if (decodeAt != "compile" && decodeAt != "init") {
+      getOperation().emitError()
+          << "decode-at must be compile or init, got '" << decodeAt << "'";
+      return signalPassFailure();
+    }
+    if (decodeAt == "init")
+      initBuilder.emplace(getOperation());
     SmallVector<DecompressOp> worklist;
     getOperation().walk([&](DecompressOp op) { worklist.push_back(op); });
     for (DecompressOp op : worklist)
       if (failed(convert(op)))
         return signalPassFailure();
+    if (initBuilder)
+      initBuilder->finish();
     getOperation().walk([](ConstantOp op) {
       if (op->use_empty())
         op.erase();
@@ -153,8 +313,26 @@ struct ConvertDCToSparseTensorPass
     if (type.getEncoding().isSparse() && type.getRank() == 2 &&
         succeeded(collectReads(op.getResult(), reads)))
       return convertToSparse(op, constant, reads);
-    // Decoded once into a dense constant (conv weights, dense layouts and
+    // Decoded once into a dense buffer (conv weights, dense layouts and
     // uses the sparsifier path does not cover).
+    if (initBuilder) {
+      std::string name = constant.getLayer().value_or("layer").str();
+      int64_t bytes = 4 * type.getNumElements();
+      OpBuilder b(op);
+      Location loc = op.getLoc();
+      Value slot = InitBuilder::slot(b, loc, name + "_dense", bytes);
+      auto memrefType = MemRefType::get(type.getShape(), b.getF32Type());
+      Value buffer = InitBuilder::view(b, loc, slot, memrefType);
+      Value dense = bufferization::ToTensorOp::create(
+          b, loc, type.getDenseType(), buffer, /*restrict=*/true,
+          /*writable=*/false);
+      initBuilder->decode(
+          constant, {}, 0, 0,
+          std::pair<std::string, int64_t>{name + "_dense", bytes});
+      op.getResult().replaceAllUsesWith(dense);
+      op.erase();
+      return success();
+    }
     FailureOr<ElementsAttr> value =
         constant.decodeToElements(/*asResource=*/true);
     if (failed(value))
@@ -169,7 +347,9 @@ struct ConvertDCToSparseTensorPass
 
   LogicalResult convertToSparse(DecompressOp op, ConstantOp constant,
                                 ArrayRef<WeightRead> reads) {
-    FailureOr<RuntimeCSR> csr = decodeRuntimeCSR(constant);
+    FailureOr<RuntimeCSR> csr = RuntimeCSR();
+    if (!initBuilder)
+      csr = decodeRuntimeCSR(constant);
     if (failed(csr))
       return failure();
     CompressedTensorType type = constant.getType();
@@ -198,12 +378,39 @@ struct ConvertDCToSparseTensorPass
     std::string name = constant.getLayer().value_or("layer").str();
     OpBuilder b(op);
     Location loc = op.getLoc();
-    Value positions =
-        makeIntArray(b, loc, csr->positions, 32, name + "_rt_pos");
-    Value coordinates =
-        makeIntArray(b, loc, csr->coordinates, crdWidth, name + "_rt_crd");
-    Value indices =
-        makeIntArray(b, loc, csr->indices, idxWidth, name + "_rt_idx");
+    Value positions, coordinates, indices;
+    if (initBuilder) {
+      // Buffers that @dc_init fills at run time.
+      int64_t lines = type.getShape()[csc ? 1 : 0] + 1;
+      int64_t nnz = constant.getNumWeights();
+      std::pair<std::string, int64_t> slots[] = {
+          {name + "_rt_pos", 4 * lines},
+          {name + "_rt_crd", crdWidth / 8 * nnz},
+          {name + "_rt_idx", idxWidth / 8 * nnz}};
+      int64_t counts[] = {lines, nnz, nnz};
+      unsigned widths[] = {32, crdWidth, idxWidth};
+      Value tensors[3];
+      for (int i = 0; i < 3; ++i) {
+        Value slot = InitBuilder::slot(b, loc, slots[i].first, slots[i].second);
+        auto memrefType =
+            MemRefType::get({counts[i]}, b.getIntegerType(widths[i]));
+        Value buffer = InitBuilder::view(b, loc, slot, memrefType);
+        tensors[i] = bufferization::ToTensorOp::create(
+            b, loc,
+            RankedTensorType::get({counts[i]}, b.getIntegerType(widths[i])),
+            buffer, /*restrict=*/true, /*writable=*/false);
+      }
+      positions = tensors[0];
+      coordinates = tensors[1];
+      indices = tensors[2];
+      initBuilder->decode(constant, slots, crdWidth / 8, idxWidth / 8,
+                          std::nullopt);
+    } else {
+      positions = makeIntArray(b, loc, csr->positions, 32, name + "_rt_pos");
+      coordinates =
+          makeIntArray(b, loc, csr->coordinates, crdWidth, name + "_rt_crd");
+      indices = makeIntArray(b, loc, csr->indices, idxWidth, name + "_rt_idx");
+    }
     Value weight = sparse_tensor::AssembleOp::create(
         b, loc, sparseType, ValueRange{positions, coordinates}, indices);
     auto codebookType = RankedTensorType::get({int64_t(k)}, b.getF32Type());

@@ -9,11 +9,14 @@
 #include "dc/Dialect/DC/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/SmallPtrSet.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCWORKSPACE
@@ -31,6 +34,10 @@ struct DCWorkspacePass
     : public mlir::dc::impl::DCWorkspaceBase<DCWorkspacePass> {
   using Base::Base;
 
+  static int64_t alignUp(int64_t v) {
+    return (v + kAlignment - 1) / kAlignment * kAlignment;
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto func = module.lookupSymbol<func::FuncOp>(entry);
@@ -39,72 +46,149 @@ struct DCWorkspacePass
                          << " with a body";
       return signalPassFailure();
     }
+    // The planned functions: the entry and, if present, @dc_init (which
+    // fills the slots the entry reads).
+    SmallVector<func::FuncOp> funcs = {func};
+    auto init = module.lookupSymbol<func::FuncOp>("dc_init");
+    if (init && init != func && !init.isExternal())
+      funcs.push_back(init);
 
-    // Lay the allocations out one after the other.
-    SmallVector<std::pair<memref::AllocOp, int64_t>> placed;
-    int64_t bytes = 0;
-    WalkResult result = func.walk([&](memref::AllocOp alloc) {
-      MemRefType type = alloc.getType();
-      if (alloc->getParentRegion() != &func.getBody() ||
-          !type.hasStaticShape() || !type.getLayout().isIdentity() ||
-          !type.getElementType().isIntOrFloat()) {
-        alloc.emitOpError() << "cannot be placed in the workspace (dynamic "
-                               "size, layout or element type, or inside a "
-                               "region)";
-        return WalkResult::interrupt();
+    // Named slots first, at the same offset in every function; then each
+    // function's scratch (the functions never run at once on a workspace).
+    llvm::StringMap<std::pair<int64_t, int64_t>> slots;
+    int64_t slotEnd = 0;
+    SmallVector<SmallVector<std::pair<memref::AllocOp, StringRef>>> allocs;
+    for (func::FuncOp f : funcs) {
+      auto &list = allocs.emplace_back();
+      WalkResult result = f.walk([&](memref::AllocOp alloc) {
+        MemRefType type = alloc.getType();
+        if (alloc->getParentRegion() != &f.getBody() ||
+            !type.hasStaticShape() || !type.getLayout().isIdentity() ||
+            !type.getElementType().isIntOrFloat()) {
+          alloc.emitOpError() << "cannot be placed in the workspace (dynamic "
+                                 "size, layout or element type, or inside a "
+                                 "region)";
+          return WalkResult::interrupt();
+        }
+        StringRef name;
+        if (auto slot = alloc->getAttrOfType<StringAttr>("dc.slot")) {
+          name = slot.getValue();
+          int64_t bytes = sizeOf(type);
+          auto [it, inserted] = slots.try_emplace(name, slotEnd, bytes);
+          if (inserted) {
+            slotEnd += alignUp(bytes);
+          } else if (it->second.second != bytes) {
+            alloc.emitOpError() << "slot '" << name << "' has "
+                                << it->second.second << " bytes elsewhere";
+            return WalkResult::interrupt();
+          }
+        }
+        list.push_back({alloc, name});
+        return WalkResult::advance();
+      });
+      if (result.wasInterrupted())
+        return signalPassFailure();
+    }
+    int64_t bytes = slotEnd;
+    SmallVector<SmallVector<int64_t>> offsets;
+    for (auto &list : allocs) {
+      int64_t end = slotEnd;
+      auto &offs = offsets.emplace_back();
+      for (auto [alloc, name] : list) {
+        if (!name.empty()) {
+          offs.push_back(slots[name].first);
+          continue;
+        }
+        offs.push_back(end);
+        end += alignUp(sizeOf(alloc.getType()));
       }
-      int64_t size =
-          type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
-      placed.push_back({alloc, bytes});
-      bytes += (size + kAlignment - 1) / kAlignment * kAlignment;
-      return WalkResult::advance();
-    });
-    if (result.wasInterrupted())
-      return signalPassFailure();
+      bytes = std::max(bytes, end);
+    }
 
-    // The workspace is the last argument.
     MLIRContext *ctx = module.getContext();
     auto workspaceType = MemRefType::get({bytes}, IntegerType::get(ctx, 8));
-    unsigned index = func.getNumArguments();
-    if (failed(func.insertArgument(index, workspaceType, {}, func.getLoc())))
-      return signalPassFailure();
-    Value workspace = func.getArgument(index);
-    for (auto [alloc, offset] : placed) {
-      OpBuilder b(alloc);
-      Value at = arith::ConstantIndexOp::create(b, alloc.getLoc(), offset);
-      Value view = memref::ViewOp::create(b, alloc.getLoc(), alloc.getType(),
-                                          workspace, at, ValueRange{});
-      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-        if (isa<memref::DeallocOp>(user))
-          user->erase();
-      alloc.getResult().replaceAllUsesWith(view);
-      alloc.erase();
-    }
-    func->setAttr("dc.workspace_bytes",
-                  IntegerAttr::get(IntegerType::get(ctx, 64), bytes));
-
-    // Callers in this module (test harnesses) provide a workspace.
-    std::optional<SymbolTable::UseRange> uses = func.getSymbolUses(module);
-    for (SymbolTable::SymbolUse use :
-         uses ? *uses : SymbolTable::UseRange({})) {
-      auto call = dyn_cast<func::CallOp>(use.getUser());
-      if (!call) {
-        use.getUser()->emitOpError()
-            << "uses @" << entry << " in a way dc-workspace cannot update";
+    for (auto [f, list, offs] : llvm::zip(funcs, allocs, offsets)) {
+      unsigned index = f.getNumArguments();
+      if (failed(f.insertArgument(index, workspaceType, {}, f.getLoc())))
         return signalPassFailure();
+      Value workspace = f.getArgument(index);
+      for (auto [entryPair, offset] : llvm::zip(list, offs)) {
+        memref::AllocOp alloc = entryPair.first;
+        OpBuilder b(alloc);
+        Value at = arith::ConstantIndexOp::create(b, alloc.getLoc(), offset);
+        Value view = memref::ViewOp::create(b, alloc.getLoc(), alloc.getType(),
+                                            workspace, at, ValueRange{});
+        for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+          if (isa<memref::DeallocOp>(user))
+            user->erase();
+        alloc.getResult().replaceAllUsesWith(view);
+        alloc.erase();
       }
-      OpBuilder b(call);
-      Value buffer =
-          memref::AllocOp::create(b, call.getLoc(), workspaceType, ValueRange{},
-                                  b.getI64IntegerAttr(kAlignment));
-      SmallVector<Value> operands(call.getOperands());
-      operands.push_back(buffer);
-      auto newCall = func::CallOp::create(b, call.getLoc(), func, operands);
-      call->replaceAllUsesWith(newCall->getResults());
-      call.erase();
-      b.setInsertionPointAfter(newCall);
-      memref::DeallocOp::create(b, newCall.getLoc(), buffer);
+      f->setAttr("dc.workspace_bytes",
+                 IntegerAttr::get(IntegerType::get(ctx, 64), bytes));
     }
+    if (failed(updateCallers(module, funcs, init, workspaceType)))
+      signalPassFailure();
+  }
+
+  static int64_t sizeOf(MemRefType type) {
+    return type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+  }
+
+  /// Callers in this module (test harnesses) get one workspace per calling
+  /// function, initialised by @dc_init (checked) before the first call.
+  LogicalResult updateCallers(ModuleOp module, ArrayRef<func::FuncOp> funcs,
+                              func::FuncOp init, MemRefType workspaceType) {
+    llvm::DenseMap<Operation *, Value> workspaces;
+    llvm::SmallPtrSet<Operation *, 4> created;
+    for (func::FuncOp f : funcs) {
+      std::optional<SymbolTable::UseRange> uses = f.getSymbolUses(module);
+      if (!uses)
+        continue;
+      // Collected first: the loop adds calls of @dc_init.
+      SmallVector<SymbolTable::SymbolUse> useList(uses->begin(), uses->end());
+      for (SymbolTable::SymbolUse use : useList) {
+        if (created.contains(use.getUser()))
+          continue;
+        auto call = dyn_cast<func::CallOp>(use.getUser());
+        auto caller = call ? call->getParentOfType<func::FuncOp>() : nullptr;
+        if (!call || llvm::is_contained(funcs, caller))
+          return use.getUser()->emitOpError()
+                 << "uses @" << f.getName()
+                 << " in a way dc-workspace cannot update";
+        Value &workspace = workspaces[caller];
+        if (!workspace) {
+          OpBuilder b(&caller.getBody().front(),
+                      caller.getBody().front().begin());
+          Location loc = caller.getLoc();
+          workspace =
+              memref::AllocOp::create(b, loc, workspaceType, ValueRange{},
+                                      b.getI64IntegerAttr(kAlignment));
+          if (init) {
+            auto initCall =
+                func::CallOp::create(b, loc, init, ValueRange{workspace});
+            created.insert(initCall);
+            Value rc = initCall.getResult(0);
+            Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);
+            Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                             rc, zero);
+            cf::AssertOp::create(b, loc, ok,
+                                 "dc_init: a payload does not decode");
+          }
+          caller.walk([&](func::ReturnOp ret) {
+            OpBuilder rb(ret);
+            memref::DeallocOp::create(rb, ret.getLoc(), workspace);
+          });
+        }
+        OpBuilder b(call);
+        SmallVector<Value> operands(call.getOperands());
+        operands.push_back(workspace);
+        auto newCall = func::CallOp::create(b, call.getLoc(), f, operands);
+        call->replaceAllUsesWith(newCall->getResults());
+        call.erase();
+      }
+    }
+    return success();
   }
 };
 

@@ -169,12 +169,16 @@ def DCWorkspace : Pass<"dc-workspace", "ModuleOp"> {
                 "caller-provided workspace";
   let description = [{
     After bufferization: every `memref.alloc` of static shape in the entry
-    function's body becomes a `memref.view` into a new last argument
-    `%workspace: memref<Nxi8>` at a 64-byte aligned offset, and their
-    `memref.dealloc`s are dropped, so the function allocates nothing (and
-    leaks nothing). The function gets `dc.workspace_bytes = N`; callers in
-    the module allocate the workspace (64-byte aligned) at the call site.
-    Offsets are not shared between buffers yet (no liveness-based reuse).
+    function's body (and in `@dc_init`, if the module has one) becomes a
+    `memref.view` into a new last argument `%workspace: memref<Nxi8>` at a
+    64-byte aligned offset, and their `memref.dealloc`s are dropped, so the
+    functions allocate nothing (and leak nothing). Allocations named with a
+    `dc.slot` attribute (the run-time layout `@dc_init` decodes the payload
+    into) get the same offset in every function; the rest is per-call
+    scratch. The functions get `dc.workspace_bytes = N`. A caller in the
+    module (a test harness) gets one 64-byte aligned workspace, initialised
+    by a checked call of `@dc_init`, freed at its returns. Scratch offsets
+    are not shared between buffers yet (no liveness-based reuse).
 
     An allocation with dynamic sizes or inside a loop or other region is
     reported as an error.
@@ -184,6 +188,7 @@ def DCWorkspace : Pass<"dc-workspace", "ModuleOp"> {
            "The function to plan">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::cf::ControlFlowDialect",
                            "::mlir::memref::MemRefDialect"];
 }
 
