@@ -4,12 +4,13 @@
 # compress it with Deep Compression's settings for that network (8% of the
 # weights kept, 6-bit shared weights, 5-bit relative indices, Huffman),
 # print the paper-style per-layer report, check the compressed model decodes
-# to its quantized weights, and show a compressed layer.
+# to its quantized weights, show a compressed layer, then compile it into a
+# self-contained shared library and run that from a C program.
 #
 #   scripts/demo.sh [MODEL.mlir|MODEL.mlirbc [DC-COMPRESS-OPTIONS]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh dc-opt dc-model-gen
+scripts/setup.sh dc-opt dc-model-gen dc-compile
 out=build/demo
 mkdir -p "$out"
 model=${1:-}
@@ -40,5 +41,16 @@ else
 fi
 echo
 echo "== the first compressed layer (payload blobs elided)"
-build/bin/dc-opt "$out/$name.dc.mlirbc" --mlir-elide-resource-strings-if-larger=32 |
-  grep -m2 -E 'dc\.(constant|decompress)'
+build/bin/dc-opt "$out/$name.dc.mlirbc" --mlir-elide-resource-strings-if-larger=32 \
+  -o "$out/$name.dc.mlir"
+grep -m2 -E 'dc\.(constant|decompress)' "$out/$name.dc.mlir"
+
+echo
+echo "== dc-compile: a shared library + C header, run from C"
+rm -rf "$out/lib" && mkdir -p "$out/lib"
+build/bin/dc-compile "$out/$name.dc.mlirbc" -o "$out/lib/libmodel.so"
+echo "  $(stat -c %s "$out/lib/libmodel.so") bytes  $out/lib/libmodel.so (no libc: nm -u lists $(/usr/lib/llvm-22/bin/llvm-nm -u "$out/lib/libmodel.so" | wc -l) symbols)"
+/usr/lib/llvm-22/bin/clang -O1 -DMODEL_H='"model.h"' -DPREFIX=model \
+  -I"$out/lib" test/Tools/Inputs/harness.c -L"$out/lib" -lmodel -lm \
+  -Wl,-rpath,"$PWD/$out/lib" -o "$out/lib/run-model"
+"$out/lib/run-model" | head -4 | sed 's/^/  /'

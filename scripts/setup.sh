@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 packages=(cmake ninja-build ccache clang-22 lld-22 llvm-22-dev llvm-22-tools
-          libmlir-22-dev mlir-22-tools libgtest-dev libclang-rt-22-dev)
+          libmlir-22-dev mlir-22-tools libgtest-dev libclang-rt-22-dev
+          qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

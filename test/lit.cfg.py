@@ -28,7 +28,17 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.dc_tools_dir, append_path=True)
 tool_dirs = [config.dc_tools_dir, config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(
-    ["dc-opt", "dc-model-gen", "mlir-opt", "mlir-runner"], tool_dirs)
+    ["dc-opt", "dc-model-gen", "dc-compile", "mlir-opt", "mlir-runner",
+     "llvm-nm", "llvm-readelf"], tool_dirs)
+
+# A C compiler for the harnesses that load dc-compile's libraries.
+config.substitutions.append(
+    ("%cc", os.path.join(config.llvm_tools_dir, "clang")))
+
+# AArch64 libraries run under user-mode QEMU with Debian's cross libc.
+if os.path.exists("/usr/bin/qemu-aarch64") and os.path.isdir(
+        "/usr/aarch64-linux-gnu/lib"):
+    config.available_features.add("qemu-aarch64")
 
 # mlir-runner's support libraries (printMemrefF32 and friends).
 llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")

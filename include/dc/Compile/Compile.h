@@ -1,0 +1,50 @@
+//===- Compile.h - Ahead-of-time compilation of compressed models -*- C++
+//-*-===//
+//
+// The driver behind dc-compile: a model (compressed, or compressed here) to
+// MLIR, LLVM IR, assembly, an object or a self-contained shared library with
+// a C header, for x86-64 or AArch64.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_COMPILE_COMPILE_H
+#define DC_COMPILE_COMPILE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace mlir::dc {
+
+struct CompileOptions {
+  /// "x86_64" or "aarch64".
+  std::string target = "x86_64";
+  /// CPU and features; empty = the host's on x86-64, generic + NEON on
+  /// AArch64.
+  std::string cpu, features;
+  /// mlir | llvm | asm | obj | so.
+  std::string emit = "so";
+  /// 0..3.
+  unsigned optLevel = 2;
+  /// When set, dc-compress runs first with these options (may be empty).
+  std::optional<std::string> compress;
+  /// Symbol prefix of the C API (<prefix>_init, ...).
+  std::string prefix = "model";
+  /// Output path; the header goes next to it (<stem>.h) for emit=so.
+  std::string output;
+  /// Folder with <target>/Decode.o and Mem.o (the run-time objects).
+  std::string runtimeDir;
+  /// The linker (ld.lld).
+  std::string linker = "ld.lld-22";
+};
+
+/// Compiles `module` (consumed) per `options` and writes the output(s)
+/// atomically. Errors are reported as diagnostics on the module and in
+/// `error`.
+LogicalResult compileModel(ModuleOp module, const CompileOptions &options,
+                           std::string &error);
+
+} // namespace mlir::dc
+
+#endif // DC_COMPILE_COMPILE_H

@@ -1,0 +1,467 @@
+//===- Compile.cpp - Ahead-of-time compilation of compressed models -------===//
+//
+// parse -> (dc-compress) -> dc-lower-to-llvm -> LLVM IR with the C API
+// wrappers -> optimise -> object (in-process TargetMachine) -> ld.lld.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Compile/Compile.h"
+#include "dc/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Target/TargetMachine.h"
+#include "llvm/Target/TargetOptions.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+using namespace mlir;
+using namespace mlir::dc;
+
+namespace {
+
+/// The model's interface, read before lowering: one f32 input, one f32
+/// output, static shapes.
+struct Interface {
+  SmallVector<int64_t> input, output;
+};
+
+FailureOr<Interface> readInterface(ModuleOp module, std::string &error) {
+  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  if (!forward || forward.isExternal()) {
+    error = "the model has no func.func @forward with a body";
+    return failure();
+  }
+  auto in = forward.getNumArguments() == 1
+                ? dyn_cast<RankedTensorType>(forward.getArgumentTypes()[0])
+                : RankedTensorType();
+  auto out = forward.getNumResults() == 1
+                 ? dyn_cast<RankedTensorType>(forward.getResultTypes()[0])
+                 : RankedTensorType();
+  if (!in || !out || !in.hasStaticShape() || !out.hasStaticShape() ||
+      !in.getElementType().isF32() || !out.getElementType().isF32()) {
+    std::string type;
+    llvm::raw_string_ostream os(type);
+    os << forward.getFunctionType();
+    error = "@forward must take one f32 tensor of static shape and return "
+            "one (got " +
+            type + ")";
+    return failure();
+  }
+  return Interface{SmallVector<int64_t>(in.getShape()),
+                   SmallVector<int64_t>(out.getShape())};
+}
+
+/// Pushes the expanded arguments of a memref of `shape` over `ptr`
+/// (allocated, aligned, offset, sizes, strides).
+void pushMemref(llvm::IRBuilder<> &b, llvm::Value *ptr, ArrayRef<int64_t> shape,
+                SmallVectorImpl<llvm::Value *> &args) {
+  args.push_back(ptr);
+  args.push_back(ptr);
+  args.push_back(b.getInt64(0));
+  for (int64_t d : shape)
+    args.push_back(b.getInt64(d));
+  int64_t stride = 1;
+  SmallVector<int64_t> strides(shape.size());
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = stride;
+    stride *= shape[i];
+  }
+  for (int64_t s : strides)
+    args.push_back(b.getInt64(s));
+}
+
+/// <prefix>_workspace_size, _init and _forward with plain pointers; every
+/// other symbol becomes hidden.
+LogicalResult addCInterface(llvm::Module &m, const Interface &iface,
+                            int64_t workspaceBytes, StringRef prefix,
+                            std::string &error) {
+  llvm::Function *forward = m.getFunction("forward");
+  llvm::Function *init = m.getFunction("dc_init");
+  if (!forward) {
+    error = "internal error: @forward did not survive lowering";
+    return failure();
+  }
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::IRBuilder<> b(ctx);
+  auto *ptr = llvm::PointerType::get(ctx, 0);
+  auto *i32 = b.getInt32Ty();
+  auto *i64 = b.getInt64Ty();
+  SmallVector<llvm::Function *> api;
+  auto define = [&](StringRef name, llvm::Type *ret,
+                    ArrayRef<llvm::Type *> params) {
+    auto *fn = llvm::Function::Create(
+        llvm::FunctionType::get(ret, params, false),
+        llvm::GlobalValue::ExternalLinkage, (prefix + "_" + name).str(), &m);
+    b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
+    api.push_back(fn);
+    return fn;
+  };
+  // A workspace must be 64-byte aligned (generated code assumes it).
+  auto checkAligned = [&](llvm::Function *fn, llvm::Value *ws) {
+    llvm::Value *low = b.CreateAnd(b.CreatePtrToInt(ws, i64), 63);
+    auto *bad = llvm::BasicBlock::Create(ctx, "misaligned", fn);
+    auto *good = llvm::BasicBlock::Create(ctx, "aligned", fn);
+    b.CreateCondBr(b.CreateICmpNE(low, b.getInt64(0)), bad, good);
+    b.SetInsertPoint(bad);
+    b.CreateRet(b.getInt32(-1));
+    b.SetInsertPoint(good);
+  };
+
+  define("workspace_size", i64, {});
+  b.CreateRet(b.getInt64(workspaceBytes));
+
+  llvm::Function *initFn = define("init", i32, {ptr});
+  checkAligned(initFn, initFn->getArg(0));
+  if (init) {
+    SmallVector<llvm::Value *> args;
+    pushMemref(b, initFn->getArg(0), {workspaceBytes}, args);
+    b.CreateRet(b.CreateCall(init, args));
+  } else {
+    b.CreateRet(b.getInt32(0));
+  }
+
+  llvm::Function *fwdFn = define("forward", i32, {ptr, ptr, ptr});
+  checkAligned(fwdFn, fwdFn->getArg(0));
+  SmallVector<llvm::Value *> args;
+  pushMemref(b, fwdFn->getArg(1), iface.input, args);
+  pushMemref(b, fwdFn->getArg(2), iface.output, args);
+  pushMemref(b, fwdFn->getArg(0), {workspaceBytes}, args);
+  if (args.size() != forward->arg_size()) {
+    error = "internal error: @forward's lowered signature does not match "
+            "(input, output, workspace)";
+    return failure();
+  }
+  b.CreateCall(forward, args);
+  b.CreateRet(b.getInt32(0));
+
+  for (llvm::Function &fn : m)
+    if (!fn.isDeclaration() && !llvm::is_contained(api, &fn)) {
+      fn.setLinkage(llvm::GlobalValue::InternalLinkage);
+    }
+  for (llvm::GlobalVariable &g : m.globals())
+    if (!g.isDeclaration())
+      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+  return success();
+}
+
+/// Upstream passes create the globals of different functions in an order
+/// that varies from run to run (one-shot bufferization visits independent
+/// functions in pointer order), which would make the library's bytes vary.
+/// Renames and reorders the internal globals by first use in function order.
+void canonicalizeGlobals(llvm::Module &m) {
+  SmallVector<llvm::GlobalVariable *> order;
+  llvm::DenseSet<llvm::GlobalVariable *> seen;
+  std::function<void(llvm::Value *)> visit = [&](llvm::Value *v) {
+    if (auto *gv = dyn_cast<llvm::GlobalVariable>(v)) {
+      if (gv->hasLocalLinkage() && seen.insert(gv).second)
+        order.push_back(gv);
+    } else if (auto *c = dyn_cast<llvm::ConstantExpr>(v)) {
+      for (llvm::Value *op : c->operands())
+        visit(op);
+    }
+  };
+  for (llvm::Function &f : m)
+    for (llvm::BasicBlock &bb : f)
+      for (llvm::Instruction &inst : bb)
+        for (llvm::Value *op : inst.operands())
+          visit(op);
+  SmallVector<llvm::GlobalVariable *> rest;
+  for (llvm::GlobalVariable &g : m.globals())
+    if (!seen.contains(&g))
+      rest.push_back(&g);
+  llvm::sort(rest, [](llvm::GlobalVariable *a, llvm::GlobalVariable *b) {
+    return a->getName() < b->getName();
+  });
+  for (auto [i, gv] : llvm::enumerate(order))
+    gv->setName("__dc_global_" + Twine(i));
+  order.append(rest.begin(), rest.end());
+  for (llvm::GlobalVariable *gv : order) {
+    gv->removeFromParent();
+    m.insertGlobalVariable(gv);
+  }
+}
+
+std::string headerText(const Interface &iface, int64_t workspaceBytes,
+                       StringRef prefix) {
+  std::string upper = prefix.upper();
+  auto count = [](ArrayRef<int64_t> s) {
+    int64_t n = 1;
+    for (int64_t d : s)
+      n *= d;
+    return n;
+  };
+  auto dims = [](ArrayRef<int64_t> s) {
+    std::string r;
+    llvm::raw_string_ostream os(r);
+    llvm::interleave(s, os, ", ");
+    return r;
+  };
+  std::string h;
+  llvm::raw_string_ostream os(h);
+  os << "/* Generated by dc-compile. The model's C API: no libc needed. */\n"
+     << "#ifndef DC_MODEL_" << upper << "_H\n#define DC_MODEL_" << upper
+     << "_H\n\n#include <stddef.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n"
+     << "#endif\n\n"
+     << "/* Input and output: dense row-major float arrays. */\n"
+     << "#define " << upper << "_INPUT_RANK " << iface.input.size() << "\n"
+     << "#define " << upper << "_INPUT_SIZE " << count(iface.input) << "\n"
+     << "#define " << upper << "_OUTPUT_RANK " << iface.output.size() << "\n"
+     << "#define " << upper << "_OUTPUT_SIZE " << count(iface.output) << "\n"
+     << "static const long " << prefix << "_input_shape[] = {"
+     << dims(iface.input) << "};\n"
+     << "static const long " << prefix << "_output_shape[] = {"
+     << dims(iface.output) << "};\n\n"
+     << "/* Bytes of the workspace model_init and model_forward use; it must\n"
+     << " * be 64-byte aligned. The decoded weights live in it. */\n"
+     << "#define " << upper << "_WORKSPACE_SIZE " << workspaceBytes << "\n"
+     << "size_t " << prefix << "_workspace_size(void);\n\n"
+     << "/* Decodes the compressed weights into the workspace, once. Returns\n"
+     << " * 0, -1 for a misaligned workspace, or a decoder error (> 0). */\n"
+     << "int " << prefix << "_init(void *workspace);\n\n"
+     << "/* Runs the model on an initialised workspace. Re-entrant given\n"
+     << " * separate workspaces. Returns 0, or -1 for a misaligned one. */\n"
+     << "int " << prefix
+     << "_forward(void *workspace, const float *input, float *output);\n\n"
+     << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
+  return h;
+}
+
+/// Writes `contents` to `path` through a temporary and a rename.
+LogicalResult writeFile(StringRef path, StringRef contents,
+                        std::string &error) {
+  if (llvm::Error e = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
+        os << contents;
+        return llvm::Error::success();
+      })) {
+    error =
+        "cannot write '" + path.str() + "': " + llvm::toString(std::move(e));
+    return failure();
+  }
+  return success();
+}
+
+} // namespace
+
+LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
+                                     std::string &error) {
+  auto fail = [&](const Twine &message) {
+    error = message.str();
+    return failure();
+  };
+  if (o.target != "x86_64" && o.target != "aarch64")
+    return fail("unsupported target '" + o.target +
+                "' (supported: x86_64, aarch64)");
+  if (!llvm::is_contained({"mlir", "llvm", "asm", "obj", "so"}, o.emit))
+    return fail("unknown --emit=" + o.emit + " (mlir, llvm, asm, obj, so)");
+  if (o.optLevel > 3)
+    return fail("-O must be 0..3");
+  if (o.output.empty() || o.output == "-")
+    if (o.emit == "so" || o.emit == "obj")
+      return fail("--emit=" + o.emit + " needs an output file (-o)");
+  if (!llvm::all_of(o.prefix,
+                    [](char c) { return llvm::isAlnum(c) || c == '_'; }) ||
+      o.prefix.empty() || llvm::isDigit(o.prefix[0]))
+    return fail("the symbol prefix '" + o.prefix +
+                "' is not a C identifier (see --prefix)");
+
+  FailureOr<Interface> iface = readInterface(module, error);
+  if (failed(iface))
+    return failure();
+
+  // MLIR: compress (optionally), lower to the LLVM dialect.
+  PassManager pm(module.getContext());
+  if (o.compress && failed(parsePassPipeline("dc-compress{" + *o.compress + "}",
+                                             pm, llvm::errs())))
+    return fail("bad dc-compress options '" + *o.compress + "'");
+  LowerToLLVMOptions lower;
+  buildLowerToLLVMPipeline(pm, lower);
+  if (failed(pm.run(module)))
+    return fail("lowering failed (see the diagnostics above)");
+  if (o.emit == "mlir") {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    module.print(os);
+    if (o.output.empty() || o.output == "-") {
+      llvm::outs() << text;
+      return success();
+    }
+    return writeFile(o.output, text, error);
+  }
+  auto forward = module.lookupSymbol<LLVM::LLVMFuncOp>("forward");
+  auto bytesAttr =
+      forward ? forward->getAttrOfType<IntegerAttr>("dc.workspace_bytes")
+              : IntegerAttr();
+  if (!bytesAttr)
+    return fail("internal error: no workspace size on @forward");
+  int64_t workspaceBytes = bytesAttr.getInt();
+
+  // LLVM IR for the target.
+  llvm::InitializeAllTargetInfos();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::InitializeAllAsmPrinters();
+  llvm::Triple triple(o.target == "x86_64" ? "x86_64-unknown-linux-gnu"
+                                           : "aarch64-unknown-linux-gnu");
+  std::string lookupError;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, lookupError);
+  if (!target)
+    return fail("no LLVM target for " + triple.str() + ": " + lookupError);
+  std::string cpu = o.cpu, features = o.features;
+  bool native =
+      llvm::Triple(llvm::sys::getProcessTriple()).getArch() == triple.getArch();
+  if (cpu.empty())
+    cpu = native && o.target == "x86_64" ? llvm::sys::getHostCPUName().str()
+                                         : "generic";
+  if (features.empty()) {
+    if (o.target == "aarch64") {
+      features = "+neon,-outline-atomics";
+    } else if (native && o.cpu.empty()) {
+      SmallVector<std::string> list;
+      for (auto &f : llvm::sys::getHostCPUFeatures())
+        list.push_back((f.second ? "+" : "-") + f.first().str());
+      llvm::sort(list);
+      features = llvm::join(list, ",");
+    }
+  }
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      o.optLevel == 0   ? llvm::CodeGenOptLevel::None
+      : o.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+      : o.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                        : llvm::CodeGenOptLevel::Aggressive));
+  if (!machine)
+    return fail("cannot create a target machine for " + triple.str() +
+                " cpu '" + cpu + "' features '" + features + "'");
+
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateModuleToLLVMIR(module, llvmContext, o.prefix);
+  if (!llvmModule)
+    return fail("translation to LLVM IR failed");
+  llvmModule->setTargetTriple(triple);
+  llvmModule->setDataLayout(machine->createDataLayout());
+  if (failed(
+          addCInterface(*llvmModule, *iface, workspaceBytes, o.prefix, error)))
+    return failure();
+  canonicalizeGlobals(*llvmModule);
+  if (llvm::Error e = makeOptimizingTransformer(
+          o.optLevel, /*sizeLevel=*/0, machine.get())(llvmModule.get()))
+    return fail("LLVM optimisation failed: " + llvm::toString(std::move(e)));
+
+  if (o.emit == "llvm") {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    llvmModule->print(os, nullptr);
+    if (o.output.empty() || o.output == "-") {
+      llvm::outs() << text;
+      return success();
+    }
+    return writeFile(o.output, text, error);
+  }
+
+  // Machine code.
+  SmallString<0> code;
+  {
+    llvm::raw_svector_ostream os(code);
+    llvm::legacy::PassManager codegen;
+    if (machine->addPassesToEmitFile(codegen, os, nullptr,
+                                     o.emit == "asm"
+                                         ? llvm::CodeGenFileType::AssemblyFile
+                                         : llvm::CodeGenFileType::ObjectFile))
+      return fail("the target cannot emit this file type");
+    codegen.run(*llvmModule);
+  }
+  if (o.emit == "asm" || o.emit == "obj") {
+    if (o.emit == "asm" && (o.output.empty() || o.output == "-")) {
+      llvm::outs() << code;
+      return success();
+    }
+    return writeFile(o.output, code, error);
+  }
+
+  // A shared library: the object, the run-time objects, no libc.
+  SmallString<128> objectPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("dc-compile", "o", objectPath))
+    return fail("cannot create a temporary file: " + ec.message());
+  llvm::scope_exit removeObject([&] { llvm::sys::fs::remove(objectPath); });
+  if (failed(writeFile(objectPath, code, error)))
+    return failure();
+  SmallVector<std::string> runtime;
+  for (StringRef name : {"Decode.o", "Mem.o"}) {
+    SmallString<256> path(o.runtimeDir);
+    llvm::sys::path::append(path, o.target, name);
+    if (!llvm::sys::fs::exists(path))
+      return fail("missing run-time object '" + path.str() +
+                  "' (see --runtime-dir)");
+    runtime.push_back(path.str().str());
+  }
+  llvm::ErrorOr<std::string> linker = llvm::sys::findProgramByName(o.linker);
+  if (!linker)
+    return fail("cannot find the linker '" + o.linker + "'");
+  std::string temporary = o.output + ".tmp";
+  std::string soname = llvm::sys::path::filename(o.output).str();
+  SmallVector<std::string> argv = {*linker,
+                                   "-shared",
+                                   "-nostdlib",
+                                   "-z",
+                                   "defs",
+                                   "--build-id=none",
+                                   "--hash-style=gnu",
+                                   "-soname",
+                                   soname,
+                                   "-o",
+                                   temporary,
+                                   objectPath.str().str()};
+  argv.append(runtime.begin(), runtime.end());
+  SmallVector<StringRef> args(argv.begin(), argv.end());
+  std::string linkError;
+  int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
+                                     &linkError);
+  if (rc != 0) {
+    llvm::sys::fs::remove(temporary);
+    return fail("linking failed (" + *linker + " exit " + Twine(rc) + ")" +
+                (linkError.empty() ? "" : ": " + linkError));
+  }
+  // The header next to the library: <dir>/<stem without lib>.h.
+  SmallString<256> header(llvm::sys::path::parent_path(o.output));
+  StringRef stem = llvm::sys::path::stem(o.output);
+  stem.consume_front("lib");
+  llvm::sys::path::append(header, stem + ".h");
+  if (failed(writeFile(header, headerText(*iface, workspaceBytes, o.prefix),
+                       error))) {
+    llvm::sys::fs::remove(temporary);
+    return failure();
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(temporary, o.output)) {
+    llvm::sys::fs::remove(temporary);
+    return fail("cannot write '" + o.output + "': " + ec.message());
+  }
+  return success();
+}
