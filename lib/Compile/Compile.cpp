@@ -299,6 +299,31 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   buildLowerToLLVMPipeline(pm, lower);
   if (failed(pm.run(module)))
     return fail("lowering failed (see the diagnostics above)");
+  // Anything left outside the LLVM dialect is an operation the lowering
+  // does not handle; casts and bufferization ops around it are artefacts,
+  // reported only when nothing else is left.
+  Operation *unsupported = nullptr, *artefact = nullptr;
+  module.walk([&](Operation *op) {
+    if (op == module.getOperation() || isa<LLVM::LLVMDialect>(op->getDialect()))
+      return WalkResult::advance();
+    if (isa<UnrealizedConversionCastOp>(op) ||
+        op->getDialect()->getNamespace() == "bufferization") {
+      if (!artefact)
+        artefact = op;
+      return WalkResult::advance();
+    }
+    unsupported = op;
+    return WalkResult::interrupt();
+  });
+  if (!unsupported)
+    unsupported = artefact;
+  if (unsupported) {
+    unsupported->emitError()
+        << "dc-compile cannot lower '" << unsupported->getName()
+        << "' (lower it to linalg first)";
+    return fail("unsupported operation '" +
+                unsupported->getName().getStringRef() + "'");
+  }
   if (o.emit == "mlir") {
     std::string text;
     llvm::raw_string_ostream os(text);

@@ -9,6 +9,7 @@
 #include "dc/Compile/Compile.h"
 #include "dc/InitAllDC.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -71,7 +72,11 @@ int main(int argc, char **argv) {
   // would otherwise order them differently from run to run, and the
   // library must be byte-for-byte deterministic.
   mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
-  auto module = mlir::parseSourceFile<mlir::ModuleOp>(input, &context);
+  // Diagnostics name their file, line and column.
+  SourceMgr sourceMgr;
+  mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  auto module = mlir::parseSourceFile<mlir::ModuleOp>(
+      input, sourceMgr, mlir::ParserConfig(&context));
   if (!module)
     return 1;
 
