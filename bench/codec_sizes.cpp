@@ -17,6 +17,7 @@
 #include "dc/Codec/Format.h"
 #include "dc/Codec/KMeans.h"
 #include "dc/Codec/Prune.h"
+#include "dc/Codec/Random.h"
 
 #include <chrono>
 #include <cmath>
@@ -29,35 +30,6 @@
 using namespace dc::codec;
 
 namespace {
-
-/// splitmix64 + Box-Muller: the same weights on every run.
-class Gaussian {
-public:
-  explicit Gaussian(uint64_t seed) : state(seed) {}
-  double next() {
-    if (hasSpare) {
-      hasSpare = false;
-      return spare;
-    }
-    double u1 = (double(bits() >> 11) + 1.0) * (1.0 / 9007199254740993.0);
-    double u2 = double(bits() >> 11) * (1.0 / 9007199254740992.0);
-    double r = std::sqrt(-2.0 * std::log(u1));
-    spare = r * std::sin(2 * M_PI * u2);
-    hasSpare = true;
-    return r * std::cos(2 * M_PI * u2);
-  }
-
-private:
-  uint64_t bits() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  uint64_t state;
-  double spare = 0;
-  bool hasSpare = false;
-};
 
 std::vector<float> gaussianWeights(size_t n, double stddev, uint64_t seed) {
   Gaussian g(seed);

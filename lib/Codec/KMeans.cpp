@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Codec/KMeans.h"
+#include "dc/Codec/Random.h"
 
 #include <algorithm>
 #include <cmath>
@@ -101,19 +102,6 @@ public:
 private:
   std::vector<uint32_t> bits;
 };
-
-/// splitmix64 (Steele, Lea, Flood 2014): portable and deterministic.
-uint64_t splitmix64(uint64_t &state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-
-/// Uniform in [0, bound) (multiply-high; bound >= 1).
-uint64_t uniformBelow(uint64_t &state, uint64_t bound) {
-  return uint64_t((unsigned __int128)splitmix64(state) * bound >> 64);
-}
 
 /// Sums of sorted data over index ranges: prefix sums every kBlock
 /// elements plus a short partial sum.
@@ -256,10 +244,10 @@ StatusOr<KMeansResult> dc::codec::kmeans1D(const float *w, size_t n,
         pos.push_back(i);
     } else {
       // Floyd's algorithm: kEff distinct positions of [0, m).
-      uint64_t state = options.seed;
+      SplitMix64 rng(options.seed);
       std::unordered_set<size_t> chosen;
       for (size_t j = m - kEff; j < m; ++j) {
-        size_t t = size_t(uniformBelow(state, uint64_t(j) + 1));
+        size_t t = size_t(rng.below(uint64_t(j) + 1));
         size_t pick = chosen.count(t) ? j : t;
         chosen.insert(pick);
         pos.push_back(pick);

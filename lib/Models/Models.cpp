@@ -1,6 +1,7 @@
 //===- Models.cpp - Built-in synthetic models -----------------------------===//
 
 #include "dc/Models/Models.h"
+#include "dc/Codec/Random.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -18,38 +19,6 @@ using namespace mlir::dc;
 
 namespace {
 
-/// splitmix64 + Box-Muller: the same weights for the same seed everywhere
-/// the C library's log/cos/sqrt agree.
-class Gaussian {
-public:
-  explicit Gaussian(uint64_t seed) : state(seed) {}
-  float next() {
-    if (hasSpare) {
-      hasSpare = false;
-      return spare;
-    }
-    double u1 = uniform(), u2 = uniform();
-    double r = std::sqrt(-2.0 * std::log(u1));
-    spare = float(r * std::sin(2.0 * M_PI * u2));
-    hasSpare = true;
-    return float(r * std::cos(2.0 * M_PI * u2));
-  }
-
-private:
-  uint64_t nextBits() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  /// In (0, 1].
-  double uniform() { return double((nextBits() >> 11) + 1) * 0x1.0p-53; }
-
-  uint64_t state;
-  float spare = 0;
-  bool hasSpare = false;
-};
-
 class ModelBuilder {
 public:
   ModelBuilder(MLIRContext *ctx, uint64_t seed)
@@ -64,7 +33,7 @@ public:
         HeapAsmResourceBlob::allocate(n * sizeof(float), alignof(float));
     auto *data = reinterpret_cast<float *>(blob.getMutableData().data());
     for (int64_t i = 0; i < n; ++i)
-      data[i] = stddev * rng.next();
+      data[i] = stddev * float(rng.next());
     auto attr = DenseResourceElementsAttr::get(type, key, std::move(blob));
     return arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
   }
@@ -207,7 +176,7 @@ public:
   OpBuilder b;
 
 private:
-  Gaussian rng;
+  ::dc::codec::Gaussian rng;
   Type f32;
   func::FuncOp func;
 };

@@ -1,6 +1,7 @@
 //===- KMeansTest.cpp - Tests of 1-D k-means ------------------------------===//
 
 #include "dc/Codec/KMeans.h"
+#include "dc/Codec/Random.h"
 
 #include "TestUtil.h"
 
@@ -15,13 +16,6 @@ using namespace dc::codec;
 using namespace dc::codec::test;
 
 namespace {
-
-uint64_t splitmix(uint64_t &state) {
-  uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
 
 /// The naive O(n k iterations) Lloyd with the same initialization.
 KMeansResult referenceKMeans(const std::vector<float> &w,
@@ -64,9 +58,9 @@ KMeansResult referenceKMeans(const std::vector<float> &w,
       for (size_t i = 0; i < m; ++i)
         chosen.insert(i);
     } else {
-      uint64_t state = o.seed;
+      SplitMix64 rng(o.seed);
       for (size_t j = m - kk; j < m; ++j) {
-        size_t t = size_t((unsigned __int128)splitmix(state) * (j + 1) >> 64);
+        size_t t = size_t(rng.below(j + 1));
         chosen.insert(chosen.count(t) ? j : t);
       }
     }

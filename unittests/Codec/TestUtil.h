@@ -8,31 +8,16 @@
 #ifndef DC_UNITTESTS_CODEC_TESTUTIL_H
 #define DC_UNITTESTS_CODEC_TESTUTIL_H
 
+#include "dc/Codec/Random.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 namespace dc::codec::test {
 
-/// splitmix64: deterministic on every platform.
-class Rng {
-public:
-  explicit Rng(uint64_t seed) : state(seed) {}
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  /// Uniform-ish in [0, n), n >= 1.
-  uint64_t below(uint64_t n) { return next() % n; }
-  /// Uniform in [0, 1).
-  double unit() { return double(next() >> 11) * (1.0 / 9007199254740992.0); }
-  bool chance(double p) { return unit() < p; }
-
-private:
-  uint64_t state;
-};
+/// The tests' random numbers: dc's portable PRNG.
+using Rng = ::dc::codec::SplitMix64;
 
 /// Packs fields LSB-first: bit i of the stream is bit i % 8 of byte i / 8.
 class Packer {
