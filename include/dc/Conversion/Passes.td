@@ -38,8 +38,9 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
       those slots at the same place of the caller's workspace for `@dc_init`
       and the entry function. `@dc_init` returns 0, or the decoder's error.
 
-    A payload that does not decode at compile time is an error at its
-    `dc.constant`.
+    A payload that does not decode is an error at its `dc.constant`, in both
+    modes (with `init` it is checked by the codec at compile time, so a
+    compiled model never fails in `@dc_init` for a payload dc wrote).
   }];
   let options = [
     Option<"decodeAt", "decode-at", "std::string", /*default=*/"\"compile\"",

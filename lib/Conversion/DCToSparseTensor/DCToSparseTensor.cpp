@@ -309,6 +309,16 @@ struct ConvertDCToSparseTensorPass
       return op.emitOpError()
              << "can only be lowered when its operand is a dc.constant";
     CompressedTensorType type = constant.getType();
+    if (initBuilder) {
+      // Decoded at run time: make sure now that it will decode.
+      FailureOr<codec::LayerView> view = constant.getLayerView();
+      if (failed(view))
+        return failure();
+      codec::Status status = codec::verifyLayer(*view);
+      if (!status.ok())
+        return constant.emitOpError()
+               << "payload does not decode: " << status.message();
+    }
     SmallVector<WeightRead> reads;
     if (type.getEncoding().isSparse() && type.getRank() == 2 &&
         succeeded(collectReads(op.getResult(), reads)))

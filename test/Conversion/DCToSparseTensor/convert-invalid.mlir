@@ -1,4 +1,5 @@
 // RUN: dc-opt %s -split-input-file --convert-dc-to-sparse-tensor -verify-diagnostics
+// RUN: dc-opt %s -split-input-file --convert-dc-to-sparse-tensor="decode-at=init" -verify-diagnostics
 
 func.func @not_a_constant(%w: !dc.tensor<2x2xf32, #dc.encoding<dense, weightBits = 2>>) -> tensor<2x2xf32> {
   // expected-error @+1 {{can only be lowered when its operand is a dc.constant}}
