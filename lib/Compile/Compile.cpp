@@ -25,6 +25,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
@@ -371,6 +372,25 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
       features = llvm::join(list, ",");
     }
   }
+  // Unknown CPUs and features would only be warned about by LLVM.
+  {
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, "", ""));
+    if (!o.cpu.empty() && !info->isCPUStringValid(o.cpu))
+      return fail("unknown --mcpu '" + o.cpu + "' for " + triple.str());
+    for (StringRef feature : llvm::split(o.features, ',')) {
+      feature = feature.trim();
+      if (feature.empty())
+        continue;
+      if ((!feature.starts_with("+") && !feature.starts_with("-")) ||
+          !llvm::any_of(info->getAllProcessorFeatures(),
+                        [&](const llvm::SubtargetFeatureKV &kv) {
+                          return feature.drop_front() == kv.Key;
+                        }))
+        return fail("unknown --mattr feature '" + feature + "' for " +
+                    triple.str() + " (use +name or -name)");
+    }
+  }
   llvm::TargetOptions targetOptions;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
@@ -395,6 +415,14 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
           addCInterface(*llvmModule, *iface, workspaceBytes, o.prefix, error)))
     return failure();
   canonicalizeGlobals(*llvmModule);
+  // The optimiser's cost model reads these from each function.
+  for (llvm::Function &fn : *llvmModule) {
+    if (fn.isDeclaration())
+      continue;
+    fn.addFnAttr("target-cpu", cpu);
+    if (!features.empty())
+      fn.addFnAttr("target-features", features);
+  }
   if (llvm::Error e = makeOptimizingTransformer(
           o.optLevel, /*sizeLevel=*/0, machine.get())(llvmModule.get()))
     return fail("LLVM optimisation failed: " + llvm::toString(std::move(e)));

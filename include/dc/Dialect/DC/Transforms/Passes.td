@@ -60,7 +60,8 @@ defvar DC_QuantizeOptions = [
   Option<"seed", "seed", "uint64_t", /*default=*/"0",
          "Seed of random initialisation">,
   Option<"maxIterations", "max-iterations", "unsigned", /*default=*/"100",
-         "Most k-means iterations per layer">,
+         "Most k-means (Lloyd) iterations per layer; 0 keeps the initial "
+         "centroids">,
 ];
 
 defvar DC_EncodeOptions = [
