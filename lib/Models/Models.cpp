@@ -250,6 +250,8 @@ const ModelInfo kModels[] = {
                "weights"},
     {"alexnet", "AlexNet-sized weight set: 5 conv + 3 fc layers, 61M weights, "
                 "one function per layer"},
+    {"fc6", "AlexNet's fc6 alone: one 9216 -> 4096 nn.Linear, 37.7M weights "
+            "(kernel benchmarks)"},
     {"vgg16", "VGG-16-sized weight set: 13 conv + 3 fc layers, 138M weights, "
               "one function per layer"},
 };
@@ -312,6 +314,8 @@ FailureOr<OwningOpRef<ModuleOp>> mlir::dc::buildModel(MLIRContext *context,
     buildMLP(mb, *module, {8, 16, 4});
   else if (name == "mlp")
     buildMLP(mb, *module, {784, 300, 100, 10});
+  else if (name == "fc6")
+    buildMLP(mb, *module, {9216, 4096});
   else if (name == "lenet5")
     buildLeNet5(mb, *module);
   else if (name == "alexnet")

@@ -25,8 +25,9 @@ struct ModelInfo {
   StringRef description;
 };
 
-/// The built-in models: mlp (LeNet-300-100), lenet5, alexnet, vgg16 and tiny
-/// (a 16-8-4 MLP for tests). alexnet and vgg16 are weight sets: one function
+/// The built-in models: mlp (LeNet-300-100), lenet5, alexnet, vgg16, fc6
+/// (AlexNet's fc6 alone, for kernel benchmarks) and tiny (an 8-16-4 MLP for
+/// tests). alexnet and vgg16 are weight sets: one function
 /// per layer with that layer's weights (the paper's per-layer sizes), not
 /// full networks.
 ArrayRef<ModelInfo> getModels();
