@@ -673,23 +673,10 @@ LogicalResult mlir::dc::encodeWeight(WeightUse use, QuantizedLayer &&layer,
       use.codebook.erase();
   }
 
+  describeStoredLayer(op, report);
   report.name = use.name;
-  report.shape.assign(type.getShape().begin(), type.getShape().end());
   report.kind = use.kind == LayerKind::Convolution ? "conv" : "fc";
-  report.layout = stringifyLayout(encoding.getLayout()).str();
-  report.entropy = stringifyEntropy(encoding.getEntropy()).str();
-  report.weights = type.getNumElements();
   report.kept = sparse ? enc.numWeights : kept;
-  report.weightBits = enc.params.weightBits;
-  report.indexBits = enc.params.indexBits;
-  setCodedBits(report, huffman, enc.numWeights, enc.numGaps, enc.weights.size(),
-               enc.gaps.size());
-  report.bytesBefore = report.weights * sizeof(float);
-  report.bytesAfter = op.getStoredBytes();
-  report.bytesNoEntropy =
-      codec::kHeaderBytes + 4 * enc.codebook.size() + enc.rowPtr.size() +
-      ceilDiv8(uint64_t(enc.numWeights) * enc.params.weightBits) +
-      ceilDiv8(uint64_t(enc.numGaps) * enc.params.indexBits);
   assert(report.bytesAfter == codec::storedBytes(enc.view()) &&
          "IR payload bytes differ from the codec's stored bytes");
   return success();

@@ -42,18 +42,37 @@ struct Totals {
 };
 } // namespace
 
-void mlir::dc::setCodedBits(LayerReport &report, bool huffman,
-                            uint64_t numWeights, uint64_t numGaps,
-                            uint64_t weightBytes, uint64_t gapBytes) {
-  if (numWeights == 0) {
-    report.weightBitsCoded = report.indexBitsCoded = 0;
-    return;
+static uint64_t streamBytes(std::optional<DenseResourceElementsAttr> stream) {
+  return stream && *stream
+             ? uint64_t(cast<RankedTensorType>(stream->getType()).getDimSize(0))
+             : uint64_t(0);
+}
+
+void mlir::dc::describeStoredLayer(ConstantOp op, LayerReport &r) {
+  CompressedTensorType type = op.getType();
+  EncodingAttr enc = type.getEncoding();
+  r.shape.assign(type.getShape().begin(), type.getShape().end());
+  r.layout = stringifyLayout(enc.getLayout()).str();
+  r.entropy = stringifyEntropy(enc.getEntropy()).str();
+  r.weights = type.getNumElements();
+  r.weightBits = enc.getWeightBits();
+  r.indexBits = enc.getIndexBits();
+  uint64_t numWeights = op.getNumWeights(), numGaps = op.getNumGaps();
+  bool huffman = enc.getEntropy() == Entropy::Huffman;
+  r.weightBitsCoded = r.indexBitsCoded = 0;
+  if (numWeights) {
+    r.weightBitsCoded = huffman
+                            ? 8.0 * streamBytes(op.getWeights()) / numWeights
+                            : double(r.weightBits);
+    r.indexBitsCoded = huffman ? 8.0 * streamBytes(op.getGaps()) / numWeights
+                               : double(numGaps) * r.indexBits / numWeights;
   }
-  report.weightBitsCoded =
-      huffman ? 8.0 * weightBytes / numWeights : double(report.weightBits);
-  report.indexBitsCoded = huffman
-                              ? 8.0 * gapBytes / numWeights
-                              : double(numGaps) * report.indexBits / numWeights;
+  r.bytesBefore = r.weights * sizeof(float);
+  r.bytesAfter = op.getStoredBytes();
+  r.bytesNoEntropy = ::dc::codec::kHeaderBytes + 4 * op.getCodebook().size() +
+                     streamBytes(op.getRowPtr()) +
+                     (numWeights * r.weightBits + 7) / 8 +
+                     (numGaps * r.indexBits + 7) / 8;
 }
 
 void mlir::dc::printReportText(llvm::raw_ostream &os,

@@ -39,24 +39,16 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
   }
 
   FailureOr<LayerReport> reportConstant(ConstantOp op, size_t index) {
-    CompressedTensorType type = op.getType();
-    EncodingAttr enc = type.getEncoding();
     LayerReport r;
+    describeStoredLayer(op, r);
     auto name = dyn_cast<NameLoc>(op.getLoc());
     if (std::optional<StringRef> layer = op.getLayer())
       r.name = layer->str();
     else
       r.name = name ? name.getName().str() : "layer" + std::to_string(index);
-    r.shape.assign(type.getShape().begin(), type.getShape().end());
     r.kind = "-";
-    r.layout = stringifyLayout(enc.getLayout()).str();
-    r.entropy = stringifyEntropy(enc.getEntropy()).str();
-    r.weights = type.getNumElements();
-    r.weightBits = enc.getWeightBits();
-    r.indexBits = enc.getIndexBits();
-    uint64_t numWeights = op.getNumWeights();
-    r.kept = numWeights;
-    if (!enc.isSparse()) {
+    r.kept = op.getNumWeights();
+    if (!op.getType().getEncoding().isSparse()) {
       // Kept = positions whose codebook value is not zero: needs decoding.
       FailureOr<codec::LayerView> view = op.getLayerView();
       if (failed(view))
@@ -70,22 +62,6 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
       r.kept = llvm::count_if(
           indices, [&](int32_t i) { return i >= 0 && codebook[i] != 0.0f; });
     }
-    auto bytesOf = [](std::optional<DenseResourceElementsAttr> stream) {
-      return stream && *stream
-                 ? uint64_t(
-                       cast<RankedTensorType>(stream->getType()).getDimSize(0))
-                 : uint64_t(0);
-    };
-    uint64_t weightBytes = bytesOf(op.getWeights());
-    uint64_t gapBytes = bytesOf(op.getGaps());
-    setCodedBits(r, enc.getEntropy() == Entropy::Huffman, numWeights,
-                 op.getNumGaps(), weightBytes, gapBytes);
-    r.bytesBefore = r.weights * sizeof(float);
-    r.bytesAfter = op.getStoredBytes();
-    r.bytesNoEntropy = codec::kHeaderBytes + 4 * op.getCodebook().size() +
-                       bytesOf(op.getRowPtr()) +
-                       (numWeights * r.weightBits + 7) / 8 +
-                       (uint64_t(op.getNumGaps()) * r.indexBits + 7) / 8;
     return r;
   }
 };

@@ -162,10 +162,12 @@ struct LayerReport {
   uint64_t bytesAfter = 0;     ///< stored bytes (= the dc.constant payload)
 };
 
-/// Fills the bits-per-symbol columns: exact for raw streams; for Huffman
-/// streams their bytes * 8 (so at most 7 padding bits are counted).
-void setCodedBits(LayerReport &report, bool huffman, uint64_t numWeights,
-                  uint64_t numGaps, uint64_t weightBytes, uint64_t gapBytes);
+/// Fills the report columns a dc.constant determines by itself: shape,
+/// layout, entropy, widths, bits per symbol (exact for raw streams; stream
+/// bytes * 8 for Huffman ones, so at most 7 padding bits are counted) and
+/// bytes. dc-encode/dc-compress and dc-report share it, so their figures
+/// agree by construction. The caller sets name, kind and kept.
+void describeStoredLayer(ConstantOp op, LayerReport &report);
 
 /// Stage 3: encodes `layer` and replaces the weight constant by dc.constant
 /// + dc.decompress. Fills `report`. Layout `auto` takes the layout (csr or
