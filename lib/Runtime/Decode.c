@@ -63,6 +63,11 @@ typedef struct {
   uint16_t symbol[kMaxAlphabet];
 } Huffman;
 
+/* Builds the decoding tables of a code-length table and checks it as
+ * docs/Format.md section 5 ("Validity") and the codec's verifyCodeLengths
+ * do: lengths 0..15; no used symbol, or exactly one of length 1, or a
+ * complete code (Kraft sum exactly 1: neither over-subscribed nor
+ * incomplete). */
 static int buildHuffman(Huffman *h, const dcrt_memref1d *lengths,
                         uint64_t alphabet) {
   if (!lengths || (uint64_t)lengths->size != alphabet ||
@@ -72,11 +77,22 @@ static int buildHuffman(Huffman *h, const dcrt_memref1d *lengths,
   uint16_t offs[kMaxLength + 2];
   for (unsigned l = 0; l <= kMaxLength; ++l)
     h->count[l] = 0;
+  uint32_t used = 0, kraft = 0; /* kraft in units of 2^-kMaxLength */
+  uint64_t single = 0;
   for (uint64_t s = 0; s < alphabet; ++s) {
     if (len[s] > kMaxLength)
       return 0;
     h->count[len[s]]++;
+    if (len[s]) {
+      ++used;
+      single = s;
+      kraft += 1u << (kMaxLength - len[s]);
+    }
   }
+  if (used == 1 && len[single] != 1)
+    return 0;
+  if (used > 1 && kraft != (1u << kMaxLength))
+    return 0;
   offs[1] = 0;
   for (unsigned l = 1; l <= kMaxLength; ++l)
     offs[l + 1] = (uint16_t)(offs[l] + h->count[l]);
@@ -141,8 +157,7 @@ typedef struct {
   int dense; /* 1: write codebook values into out, else the run-time CSR */
   float *out;
   const float *codebook;
-  int32_t *positions;
-  uint8_t *coordinates, *indices;
+  uint8_t *positions, *coordinates, *indices; /* raw bytes, any alignment */
   unsigned coordinateBytes, indexBytes;
 } Sink;
 
@@ -151,32 +166,71 @@ static void store(uint8_t *base, uint64_t i, unsigned bytes, uint32_t v) {
     base[i * bytes + b] = (uint8_t)(v >> (8 * b));
 }
 
-static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
-                dcrt_memref1d *rowPtr, dcrt_memref1d *weightLengths,
-                dcrt_memref1d *gapLengths, Sink *sink) {
+/* A 1-D byte or float buffer as generated code passes it: a non-negative
+ * size and offset, contiguous, with data when it is not empty. */
+static int validMemref(const dcrt_memref1d *m) {
+  return m && m->size >= 0 && m->offset >= 0 &&
+         (m->size <= 1 || m->stride == 1) && (m->size == 0 || m->aligned);
+}
+
+static int isEmpty(const dcrt_memref1d *m) { return m->size == 0; }
+
+/* The header rules of docs/Format.md sections 1-3 and 6, as the codec's
+ * verifyLayer checks them, before anything is read or written: the
+ * parameters, R * C < 2^32, the entry and gap counts, and no stream or
+ * table the layout and entropy do not use. */
+static int checkParams(const Params *p, const dcrt_memref1d *weights,
+                       const dcrt_memref1d *gaps, const dcrt_memref1d *rowPtr,
+                       const dcrt_memref1d *weightLengths,
+                       const dcrt_memref1d *gapLengths) {
+  if (!validMemref(weights) || !validMemref(gaps) || !validMemref(rowPtr) ||
+      !validMemref(weightLengths) || !validMemref(gapLengths))
+    return DCRT_ERR_PARAMS;
   if (p->layout < kDense || p->layout > kCSC || p->weightBits < 1 ||
-      p->weightBits > 8 || p->entropy < 0 || p->entropy > 1 ||
-      p->rows < 1 || p->cols < 1 || p->k < 0 ||
-      p->k > ((int64_t)1 << p->weightBits) || p->numWeights < 0 ||
-      p->numGaps < 0 || (p->numWeights > 0 && p->k == 0))
+      p->weightBits > 8 || p->entropy < 0 || p->entropy > 1)
     return DCRT_ERR_PARAMS;
   int sparse = p->layout != kDense;
   if (sparse ? (p->indexBits < 1 || p->indexBits > 8) : p->indexBits != 0)
     return DCRT_ERR_PARAMS;
-  uint64_t rows = (uint64_t)p->rows, cols = (uint64_t)p->cols;
-  if (rows * cols / cols != rows || rows * cols >= ((uint64_t)1 << 32))
+  if (p->rows < 1 || p->cols < 1 || p->rows >= ((int64_t)1 << 32) ||
+      p->cols >= ((int64_t)1 << 32))
     return DCRT_ERR_PARAMS;
+  uint64_t total = (uint64_t)p->rows * (uint64_t)p->cols;
+  if (total >= ((uint64_t)1 << 32))
+    return DCRT_ERR_PARAMS;
+  if (p->k < 0 || p->k > ((int64_t)1 << p->weightBits) ||
+      p->numWeights < 0 || p->numGaps < 0 ||
+      (p->numWeights > 0 && p->k == 0))
+    return DCRT_ERR_PARAMS;
+  if (sparse) {
+    /* Every entry is a position; every gap symbol covers at least one. */
+    if ((uint64_t)p->numWeights > total || p->numGaps < p->numWeights ||
+        (uint64_t)p->numGaps > total)
+      return DCRT_ERR_PARAMS;
+  } else if ((uint64_t)p->numWeights != total || p->numGaps != 0 ||
+             !isEmpty(gaps) || !isEmpty(rowPtr) || !isEmpty(gapLengths)) {
+    return DCRT_ERR_PARAMS;
+  }
+  if (!p->entropy && (!isEmpty(weightLengths) || !isEmpty(gapLengths)))
+    return DCRT_ERR_PARAMS;
+  return DCRT_OK;
+}
+
+/* Decodes a layer whose parameters checkParams accepted. */
+static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
+                dcrt_memref1d *rowPtr, dcrt_memref1d *weightLengths,
+                dcrt_memref1d *gapLengths, Sink *sink) {
+  int sparse = p->layout != kDense;
+  uint64_t rows = (uint64_t)p->rows, cols = (uint64_t)p->cols;
 
   SymbolStream w;
   w.bits = reader(weights);
   w.huffman = (int)p->entropy;
   w.width = (unsigned)p->weightBits;
   if (w.huffman && !buildHuffman(&w.code, weightLengths, (uint64_t)p->k))
-    return DCRT_ERR_PARAMS;
+    return DCRT_ERR_TABLE;
 
   if (!sparse) {
-    if ((uint64_t)p->numWeights != rows * cols)
-      return DCRT_ERR_PARAMS;
     for (uint64_t i = 0; i < rows * cols; ++i) {
       uint32_t s;
       int rc = nextSymbol(&w, &s);
@@ -198,13 +252,13 @@ static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
   g.width = (unsigned)p->indexBits;
   if (g.huffman &&
       !buildHuffman(&g.code, gapLengths, (uint64_t)1 << p->indexBits))
-    return DCRT_ERR_PARAMS;
+    return DCRT_ERR_TABLE;
   BitReader ptr = reader(rowPtr);
   unsigned ptrBits = bitWidth((uint64_t)p->numWeights);
 
   uint64_t done = 0, gapSymbols = 0;
   if (!sink->dense)
-    sink->positions[0] = 0;
+    store(sink->positions, 0, 4, 0);
   for (uint64_t line = 0; line < lines; ++line) {
     uint32_t end = 0;
     if (ptrBits && !readBits(&ptr, ptrBits, &end))
@@ -248,7 +302,7 @@ static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
       }
     }
     if (!sink->dense)
-      sink->positions[line + 1] = (int32_t)done;
+      store(sink->positions, line + 1, 4, (uint32_t)done);
   }
   if (done != (uint64_t)p->numWeights || gapSymbols != (uint64_t)p->numGaps ||
       !atEnd(&ptr) || !atEnd(&g.bits) || !atEnd(&w.bits))
@@ -257,7 +311,7 @@ static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
 }
 
 static int fits(const dcrt_memref1d *m, uint64_t bytes) {
-  return m && m->size >= 0 && (uint64_t)m->size >= bytes;
+  return validMemref(m) && (uint64_t)m->size >= bytes;
 }
 
 int32_t _mlir_ciface_dcrt_decode_csr(
@@ -268,25 +322,30 @@ int32_t _mlir_ciface_dcrt_decode_csr(
     dcrt_memref1d *indices) {
   Params p = {layout, weight_bits, index_bits, entropy, rows,
               cols,   codebook_size, num_weights, num_gaps};
+  int rc = checkParams(&p, weights, gaps, row_ptr, weight_code_lengths,
+                       gap_code_lengths);
+  if (rc != DCRT_OK)
+    return rc;
+  /* Positions are int32: at most 2^31 - 1 entries. */
   if (layout == kDense || (coordinate_bytes != 2 && coordinate_bytes != 4) ||
-      (index_bytes != 1 && index_bytes != 2) || num_weights < 0 ||
-      rows < 1 || cols < 1)
+      (index_bytes != 1 && index_bytes != 2) ||
+      num_weights > (int64_t)0x7fffffff)
     return DCRT_ERR_PARAMS;
   uint64_t lines = (uint64_t)(layout == kCSC ? cols : rows);
   uint64_t length = (uint64_t)(layout == kCSC ? rows : cols);
   if ((coordinate_bytes == 2 && length > 65536) ||
       (index_bytes == 1 && codebook_size > 256))
     return DCRT_ERR_PARAMS;
+  /* No overflow: lines, num_weights < 2^32 (checkParams). */
   if (!fits(positions, 4 * (lines + 1)) ||
-      !fits(coordinates, (uint64_t)coordinate_bytes * num_weights) ||
-      !fits(indices, (uint64_t)index_bytes * num_weights))
+      !fits(coordinates, (uint64_t)coordinate_bytes * (uint64_t)num_weights) ||
+      !fits(indices, (uint64_t)index_bytes * (uint64_t)num_weights))
     return DCRT_ERR_OUTPUT;
   Sink sink;
   sink.dense = 0;
   sink.out = 0;
   sink.codebook = 0;
-  sink.positions =
-      (int32_t *)((uint8_t *)positions->aligned + positions->offset);
+  sink.positions = (uint8_t *)positions->aligned + positions->offset;
   sink.coordinates = (uint8_t *)coordinates->aligned + coordinates->offset;
   sink.indices = (uint8_t *)indices->aligned + indices->offset;
   sink.coordinateBytes = (unsigned)coordinate_bytes;
@@ -302,9 +361,13 @@ int32_t _mlir_ciface_dcrt_decode_dense(
     dcrt_memref1d *out) {
   Params p = {layout, weight_bits, index_bits, entropy, rows,
               cols,   codebook_size, num_weights, num_gaps};
-  if (rows < 1 || cols < 1 || codebook_size < 0 ||
-      !fits(codebook, (uint64_t)codebook_size) ||
-      !fits(out, (uint64_t)rows * (uint64_t)cols))
+  int rc = checkParams(&p, weights, gaps, row_ptr, weight_code_lengths,
+                       gap_code_lengths);
+  if (rc != DCRT_OK)
+    return rc;
+  /* No overflow: rows * cols < 2^32 and codebook_size <= 256. */
+  uint64_t n = (uint64_t)rows * (uint64_t)cols;
+  if (!fits(codebook, (uint64_t)codebook_size) || !fits(out, n))
     return DCRT_ERR_OUTPUT;
   Sink sink;
   sink.dense = 1;
@@ -313,7 +376,6 @@ int32_t _mlir_ciface_dcrt_decode_dense(
   sink.positions = 0;
   sink.coordinates = sink.indices = 0;
   sink.coordinateBytes = sink.indexBytes = 0;
-  uint64_t n = (uint64_t)rows * (uint64_t)cols;
   for (uint64_t i = 0; i < n; ++i)
     sink.out[i] = 0.0f;
   return walk(&p, weights, gaps, row_ptr, weight_code_lengths,

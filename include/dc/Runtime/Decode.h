@@ -33,17 +33,22 @@ enum {
   DCRT_ERR_STREAM = 2, /* a stream is short, too long or has padding bits */
   DCRT_ERR_CODE = 3,   /* a bit sequence matches no Huffman code */
   DCRT_ERR_DATA = 4,   /* an index, row pointer or position is out of range */
-  DCRT_ERR_OUTPUT = 5  /* an output buffer is too small */
+  DCRT_ERR_OUTPUT = 5, /* an output buffer is too small or malformed */
+  DCRT_ERR_TABLE = 6   /* a Huffman code-length table is invalid */
 };
 
-/* The header of a layer (docs/Format.md section 7), as scalars. */
+/* The header of a layer (docs/Format.md section 7), as scalars. Both entry
+ * points check every header rule the codec checks (docs/Format.md section 6)
+ * before reading or writing anything: an input memref must have a
+ * non-negative size and offset, stride 1 and data when not empty; streams
+ * and tables the layout or entropy does not use must be empty. */
 #define DCRT_LAYER_PARAMS                                                      \
   int64_t layout, int64_t weight_bits, int64_t index_bits, int64_t entropy,   \
       int64_t rows, int64_t cols, int64_t codebook_size, int64_t num_weights, \
       int64_t num_gaps
 
 /* Decodes a csr or csc layer into the run-time CSR: `positions` gets M + 1
- * int32 (M = rows for csr, cols for csc), `coordinates` num_weights
+ * little-endian int32 (M = rows for csr, cols for csc), `coordinates` num_weights
  * little-endian unsigned integers of `coordinate_bytes` (2 or 4) bytes, and
  * `indices` num_weights codebook indices of `index_bytes` (1 or 2) bytes.
  * Output buffers are raw bytes. Returns DCRT_OK or an error code; outputs

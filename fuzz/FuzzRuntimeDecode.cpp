@@ -1,0 +1,24 @@
+//===- FuzzRuntimeDecode.cpp - Run-time decoder against the codec ---------===//
+//
+// A differential libFuzzer target: parses arbitrary bytes as a serialized
+// layer (docs/Format.md section 7; the seed corpus is dc-fuzz-seeds' layer/,
+// written by the encoder), decodes it with both entry points of the
+// freestanding run-time decoder and with the codec, and aborts unless they
+// accept exactly the same layers and produce bit-identical results.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeOracle.h"
+
+using namespace dc::codec;
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  StatusOr<LayerView> parsed = parseLayer(ByteSpan(data, size));
+  if (!parsed.ok())
+    return 0;
+  // Decoding allocates rows * cols floats.
+  if (uint64_t(parsed->rows) * parsed->cols > (uint64_t(1) << 20))
+    return 0;
+  dc::fuzz::checkAgainstCodec("dc-fuzz-runtime-decode", *parsed);
+  return 0;
+}
