@@ -52,3 +52,7 @@ config.substitutions.append(
 
 if config.dc_enable_fuzzers:
     config.available_features.add("fuzzers")
+
+# Tests that create device nodes (mknod) in their own folder need root.
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    config.available_features.add("root")

@@ -7,6 +7,7 @@
 
 #include "dc/Compile/Compile.h"
 #include "dc/Pipelines/Pipelines.h"
+#include "dc/Support/FileIO.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -19,6 +20,8 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/Constants.h"
@@ -27,6 +30,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
@@ -249,18 +253,111 @@ std::string headerText(const Interface &iface, int64_t workspaceBytes,
   return h;
 }
 
-/// Writes `contents` to `path` through a temporary and a rename.
-LogicalResult writeFile(StringRef path, StringRef contents,
-                        std::string &error) {
-  if (llvm::Error e = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
-        os << contents;
-        return llvm::Error::success();
-      })) {
-    error =
-        "cannot write '" + path.str() + "': " + llvm::toString(std::move(e));
-    return failure();
+/// Adds the global symbols the object files at `paths` define.
+LogicalResult readDefinedSymbols(ArrayRef<std::string> paths,
+                                 llvm::StringSet<> &defined,
+                                 std::string &error) {
+  for (const std::string &path : paths) {
+    auto object = llvm::object::ObjectFile::createObjectFile(path);
+    if (!object) {
+      error = "cannot read the run-time object '" + path +
+              "': " + llvm::toString(object.takeError());
+      return failure();
+    }
+    for (const llvm::object::SymbolRef &sym :
+         object->getBinary()->symbols()) {
+      llvm::Expected<uint32_t> flags = sym.getFlags();
+      llvm::Expected<StringRef> name = sym.getName();
+      if (!flags || !name) {
+        llvm::consumeError(flags.takeError());
+        llvm::consumeError(name.takeError());
+        continue;
+      }
+      if ((*flags & llvm::object::SymbolRef::SF_Global) &&
+          !(*flags & llvm::object::SymbolRef::SF_Undefined))
+        defined.insert(*name);
+    }
   }
   return success();
+}
+
+/// Every call from generated code (LLVM dialect) to a function it only
+/// declares must reach a run-time object: otherwise an error at the calling
+/// op's location (a memref.copy lowered to the runner utilities' memrefCopy,
+/// math-to-libm's expf, ...), all of them listed, before translation.
+LogicalResult checkExternalCalls(ModuleOp module,
+                                 const llvm::StringSet<> &defined,
+                                 std::string &error) {
+  llvm::SetVector<StringRef> missing;
+  module.walk([&](LLVM::CallOp call) {
+    std::optional<StringRef> callee = call.getCallee();
+    if (!callee)
+      return;
+    auto fn = module.lookupSymbol<LLVM::LLVMFuncOp>(*callee);
+    if (!fn || !fn.isExternal() || defined.contains(*callee))
+      return;
+    call.emitError() << "the generated code calls '" << *callee
+                     << "', which dc's run-time objects do not define (a "
+                        "self-contained library links no other library)";
+    missing.insert(*callee);
+  });
+  if (missing.empty())
+    return success();
+  error = "the generated code calls functions the run-time objects do not "
+          "define: " +
+          llvm::join(missing, ", ");
+  return failure();
+}
+
+/// The same for the object code: calls LLVM introduced while lowering
+/// intrinsics (no MLIR location exists for them).
+LogicalResult checkObjectImports(StringRef code,
+                                 const llvm::StringSet<> &defined,
+                                 std::string &error) {
+  auto object = llvm::object::ObjectFile::createObjectFile(
+      llvm::MemoryBufferRef(code, "generated.o"));
+  if (!object) {
+    error = "internal error: cannot read the generated object: " +
+            llvm::toString(object.takeError());
+    return failure();
+  }
+  SmallVector<std::string> missing;
+  for (const llvm::object::SymbolRef &sym : (*object)->symbols()) {
+    llvm::Expected<uint32_t> flags = sym.getFlags();
+    llvm::Expected<StringRef> name = sym.getName();
+    if (!flags || !name) {
+      llvm::consumeError(flags.takeError());
+      llvm::consumeError(name.takeError());
+      continue;
+    }
+    if ((*flags & llvm::object::SymbolRef::SF_Undefined) && !name->empty() &&
+        !defined.contains(*name))
+      missing.push_back(name->str());
+  }
+  if (missing.empty())
+    return success();
+  llvm::sort(missing);
+  error = "the generated code needs " + llvm::join(missing, ", ") +
+          ", which the run-time objects do not define (an operation LLVM "
+          "lowers to a C library call)";
+  return failure();
+}
+
+/// The header's path: --header, else <dir>/<stem without lib>.h next to a
+/// library written to a file; none next to a stream (a device or FIFO).
+std::optional<std::string> headerPath(const CompileOptions &o,
+                                      ::dc::OutputFile::Kind libraryKind) {
+  if (o.header)
+    return o.header->empty() || *o.header == "none"
+               ? std::nullopt
+               : std::optional<std::string>(*o.header);
+  if (libraryKind != ::dc::OutputFile::Kind::Replace)
+    return std::nullopt;
+  SmallString<256> header(llvm::sys::path::parent_path(o.output));
+  StringRef stem = llvm::sys::path::stem(o.output);
+  stem.consume_front("lib");
+  llvm::sys::path::append(header, stem + ".h");
+  return header.str().str();
 }
 
 } // namespace
@@ -290,6 +387,35 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   FailureOr<Interface> iface = readInterface(module, error);
   if (failed(iface))
     return failure();
+
+  // The outputs, resolved and prepared before any work (dc/Support/FileIO.h):
+  // nothing is visible until the end, and nothing is left on any error.
+  auto fromError = [&](llvm::Error e) {
+    error = llvm::toString(std::move(e));
+    return failure();
+  };
+  llvm::Expected<::dc::OutputFile> out = ::dc::OutputFile::create(
+      o.output.empty() ? "-" : o.output, o.emit == "so" ? 0777 : 0666);
+  if (!out)
+    return fromError(out.takeError());
+  std::optional<::dc::OutputFile> header;
+  if (o.emit == "so") {
+    if (std::optional<std::string> path = headerPath(o, out->kind())) {
+      if (::dc::sameOutput(*path, o.output))
+        return fail("the library and the header would both be written to '" +
+                    *path + "' (see --header)");
+      llvm::Expected<::dc::OutputFile> h = ::dc::OutputFile::create(*path);
+      if (!h)
+        return fromError(h.takeError());
+      header.emplace(std::move(*h));
+    }
+  }
+  auto writeOut = [&](StringRef bytes) -> LogicalResult {
+    out->os() << bytes;
+    if (llvm::Error e = out->commit())
+      return fromError(std::move(e));
+    return success();
+  };
 
   // MLIR: compress (optionally), lower to the LLVM dialect.
   PassManager pm(module.getContext());
@@ -325,15 +451,26 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
     return fail("unsupported operation '" +
                 unsupported->getName().getStringRef() + "'");
   }
-  if (o.emit == "mlir") {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    module.print(os);
-    if (o.output.empty() || o.output == "-") {
-      llvm::outs() << text;
-      return success();
+  // A library links nothing but the run-time objects: every function the
+  // generated code calls must be one of theirs.
+  SmallVector<std::string> runtime;
+  llvm::StringSet<> runtimeDefined;
+  if (o.emit == "so") {
+    for (StringRef name : {"Decode.o", "Mem.o"}) {
+      SmallString<256> path(o.runtimeDir);
+      llvm::sys::path::append(path, o.target, name);
+      if (!llvm::sys::fs::exists(path))
+        return fail("missing run-time object '" + path.str() +
+                    "' (see --runtime-dir)");
+      runtime.push_back(path.str().str());
     }
-    return writeFile(o.output, text, error);
+    if (failed(readDefinedSymbols(runtime, runtimeDefined, error)) ||
+        failed(checkExternalCalls(module, runtimeDefined, error)))
+      return failure();
+  }
+  if (o.emit == "mlir") {
+    module.print(out->os());
+    return writeOut("");
   }
   auto forward = module.lookupSymbol<LLVM::LLVMFuncOp>("forward");
   auto bytesAttr =
@@ -428,14 +565,8 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
     return fail("LLVM optimisation failed: " + llvm::toString(std::move(e)));
 
   if (o.emit == "llvm") {
-    std::string text;
-    llvm::raw_string_ostream os(text);
-    llvmModule->print(os, nullptr);
-    if (o.output.empty() || o.output == "-") {
-      llvm::outs() << text;
-      return success();
-    }
-    return writeFile(o.output, text, error);
+    llvmModule->print(out->os(), nullptr);
+    return writeOut("");
   }
 
   // Machine code.
@@ -450,35 +581,40 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
       return fail("the target cannot emit this file type");
     codegen.run(*llvmModule);
   }
-  if (o.emit == "asm" || o.emit == "obj") {
-    if (o.emit == "asm" && (o.output.empty() || o.output == "-")) {
-      llvm::outs() << code;
-      return success();
-    }
-    return writeFile(o.output, code, error);
-  }
+  if (o.emit == "asm" || o.emit == "obj")
+    return writeOut(code);
 
-  // A shared library: the object, the run-time objects, no libc.
-  SmallString<128> objectPath;
+  // What LLVM itself turned into calls (e.g. llvm.intr.exp into expf).
+  if (failed(checkObjectImports(code, runtimeDefined, error)))
+    return failure();
+
+  // A shared library: the object, the run-time objects, no libc. The
+  // linker works on private temporaries; the library reaches the output
+  // only once it linked.
+  SmallString<128> objectPath, libraryPath;
   if (std::error_code ec =
           llvm::sys::fs::createTemporaryFile("dc-compile", "o", objectPath))
     return fail("cannot create a temporary file: " + ec.message());
   llvm::scope_exit removeObject([&] { llvm::sys::fs::remove(objectPath); });
-  if (failed(writeFile(objectPath, code, error)))
-    return failure();
-  SmallVector<std::string> runtime;
-  for (StringRef name : {"Decode.o", "Mem.o"}) {
-    SmallString<256> path(o.runtimeDir);
-    llvm::sys::path::append(path, o.target, name);
-    if (!llvm::sys::fs::exists(path))
-      return fail("missing run-time object '" + path.str() +
-                  "' (see --runtime-dir)");
-    runtime.push_back(path.str().str());
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("dc-compile", "so", libraryPath))
+    return fail("cannot create a temporary file: " + ec.message());
+  llvm::scope_exit removeLibrary([&] { llvm::sys::fs::remove(libraryPath); });
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(objectPath, ec);
+    if (!ec)
+      os << code;
+    os.close();
+    if (ec || os.has_error()) {
+      std::string reason = (ec ? ec : os.error()).message();
+      os.clear_error();
+      return fail("cannot write '" + objectPath + "': " + reason);
+    }
   }
   llvm::ErrorOr<std::string> linker = llvm::sys::findProgramByName(o.linker);
   if (!linker)
     return fail("cannot find the linker '" + o.linker + "'");
-  std::string temporary = o.output + ".tmp";
   std::string soname = llvm::sys::path::filename(o.output).str();
   SmallVector<std::string> argv = {*linker,
                                    "-shared",
@@ -490,31 +626,35 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
                                    "-soname",
                                    soname,
                                    "-o",
-                                   temporary,
+                                   libraryPath.str().str(),
                                    objectPath.str().str()};
   argv.append(runtime.begin(), runtime.end());
   SmallVector<StringRef> args(argv.begin(), argv.end());
   std::string linkError;
   int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                      &linkError);
-  if (rc != 0) {
-    llvm::sys::fs::remove(temporary);
+  if (rc != 0)
     return fail("linking failed (" + *linker + " exit " + Twine(rc) + ")" +
                 (linkError.empty() ? "" : ": " + linkError));
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> library =
+      llvm::MemoryBuffer::getFile(libraryPath, /*IsText=*/false,
+                                  /*RequiresNullTerminator=*/false);
+  if (!library)
+    return fail("cannot read the linked library: " +
+                library.getError().message());
+  // Both written and checked before either is committed; the library first.
+  out->os() << (*library)->getBuffer();
+  if (llvm::Error e = out->flush())
+    return fromError(std::move(e));
+  if (header) {
+    header->os() << headerText(*iface, workspaceBytes, o.prefix);
+    if (llvm::Error e = header->flush())
+      return fromError(std::move(e));
   }
-  // The header next to the library: <dir>/<stem without lib>.h.
-  SmallString<256> header(llvm::sys::path::parent_path(o.output));
-  StringRef stem = llvm::sys::path::stem(o.output);
-  stem.consume_front("lib");
-  llvm::sys::path::append(header, stem + ".h");
-  if (failed(writeFile(header, headerText(*iface, workspaceBytes, o.prefix),
-                       error))) {
-    llvm::sys::fs::remove(temporary);
-    return failure();
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(temporary, o.output)) {
-    llvm::sys::fs::remove(temporary);
-    return fail("cannot write '" + o.output + "': " + ec.message());
-  }
+  if (llvm::Error e = out->commit())
+    return fromError(std::move(e));
+  if (header)
+    if (llvm::Error e = header->commit())
+      return fromError(std::move(e));
   return success();
 }

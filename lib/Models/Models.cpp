@@ -108,14 +108,27 @@ public:
     return tensor::ExpandShapeOp::create(b, loc, type, r, groups);
   }
 
-  /// nn.Conv2d (stride 1, no padding): the bias broadcast into the output,
-  /// then conv_2d_nchw_fchw accumulates into it.
-  Value conv(Value x, int64_t filters, int64_t kernel, StringRef name) {
+  /// nn.Conv2d as torch-mlir lowers it: a zero tensor.pad when padded, the
+  /// bias broadcast into the output, then conv_2d_nchw_fchw accumulates
+  /// into it.
+  Value conv(Value x, int64_t filters, int64_t kernel, StringRef name,
+             int64_t stride = 1, int64_t pad = 0) {
     Location loc = NameLoc::get(b.getStringAttr(name));
     auto xType = cast<RankedTensorType>(x.getType());
+    if (pad > 0) {
+      SmallVector<int64_t> shape(xType.getShape());
+      shape[2] += 2 * pad;
+      shape[3] += 2 * pad;
+      SmallVector<OpFoldResult> lo = {b.getIndexAttr(0), b.getIndexAttr(0),
+                                      b.getIndexAttr(pad), b.getIndexAttr(pad)};
+      Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+      x = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, f32), x,
+                                lo, lo, zero);
+      xType = cast<RankedTensorType>(x.getType());
+    }
     int64_t n = xType.getDimSize(0), c = xType.getDimSize(1);
-    int64_t oh = xType.getDimSize(2) - kernel + 1;
-    int64_t ow = xType.getDimSize(3) - kernel + 1;
+    int64_t oh = (xType.getDimSize(2) - kernel) / stride + 1;
+    int64_t ow = (xType.getDimSize(3) - kernel) / stride + 1;
     Value w = constant(loc, {filters, c, kernel, kernel},
                        std::sqrt(2.0f / (c * kernel * kernel)),
                        (name + "_weight").str());
@@ -124,11 +137,13 @@ public:
     Value acc = linalg::BroadcastOp::create(b, loc, bias, init,
                                             ArrayRef<int64_t>{0, 2, 3})
                     .getResult()[0];
-    auto attr = DenseIntElementsAttr::get(
-        RankedTensorType::get({2}, b.getI64Type()), ArrayRef<int64_t>{1, 1});
+    auto i64x2 = [&](int64_t v) {
+      return DenseIntElementsAttr::get(
+          RankedTensorType::get({2}, b.getI64Type()), ArrayRef<int64_t>{v, v});
+    };
     return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{acc.getType()},
                                             ValueRange{x, w}, ValueRange{acc},
-                                            attr, attr)
+                                            i64x2(stride), i64x2(1))
         .getResult(0);
   }
 
@@ -201,6 +216,16 @@ void buildLeNet5(ModelBuilder &mb, ModuleOp module) {
   mb.endFunc(x);
 }
 
+/// A ResNet-style stem: padded, strided 3x3 convolutions (tensor.pad before
+/// each, as torch-mlir emits for padding=1), then an fc layer.
+void buildPaddedCNN(ModelBuilder &mb, ModuleOp module) {
+  Value x = mb.beginFunc(module, "forward", {1, 3, 16, 16});
+  x = mb.relu(mb.conv(x, 8, 3, "conv1", /*stride=*/2, /*pad=*/1));  // 8x8x8
+  x = mb.relu(mb.conv(x, 16, 3, "conv2", /*stride=*/1, /*pad=*/1)); // 16x8x8
+  x = mb.linear(mb.flatten(x), 10, "fc1");
+  mb.endFunc(x);
+}
+
 struct ConvSpec {
   const char *name;
   int64_t filters, channels, kernel;
@@ -248,6 +273,8 @@ const ModelInfo kModels[] = {
     {"mlp", "LeNet-300-100: 784-300-100-10 MLP, 266K weights"},
     {"lenet5", "LeNet-5 (Caffe): conv 20 and 50 5x5, fc 500 and 10, 431K "
                "weights"},
+    {"cnn-pad", "ResNet-style stem: 3x3 convs with padding 1 (tensor.pad) "
+                "and stride 2 and 1, fc 10, 12K weights (tests)"},
     {"alexnet", "AlexNet-sized weight set: 5 conv + 3 fc layers, 61M weights, "
                 "one function per layer"},
     {"fc6", "AlexNet's fc6 alone: one 9216 -> 4096 nn.Linear, 37.7M weights "
@@ -318,6 +345,8 @@ FailureOr<OwningOpRef<ModuleOp>> mlir::dc::buildModel(MLIRContext *context,
     buildMLP(mb, *module, {9216, 4096});
   else if (name == "lenet5")
     buildLeNet5(mb, *module);
+  else if (name == "cnn-pad")
+    buildPaddedCNN(mb, *module);
   else if (name == "alexnet")
     buildWeightSet(mb, *module, kAlexNetConvs, kAlexNetFCs);
   else if (name == "vgg16")

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/SparseTensor/Pipelines/Passes.h"
@@ -41,8 +42,19 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
   sparsifier.armNeon = options.enableArmNeon;
 
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  // Copies that bufferization inserts (a tensor.pad writes its source into
+  // a subview of the padded buffer) become linalg.copy, which lowers to
+  // loops: memref.copy of a strided view would call the runner utilities'
+  // memrefCopy, which dc-compile's self-contained libraries do not have.
+  bufferization::OneShotBufferizationOptions bufferization =
+      getBufferizationOptionsForSparsification(/*analysisOnly=*/false);
+  bufferization.memCpyFn = [](OpBuilder &b, Location loc, Value from,
+                              Value to) {
+    linalg::CopyOp::create(b, loc, from, to);
+    return success();
+  };
   pm.addPass(createSparsificationAndBufferizationPass(
-      getBufferizationOptionsForSparsification(/*analysisOnly=*/false),
+      bufferization,
       sparsifier.sparsificationOptions(), sparsifier.createSparseDeallocs,
       sparsifier.enableRuntimeLibrary, sparsifier.enableBufferInitialization,
       sparsifier.vectorLength, /*enableVLAVectorization=*/false,

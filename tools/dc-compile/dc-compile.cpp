@@ -8,6 +8,7 @@
 
 #include "dc/Compile/Compile.h"
 #include "dc/InitAllDC.h"
+#include "dc/Support/FileIO.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -25,10 +26,19 @@ using namespace llvm;
 
 static cl::opt<std::string> input(cl::Positional, cl::Required,
                                   cl::desc("<model.mlir|model.mlirbc>"));
-static cl::opt<std::string> output("o", cl::Required,
-                                   cl::desc("Output file (libNAME.so; - for "
-                                            "text forms on stdout)"),
-                                   cl::value_desc("file"));
+static cl::opt<std::string>
+    output("o", cl::Required,
+           cl::desc("Output file (libNAME.so; - for text forms on stdout). "
+                    "A regular file is replaced only once complete; a "
+                    "symbolic link's target is written; a device or FIFO "
+                    "is streamed into; nothing is left behind on an error"),
+           cl::value_desc("file"));
+static cl::opt<std::string>
+    header("header",
+           cl::desc("The C header of --emit=so (default: NAME.h next to "
+                    "libNAME.so; none when -o is a device or FIFO; "
+                    "'none': do not write one)"),
+           cl::value_desc("file"));
 static cl::opt<std::string> target("target", cl::init("x86_64"),
                                    cl::desc("x86_64 or aarch64"));
 static cl::opt<std::string> mcpu("mcpu",
@@ -72,11 +82,19 @@ int main(int argc, char **argv) {
   // would otherwise order them differently from run to run, and the
   // library must be byte-for-byte deterministic.
   mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
+  // Diagnostics point at the source; the lowered op adds nothing for users.
+  context.printOpOnDiagnostic(false);
   // Diagnostics name their file, line and column.
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  auto buffer = dc::readInputFile(input);
+  if (!buffer) {
+    errs() << "dc-compile: error: " << toString(buffer.takeError()) << "\n";
+    return 1;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
   auto module = mlir::parseSourceFile<mlir::ModuleOp>(
-      input, sourceMgr, mlir::ParserConfig(&context));
+      sourceMgr, mlir::ParserConfig(&context));
   if (!module)
     return 1;
 
@@ -89,6 +107,8 @@ int main(int argc, char **argv) {
   if (compress.getNumOccurrences())
     options.compress = compress;
   options.output = output;
+  if (header.getNumOccurrences())
+    options.header = header;
   StringRef stem = sys::path::stem(output);
   stem.consume_front("lib");
   if (!prefix.empty())

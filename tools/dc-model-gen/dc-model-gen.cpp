@@ -7,14 +7,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Models/Models.h"
+#include "dc/Support/FileIO.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/ToolOutputFile.h"
 
 using namespace llvm;
 
@@ -58,20 +57,23 @@ int main(int argc, char **argv) {
     errs() << "dc-model-gen: " << error << "\n";
     return 1;
   }
-  // Written to a temporary and renamed: no half-written output on failure.
-  std::unique_ptr<ToolOutputFile> file = mlir::openOutputFile(output, &error);
+  // dc/Support/FileIO.h: complete or untouched.
+  auto file = dc::OutputFile::create(output);
   if (!file) {
-    errs() << "dc-model-gen: " << error << "\n";
+    errs() << "dc-model-gen: error: " << toString(file.takeError()) << "\n";
     return 1;
   }
   if (emitBytecode || StringRef(output).ends_with(".mlirbc")) {
     if (failed(mlir::writeBytecodeToFile(**module, file->os()))) {
-      errs() << "dc-model-gen: cannot write bytecode\n";
+      errs() << "dc-model-gen: error: cannot write bytecode\n";
       return 1;
     }
   } else {
     (*module)->print(file->os());
   }
-  file->keep();
+  if (Error e = file->commit()) {
+    errs() << "dc-model-gen: error: " << toString(std::move(e)) << "\n";
+    return 1;
+  }
   return 0;
 }

@@ -1,17 +1,24 @@
 //===- dc-opt.cpp - The dc optimizer driver -------------------------------===//
 //
-// mlir-opt with every upstream dialect, pass and extension, plus dc.
+// mlir-opt with every upstream dialect, pass and extension, plus dc. Inputs
+// and outputs go through dc/Support/FileIO.h: the -o file is complete or
+// untouched, and is not written when any pass (e.g. a report on a full
+// stdout) fails.
 //
 //===----------------------------------------------------------------------===//
 
 #include "dc/InitAllDC.h"
+#include "dc/Support/FileIO.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/InitLLVM.h"
 
 int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
   mlir::registerAllPasses();
   mlir::dc::registerAllDCPasses();
 
@@ -20,8 +27,43 @@ int main(int argc, char **argv) {
   mlir::registerAllExtensions(registry);
   mlir::dc::registerAllDCDialects(registry);
 
-  return mlir::asMainReturnCode(mlir::MlirOptMain(
+  auto [inputPath, outputPath] = mlir::registerAndParseCLIOptions(
       argc, argv,
       "dc optimizer driver: Deep Compression passes over MLIR model IR\n",
-      registry));
+      registry);
+  mlir::MlirOptMainConfig config = mlir::MlirOptMainConfig::createFromCLOptions();
+  if (config.shouldShowDialects()) {
+    llvm::outs() << "Available Dialects: ";
+    llvm::interleaveComma(registry.getDialectNames(), llvm::outs());
+    llvm::outs() << "\n";
+    return 0;
+  }
+  if (config.shouldListPasses()) {
+    mlir::printRegisteredPasses();
+    return 0;
+  }
+  auto fail = [](llvm::Error e) {
+    llvm::errs() << "dc-opt: error: " << llvm::toString(std::move(e)) << "\n";
+    return 1;
+  };
+  auto input = dc::readInputFile(inputPath);
+  if (!input)
+    return fail(input.takeError());
+  auto output = dc::OutputFile::create(outputPath);
+  if (!output)
+    return fail(output.takeError());
+  if (failed(mlir::MlirOptMain(output->os(), std::move(*input), registry,
+                               config)))
+    return 1;
+  // A pass that printed to stdout (a report) must have reached it too.
+  llvm::outs().flush();
+  if (llvm::outs().has_error()) {
+    std::error_code ec = llvm::outs().error();
+    llvm::outs().clear_error();
+    return fail(llvm::createStringError(ec, "cannot write to stdout: " +
+                                                ec.message()));
+  }
+  if (llvm::Error e = output->commit())
+    return fail(std::move(e));
+  return 0;
 }

@@ -31,16 +31,21 @@ struct CompileOptions {
   std::optional<std::string> compress;
   /// Symbol prefix of the C API (<prefix>_init, ...).
   std::string prefix = "model";
-  /// Output path; the header goes next to it (<stem>.h) for emit=so.
+  /// Output path ("-" = stdout), written as dc/Support/FileIO.h says.
   std::string output;
+  /// For emit=so: the header's path ("none": no header). Default: <stem>.h
+  /// next to a library written to a file; none when the library goes to a
+  /// character device or FIFO.
+  std::optional<std::string> header;
   /// Folder with <target>/Decode.o and Mem.o (the run-time objects).
   std::string runtimeDir;
   /// The linker (ld.lld).
   std::string linker = "ld.lld-22";
 };
 
-/// Compiles `module` (consumed) per `options` and writes the output(s)
-/// atomically. Errors are reported as diagnostics on the module and in
+/// Compiles `module` (consumed) per `options` and writes the output(s):
+/// resolved before any work, the library committed before the header,
+/// nothing left behind on an error. Errors are reported as diagnostics on the module and in
 /// `error`.
 LogicalResult compileModel(ModuleOp module, const CompileOptions &options,
                            std::string &error);

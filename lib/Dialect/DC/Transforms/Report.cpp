@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Dialect/DC/Transforms/Compression.h"
+#include "dc/Support/FileIO.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Error.h"
@@ -15,6 +16,7 @@
 
 using namespace mlir;
 using namespace mlir::dc;
+using ::dc::OutputFile;
 
 static std::string shapeString(ArrayRef<int64_t> shape) {
   std::string s;
@@ -183,18 +185,13 @@ mlir::dc::writeReport(StringRef path, StringRef format,
     else
       printReportText(os, layers);
   };
-  if (path == "-") {
-    print(llvm::outs());
-    llvm::outs().flush();
-    return success();
-  }
-  // Written to a temporary file and renamed: never half a report.
-  llvm::Error error = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
-    print(os);
-    return llvm::Error::success();
-  });
-  if (error)
-    return emitError() << "cannot write report '" << path
-                       << "': " << llvm::toString(std::move(error));
+  // dc/Support/FileIO.h: stdout, a stream, or a temporary renamed over the
+  // file; never half a report, and a failed write is an error.
+  llvm::Expected<OutputFile> file = OutputFile::create(path);
+  if (!file)
+    return emitError() << "report: " << llvm::toString(file.takeError());
+  print(file->os());
+  if (llvm::Error error = file->commit())
+    return emitError() << "report: " << llvm::toString(std::move(error));
   return success();
 }
