@@ -27,11 +27,28 @@ namespace {
 const char *kTool = "dc-fuzz-runtime-api";
 
 int64_t pickInt(FuzzedDataProvider &in) {
-  static const int64_t special[] = {
-      0,  1,  2,  7,  8,  9,  255, 256, 257, 65535, 65536, 65537,
-      -1, -2, int64_t(1) << 31, (int64_t(1) << 31) - 1, int64_t(1) << 32,
-      (int64_t(1) << 32) - 1, (int64_t(1) << 32) + 1, int64_t(1) << 62,
-      INT64_MAX, INT64_MIN};
+  static const int64_t special[] = {0,
+                                    1,
+                                    2,
+                                    7,
+                                    8,
+                                    9,
+                                    255,
+                                    256,
+                                    257,
+                                    65535,
+                                    65536,
+                                    65537,
+                                    -1,
+                                    -2,
+                                    int64_t(1) << 31,
+                                    (int64_t(1) << 31) - 1,
+                                    int64_t(1) << 32,
+                                    (int64_t(1) << 32) - 1,
+                                    (int64_t(1) << 32) + 1,
+                                    int64_t(1) << 62,
+                                    INT64_MAX,
+                                    INT64_MIN};
   switch (in.ConsumeIntegralInRange<int>(0, 3)) {
   case 0:
     return in.ConsumeIntegralInRange<int64_t>(0, 16);
@@ -98,12 +115,13 @@ Buffer pickBuffer(FuzzedDataProvider &in, size_t elementBytes, size_t maxCount,
   default:
     break;
   }
-  b.copy.assign(b.bytes.get() + offset * elementBytes,
-                b.bytes.get() + total);
+  b.copy.assign(b.bytes.get() + offset * elementBytes, b.bytes.get() + total);
   return b;
 }
 
-ByteSpan span(const Buffer &b) { return ByteSpan(b.copy.data(), b.copy.size()); }
+ByteSpan span(const Buffer &b) {
+  return ByteSpan(b.copy.data(), b.copy.size());
+}
 
 } // namespace
 
@@ -115,7 +133,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
           cols = pickInt(in), k = pickInt(in), numWeights = pickInt(in),
           numGaps = pickInt(in), coordinateBytes = pickInt(in),
           indexBytes = pickInt(in);
-  Buffer weights = pickBuffer(in, 1, 256, true), gaps = pickBuffer(in, 1, 256, true),
+  Buffer weights = pickBuffer(in, 1, 256, true),
+         gaps = pickBuffer(in, 1, 256, true),
          rowPtr = pickBuffer(in, 1, 64, true),
          weightLengths = pickBuffer(in, 1, 257, true),
          gapLengths = pickBuffer(in, 1, 257, true);
@@ -144,15 +163,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   // Success: every input descriptor was well formed and the parameters
   // describe a layer the codec accepts and decodes the same way.
-  for (const Buffer *b : {&weights, &gaps, &rowPtr, &weightLengths,
-                          &gapLengths})
+  for (const Buffer *b :
+       {&weights, &gaps, &rowPtr, &weightLengths, &gapLengths})
     if (!b->wellFormed)
       failCheck(kTool, "accepted a malformed input descriptor");
   auto fitsU32 = [](int64_t v) { return v >= 0 && v <= int64_t(UINT32_MAX); };
   if (layout < 0 || layout > 2 || weightBits < 1 || weightBits > 8 ||
       indexBits < 0 || indexBits > 8 || entropy < 0 || entropy > 1 ||
-      !fitsU32(rows) || !fitsU32(cols) || !fitsU32(k) ||
-      !fitsU32(numWeights) || !fitsU32(numGaps))
+      !fitsU32(rows) || !fitsU32(cols) || !fitsU32(k) || !fitsU32(numWeights) ||
+      !fitsU32(numGaps))
     failCheck(kTool, "accepted parameters outside the format's ranges");
   LayerView v;
   v.params = {Layout(layout), unsigned(weightBits), unsigned(indexBits),

@@ -41,10 +41,10 @@ inline dcrt_memref1d memref(codec::ByteSpan s) {
 /// What the run-time decoder made of a layer.
 struct RuntimeResult {
   int32_t rc = -1;
-  std::vector<float> dense;             // decode_dense
-  std::vector<int32_t> positions;       // decode_csr, as int32
-  std::vector<uint8_t> coordinates;     // coordinateBytes each, little-endian
-  std::vector<uint8_t> indices;         // indexBytes each, little-endian
+  std::vector<float> dense;         // decode_dense
+  std::vector<int32_t> positions;   // decode_csr, as int32
+  std::vector<uint8_t> coordinates; // coordinateBytes each, little-endian
+  std::vector<uint8_t> indices;     // indexBytes each, little-endian
 };
 
 /// The stored fields of `v` as the memrefs generated code passes.
@@ -80,7 +80,8 @@ inline RuntimeResult runCSR(const codec::LayerView &v, unsigned coordinateBytes,
   r.coordinates.assign(size_t(coordinateBytes) * v.numWeights, 0xee);
   r.indices.assign(size_t(indexBytes) * v.numWeights, 0xee);
   dcrt_memref1d pos = memref(r.positions.data(), 4 * int64_t(lines + 1)),
-                crd = memref(r.coordinates.data(), int64_t(r.coordinates.size())),
+                crd =
+                    memref(r.coordinates.data(), int64_t(r.coordinates.size())),
                 idx = memref(r.indices.data(), int64_t(r.indices.size()));
   r.rc = _mlir_ciface_dcrt_decode_csr(
       int64_t(v.params.layout), v.params.weightBits, v.params.indexBits,

@@ -1,10 +1,17 @@
 #!/usr/bin/env bash
 # Installs dc's build dependencies (idempotent) and configures + builds the
-# given targets in ./build. Used by scripts/demo.sh and scripts/test.sh.
-#   scripts/setup.sh [ninja targets...]
+# given targets in ./build (Release), or with --sanitize in ./build-asan
+# (Release with ASan + UBSan on dc's own code; LLVM/MLIR stay as packaged).
+# Used by scripts/demo.sh and scripts/test.sh.
+#   scripts/setup.sh [--sanitize] [ninja targets...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+sanitize=0
+if [ "${1:-}" = --sanitize ]; then
+  sanitize=1
+  shift
+fi
 
 packages=(cmake ninja-build ccache clang-22 lld-22 llvm-22-dev llvm-22-tools
           libmlir-22-dev mlir-22-tools libgtest-dev libclang-rt-22-dev
@@ -30,8 +37,14 @@ export CCACHE_NOHASHDIR=1
 export CCACHE_COMPILERCHECK=content
 
 build="$root/build"
+extra=()
+if ((sanitize)); then
+  build="$root/build-asan"
+  # The fuzzers carry their own ASan+UBSan in ./build.
+  extra=(-DLLVM_USE_SANITIZER="Address;Undefined" -DDC_ENABLE_FUZZERS=OFF)
+fi
 if [ ! -f "$build/build.ninja" ]; then
-  cmake -G Ninja -S "$root" -B "$build" \
+  cmake -G Ninja -S "$root" -B "$build" "${extra[@]}" \
     -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
     -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \

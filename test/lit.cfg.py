@@ -14,7 +14,9 @@ config.test_exec_root = os.path.join(config.dc_obj_root, "test")
 config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 
-llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP",
+                                     "ASAN_OPTIONS", "UBSAN_OPTIONS",
+                                     "LSAN_OPTIONS"])
 llvm_config.use_default_substitutions()
 
 config.dc_tools_dir = os.path.join(config.dc_obj_root, "bin")
@@ -27,9 +29,31 @@ config.substitutions.append(("%dc_src", config.dc_src_root))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.dc_tools_dir, append_path=True)
 tool_dirs = [config.dc_tools_dir, config.llvm_tools_dir]
+stock_tools = ["mlir-opt", "mlir-runner"]
+if config.dc_sanitizer:
+    # A sanitizer build (scripts/test.sh, build-asan/): dc's tools and
+    # libraries are instrumented, LLVM's are not. The stock mlir-opt and
+    # mlir-runner load instrumented libraries (the plugin, libdc_runtime), so
+    # they get the ASan runtime preloaded; nothing else does.
+    import subprocess
+    from lit.llvm.subst import ToolSubst
+    runtime = subprocess.check_output(
+        [config.dc_c_compiler, "-print-file-name=libclang_rt.asan-x86_64.so"],
+        text=True).strip()
+    stock_tools = [
+        # Their own leaks (mlir-runner's JIT'd @main allocates its result
+        # buffer and never frees it) are not dc's: leak checking stays on
+        # for dc's tools only.
+        ToolSubst(t, command="env LD_PRELOAD=%s ASAN_OPTIONS=%s %s" % (
+            runtime,
+            ":".join(filter(None, [os.environ.get("ASAN_OPTIONS", ""),
+                                   "detect_leaks=0"])),
+            os.path.join(config.llvm_tools_dir, t)))
+        for t in stock_tools]
+    config.available_features.add("sanitizer")
 llvm_config.add_tool_substitutions(
-    ["dc-opt", "dc-model-gen", "dc-compile", "mlir-opt", "mlir-runner",
-     "llvm-nm", "llvm-readelf"], tool_dirs)
+    ["dc-opt", "dc-model-gen", "dc-compile", "llvm-nm", "llvm-readelf"] +
+    stock_tools, tool_dirs)
 
 # A C compiler for the harnesses that load dc-compile's libraries.
 config.substitutions.append(

@@ -7,6 +7,7 @@
 
 #include "dc/Compile/Compile.h"
 #include "dc/Pipelines/Pipelines.h"
+#include "dc/Runtime/Decode.h"
 #include "dc/Support/FileIO.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -20,10 +21,10 @@
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/SetVector.h"
-#include "llvm/ADT/StringSet.h"
 #include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
@@ -243,8 +244,21 @@ std::string headerText(const Interface &iface, int64_t workspaceBytes,
      << "#define " << upper << "_WORKSPACE_SIZE " << workspaceBytes << "\n"
      << "size_t " << prefix << "_workspace_size(void);\n\n"
      << "/* Decodes the compressed weights into the workspace, once. Returns\n"
-     << " * 0, -1 for a misaligned workspace, or a decoder error (> 0). */\n"
-     << "int " << prefix << "_init(void *workspace);\n\n"
+     << " * 0, -1 for a misaligned workspace, or the first failing layer's\n"
+     << " * decoder error: */\n"
+     << "int " << prefix << "_init(void *workspace);\n"
+     << "#define " << upper << "_ERR_PARAMS " << DCRT_ERR_PARAMS
+     << " /* a layer's parameters are out of range */\n"
+     << "#define " << upper << "_ERR_STREAM " << DCRT_ERR_STREAM
+     << " /* a stream is short, too long or padded */\n"
+     << "#define " << upper << "_ERR_CODE " << DCRT_ERR_CODE
+     << " /* a bit sequence matches no Huffman code */\n"
+     << "#define " << upper << "_ERR_DATA " << DCRT_ERR_DATA
+     << " /* an index, row pointer or position is out of range */\n"
+     << "#define " << upper << "_ERR_OUTPUT " << DCRT_ERR_OUTPUT
+     << " /* a workspace buffer is too small */\n"
+     << "#define " << upper << "_ERR_TABLE " << DCRT_ERR_TABLE
+     << " /* a Huffman code-length table is invalid */\n\n"
      << "/* Runs the model on an initialised workspace. Re-entrant given\n"
      << " * separate workspaces. Returns 0, or -1 for a misaligned one. */\n"
      << "int " << prefix
@@ -264,8 +278,7 @@ LogicalResult readDefinedSymbols(ArrayRef<std::string> paths,
               "': " + llvm::toString(object.takeError());
       return failure();
     }
-    for (const llvm::object::SymbolRef &sym :
-         object->getBinary()->symbols()) {
+    for (const llvm::object::SymbolRef &sym : object->getBinary()->symbols()) {
       llvm::Expected<uint32_t> flags = sym.getFlags();
       llvm::Expected<StringRef> name = sym.getName();
       if (!flags || !name) {

@@ -54,10 +54,10 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
     return success();
   };
   pm.addPass(createSparsificationAndBufferizationPass(
-      bufferization,
-      sparsifier.sparsificationOptions(), sparsifier.createSparseDeallocs,
-      sparsifier.enableRuntimeLibrary, sparsifier.enableBufferInitialization,
-      sparsifier.vectorLength, /*enableVLAVectorization=*/false,
+      bufferization, sparsifier.sparsificationOptions(),
+      sparsifier.createSparseDeallocs, sparsifier.enableRuntimeLibrary,
+      sparsifier.enableBufferInitialization, sparsifier.vectorLength,
+      /*enableVLAVectorization=*/false,
       /*enableSIMDIndex32=*/sparsifier.force32BitVectorIndices,
       /*enableGPULibgen=*/false,
       sparsifier.sparsificationOptions().sparseEmitStrategy,

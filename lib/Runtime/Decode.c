@@ -198,9 +198,8 @@ static int checkParams(const Params *p, const dcrt_memref1d *weights,
   uint64_t total = (uint64_t)p->rows * (uint64_t)p->cols;
   if (total >= ((uint64_t)1 << 32))
     return DCRT_ERR_PARAMS;
-  if (p->k < 0 || p->k > ((int64_t)1 << p->weightBits) ||
-      p->numWeights < 0 || p->numGaps < 0 ||
-      (p->numWeights > 0 && p->k == 0))
+  if (p->k < 0 || p->k > ((int64_t)1 << p->weightBits) || p->numWeights < 0 ||
+      p->numGaps < 0 || (p->numWeights > 0 && p->k == 0))
     return DCRT_ERR_PARAMS;
   if (sparse) {
     /* Every entry is a position; every gap symbol covers at least one. */
@@ -296,8 +295,7 @@ static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
         uint64_t c = csc ? line : (uint64_t)cursor;
         sink->out[r * cols + c] = sink->codebook[s];
       } else {
-        store(sink->coordinates, done, sink->coordinateBytes,
-              (uint32_t)cursor);
+        store(sink->coordinates, done, sink->coordinateBytes, (uint32_t)cursor);
         store(sink->indices, done, sink->indexBytes, s);
       }
     }
@@ -320,7 +318,7 @@ int32_t _mlir_ciface_dcrt_decode_csr(
     dcrt_memref1d *gap_code_lengths, int64_t coordinate_bytes,
     int64_t index_bytes, dcrt_memref1d *positions, dcrt_memref1d *coordinates,
     dcrt_memref1d *indices) {
-  Params p = {layout, weight_bits, index_bits, entropy, rows,
+  Params p = {layout, weight_bits,   index_bits,  entropy, rows,
               cols,   codebook_size, num_weights, num_gaps};
   int rc = checkParams(&p, weights, gaps, row_ptr, weight_code_lengths,
                        gap_code_lengths);
@@ -350,16 +348,17 @@ int32_t _mlir_ciface_dcrt_decode_csr(
   sink.indices = (uint8_t *)indices->aligned + indices->offset;
   sink.coordinateBytes = (unsigned)coordinate_bytes;
   sink.indexBytes = (unsigned)index_bytes;
-  return walk(&p, weights, gaps, row_ptr, weight_code_lengths,
-              gap_code_lengths, &sink);
+  return walk(&p, weights, gaps, row_ptr, weight_code_lengths, gap_code_lengths,
+              &sink);
 }
 
-int32_t _mlir_ciface_dcrt_decode_dense(
-    DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
-    dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
-    dcrt_memref1d *gap_code_lengths, dcrt_memref1d *codebook,
-    dcrt_memref1d *out) {
-  Params p = {layout, weight_bits, index_bits, entropy, rows,
+int32_t
+_mlir_ciface_dcrt_decode_dense(DCRT_LAYER_PARAMS, dcrt_memref1d *weights,
+                               dcrt_memref1d *gaps, dcrt_memref1d *row_ptr,
+                               dcrt_memref1d *weight_code_lengths,
+                               dcrt_memref1d *gap_code_lengths,
+                               dcrt_memref1d *codebook, dcrt_memref1d *out) {
+  Params p = {layout, weight_bits,   index_bits,  entropy, rows,
               cols,   codebook_size, num_weights, num_gaps};
   int rc = checkParams(&p, weights, gaps, row_ptr, weight_code_lengths,
                        gap_code_lengths);
@@ -378,6 +377,6 @@ int32_t _mlir_ciface_dcrt_decode_dense(
   sink.coordinateBytes = sink.indexBytes = 0;
   for (uint64_t i = 0; i < n; ++i)
     sink.out[i] = 0.0f;
-  return walk(&p, weights, gaps, row_ptr, weight_code_lengths,
-              gap_code_lengths, &sink);
+  return walk(&p, weights, gaps, row_ptr, weight_code_lengths, gap_code_lengths,
+              &sink);
 }

@@ -132,8 +132,7 @@ bool dc::sameOutput(StringRef a, StringRef b) {
          sa.st_ino == sb.st_ino;
 }
 
-Expected<dc::OutputFile> dc::OutputFile::create(StringRef path,
-                                                unsigned mode) {
+Expected<dc::OutputFile> dc::OutputFile::create(StringRef path, unsigned mode) {
   OutputFile out;
   out.path_ = path.str();
   Expected<std::string> destination = resolveOutputPath(path, &out.kind_);

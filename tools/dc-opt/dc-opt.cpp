@@ -31,7 +31,8 @@ int main(int argc, char **argv) {
       argc, argv,
       "dc optimizer driver: Deep Compression passes over MLIR model IR\n",
       registry);
-  mlir::MlirOptMainConfig config = mlir::MlirOptMainConfig::createFromCLOptions();
+  mlir::MlirOptMainConfig config =
+      mlir::MlirOptMainConfig::createFromCLOptions();
   if (config.shouldShowDialects()) {
     llvm::outs() << "Available Dialects: ";
     llvm::interleaveComma(registry.getDialectNames(), llvm::outs());
@@ -52,16 +53,16 @@ int main(int argc, char **argv) {
   auto output = dc::OutputFile::create(outputPath);
   if (!output)
     return fail(output.takeError());
-  if (failed(mlir::MlirOptMain(output->os(), std::move(*input), registry,
-                               config)))
+  if (failed(
+          mlir::MlirOptMain(output->os(), std::move(*input), registry, config)))
     return 1;
   // A pass that printed to stdout (a report) must have reached it too.
   llvm::outs().flush();
   if (llvm::outs().has_error()) {
     std::error_code ec = llvm::outs().error();
     llvm::outs().clear_error();
-    return fail(llvm::createStringError(ec, "cannot write to stdout: " +
-                                                ec.message()));
+    return fail(
+        llvm::createStringError(ec, "cannot write to stdout: " + ec.message()));
   }
   if (llvm::Error e = output->commit())
     return fail(std::move(e));

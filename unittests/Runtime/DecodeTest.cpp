@@ -236,8 +236,9 @@ int32_t decodeDenseHuffman(const std::vector<uint8_t> &lengths,
                 wl = memref(ByteSpan(lengths)),
                 cb = memref(codebook.data(), codebook.size()),
                 o = memref(out.data(), out.size());
-  return _mlir_ciface_dcrt_decode_dense(0, 8, 0, 1, 1, n, int64_t(lengths.size()),
-                                        n, 0, &w, &e, &e, &wl, &e, &cb, &o);
+  return _mlir_ciface_dcrt_decode_dense(0, 8, 0, 1, 1, n,
+                                        int64_t(lengths.size()), n, 0, &w, &e,
+                                        &e, &wl, &e, &cb, &o);
 }
 
 // Issue 9, defect 1: the run-time decoder accepted code-length tables the
@@ -314,9 +315,9 @@ TEST(RuntimeDecode, RejectsEntryAndGapCountsOutOfRange) {
     for (auto [numWeights, numGaps] :
          {std::pair<int64_t, int64_t>{int64_t(1) << 32, int64_t(1) << 32},
           {int64_t(1) << 40, int64_t(1) << 40},
-          {5, 5},        // > rows * cols = 4
-          {2, 1},        // num_gaps < num_weights
-          {2, 5},        // num_gaps > rows * cols
+          {5, 5}, // > rows * cols = 4
+          {2, 1}, // num_gaps < num_weights
+          {2, 5}, // num_gaps > rows * cols
           {-1, 0},
           {1, -1}}) {
       EXPECT_EQ(_mlir_ciface_dcrt_decode_dense(layout, 1, 1, 0, 2, 2, 1,

@@ -193,7 +193,8 @@ TEST_F(FileIOTest, UniqueTemporariesDoNotCollide) {
   ASSERT_FALSE(bool(a->commit()));
   EXPECT_EQ(read(p), "a");
   EXPECT_EQ(read(p + ".tmp"), "someone else's");
-  EXPECT_EQ(entries(), (std::vector<std::string>{"shared.txt", "shared.txt.tmp"}));
+  EXPECT_EQ(entries(),
+            (std::vector<std::string>{"shared.txt", "shared.txt.tmp"}));
 }
 
 TEST_F(FileIOTest, SameOutput) {
@@ -216,9 +217,9 @@ TEST_F(FileIOTest, InputErrorsGiveTheReason) {
                                          "': No such file or directory");
   in = dc::readInputFile(std::string(dir));
   ASSERT_FALSE(bool(in));
-  EXPECT_EQ(message(in.takeError()),
-            "cannot open input file '" + std::string(dir) +
-                "': Is a directory");
+  EXPECT_EQ(message(in.takeError()), "cannot open input file '" +
+                                         std::string(dir) +
+                                         "': Is a directory");
   write(path("ok.mlir"), "module {}");
   in = dc::readInputFile(path("ok.mlir"));
   ASSERT_TRUE(bool(in));

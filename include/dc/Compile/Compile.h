@@ -45,8 +45,8 @@ struct CompileOptions {
 
 /// Compiles `module` (consumed) per `options` and writes the output(s):
 /// resolved before any work, the library committed before the header,
-/// nothing left behind on an error. Errors are reported as diagnostics on the module and in
-/// `error`.
+/// nothing left behind on an error. Errors are reported as diagnostics on the
+/// module and in `error`.
 LogicalResult compileModel(ModuleOp module, const CompileOptions &options,
                            std::string &error);
 

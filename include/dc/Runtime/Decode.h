@@ -43,16 +43,16 @@ enum {
  * non-negative size and offset, stride 1 and data when not empty; streams
  * and tables the layout or entropy does not use must be empty. */
 #define DCRT_LAYER_PARAMS                                                      \
-  int64_t layout, int64_t weight_bits, int64_t index_bits, int64_t entropy,   \
-      int64_t rows, int64_t cols, int64_t codebook_size, int64_t num_weights, \
+  int64_t layout, int64_t weight_bits, int64_t index_bits, int64_t entropy,    \
+      int64_t rows, int64_t cols, int64_t codebook_size, int64_t num_weights,  \
       int64_t num_gaps
 
 /* Decodes a csr or csc layer into the run-time CSR: `positions` gets M + 1
- * little-endian int32 (M = rows for csr, cols for csc), `coordinates` num_weights
- * little-endian unsigned integers of `coordinate_bytes` (2 or 4) bytes, and
- * `indices` num_weights codebook indices of `index_bytes` (1 or 2) bytes.
- * Output buffers are raw bytes. Returns DCRT_OK or an error code; outputs
- * are unspecified on error. */
+ * little-endian int32 (M = rows for csr, cols for csc), `coordinates`
+ * num_weights little-endian unsigned integers of `coordinate_bytes` (2 or 4)
+ * bytes, and `indices` num_weights codebook indices of `index_bytes` (1 or 2)
+ * bytes. Output buffers are raw bytes. Returns DCRT_OK or an error code;
+ * outputs are unspecified on error. */
 int32_t _mlir_ciface_dcrt_decode_csr(
     DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
     dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
@@ -62,11 +62,12 @@ int32_t _mlir_ciface_dcrt_decode_csr(
 
 /* Decodes any layer into a dense row-major float buffer of rows * cols
  * values (pruned positions 0.0f) using the codebook (f32). */
-int32_t _mlir_ciface_dcrt_decode_dense(
-    DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
-    dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
-    dcrt_memref1d *gap_code_lengths, dcrt_memref1d *codebook,
-    dcrt_memref1d *out);
+int32_t
+_mlir_ciface_dcrt_decode_dense(DCRT_LAYER_PARAMS, dcrt_memref1d *weights,
+                               dcrt_memref1d *gaps, dcrt_memref1d *row_ptr,
+                               dcrt_memref1d *weight_code_lengths,
+                               dcrt_memref1d *gap_code_lengths,
+                               dcrt_memref1d *codebook, dcrt_memref1d *out);
 
 #ifdef __cplusplus
 }

@@ -204,8 +204,12 @@ public:
         args.push_back(dynamic(slot(b, loc, name, size), b.getI8Type()));
       rc = call(b, loc, "dcrt_decode_csr", args);
     }
-    // Any non-zero code is the result.
-    status = arith::OrIOp::create(b, loc, status, rc);
+    // The first non-zero code is the result (codes are distinct values,
+    // not bits: see include/dc/Runtime/Decode.h).
+    Value zero = arith::ConstantIntOp::create(b, loc, 0, 32);
+    Value clean =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, status, zero);
+    status = arith::SelectOp::create(b, loc, clean, rc, status);
   }
 
 private:

@@ -20,10 +20,13 @@
 // CHECK-NOT: dc.constant
 // CHECK-LABEL: func.func @dc_init() -> i32
 // CHECK: %[[W:.*]] = arith.constant dense_resource<csr_idx> : tensor<1xi8>
-// CHECK: call @dcrt_decode_csr(
-// CHECK: %[[S1:.*]] = arith.ori %{{.*}}, %{{.*}} : i32
-// CHECK: call @dcrt_decode_dense(
-// CHECK: %[[S2:.*]] = arith.ori %[[S1]], %{{.*}} : i32
+// The first failing layer's code is the result.
+// CHECK: %[[R1:.*]] = call @dcrt_decode_csr(
+// CHECK: %[[C1:.*]] = arith.cmpi eq, %[[S0:.*]], %{{.*}} : i32
+// CHECK: %[[S1:.*]] = arith.select %[[C1]], %[[R1]], %[[S0]] : i32
+// CHECK: %[[R2:.*]] = call @dcrt_decode_dense(
+// CHECK: %[[C2:.*]] = arith.cmpi eq, %[[S1]], %{{.*}} : i32
+// CHECK: %[[S2:.*]] = arith.select %[[C2]], %[[R2]], %[[S1]] : i32
 // CHECK: return %[[S2]] : i32
 func.func @forward(%x: tensor<1x2xf32>, %acc: tensor<1x4xf32>, %acc2: tensor<1x2xf32>) -> (tensor<1x4xf32>, tensor<1x2xf32>) {
   %w = dc.constant {codebook = array<f32: -0.5, 0.25>, num_weights = 3 : i64,
