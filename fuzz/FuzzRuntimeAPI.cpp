@@ -6,10 +6,19 @@
 // width, streams and tables of any content and length, memref descriptors
 // with bad sizes, offsets and strides, and output buffers of any size. Run
 // under ASan and UBSan (every buffer has exactly the size its descriptor
-// claims). Aborts when a call
+// claims, so any access past it is reported).
+//
+// Input: kControlBytes of control, then either a serialized layer
+// (docs/Format.md section 7; the seed corpus, dc-fuzz-seeds' api/, is the
+// encoder's layers behind zero control bytes) whose fields the control bytes
+// may override one by one, or, when the rest is no layer, arbitrary
+// parameters and buffers drawn from it.
+//
+// Aborts when a call
 //  - returns a code outside the documented ones, or
-//  - succeeds although the codec rejects the layer those parameters
-//    describe, or produces something other than the codec's decoding.
+//  - succeeds although a descriptor is malformed or the codec rejects the
+//    layer the parameters describe, or produces something other than the
+//    codec's decoding.
 //
 //===----------------------------------------------------------------------===//
 
@@ -72,26 +81,9 @@ struct Buffer {
   bool wellFormed = true;
 };
 
-Buffer pickBuffer(FuzzedDataProvider &in, size_t elementBytes, size_t maxCount,
-                  bool fill) {
-  Buffer b;
-  size_t count = in.ConsumeIntegralInRange<size_t>(0, maxCount);
-  if (in.ConsumeIntegralInRange<int>(0, 7) == 0)
-    count = maxCount; // large enough more often than chance
-  size_t offset = in.ConsumeIntegralInRange<int>(0, 7) == 0
-                      ? in.ConsumeIntegralInRange<size_t>(1, 3)
-                      : 0;
-  size_t total = (count + offset) * elementBytes;
-  // Exactly `total` bytes: ASan reports any access past them.
-  b.bytes.reset(total ? new uint8_t[total] : nullptr);
-  for (size_t i = 0; i < total; ++i)
-    b.bytes[i] = fill ? in.ConsumeIntegral<uint8_t>() : 0xee;
-  b.m.allocated = b.bytes.get();
-  b.m.aligned = b.bytes.get();
-  b.m.offset = int64_t(offset);
-  b.m.size = int64_t(count);
-  b.m.stride = 1;
-  switch (in.ConsumeIntegralInRange<int>(0, 15)) {
+/// Malforms a descriptor as `how` says (0..3; anything else: not at all).
+void malform(Buffer &b, int how, FuzzedDataProvider &in) {
+  switch (how) {
   case 0:
     b.m.offset = -1 - in.ConsumeIntegralInRange<int64_t>(0, 100);
     b.wellFormed = false;
@@ -101,13 +93,13 @@ Buffer pickBuffer(FuzzedDataProvider &in, size_t elementBytes, size_t maxCount,
     b.wellFormed = false;
     break;
   case 2:
-    if (count > 1) {
+    if (b.m.size > 1) {
       b.m.stride = in.ConsumeBool() ? 0 : 2;
       b.wellFormed = false;
     }
     break;
   case 3:
-    if (count > 0) {
+    if (b.m.size > 0) {
       b.m.aligned = nullptr;
       b.wellFormed = false;
     }
@@ -115,7 +107,45 @@ Buffer pickBuffer(FuzzedDataProvider &in, size_t elementBytes, size_t maxCount,
   default:
     break;
   }
+}
+
+/// A buffer of `count` elements behind `offset` elements, holding `content`
+/// (zero-extended or cut to fit) or 0xee bytes.
+Buffer makeBuffer(size_t elementBytes, size_t count, size_t offset,
+                  const uint8_t *content, size_t contentBytes) {
+  Buffer b;
+  size_t total = (count + offset) * elementBytes;
+  // Exactly `total` bytes: ASan reports any access past them.
+  b.bytes.reset(total ? new uint8_t[total] : nullptr);
+  for (size_t i = 0; i < total; ++i)
+    b.bytes[i] = 0xee;
+  for (size_t i = 0; content && i < contentBytes && i < count * elementBytes;
+       ++i)
+    b.bytes[offset * elementBytes + i] = content[i];
+  b.m.allocated = b.bytes.get();
+  b.m.aligned = b.bytes.get();
+  b.m.offset = int64_t(offset);
+  b.m.size = int64_t(count);
+  b.m.stride = 1;
   b.copy.assign(b.bytes.get() + offset * elementBytes, b.bytes.get() + total);
+  return b;
+}
+
+/// A buffer of fuzzer-chosen size, offset, content and descriptor.
+Buffer pickBuffer(FuzzedDataProvider &in, size_t elementBytes, size_t maxCount,
+                  bool fill) {
+  size_t count = in.ConsumeIntegralInRange<size_t>(0, maxCount);
+  if (in.ConsumeIntegralInRange<int>(0, 7) == 0)
+    count = maxCount; // large enough more often than chance
+  size_t offset = in.ConsumeIntegralInRange<int>(0, 7) == 0
+                      ? in.ConsumeIntegralInRange<size_t>(1, 3)
+                      : 0;
+  std::vector<uint8_t> content =
+      fill ? in.ConsumeBytes<uint8_t>(count * elementBytes)
+           : std::vector<uint8_t>();
+  Buffer b =
+      makeBuffer(elementBytes, count, offset, content.data(), content.size());
+  malform(b, in.ConsumeIntegralInRange<int>(0, 15), in);
   return b;
 }
 
@@ -123,76 +153,167 @@ ByteSpan span(const Buffer &b) {
   return ByteSpan(b.copy.data(), b.copy.size());
 }
 
+/// One call of the C API and what it was given.
+struct Call {
+  bool csr = false;
+  int64_t layout = 0, weightBits = 0, indexBits = 0, entropy = 0, rows = 0,
+          cols = 0, k = 0, numWeights = 0, numGaps = 0, coordinateBytes = 0,
+          indexBytes = 0;
+  Buffer weights, gaps, rowPtr, weightLengths, gapLengths;
+  Buffer codebook, out, positions, coordinates, indices;
+};
+
+void arbitraryCall(Call &c, FuzzedDataProvider &in) {
+  c.csr = in.ConsumeBool();
+  for (int64_t *v :
+       {&c.layout, &c.weightBits, &c.indexBits, &c.entropy, &c.rows, &c.cols,
+        &c.k, &c.numWeights, &c.numGaps, &c.coordinateBytes, &c.indexBytes})
+    *v = pickInt(in);
+  c.weights = pickBuffer(in, 1, 256, true);
+  c.gaps = pickBuffer(in, 1, 256, true);
+  c.rowPtr = pickBuffer(in, 1, 64, true);
+  c.weightLengths = pickBuffer(in, 1, 257, true);
+  c.gapLengths = pickBuffer(in, 1, 257, true);
+  c.codebook = pickBuffer(in, 4, 257, true);
+  c.out = pickBuffer(in, 4, 4096, false);
+  c.positions = pickBuffer(in, 1, 4 * 512, false);
+  c.coordinates = pickBuffer(in, 1, 4 * 1024, false);
+  c.indices = pickBuffer(in, 1, 2 * 1024, false);
+}
+
+/// A parsed layer's call, with the fields and buffers `control` overrides.
+void layerCall(Call &c, const LayerView &v, FuzzedDataProvider &control) {
+  c.csr = v.params.layout != Layout::Dense && control.ConsumeBool();
+  c.layout = int64_t(v.params.layout);
+  c.weightBits = v.params.weightBits;
+  c.indexBits = v.params.indexBits;
+  c.entropy = int64_t(v.params.entropy);
+  c.rows = v.rows;
+  c.cols = v.cols;
+  c.k = v.codebookSize;
+  c.numWeights = v.numWeights;
+  c.numGaps = v.numGaps;
+  uint64_t length = v.params.layout == Layout::CSC ? v.rows : v.cols;
+  c.coordinateBytes = length > 65536 || control.ConsumeBool() ? 4 : 2;
+  c.indexBytes = v.codebookSize > 256 || control.ConsumeBool() ? 2 : 1;
+  uint16_t overrides = control.ConsumeIntegral<uint16_t>();
+  int64_t *fields[] = {&c.layout,    &c.weightBits,
+                       &c.indexBits, &c.entropy,
+                       &c.rows,      &c.cols,
+                       &c.k,         &c.numWeights,
+                       &c.numGaps,   &c.coordinateBytes,
+                       &c.indexBytes};
+  for (unsigned i = 0; i < 11; ++i)
+    if (overrides >> i & 1)
+      *fields[i] = pickInt(control);
+  auto stream = [&](ByteSpan s) {
+    return makeBuffer(1, s.size, 0, s.data, s.size);
+  };
+  c.weights = stream(v.weights);
+  c.gaps = stream(v.gaps);
+  c.rowPtr = stream(v.rowPtr);
+  c.weightLengths = stream(v.weightCodeLengths);
+  c.gapLengths = stream(v.gapCodeLengths);
+  c.codebook = makeBuffer(4, v.codebookSize, 0,
+                          reinterpret_cast<const uint8_t *>(v.codebook),
+                          4 * size_t(v.codebookSize));
+  // Outputs of exactly the size the layer needs, or one element fewer.
+  uint64_t lines = v.params.layout == Layout::CSC ? v.cols : v.rows;
+  int shrink = control.ConsumeIntegralInRange<int>(0, 7);
+  auto output = [&](size_t elementBytes, size_t count, int which) {
+    if (shrink == which && count > 0)
+      --count;
+    return makeBuffer(elementBytes, count, 0, nullptr, 0);
+  };
+  c.out = output(4, size_t(v.rows) * v.cols, 1);
+  c.positions = output(1, 4 * (lines + 1), 2);
+  c.coordinates =
+      output(1, size_t(c.coordinateBytes == 4 ? 4 : 2) * v.numWeights, 3);
+  c.indices = output(1, size_t(c.indexBytes == 2 ? 2 : 1) * v.numWeights, 4);
+  Buffer *all[] = {&c.weights,     &c.gaps,     &c.rowPtr, &c.weightLengths,
+                   &c.gapLengths,  &c.codebook, &c.out,    &c.positions,
+                   &c.coordinates, &c.indices};
+  // 0 (as in the seeds): every descriptor well formed.
+  int which = control.ConsumeIntegralInRange<int>(0, 31);
+  if (which >= 1 && which <= 10)
+    malform(*all[which - 1], control.ConsumeIntegralInRange<int>(0, 3),
+            control);
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  FuzzedDataProvider in(data, size);
-  bool csr = in.ConsumeBool();
-  int64_t layout = pickInt(in), weightBits = pickInt(in),
-          indexBits = pickInt(in), entropy = pickInt(in), rows = pickInt(in),
-          cols = pickInt(in), k = pickInt(in), numWeights = pickInt(in),
-          numGaps = pickInt(in), coordinateBytes = pickInt(in),
-          indexBytes = pickInt(in);
-  Buffer weights = pickBuffer(in, 1, 256, true),
-         gaps = pickBuffer(in, 1, 256, true),
-         rowPtr = pickBuffer(in, 1, 64, true),
-         weightLengths = pickBuffer(in, 1, 257, true),
-         gapLengths = pickBuffer(in, 1, 257, true);
-  Buffer codebook = pickBuffer(in, 4, 257, true);
-  Buffer out = pickBuffer(in, 4, 4096, false),
-         positions = pickBuffer(in, 1, 4 * 512, false),
-         coordinates = pickBuffer(in, 1, 4 * 1024, false),
-         indices = pickBuffer(in, 1, 2 * 1024, false);
+  constexpr size_t kControlBytes = 16;
+  if (size < kControlBytes)
+    return 0;
+  FuzzedDataProvider control(data, kControlBytes);
+  ByteSpan rest(data + kControlBytes, size - kControlBytes);
+  StatusOr<LayerView> layer = parseLayer(rest);
+  Call c;
+  if (layer.ok() && uint64_t(layer->rows) * layer->cols <= (1u << 16)) {
+    layerCall(c, *layer, control);
+  } else {
+    FuzzedDataProvider in(rest.data, rest.size);
+    arbitraryCall(c, in);
+  }
 
   int32_t rc;
-  if (csr)
+  if (c.csr)
     rc = _mlir_ciface_dcrt_decode_csr(
-        layout, weightBits, indexBits, entropy, rows, cols, k, numWeights,
-        numGaps, &weights.m, &gaps.m, &rowPtr.m, &weightLengths.m,
-        &gapLengths.m, coordinateBytes, indexBytes, &positions.m,
-        &coordinates.m, &indices.m);
+        c.layout, c.weightBits, c.indexBits, c.entropy, c.rows, c.cols, c.k,
+        c.numWeights, c.numGaps, &c.weights.m, &c.gaps.m, &c.rowPtr.m,
+        &c.weightLengths.m, &c.gapLengths.m, c.coordinateBytes, c.indexBytes,
+        &c.positions.m, &c.coordinates.m, &c.indices.m);
   else
     rc = _mlir_ciface_dcrt_decode_dense(
-        layout, weightBits, indexBits, entropy, rows, cols, k, numWeights,
-        numGaps, &weights.m, &gaps.m, &rowPtr.m, &weightLengths.m,
-        &gapLengths.m, &codebook.m, &out.m);
+        c.layout, c.weightBits, c.indexBits, c.entropy, c.rows, c.cols, c.k,
+        c.numWeights, c.numGaps, &c.weights.m, &c.gaps.m, &c.rowPtr.m,
+        &c.weightLengths.m, &c.gapLengths.m, &c.codebook.m, &c.out.m);
   if (rc < DCRT_OK || rc > DCRT_ERR_TABLE)
     failCheck(kTool, "undocumented return code " + std::to_string(rc));
   if (rc != DCRT_OK)
     return 0;
 
-  // Success: every input descriptor was well formed and the parameters
-  // describe a layer the codec accepts and decodes the same way.
-  for (const Buffer *b :
-       {&weights, &gaps, &rowPtr, &weightLengths, &gapLengths})
+  // Success: every descriptor was well formed and the parameters describe a
+  // layer the codec accepts and decodes the same way.
+  Buffer *used[] = {&c.weights,
+                    &c.gaps,
+                    &c.rowPtr,
+                    &c.weightLengths,
+                    &c.gapLengths,
+                    c.csr ? &c.positions : &c.codebook,
+                    c.csr ? &c.coordinates : &c.out,
+                    c.csr ? &c.indices : &c.out};
+  for (const Buffer *b : used)
     if (!b->wellFormed)
-      failCheck(kTool, "accepted a malformed input descriptor");
+      failCheck(kTool, "accepted a malformed descriptor");
   auto fitsU32 = [](int64_t v) { return v >= 0 && v <= int64_t(UINT32_MAX); };
-  if (layout < 0 || layout > 2 || weightBits < 1 || weightBits > 8 ||
-      indexBits < 0 || indexBits > 8 || entropy < 0 || entropy > 1 ||
-      !fitsU32(rows) || !fitsU32(cols) || !fitsU32(k) || !fitsU32(numWeights) ||
-      !fitsU32(numGaps))
+  if (c.layout < 0 || c.layout > 2 || c.weightBits < 1 || c.weightBits > 8 ||
+      c.indexBits < 0 || c.indexBits > 8 || c.entropy < 0 || c.entropy > 1 ||
+      !fitsU32(c.rows) || !fitsU32(c.cols) || !fitsU32(c.k) ||
+      !fitsU32(c.numWeights) || !fitsU32(c.numGaps))
     failCheck(kTool, "accepted parameters outside the format's ranges");
   LayerView v;
-  v.params = {Layout(layout), unsigned(weightBits), unsigned(indexBits),
-              Entropy(entropy)};
-  v.rows = uint32_t(rows);
-  v.cols = uint32_t(cols);
-  std::vector<float> cb(size_t(k), 0.0f);
-  if (!csr) {
-    if (!codebook.wellFormed || codebook.copy.size() < 4 * size_t(k))
+  v.params = {Layout(c.layout), unsigned(c.weightBits), unsigned(c.indexBits),
+              Entropy(c.entropy)};
+  v.rows = uint32_t(c.rows);
+  v.cols = uint32_t(c.cols);
+  std::vector<float> cb(size_t(c.k), 0.0f);
+  if (!c.csr) {
+    if (c.codebook.copy.size() < 4 * size_t(c.k))
       failCheck(kTool, "accepted a codebook smaller than K");
-    std::memcpy(cb.data(), codebook.copy.data(), 4 * size_t(k));
+    if (c.k > 0)
+      std::memcpy(cb.data(), c.codebook.copy.data(), 4 * size_t(c.k));
   }
   v.codebook = cb.data();
-  v.codebookSize = uint32_t(k);
-  v.numWeights = uint32_t(numWeights);
-  v.numGaps = uint32_t(numGaps);
-  v.weights = span(weights);
-  v.gaps = span(gaps);
-  v.rowPtr = span(rowPtr);
-  v.weightCodeLengths = span(weightLengths);
-  v.gapCodeLengths = span(gapLengths);
+  v.codebookSize = uint32_t(c.k);
+  v.numWeights = uint32_t(c.numWeights);
+  v.numGaps = uint32_t(c.numGaps);
+  v.weights = span(c.weights);
+  v.gaps = span(c.gaps);
+  v.rowPtr = span(c.rowPtr);
+  v.weightCodeLengths = span(c.weightLengths);
+  v.gapCodeLengths = span(c.gapLengths);
   std::vector<int32_t> ref;
   Status st = decodeIndices(v, ref);
   if (!st.ok())
@@ -201,23 +322,21 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   dc::fuzz::RuntimeResult r;
   r.rc = rc;
   std::string diff;
-  if (csr) {
-    uint64_t lines = layout == 2 ? v.cols : v.rows;
-    const uint8_t *pos = positions.bytes.get() + positions.m.offset;
+  if (c.csr) {
+    uint64_t lines = c.layout == 2 ? v.cols : v.rows;
+    const uint8_t *pos = c.positions.bytes.get() + c.positions.m.offset;
     r.positions.resize(lines + 1);
     std::memcpy(r.positions.data(), pos, 4 * (lines + 1));
-    r.coordinates.assign(coordinates.bytes.get() + coordinates.m.offset,
-                         coordinates.bytes.get() + coordinates.m.offset +
-                             coordinateBytes * numWeights);
-    r.indices.assign(indices.bytes.get() + indices.m.offset,
-                     indices.bytes.get() + indices.m.offset +
-                         indexBytes * numWeights);
-    diff = dc::fuzz::compareCSR(v, true, ref, r, unsigned(coordinateBytes),
-                                unsigned(indexBytes));
+    const uint8_t *crd = c.coordinates.bytes.get() + c.coordinates.m.offset;
+    r.coordinates.assign(crd, crd + c.coordinateBytes * c.numWeights);
+    const uint8_t *idx = c.indices.bytes.get() + c.indices.m.offset;
+    r.indices.assign(idx, idx + c.indexBytes * c.numWeights);
+    diff = dc::fuzz::compareCSR(v, true, ref, r, unsigned(c.coordinateBytes),
+                                unsigned(c.indexBytes));
   } else {
     const float *o =
-        reinterpret_cast<const float *>(out.bytes.get()) + out.m.offset;
-    r.dense.assign(o, o + size_t(rows) * size_t(cols));
+        reinterpret_cast<const float *>(c.out.bytes.get()) + c.out.m.offset;
+    r.dense.assign(o, o + size_t(c.rows) * size_t(c.cols));
     diff = dc::fuzz::compareDense(v, true, ref, r);
   }
   if (!diff.empty())

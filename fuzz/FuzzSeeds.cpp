@@ -2,7 +2,9 @@
 //
 // dc-fuzz-seeds <outdir> writes <outdir>/layer/* (serialized layers of every
 // layout, entropy and a range of bit widths, plus edge cases) and
-// <outdir>/huffman/* (inputs in dc-fuzz-huffman's format), one file each.
+// <outdir>/huffman/* (inputs in dc-fuzz-huffman's format) and <outdir>/api/*
+// (the layers behind dc-fuzz-runtime-api's 16 control bytes, all zero: no
+// overrides), one file each.
 // Deterministic.
 //
 //===----------------------------------------------------------------------===//
@@ -44,6 +46,7 @@ struct Writer {
   std::string dir;
   unsigned count = 0;
   bool ok = true;
+  Writer *api = nullptr; // also writes each layer as a dc-fuzz-runtime-api seed
   void put(const std::string &name, const std::vector<uint8_t> &bytes) {
     char prefix[16];
     std::snprintf(prefix, sizeof prefix, "%04u-", count++);
@@ -78,6 +81,11 @@ void putLayer(Writer &w, const std::string &name, Params p, MatrixShape s,
     return;
   }
   w.put(name + ".dcw", bytes);
+  if (w.api) {
+    std::vector<uint8_t> api(16, 0);
+    api.insert(api.end(), bytes.begin(), bytes.end());
+    w.api->put(name + ".api", api);
+  }
 }
 
 std::vector<int32_t> randomIndices(size_t n, size_t k, unsigned keepPercent,
@@ -210,15 +218,18 @@ int main(int argc, char **argv) {
   std::filesystem::create_directories(out + "/layer", ec);
   if (!ec)
     std::filesystem::create_directories(out + "/huffman", ec);
+  if (!ec)
+    std::filesystem::create_directories(out + "/api", ec);
   if (ec) {
     std::fprintf(stderr, "dc-fuzz-seeds: cannot create %s: %s\n", out.c_str(),
                  ec.message().c_str());
     return 1;
   }
-  Writer layers{out + "/layer"}, huffman{out + "/huffman"};
+  Writer layers{out + "/layer"}, huffman{out + "/huffman"}, api{out + "/api"};
+  layers.api = &api;
   writeLayers(layers);
   writeHuffman(huffman);
-  if (!layers.ok || !huffman.ok)
+  if (!layers.ok || !huffman.ok || !api.ok)
     return 1;
   std::printf("dc-fuzz-seeds: wrote %u layer and %u huffman seeds to %s\n",
               layers.count, huffman.count, out.c_str());
