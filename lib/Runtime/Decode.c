@@ -2,8 +2,9 @@
 |*                                                                            *|
 |* Freestanding: no libc calls, no allocation, every read bounds-checked.     *|
 |* Bits are read one at a time; this runs once per layer at initialisation.   *|
-|* The compile-time codec (lib/Codec) is the reference these must match      *|
-|* (unittests/Runtime checks it on random and corrupt layers).               *|
+|* The compile-time codec (lib/Codec) is the reference these must match:     *|
+|* they accept exactly the layers it accepts (unittests/Runtime, and the      *|
+|* dc-fuzz-runtime-decode and dc-fuzz-runtime-api fuzzers in fuzz/).         *|
 |*                                                                            *|
 \*===----------------------------------------------------------------------===*/
 
