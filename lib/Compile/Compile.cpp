@@ -246,25 +246,44 @@ std::string headerText(const Interface &iface, int64_t workspaceBytes,
      << "/* Decodes the compressed weights into the workspace, once. Returns\n"
      << " * 0, -1 for a misaligned workspace, or the first failing layer's\n"
      << " * decoder error: */\n"
-     << "int " << prefix << "_init(void *workspace);\n"
-     << "#define " << upper << "_ERR_PARAMS " << DCRT_ERR_PARAMS
-     << " /* a layer's parameters are out of range */\n"
-     << "#define " << upper << "_ERR_STREAM " << DCRT_ERR_STREAM
-     << " /* a stream is short, too long or padded */\n"
-     << "#define " << upper << "_ERR_CODE " << DCRT_ERR_CODE
-     << " /* a bit sequence matches no Huffman code */\n"
-     << "#define " << upper << "_ERR_DATA " << DCRT_ERR_DATA
-     << " /* an index, row pointer or position is out of range */\n"
-     << "#define " << upper << "_ERR_OUTPUT " << DCRT_ERR_OUTPUT
-     << " /* a workspace buffer is too small */\n"
-     << "#define " << upper << "_ERR_TABLE " << DCRT_ERR_TABLE
-     << " /* a Huffman code-length table is invalid */\n\n"
+     << "int " << prefix << "_init(void *workspace);\n";
+  // The codes of the run-time contract (include/dc/Runtime/Decode.h).
+  static const std::pair<const char *, int> errors[] = {
+      {"PARAMS /* a layer's parameters are out of range */", DCRT_ERR_PARAMS},
+      {"STREAM /* a stream is short, too long or padded */", DCRT_ERR_STREAM},
+      {"CODE /* a bit sequence matches no Huffman code */", DCRT_ERR_CODE},
+      {"DATA /* an index, row pointer or position is out of range */",
+       DCRT_ERR_DATA},
+      {"OUTPUT /* a workspace buffer is too small */", DCRT_ERR_OUTPUT},
+      {"TABLE /* a Huffman code-length table is invalid */", DCRT_ERR_TABLE}};
+  for (auto [text, code] : errors) {
+    StringRef name, comment;
+    std::tie(name, comment) = StringRef(text).split(' ');
+    os << "#define " << upper << "_ERR_" << name << " " << code << " "
+       << comment << "\n";
+  }
+  os << "\n"
      << "/* Runs the model on an initialised workspace. Re-entrant given\n"
      << " * separate workspaces. Returns 0, or -1 for a misaligned one. */\n"
      << "int " << prefix
      << "_forward(void *workspace, const float *input, float *output);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return h;
+}
+
+/// Calls `f(name, flags)` for every symbol of `object` that can be read.
+void forEachSymbol(const llvm::object::ObjectFile &object,
+                   llvm::function_ref<void(StringRef, uint32_t)> f) {
+  for (const llvm::object::SymbolRef &sym : object.symbols()) {
+    llvm::Expected<uint32_t> flags = sym.getFlags();
+    llvm::Expected<StringRef> name = sym.getName();
+    if (flags && name) {
+      f(*name, *flags);
+      continue;
+    }
+    llvm::consumeError(flags.takeError());
+    llvm::consumeError(name.takeError());
+  }
 }
 
 /// Adds the global symbols the object files at `paths` define.
@@ -278,18 +297,11 @@ LogicalResult readDefinedSymbols(ArrayRef<std::string> paths,
               "': " + llvm::toString(object.takeError());
       return failure();
     }
-    for (const llvm::object::SymbolRef &sym : object->getBinary()->symbols()) {
-      llvm::Expected<uint32_t> flags = sym.getFlags();
-      llvm::Expected<StringRef> name = sym.getName();
-      if (!flags || !name) {
-        llvm::consumeError(flags.takeError());
-        llvm::consumeError(name.takeError());
-        continue;
-      }
-      if ((*flags & llvm::object::SymbolRef::SF_Global) &&
-          !(*flags & llvm::object::SymbolRef::SF_Undefined))
-        defined.insert(*name);
-    }
+    forEachSymbol(*object->getBinary(), [&](StringRef name, uint32_t flags) {
+      if ((flags & llvm::object::SymbolRef::SF_Global) &&
+          !(flags & llvm::object::SymbolRef::SF_Undefined))
+        defined.insert(name);
+    });
   }
   return success();
 }
@@ -335,18 +347,11 @@ LogicalResult checkObjectImports(StringRef code,
     return failure();
   }
   SmallVector<std::string> missing;
-  for (const llvm::object::SymbolRef &sym : (*object)->symbols()) {
-    llvm::Expected<uint32_t> flags = sym.getFlags();
-    llvm::Expected<StringRef> name = sym.getName();
-    if (!flags || !name) {
-      llvm::consumeError(flags.takeError());
-      llvm::consumeError(name.takeError());
-      continue;
-    }
-    if ((*flags & llvm::object::SymbolRef::SF_Undefined) && !name->empty() &&
-        !defined.contains(*name))
-      missing.push_back(name->str());
-  }
+  forEachSymbol(**object, [&](StringRef name, uint32_t flags) {
+    if ((flags & llvm::object::SymbolRef::SF_Undefined) && !name.empty() &&
+        !defined.contains(name))
+      missing.push_back(name.str());
+  });
   if (missing.empty())
     return success();
   llvm::sort(missing);

@@ -354,48 +354,38 @@ TEST(RuntimeDecode, RejectsUnusedStreamsAndMalformedMemrefs) {
                 cb = memref(codebook.data(), 1);
   float out[4];
   dcrt_memref1d o = memref(out, 4);
-  // 2x2 dense, 1-bit raw indices, all 0: valid.
-  ASSERT_EQ(_mlir_ciface_dcrt_decode_dense(0, 1, 0, 0, 2, 2, 1, 4, 0, &x, &e,
-                                           &e, &e, &e, &cb, &o),
-            DCRT_OK);
-  // Dense with num_gaps, a gap stream, row pointers or a gap table.
-  EXPECT_EQ(_mlir_ciface_dcrt_decode_dense(0, 1, 0, 0, 2, 2, 1, 4, 1, &x, &e,
-                                           &e, &e, &e, &cb, &o),
-            DCRT_ERR_PARAMS);
-  EXPECT_EQ(_mlir_ciface_dcrt_decode_dense(0, 1, 0, 0, 2, 2, 1, 4, 0, &x, &x,
-                                           &e, &e, &e, &cb, &o),
-            DCRT_ERR_PARAMS);
-  EXPECT_EQ(_mlir_ciface_dcrt_decode_dense(0, 1, 0, 0, 2, 2, 1, 4, 0, &x, &e,
-                                           &x, &e, &e, &cb, &o),
-            DCRT_ERR_PARAMS);
+  // 2x2 dense, 1-bit raw indices, all 0, with the given gap count, streams,
+  // tables and output.
+  auto decode = [&](int64_t numGaps, dcrt_memref1d *w, dcrt_memref1d *g,
+                    dcrt_memref1d *p, dcrt_memref1d *wl, dcrt_memref1d *out) {
+    return _mlir_ciface_dcrt_decode_dense(0, 1, 0, 0, 2, 2, 1, 4, numGaps, w, g,
+                                          p, wl, &e, &cb, out);
+  };
+  ASSERT_EQ(decode(0, &x, &e, &e, &e, &o), DCRT_OK);
+  // Dense with num_gaps, a gap stream or row pointers.
+  EXPECT_EQ(decode(1, &x, &e, &e, &e, &o), DCRT_ERR_PARAMS);
+  EXPECT_EQ(decode(0, &x, &x, &e, &e, &o), DCRT_ERR_PARAMS);
+  EXPECT_EQ(decode(0, &x, &e, &x, &e, &o), DCRT_ERR_PARAMS);
   // A code-length table without Huffman entropy.
+  EXPECT_EQ(decode(0, &x, &e, &e, &x, &o), DCRT_ERR_PARAMS);
   EXPECT_EQ(_mlir_ciface_dcrt_decode_dense(0, 1, 0, 0, 2, 2, 1, 4, 0, &x, &e,
-                                           &e, &x, &e, &cb, &o),
+                                           &e, &e, &x, &cb, &o),
             DCRT_ERR_PARAMS);
   // Negative size or offset, a stride, missing data.
-  dcrt_memref1d bad = x;
-  bad.offset = -1;
-  EXPECT_EQ(_mlir_ciface_dcrt_decode_dense(0, 1, 0, 0, 2, 2, 1, 4, 0, &bad, &e,
-                                           &e, &e, &e, &cb, &o),
-            DCRT_ERR_PARAMS);
-  bad = x;
-  bad.size = -1;
-  EXPECT_EQ(_mlir_ciface_dcrt_decode_dense(0, 1, 0, 0, 2, 2, 1, 4, 0, &bad, &e,
-                                           &e, &e, &e, &cb, &o),
-            DCRT_ERR_PARAMS);
-  bad = x;
-  bad.aligned = nullptr;
-  EXPECT_EQ(_mlir_ciface_dcrt_decode_dense(0, 1, 0, 0, 2, 2, 1, 4, 0, &bad, &e,
-                                           &e, &e, &e, &cb, &o),
-            DCRT_ERR_PARAMS);
-  EXPECT_EQ(_mlir_ciface_dcrt_decode_dense(0, 1, 0, 0, 2, 2, 1, 4, 0, nullptr,
-                                           &e, &e, &e, &e, &cb, &o),
-            DCRT_ERR_PARAMS);
+  for (int how = 0; how < 3; ++how) {
+    dcrt_memref1d bad = x;
+    if (how == 0)
+      bad.offset = -1;
+    else if (how == 1)
+      bad.size = -1;
+    else
+      bad.aligned = nullptr;
+    EXPECT_EQ(decode(0, &bad, &e, &e, &e, &o), DCRT_ERR_PARAMS) << how;
+  }
+  EXPECT_EQ(decode(0, nullptr, &e, &e, &e, &o), DCRT_ERR_PARAMS);
   dcrt_memref1d strided = memref(out, 4);
   strided.stride = 2;
-  EXPECT_EQ(_mlir_ciface_dcrt_decode_dense(0, 1, 0, 0, 2, 2, 1, 4, 0, &x, &e,
-                                           &e, &e, &e, &cb, &strided),
-            DCRT_ERR_OUTPUT);
+  EXPECT_EQ(decode(0, &x, &e, &e, &e, &strided), DCRT_ERR_OUTPUT);
 }
 
 } // namespace
