@@ -15,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -50,41 +51,126 @@ static arith::ConstantOp matchTensorConstant(Value value, bool wantFloat) {
   return constant;
 }
 
+/// A linalg.generic of `numInputs` constant-fed operands and one init, all
+/// maps identities, all loops parallel, an f32 result.
+static bool isElementwiseForm(linalg::GenericOp op, unsigned numInputs) {
+  auto resultType = dyn_cast<RankedTensorType>(
+      op->getResultTypes().empty() ? Type() : op->getResultTypes()[0]);
+  return op.getNumDpsInputs() == numInputs && op.getNumDpsInits() == 1 &&
+         op->getNumResults() == 1 && resultType &&
+         resultType.getElementType().isF32() &&
+         op.getNumParallelLoops() == op.getNumLoops() &&
+         llvm::all_of(op.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isIdentity(); });
+}
+
+/// An integer tensor constant with the shape of `op`'s result.
+static arith::ConstantOp matchIntegerOperand(linalg::GenericOp op,
+                                             unsigned input) {
+  arith::ConstantOp c =
+      matchTensorConstant(op.getDpsInputs()[input], /*wantFloat=*/false);
+  if (!c || cast<RankedTensorType>(c.getType()).getShape() !=
+                cast<RankedTensorType>(op->getResultTypes()[0]).getShape())
+    return {};
+  return c;
+}
+
+/// `tensor.extract %codebook[index_cast(%arg)]` from a 1-D f32 constant.
+static arith::ConstantOp matchCodebookLookup(Value value, Value arg,
+                                             bool &isUnsigned) {
+  auto extract = value.getDefiningOp<tensor::ExtractOp>();
+  if (!extract || extract.getIndices().size() != 1)
+    return {};
+  arith::ConstantOp codebook =
+      matchTensorConstant(extract.getTensor(), /*wantFloat=*/true);
+  if (!codebook || cast<RankedTensorType>(codebook.getType()).getRank() != 1)
+    return {};
+  Value index = extract.getIndices()[0];
+  isUnsigned = false;
+  if (auto cast = index.getDefiningOp<arith::IndexCastOp>()) {
+    index = cast.getIn();
+  } else if (auto cast = index.getDefiningOp<arith::IndexCastUIOp>()) {
+    index = cast.getIn();
+    isUnsigned = true;
+  }
+  return index == arg ? codebook : arith::ConstantOp();
+}
+
 /// `codebook[index]` as a linalg.generic: one integer constant input of the
 /// result's shape, identity maps, parallel loops, and a body that yields
 /// tensor.extract %codebook[index_cast(%in)] from a 1-D f32 constant.
 static bool matchCodebookGather(linalg::GenericOp op, WeightUse &use) {
-  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      op.getNumParallelLoops() != op.getNumLoops() ||
-      !llvm::all_of(op.getIndexingMapsArray(),
-                    [](AffineMap m) { return m.isIdentity(); }))
+  if (!isElementwiseForm(op, 1))
     return false;
-  arith::ConstantOp indices =
-      matchTensorConstant(op.getDpsInputs()[0], /*wantFloat=*/false);
-  auto resultType = dyn_cast<RankedTensorType>(op.getResult(0).getType());
-  if (!indices || !resultType || !resultType.getElementType().isF32() ||
-      cast<RankedTensorType>(indices.getType()).getShape() !=
-          resultType.getShape())
+  arith::ConstantOp indices = matchIntegerOperand(op, 0);
+  if (!indices)
     return false;
   Block &body = op.getRegion().front();
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto extract = yield.getValues()[0].getDefiningOp<tensor::ExtractOp>();
-  if (!extract || extract.getIndices().size() != 1)
+  arith::ConstantOp codebook = matchCodebookLookup(
+      yield.getValues()[0], body.getArgument(0), use.unsignedIndex);
+  if (!codebook)
     return false;
-  arith::ConstantOp codebook =
-      matchTensorConstant(extract.getTensor(), /*wantFloat=*/true);
-  if (!codebook || cast<RankedTensorType>(codebook.getType()).getRank() != 1)
-    return false;
-  Value index = extract.getIndices()[0];
-  if (auto cast = index.getDefiningOp<arith::IndexCastOp>())
-    index = cast.getIn();
-  else if (auto cast = index.getDefiningOp<arith::IndexCastUIOp>())
-    index = cast.getIn();
-  if (index != body.getArgument(0))
-    return false;
+  use.form = WeightForm::CodebookGather;
   use.constant = indices;
   use.gather = op;
   use.codebook = codebook;
+  return true;
+}
+
+static bool isZeroConstant(Value v) {
+  Attribute attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return false;
+  if (auto f = dyn_cast<FloatAttr>(attr))
+    return f.getValue().isZero() && !f.getValue().isNegative();
+  if (auto i = dyn_cast<IntegerAttr>(attr))
+    return i.getValue().isZero();
+  return false;
+}
+
+/// The trainable forms (Forms.h): `select(mask != 0, w, 0.0)` and
+/// `select(mask != 0, codebook[index], 0.0)` over an i8 mask constant (input
+/// 0) and the weight values or indices (input 1).
+static bool matchTrainableForm(linalg::GenericOp op, WeightUse &use) {
+  if (!isElementwiseForm(op, 2))
+    return false;
+  arith::ConstantOp mask = matchIntegerOperand(op, 0);
+  if (!mask ||
+      !cast<RankedTensorType>(mask.getType()).getElementType().isInteger(8))
+    return false;
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto select = yield.getValues()[0].getDefiningOp<arith::SelectOp>();
+  if (!select || !isZeroConstant(select.getFalseValue()))
+    return false;
+  auto cmp = select.getCondition().getDefiningOp<arith::CmpIOp>();
+  Value maskArg = body.getArgument(0), valueArg = body.getArgument(1);
+  if (!cmp || cmp.getPredicate() != arith::CmpIPredicate::ne ||
+      !((cmp.getLhs() == maskArg && isZeroConstant(cmp.getRhs())) ||
+        (cmp.getRhs() == maskArg && isZeroConstant(cmp.getLhs()))))
+    return false;
+  if (select.getTrueValue() == valueArg) {
+    arith::ConstantOp w =
+        matchTensorConstant(op.getDpsInputs()[1], /*wantFloat=*/true);
+    if (!w || w.getType() != op->getResultTypes()[0])
+      return false;
+    use.form = WeightForm::Pruned;
+    use.constant = w;
+  } else {
+    arith::ConstantOp index = matchIntegerOperand(op, 1);
+    arith::ConstantOp codebook =
+        index ? matchCodebookLookup(select.getTrueValue(), valueArg,
+                                    use.unsignedIndex)
+              : arith::ConstantOp();
+    if (!codebook)
+      return false;
+    use.form = WeightForm::Quantized;
+    use.constant = index;
+    use.codebook = codebook;
+  }
+  use.gather = op;
+  use.mask = mask;
   return true;
 }
 
@@ -98,7 +184,7 @@ static bool traceToWeight(Value value, WeightUse &use) {
       return bool(use.constant);
     }
     if (auto op = dyn_cast<linalg::GenericOp>(def);
-        op && matchCodebookGather(op, use))
+        op && (matchCodebookGather(op, use) || matchTrainableForm(op, use)))
       return true;
     if (auto op = dyn_cast<linalg::TransposeOp>(def))
       value = op.getInput();
@@ -422,14 +508,17 @@ FailureOr<QuantizedLayer> mlir::dc::quantizeValues(
 }
 
 FailureOr<QuantizedLayer> mlir::dc::collectCodebook(ArrayRef<float> values,
-                                                    std::string &error) {
+                                                    std::string &error,
+                                                    const uint8_t *mask) {
+  auto kept = [&](size_t i) { return mask ? mask[i] != 0 : values[i] != 0.0f; };
   QuantizedLayer layer;
-  for (float v : values) {
+  for (size_t i = 0; i < values.size(); ++i) {
+    float v = values[i];
     if (!std::isfinite(v)) {
       error = "weights must be finite";
       return failure();
     }
-    if (v != 0.0f)
+    if (kept(i))
       layer.codebook.push_back(v);
   }
   llvm::sort(layer.codebook);
@@ -447,62 +536,156 @@ FailureOr<QuantizedLayer> mlir::dc::collectCodebook(ArrayRef<float> values,
   layer.indices.resize(values.size());
   for (size_t i = 0; i < values.size(); ++i)
     layer.indices[i] =
-        values[i] == 0.0f
-            ? -1
-            : int32_t(llvm::lower_bound(layer.codebook, values[i]) -
-                      layer.codebook.begin());
+        !kept(i) ? -1
+                 : int32_t(llvm::lower_bound(layer.codebook, values[i]) -
+                           layer.codebook.begin());
   return layer;
+}
+
+/// The elements of an integer tensor constant (dense<> or a loaded
+/// dense_resource<> of 8, 16 or 32 bits), sign- or zero-extended.
+static LogicalResult readIntegers(arith::ConstantOp constant, bool isUnsigned,
+                                  std::vector<int64_t> &out,
+                                  std::string &error) {
+  auto type = cast<RankedTensorType>(constant.getType());
+  unsigned width = type.getElementTypeBitWidth();
+  size_t n = type.getNumElements();
+  out.resize(n);
+  Attribute attr = constant.getValue();
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
+    size_t i = 0;
+    for (const APInt &v : dense.getValues<APInt>())
+      out[i++] = isUnsigned ? int64_t(v.getZExtValue()) : v.getSExtValue();
+    return success();
+  }
+  auto resource = cast<DenseResourceElementsAttr>(attr);
+  AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+  if (!blob || width % 8 || width > 32 ||
+      blob->getData().size() != n * (width / 8)) {
+    error = "its integer blob '" + resource.getRawHandle().getKey().str() +
+            "' is not loaded or has the wrong size";
+    return failure();
+  }
+  const char *data = blob->getData().data();
+  for (size_t i = 0; i < n; ++i) {
+    uint32_t u = width == 8    ? uint8_t(data[i])
+                 : width == 16 ? llvm::support::endian::read16le(data + 2 * i)
+                               : llvm::support::endian::read32le(data + 4 * i);
+    int64_t sext = width == 8    ? int64_t(int8_t(u))
+                   : width == 16 ? int64_t(int16_t(u))
+                                 : int64_t(int32_t(u));
+    out[i] = isUnsigned ? int64_t(u) : sext;
+  }
+  return success();
+}
+
+/// Reads `use.codebook` and `use.constant` (the indices).
+static LogicalResult readCodebookAndIndices(const WeightUse &use,
+                                            std::vector<float> &codebook,
+                                            std::vector<int64_t> &indices,
+                                            std::string &error) {
+  std::vector<float> storage;
+  FailureOr<ArrayRef<float>> values = getWeightValues(use.codebook, storage);
+  if (failed(values)) {
+    error = "cannot read its codebook";
+    return failure();
+  }
+  codebook.assign(values->begin(), values->end());
+  return readIntegers(use.constant, use.unsignedIndex, indices, error);
+}
+
+static bool checkIndex(int64_t index, size_t i, size_t k, std::string &error) {
+  if (index >= 0 && uint64_t(index) < k)
+    return true;
+  error = "index " + std::to_string(index) + " at position " +
+          std::to_string(i) + " is outside its codebook of " +
+          std::to_string(k) + " values";
+  return false;
 }
 
 FailureOr<QuantizedLayer> mlir::dc::readCodebookGather(WeightUse use,
                                                        std::string &error) {
-  std::vector<float> storage;
-  FailureOr<ArrayRef<float>> codebook = getWeightValues(use.codebook, storage);
-  if (failed(codebook)) {
-    error = "cannot read its codebook";
+  std::vector<float> codebook;
+  std::vector<int64_t> indices;
+  if (failed(readCodebookAndIndices(use, codebook, indices, error)))
     return failure();
-  }
-  auto indexType = cast<RankedTensorType>(use.constant.getType());
-  unsigned width = indexType.getElementTypeBitWidth();
-  size_t n = indexType.getNumElements();
-  std::vector<float> values(n);
-  auto put = [&](size_t i, int64_t index) {
-    if (index < 0 || uint64_t(index) >= codebook->size()) {
-      error = "index " + std::to_string(index) + " at position " +
-              std::to_string(i) + " is outside its codebook of " +
-              std::to_string(codebook->size()) + " values";
-      return false;
-    }
-    values[i] = (*codebook)[index];
-    return true;
-  };
-  Attribute attr = use.constant.getValue();
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
-    size_t i = 0;
-    for (const APInt &v : dense.getValues<APInt>())
-      if (!put(i++, v.getSExtValue()))
-        return failure();
-  } else {
-    auto resource = cast<DenseResourceElementsAttr>(attr);
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != n * (width / 8) || width % 8) {
-      error = "its index blob is not loaded or has the wrong size";
+  std::vector<float> values(indices.size());
+  for (size_t i = 0; i < indices.size(); ++i) {
+    if (!checkIndex(indices[i], i, codebook.size(), error))
       return failure();
-    }
-    const char *data = blob->getData().data();
-    for (size_t i = 0; i < n; ++i) {
-      int64_t v = 0;
-      if (width == 8)
-        v = int8_t(data[i]);
-      else if (width == 16)
-        v = llvm::support::endian::read16le(data + 2 * i);
-      else
-        v = int32_t(llvm::support::endian::read32le(data + 4 * i));
-      if (!put(i, width == 16 ? int16_t(v) : v))
-        return failure();
-    }
+    values[i] = codebook[indices[i]];
   }
   return collectCodebook(values, error);
+}
+
+FailureOr<QuantizedLayer> mlir::dc::readQuantizedForm(WeightUse use,
+                                                      std::string &error) {
+  std::vector<float> codebook;
+  std::vector<int64_t> indices, mask;
+  if (failed(readCodebookAndIndices(use, codebook, indices, error)) ||
+      failed(readIntegers(use.mask, /*isUnsigned=*/true, mask, error)))
+    return failure();
+  // The used centroids, sorted by value (then bits, so -0.0 and 0.0 stay
+  // apart) without repeats: the stored codebook.
+  auto bits = [](float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, 4);
+    return u;
+  };
+  std::vector<char> used(codebook.size(), 0);
+  for (size_t i = 0; i < indices.size(); ++i) {
+    if (!mask[i])
+      continue;
+    if (!checkIndex(indices[i], i, codebook.size(), error))
+      return failure();
+    used[indices[i]] = 1;
+  }
+  QuantizedLayer layer;
+  for (size_t k = 0; k < codebook.size(); ++k) {
+    if (!used[k])
+      continue;
+    if (!std::isfinite(codebook[k])) {
+      error = "codebook entry " + std::to_string(k) + " is not finite";
+      return failure();
+    }
+    layer.codebook.push_back(codebook[k]);
+  }
+  auto less = [&](float a, float b) {
+    return a != b ? a < b : bits(a) < bits(b);
+  };
+  llvm::sort(layer.codebook, less);
+  layer.codebook.erase(
+      std::unique(layer.codebook.begin(), layer.codebook.end(),
+                  [&](float a, float b) { return bits(a) == bits(b); }),
+      layer.codebook.end());
+  layer.indices.resize(indices.size());
+  for (size_t i = 0; i < indices.size(); ++i)
+    layer.indices[i] =
+        !mask[i] ? -1
+                 : int32_t(llvm::lower_bound(layer.codebook,
+                                             codebook[indices[i]], less) -
+                           layer.codebook.begin());
+  return layer;
+}
+
+LogicalResult mlir::dc::readPrunedForm(WeightUse use,
+                                       std::vector<float> &values,
+                                       std::vector<uint8_t> &mask,
+                                       std::string &error) {
+  std::vector<float> storage;
+  FailureOr<ArrayRef<float>> w = getWeightValues(use.constant, storage);
+  if (failed(w)) {
+    error = "cannot read its values";
+    return failure();
+  }
+  values.assign(w->begin(), w->end());
+  std::vector<int64_t> m;
+  if (failed(readIntegers(use.mask, /*isUnsigned=*/true, m, error)))
+    return failure();
+  mask.resize(m.size());
+  for (size_t i = 0; i < m.size(); ++i)
+    mask[i] = m[i] != 0;
+  return success();
 }
 
 /// Bits to index `k` codebook entries (at least 1).
@@ -572,6 +755,213 @@ static DenseI8ArrayAttr makeTable(MLIRContext *ctx,
   return DenseI8ArrayAttr::get(
       ctx, ArrayRef<int8_t>(reinterpret_cast<const int8_t *>(table.data()),
                             table.size()));
+}
+
+//===----------------------------------------------------------------------===//
+// Writing weights in a form
+//===----------------------------------------------------------------------===//
+
+/// Erases the weight's root op (now unused) and the constants only it used.
+static void eraseWeight(WeightUse &use) {
+  Operation *root =
+      use.gather ? use.gather.getOperation() : use.constant.getOperation();
+  Operation *init =
+      use.gather ? use.gather.getDpsInits()[0].getDefiningOp() : nullptr;
+  root->erase();
+  if (init && isa<tensor::EmptyOp>(init) && init->use_empty())
+    init->erase();
+  for (arith::ConstantOp c : {use.constant, use.codebook, use.mask})
+    if (c && c.getOperation() != root && c->use_empty())
+      c.erase();
+}
+
+/// Makes `value` the weight: every use of the root op goes to it, and the
+/// old form is erased.
+static void replaceWeight(WeightUse &use, Value value) {
+  Operation *root =
+      use.gather ? use.gather.getOperation() : use.constant.getOperation();
+  root->getResult(0).replaceAllUsesWith(value);
+  eraseWeight(use);
+}
+
+static arith::ConstantOp makeBlobConstant(OpBuilder &b, Location loc,
+                                          RankedTensorType type,
+                                          ArrayRef<char> bytes, StringRef key,
+                                          StringRef layer) {
+  auto attr = DenseResourceElementsAttr::get(
+      type, key,
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(float)));
+  auto op = arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
+  op->setAttr(kLayerAttrName, b.getStringAttr(layer));
+  return op;
+}
+
+static arith::ConstantOp makeFloats(OpBuilder &b, Location loc,
+                                    ArrayRef<int64_t> shape,
+                                    ArrayRef<float> values, StringRef key,
+                                    StringRef layer) {
+  return makeBlobConstant(
+      b, loc, RankedTensorType::get(shape, b.getF32Type()),
+      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                     values.size() * sizeof(float)),
+      key, layer);
+}
+
+static arith::ConstantOp makeBytes(OpBuilder &b, Location loc,
+                                   ArrayRef<int64_t> shape,
+                                   ArrayRef<uint8_t> values, StringRef key,
+                                   StringRef layer) {
+  return makeBlobConstant(
+      b, loc, RankedTensorType::get(shape, b.getI8Type()),
+      ArrayRef<char>(reinterpret_cast<const char *>(values.data()),
+                     values.size()),
+      key, layer);
+}
+
+/// `select(mask != 0, value(mask, x), 0.0)` as one linalg.generic over the
+/// mask and `x`; `value` builds the kept value from the body's argument.
+static Value
+buildMaskedForm(OpBuilder &b, Location loc, RankedTensorType type, Value mask,
+                Value x,
+                function_ref<Value(OpBuilder &, Location, Value)> value) {
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(type.getRank(), ctx);
+  Value init =
+      tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{mask, x}, ValueRange{init},
+             SmallVector<AffineMap>(3, id),
+             SmallVector<utils::IteratorType>(type.getRank(),
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value zeroMask = arith::ConstantIntOp::create(nb, nl, 0, 8);
+               Value kept = arith::CmpIOp::create(
+                   nb, nl, arith::CmpIPredicate::ne, args[0], zeroMask);
+               Value zero =
+                   arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(0.0f));
+               Value v = arith::SelectOp::create(nb, nl, kept,
+                                                 value(nb, nl, args[1]), zero);
+               linalg::YieldOp::create(nb, nl, v);
+             })
+      .getResult(0);
+}
+
+static RankedTensorType weightType(WeightUse use) {
+  return cast<RankedTensorType>(use.gather ? use.gather->getResultTypes()[0]
+                                           : use.constant.getType());
+}
+
+static OpBuilder builderAtWeight(WeightUse use) {
+  return OpBuilder(use.gather ? use.gather.getOperation()
+                              : use.constant.getOperation());
+}
+
+/// The weight as the pruned form: `w` zeroed where the mask is 0.
+static void writePrunedForm(WeightUse &use, ArrayRef<float> values,
+                            ArrayRef<uint8_t> mask) {
+  OpBuilder b = builderAtWeight(use);
+  Location loc = use.gather ? use.gather.getLoc() : use.constant.getLoc();
+  RankedTensorType type = weightType(use);
+  std::vector<float> w(values.size());
+  for (size_t i = 0; i < w.size(); ++i)
+    w[i] = mask[i] ? values[i] : 0.0f;
+  Value m = makeBytes(b, loc, type.getShape(), mask, blobKey(use.name, "_mask"),
+                      use.name);
+  Value x = makeFloats(b, loc, type.getShape(), w, blobKey(use.name, "_weight"),
+                       use.name);
+  replaceWeight(
+      use, buildMaskedForm(b, loc, type, m, x,
+                           [](OpBuilder &, Location, Value v) { return v; }));
+}
+
+/// The weight as the quantized form: mask = kept, index = the centroid
+/// (0 at pruned positions), codebook = the centroids (one placeholder entry
+/// when nothing is kept, never selected).
+static void writeQuantizedForm(WeightUse &use, const QuantizedLayer &layer) {
+  OpBuilder b = builderAtWeight(use);
+  Location loc = use.gather ? use.gather.getLoc() : use.constant.getLoc();
+  RankedTensorType type = weightType(use);
+  std::vector<uint8_t> mask(layer.indices.size()), index(layer.indices.size());
+  for (size_t i = 0; i < mask.size(); ++i) {
+    mask[i] = layer.indices[i] >= 0;
+    index[i] = uint8_t(std::max(layer.indices[i], 0));
+  }
+  std::vector<float> codebook = layer.codebook;
+  if (codebook.empty())
+    codebook.push_back(0.0f);
+  Value m = makeBytes(b, loc, type.getShape(), mask, blobKey(use.name, "_mask"),
+                      use.name);
+  Value idx = makeBytes(b, loc, type.getShape(), index,
+                        blobKey(use.name, "_index"), use.name);
+  Value cb = makeFloats(b, loc, {int64_t(codebook.size())}, codebook,
+                        blobKey(use.name, "_codebook"), use.name);
+  replaceWeight(
+      use, buildMaskedForm(b, loc, type, m, idx,
+                           [&](OpBuilder &nb, Location nl, Value i) -> Value {
+                             Value at = arith::IndexCastUIOp::create(
+                                 nb, nl, nb.getIndexType(), i);
+                             return tensor::ExtractOp::create(nb, nl, cb,
+                                                              ValueRange{at});
+                           }));
+}
+
+/// The weight as an ordinary f32 constant.
+static void writeDense(WeightUse &use, ArrayRef<float> values,
+                       StringRef suffix) {
+  if (use.form == WeightForm::Dense) {
+    setWeightValues(use.constant, values, use.name, suffix);
+    return;
+  }
+  OpBuilder b = builderAtWeight(use);
+  Location loc = use.gather.getLoc();
+  replaceWeight(use, makeFloats(b, loc, weightType(use).getShape(), values,
+                                blobKey(use.name, suffix), use.name));
+}
+
+/// `layer`'s values (0.0 at pruned positions).
+static std::vector<float> sharedValues(const QuantizedLayer &layer) {
+  std::vector<float> v(layer.indices.size(), 0.0f);
+  for (size_t i = 0; i < v.size(); ++i)
+    if (layer.indices[i] >= 0)
+      v[i] = layer.codebook[layer.indices[i]];
+  return v;
+}
+
+/// The values and keep mask of a Dense or Pruned weight (a Dense weight's
+/// kept entries are its non-zero ones).
+static LogicalResult readKept(const WeightUse &use, std::vector<float> &values,
+                              std::vector<uint8_t> &mask, std::string &error) {
+  if (use.form == WeightForm::Pruned)
+    return readPrunedForm(use, values, mask, error);
+  std::vector<float> storage;
+  FailureOr<ArrayRef<float>> v = getWeightValues(use.constant, storage);
+  if (failed(v)) {
+    error = "cannot read its values";
+    return failure();
+  }
+  values.assign(v->begin(), v->end());
+  mask.resize(values.size());
+  for (size_t i = 0; i < values.size(); ++i)
+    mask[i] = values[i] != 0.0f;
+  return success();
+}
+
+/// The prune mask of a Dense or Pruned weight: by the policy over the kept
+/// values, never reviving a pruned one (iterative pruning).
+static FailureOr<std::vector<uint8_t>>
+pruneKept(const WeightUse &use, const std::vector<float> &values,
+          const std::vector<uint8_t> &kept, const LayerPolicy &policy,
+          std::string &error) {
+  if (use.form == WeightForm::Dense)
+    return pruneMask(values, policy, error);
+  std::vector<float> masked(values.size());
+  for (size_t i = 0; i < values.size(); ++i)
+    masked[i] = kept[i] ? values[i] : 0.0f;
+  FailureOr<std::vector<uint8_t>> mask = pruneMask(masked, policy, error);
+  if (succeeded(mask))
+    for (size_t i = 0; i < mask->size(); ++i)
+      (*mask)[i] &= kept[i];
+  return mask;
 }
 
 LogicalResult mlir::dc::encodeWeight(WeightUse use, QuantizedLayer &&layer,
@@ -665,13 +1055,7 @@ LogicalResult mlir::dc::encodeWeight(WeightUse use, QuantizedLayer &&layer,
       builder.getStringAttr(use.name));
   auto decompress = DecompressOp::create(builder, loc, type, op.getResult());
   root->getResult(0).replaceAllUsesWith(decompress.getResult());
-  root->erase();
-  if (use.gather) {
-    if (constant->use_empty())
-      constant.erase();
-    if (use.codebook->use_empty())
-      use.codebook.erase();
-  }
+  eraseWeight(use);
 
   describeStoredLayer(op, report);
   report.name = use.name;
@@ -686,45 +1070,106 @@ LogicalResult mlir::dc::encodeWeight(WeightUse use, QuantizedLayer &&layer,
 // The pass bodies
 //===----------------------------------------------------------------------===//
 
-LogicalResult mlir::dc::rewriteDenseWeights(
-    ModuleOp module, const CompressionOptions &config, StringRef blobSuffix,
-    function_ref<FailureOr<std::vector<float>>(
-        ArrayRef<float>, const LayerPolicy &, std::string &)>
-        transform) {
-  std::vector<float> storage;
+/// Calls `f` for every weight the policy does not skip that is Dense or
+/// Pruned; a failure is reported at the weight as "layer 'NAME': WHY".
+static LogicalResult forEachPrunableWeight(
+    ModuleOp module, const CompressionOptions &config,
+    function_ref<LogicalResult(WeightUse &, const LayerPolicy &, std::string &)>
+        f) {
   for (WeightUse &use : findWeights(module)) {
     LayerPolicy policy = resolvePolicy(config, use);
-    // A codebook gather is already pruned and quantized.
-    if (policy.skip || use.gather)
+    // Quantized forms and codebook gathers are already pruned and shared.
+    if (policy.skip ||
+        (use.form != WeightForm::Dense && use.form != WeightForm::Pruned))
       continue;
-    FailureOr<ArrayRef<float>> values = getWeightValues(use.constant, storage);
-    if (failed(values))
-      return failure();
+    Operation *at = use.constant;
     std::string why;
-    FailureOr<std::vector<float>> result = transform(*values, policy, why);
-    if (failed(result))
-      return use.constant.emitError() << "layer '" << use.name << "': " << why;
-    setWeightValues(use.constant, *result, use.name, blobSuffix);
+    if (failed(f(use, policy, why)))
+      return at->emitError() << "layer '" << use.name << "': " << why;
   }
   return success();
 }
 
-LogicalResult mlir::dc::encodeWeights(ModuleOp module,
-                                      const CompressionOptions &config,
-                                      bool pruneAndQuantize,
-                                      StringRef reportPath,
-                                      StringRef reportFormat) {
+LogicalResult mlir::dc::pruneWeights(ModuleOp module,
+                                     const CompressionOptions &config,
+                                     FormOption form) {
+  return forEachPrunableWeight(module, config,
+                               [&](WeightUse &use, const LayerPolicy &policy,
+                                   std::string &why) -> LogicalResult {
+                                 std::vector<float> values;
+                                 std::vector<uint8_t> kept;
+                                 if (failed(readKept(use, values, kept, why)))
+                                   return failure();
+                                 FailureOr<std::vector<uint8_t>> mask =
+                                     pruneKept(use, values, kept, policy, why);
+                                 if (failed(mask))
+                                   return failure();
+                                 if (form == FormOption::Trainable) {
+                                   writePrunedForm(use, values, *mask);
+                                   return success();
+                                 }
+                                 for (size_t i = 0; i < values.size(); ++i)
+                                   values[i] = (*mask)[i] ? values[i] : 0.0f;
+                                 writeDense(use, values, "_pruned");
+                                 return success();
+                               });
+}
+
+LogicalResult mlir::dc::quantizeWeights(ModuleOp module,
+                                        const CompressionOptions &config,
+                                        FormOption form) {
+  return forEachPrunableWeight(
+      module, config,
+      [&](WeightUse &use, const LayerPolicy &policy,
+          std::string &why) -> LogicalResult {
+        std::vector<float> values;
+        std::vector<uint8_t> kept;
+        if (failed(readKept(use, values, kept, why)))
+          return failure();
+        FailureOr<QuantizedLayer> layer =
+            quantizeValues(values, kept.data(), policy, config, why);
+        if (failed(layer))
+          return failure();
+        if (form == FormOption::Trainable)
+          writeQuantizedForm(use, *layer);
+        else
+          writeDense(use, sharedValues(*layer), "_shared");
+        return success();
+      });
+}
+
+LogicalResult
+mlir::dc::encodeWeights(ModuleOp module, const CompressionOptions &config,
+                        bool pruneAndQuantize, StringRef reportPath,
+                        StringRef reportFormat,
+                        function_ref<bool(const WeightUse &)> select,
+                        SmallVectorImpl<LayerReport> *rows) {
   std::vector<float> storage;
-  SmallVector<LayerReport> reports;
+  SmallVector<LayerReport, 0> reports;
   for (WeightUse &use : findWeights(module)) {
     LayerPolicy policy = resolvePolicy(config, use);
-    if (policy.skip)
+    if (policy.skip || (select && !select(use)))
       continue;
     std::string why;
     FailureOr<QuantizedLayer> layer = failure();
-    if (use.gather) {
+    if (use.form == WeightForm::CodebookGather) {
       // An externally trained codebook is encoded as it is.
       layer = readCodebookGather(use, why);
+    } else if (use.form == WeightForm::Quantized) {
+      layer = readQuantizedForm(use, why);
+    } else if (use.form == WeightForm::Pruned) {
+      std::vector<float> values;
+      std::vector<uint8_t> kept;
+      if (succeeded(readPrunedForm(use, values, kept, why))) {
+        if (!pruneAndQuantize) {
+          layer = collectCodebook(values, why, kept.data());
+        } else {
+          FailureOr<std::vector<uint8_t>> mask =
+              pruneKept(use, values, kept, policy, why);
+          if (succeeded(mask))
+            layer = quantizeValues(values, mask->data(), policy, config, why);
+        }
+      }
     } else {
       FailureOr<ArrayRef<float>> values =
           getWeightValues(use.constant, storage);
@@ -746,6 +1191,8 @@ LogicalResult mlir::dc::encodeWeights(ModuleOp module,
                             reports.emplace_back())))
       return failure();
   }
+  if (rows)
+    rows->append(reports.begin(), reports.end());
   return writeReport(reportPath, reportFormat, reports,
                      [&] { return module.emitError(); });
 }

@@ -39,17 +39,7 @@ struct DCPrunePass : public mlir::dc::impl::DCPruneBase<DCPrunePass> {
       module.emitError() << error;
       return signalPassFailure();
     }
-    auto prune = [](ArrayRef<float> values, const LayerPolicy &policy,
-                    std::string &why) -> FailureOr<std::vector<float>> {
-      FailureOr<std::vector<uint8_t>> mask = pruneMask(values, policy, why);
-      if (failed(mask))
-        return failure();
-      std::vector<float> pruned(values.size());
-      for (size_t i = 0; i < pruned.size(); ++i)
-        pruned[i] = (*mask)[i] ? values[i] : 0.0f;
-      return pruned;
-    };
-    if (failed(rewriteDenseWeights(module, config, "_pruned", prune)))
+    if (failed(pruneWeights(module, config, form)))
       signalPassFailure();
   }
 

@@ -41,19 +41,7 @@ struct DCQuantizePass : public mlir::dc::impl::DCQuantizeBase<DCQuantizePass> {
       module.emitError() << error;
       return signalPassFailure();
     }
-    auto quantize = [&](ArrayRef<float> values, const LayerPolicy &policy,
-                        std::string &why) -> FailureOr<std::vector<float>> {
-      FailureOr<QuantizedLayer> layer =
-          quantizeValues(values, /*mask=*/nullptr, policy, config, why);
-      if (failed(layer))
-        return failure();
-      std::vector<float> shared(values.size(), 0.0f);
-      for (size_t i = 0; i < shared.size(); ++i)
-        if (layer->indices[i] >= 0)
-          shared[i] = layer->codebook[layer->indices[i]];
-      return shared;
-    };
-    if (failed(rewriteDenseWeights(module, config, "_shared", quantize)))
+    if (failed(quantizeWeights(module, config, form)))
       signalPassFailure();
   }
 

@@ -81,7 +81,7 @@ void mlir::dc::printReportText(llvm::raw_ostream &os,
                                ArrayRef<LayerReport> layers) {
   size_t nameWidth = 5, shapeWidth = 5;
   for (const LayerReport &l : layers) {
-    nameWidth = std::max(nameWidth, l.name.size());
+    nameWidth = std::max(nameWidth, l.name.size() + (l.form != "stored"));
     shapeWidth = std::max(shapeWidth, shapeString(l.shape).size());
   }
   os << "Deep Compression report: weight bits / index bits are per stored "
@@ -92,9 +92,12 @@ void mlir::dc::printReportText(llvm::raw_ostream &os,
      << "  Kind       Weights  Kept%  Layout  WBits  WBits(H)  IBits  "
         "IBits(H)     Bytes   Bytes P+Q  Bytes P+Q+H   Ratio P+Q  "
         "Ratio P+Q+H\n";
+  bool unstored = false;
   for (const LayerReport &l : layers) {
-    os << llvm::left_justify(l.name, nameWidth) << "  "
-       << llvm::left_justify(shapeString(l.shape), shapeWidth) << "  "
+    unstored |= l.form != "stored";
+    os << llvm::left_justify(l.form == "stored" ? l.name : l.name + "*",
+                             nameWidth)
+       << "  " << llvm::left_justify(shapeString(l.shape), shapeWidth) << "  "
        << llvm::left_justify(l.kind, 4)
        << llvm::format("  %12llu  %5.1f  %-6s  %5u  %8.2f  %5u  %8.2f  "
                        "%8llu  %10llu  %11llu  %9.1fx  %10.1fx\n",
@@ -119,6 +122,9 @@ void mlir::dc::printReportText(llvm::raw_ostream &os,
                      (unsigned long long)t.noEntropy,
                      (unsigned long long)t.after, ratio(t.before, t.noEntropy),
                      ratio(t.before, t.after));
+  if (unstored)
+    os << "* not stored yet (a trainable form or codebook gather): what "
+          "dc-encode would store with its default options\n";
 }
 
 void mlir::dc::printReportJSON(llvm::raw_ostream &os,
@@ -130,6 +136,7 @@ void mlir::dc::printReportJSON(llvm::raw_ostream &os,
       shape.push_back(d);
     array.push_back(llvm::json::Object{
         {"name", l.name},
+        {"form", l.form},
         {"shape", std::move(shape)},
         {"kind", l.kind},
         {"weights", int64_t(l.weights)},

@@ -24,7 +24,7 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
       emitError() << error;
       return signalPassFailure();
     }
-    SmallVector<LayerReport> reports;
+    SmallVector<LayerReport, 0> reports;
     WalkResult result = module.walk([&](ConstantOp op) {
       FailureOr<LayerReport> report = reportConstant(op, reports.size());
       if (failed(report))
@@ -32,10 +32,36 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
       reports.push_back(std::move(*report));
       return WalkResult::advance();
     });
-    if (result.wasInterrupted() ||
+    if (result.wasInterrupted() || failed(reportForms(module, reports)) ||
         failed(writeReport(reportPath, reportFormat, reports, emitError)))
       return signalPassFailure();
     markAllAnalysesPreserved();
+  }
+
+  /// Weights not stored yet (trainable forms, codebook gathers): the rows
+  /// dc-encode (default options) would write, from an encoded copy.
+  LogicalResult reportForms(ModuleOp module,
+                            SmallVectorImpl<LayerReport> &reports) {
+    SmallVector<WeightForm> forms;
+    for (const WeightUse &use : findWeights(module))
+      if (use.form != WeightForm::Dense)
+        forms.push_back(use.form);
+    if (forms.empty())
+      return success();
+    OwningOpRef<ModuleOp> copy = module.clone();
+    SmallVector<LayerReport, 0> rows;
+    if (failed(encodeWeights(
+            *copy, CompressionOptions(), /*pruneAndQuantize=*/false, "", "text",
+            [](const WeightUse &use) { return use.form != WeightForm::Dense; },
+            &rows)))
+      return failure();
+    for (auto [row, form] : llvm::zip_equal(rows, forms)) {
+      row.form = form == WeightForm::Pruned      ? "pruned"
+                 : form == WeightForm::Quantized ? "quantized"
+                                                 : "codebook-gather";
+      reports.push_back(std::move(row));
+    }
+    return success();
   }
 
   FailureOr<LayerReport> reportConstant(ConstantOp op, size_t index) {

@@ -13,6 +13,7 @@
 #include "dc/Codec/Format.h"
 #include "dc/Codec/KMeans.h"
 #include "dc/Dialect/DC/IR/DCOps.h"
+#include "dc/Dialect/DC/Transforms/Forms.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -28,14 +29,21 @@ namespace mlir::dc {
 
 enum class LayerKind { FullyConnected, Convolution };
 
-/// A constant f32 weight feeding a linalg contraction or convolution: an
-/// arith.constant, or an externally trained codebook and index tensor, i.e.
-/// a linalg.generic that yields `codebook[index]` (tensor.extract from a 1-D
-/// f32 constant at the index_cast of an integer constant's element).
+/// A constant f32 weight feeding a linalg contraction or convolution, in one
+/// of the forms of Forms.h: an arith.constant; an externally trained
+/// codebook and index tensor (a linalg.generic that yields `codebook[index]`,
+/// tensor.extract from a 1-D f32 constant at the index_cast of an integer
+/// constant's element); or a trainable pruned or quantized form.
 struct WeightUse {
-  arith::ConstantOp constant; ///< the weight, or the index tensor of a gather
-  linalg::GenericOp gather;   ///< the codebook gather, if the weight is one
-  arith::ConstantOp codebook; ///< the gather's codebook
+  WeightForm form = WeightForm::Dense;
+  /// The weight (Dense), its values `w` (Pruned), or the index tensor
+  /// (CodebookGather, Quantized).
+  arith::ConstantOp constant;
+  /// The linalg.generic of the CodebookGather, Pruned and Quantized forms.
+  linalg::GenericOp gather;
+  arith::ConstantOp codebook; ///< CodebookGather, Quantized
+  arith::ConstantOp mask;     ///< Pruned, Quantized: i8, non-zero = kept
+  bool unsignedIndex = false; ///< the index is read with index_castui
   Operation *consumer;
   LayerKind kind;
   /// The constant's `dc.layer` attribute (set by the compression passes), a
@@ -134,6 +142,16 @@ struct QuantizedLayer {
 /// pruned). Fails for an index out of the codebook's range.
 FailureOr<QuantizedLayer> readCodebookGather(WeightUse use, std::string &error);
 
+/// The layer of a trainable quantized form, exactly: kept positions (mask
+/// non-zero) index the codebook, which is sorted and stripped of unused and
+/// repeated values. Fails for a kept index outside the codebook or a
+/// non-finite centroid.
+FailureOr<QuantizedLayer> readQuantizedForm(WeightUse use, std::string &error);
+
+/// The values `w` and the mask of a trainable pruned form.
+LogicalResult readPrunedForm(WeightUse use, std::vector<float> &values,
+                             std::vector<uint8_t> &mask, std::string &error);
+
 /// Stage 2: k-means over the kept values (`mask[i] != 0`; null = the
 /// non-zero values). Pruned positions get index -1.
 FailureOr<QuantizedLayer> quantizeValues(ArrayRef<float> values,
@@ -142,10 +160,12 @@ FailureOr<QuantizedLayer> quantizeValues(ArrayRef<float> values,
                                          const CompressionOptions &options,
                                          std::string &error);
 
-/// Stage 2 skipped: the codebook is the sorted distinct non-zero values
-/// (fails when there are more than 2^8).
+/// Stage 2 skipped: the codebook is the sorted distinct kept values
+/// (`mask[i] != 0`; null = the non-zero values); fails when there are more
+/// than 2^8.
 FailureOr<QuantizedLayer> collectCodebook(ArrayRef<float> values,
-                                          std::string &error);
+                                          std::string &error,
+                                          const uint8_t *mask = nullptr);
 
 /// One line of the report.
 struct LayerReport {
@@ -160,6 +180,10 @@ struct LayerReport {
   uint64_t bytesBefore = 0;
   uint64_t bytesNoEntropy = 0; ///< stored bytes with entropy = none
   uint64_t bytesAfter = 0;     ///< stored bytes (= the dc.constant payload)
+  /// "stored" (a dc.constant), or the form of a weight not stored yet whose
+  /// figures are what dc-encode would store: "pruned", "quantized",
+  /// "codebook-gather" (dc-report).
+  std::string form = "stored";
 };
 
 /// Fills the report columns a dc.constant determines by itself: shape,
@@ -177,25 +201,33 @@ void describeStoredLayer(ConstantOp op, LayerReport &report);
 LogicalResult encodeWeight(WeightUse use, QuantizedLayer &&layer,
                            const LayerPolicy &policy, LayerReport &report);
 
-/// Rewrites every dense weight of `module` (skipping codebook gathers and
-/// layers with `skip=1`) with the values `transform` returns, stored as a
-/// blob named <layer><blobSuffix>. dc-prune and dc-quantize are this with
-/// their stage. Diagnostics are emitted at the failing weight.
-LogicalResult
-rewriteDenseWeights(ModuleOp module, const CompressionOptions &config,
-                    StringRef blobSuffix,
-                    function_ref<FailureOr<std::vector<float>>(
-                        ArrayRef<float>, const LayerPolicy &, std::string &)>
-                        transform);
+/// dc-prune over every weight of `module`: dense weights are pruned into
+/// `form`, pruned forms pruned further among their kept weights; quantized
+/// forms and codebook gathers are left alone. Diagnostics are emitted at the
+/// failing weight.
+LogicalResult pruneWeights(ModuleOp module, const CompressionOptions &config,
+                           FormOption form);
+
+/// dc-quantize over every weight of `module`: k-means over the kept weights
+/// of dense weights (non-zero) and pruned forms (the mask), written in
+/// `form`; quantized forms and codebook gathers are left alone.
+LogicalResult quantizeWeights(ModuleOp module, const CompressionOptions &config,
+                              FormOption form);
 
 /// Encodes every weight of `module` into dc.constant + dc.decompress, then
 /// writes the report. With `pruneAndQuantize` (dc-compress) dense weights are
-/// pruned and k-means quantized first, one layer at a time; without it
-/// (dc-encode) their distinct non-zero values are the codebook. Codebook
-/// gathers are encoded as they are.
-LogicalResult encodeWeights(ModuleOp module, const CompressionOptions &config,
-                            bool pruneAndQuantize, StringRef reportPath,
-                            StringRef reportFormat);
+/// pruned and k-means quantized first, one layer at a time (a pruned form
+/// only among its kept weights); without it (dc-encode) their distinct kept
+/// values are the codebook. Codebook gathers and quantized forms are
+/// encoded as they are.
+/// Only the weights `select` accepts are encoded (all when null); `rows`,
+/// when given, receives the report rows.
+LogicalResult
+encodeWeights(ModuleOp module, const CompressionOptions &config,
+              bool pruneAndQuantize, StringRef reportPath,
+              StringRef reportFormat,
+              function_ref<bool(const WeightUse &)> select = nullptr,
+              SmallVectorImpl<LayerReport> *rows = nullptr);
 
 /// For a compression pass's initializeOptions: after the generated parsing
 /// (`parsed`), checks and collects the options, so that a bad value is an

@@ -3,9 +3,13 @@
 #ifndef DC_DIALECT_DC_TRANSFORMS_PASSES_H
 #define DC_DIALECT_DC_TRANSFORMS_PASSES_H
 
+#include "dc/Dialect/DC/Transforms/Forms.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::dc {

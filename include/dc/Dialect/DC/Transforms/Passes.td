@@ -81,6 +81,16 @@ defvar DC_EncodeOptions = [
          /*default=*/"\"text\"", "Report format: text or json">,
 ];
 
+class DC_FormOption<string pruned> : Option<"form", "form",
+    "::mlir::dc::FormOption", "::mlir::dc::FormOption::Dense",
+    "What the pass writes: an ordinary dense constant, or the trainable "
+    "form " # pruned # " (docs/Training.md)", [{::llvm::cl::values(
+      clEnumValN(::mlir::dc::FormOption::Dense, "dense",
+                 "an f32 constant (the default)"),
+      clEnumValN(::mlir::dc::FormOption::Trainable, "trainable",
+                 "one linalg.generic over constants whose mask stays "
+                 "fixed in training"))}]>;
+
 def DCPrune : Pass<"dc-prune", "ModuleOp"> {
   let summary = "Magnitude-prune the constant weights of linalg contractions "
                 "and convolutions";
@@ -90,11 +100,23 @@ def DCPrune : Pass<"dc-prune", "ModuleOp"> {
     convolutions, also through the transposes, reshapes and casts that
     front ends put between a weight and its consumer, and sets the weights
     of smallest magnitude to zero: by a target `sparsity`, or by the
-    threshold `quality * std(weights)`. The module stays an ordinary dense
-    model; the zeros are the mask.
+    threshold `quality * std(weights)`. With `form=dense` (the default) the
+    module stays an ordinary dense model and the zeros are the mask. With
+    `form=trainable` each weight becomes `select(mask != 0, w, 0.0)`, one
+    `linalg.generic` over an i8 mask constant and the weight constant, so
+    that retraining updates `w` while pruned weights stay exactly zero.
+
+    A weight already in that pruned form is pruned further among its kept
+    weights (iterative pruning: the mask only loses entries; `sparsity` is
+    the fraction of the whole layer). Quantized forms and codebook gathers
+    are left alone.
   }];
-  let options = !listconcat(DC_PruneOptions, [DC_LayerOption]);
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let options = !listconcat(DC_PruneOptions,
+                            [DC_FormOption<"select(mask != 0, w, 0)">,
+                             DC_LayerOption]);
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def DCQuantize : Pass<"dc-quantize", "ModuleOp"> {
@@ -103,11 +125,25 @@ def DCQuantize : Pass<"dc-quantize", "ModuleOp"> {
     Deep Compression stage 2 (trained quantization, without the retraining):
     clusters each layer's non-zero weights into `2^bits` shared values with
     1-D k-means and replaces every non-zero weight by its centroid. Zeros
-    (pruned weights) stay zero. The module stays an ordinary dense model
-    with at most `2^bits` distinct non-zero values per layer.
+    (pruned weights) stay zero. With `form=dense` (the default) the module
+    stays an ordinary dense model with at most `2^bits` distinct non-zero
+    values per layer. With `form=trainable` each weight becomes
+    `select(mask != 0, codebook[index], 0.0)`: an i8 mask, an i8 (up to 256
+    centroids) index constant and a codebook constant holding exactly the
+    centroids, so that fine-tuning the codebook keeps pruned weights zero
+    and the assignment fixed.
+
+    For a weight in the pruned form the mask is the form's (k-means runs over
+    the kept weights only, a kept weight may be 0.0); otherwise the non-zero
+    weights are the kept ones. Quantized forms and codebook gathers are left
+    alone.
   }];
-  let options = !listconcat(DC_QuantizeOptions, [DC_LayerOption]);
-  let dependentDialects = ["::mlir::arith::ArithDialect"];
+  let options = !listconcat(DC_QuantizeOptions,
+      [DC_FormOption<"select(mask != 0, codebook[index], 0)">,
+       DC_LayerOption]);
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def DCEncode : Pass<"dc-encode", "ModuleOp"> {
@@ -122,7 +158,11 @@ def DCEncode : Pass<"dc-encode", "ModuleOp"> {
 
     A weight given as an externally trained codebook and index tensor (a
     `linalg.generic` that gathers `codebook[index]` with `tensor.extract`
-    from two constants) is encoded with that codebook as is.
+    from two constants) is encoded with that codebook as is. A weight in
+    the trainable quantized form is stored exactly (its codebook sorted and
+    stripped of unused and repeated entries, the mask's zeros as pruned
+    positions); one in the pruned form is stored exactly when its kept
+    weights have at most 256 distinct values (a kept 0.0 stays kept).
   }];
   let options = !listconcat(DC_EncodeOptions, [DC_LayerOption]);
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::dc::DCDialect"];
@@ -155,8 +195,12 @@ def DCReport : Pass<"dc-report", "ModuleOp"> {
     that dc-compress and dc-encode write, computed from the IR alone: the
     stored bytes are the payload bytes of each op. Layers are named by the
     `dc.constant`'s `layer` attribute (else its NameLoc, else `layer<N>`).
-    The module is not changed.
+    Weights not stored yet — trainable pruned and quantized forms, codebook
+    gathers — follow, marked `*` (JSON: `"form"`), with the figures dc-encode
+    would store for them with its default options. The module is not
+    changed.
   }];
+  let dependentDialects = ["::mlir::dc::DCDialect"];
   let options = [
     Option<"reportPath", "report", "std::string", /*default=*/"\"-\"",
            "Write the report to this file ('-' for stdout)">,
