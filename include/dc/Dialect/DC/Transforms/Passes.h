@@ -4,6 +4,7 @@
 #define DC_DIALECT_DC_TRANSFORMS_PASSES_H
 
 #include "dc/Dialect/DC/Transforms/Forms.h"
+#include "dc/Dialect/DC/Transforms/Parameters.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"

@@ -188,6 +188,68 @@ def DCCompress : Pass<"dc-compress", "ModuleOp"> {
   let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::dc::DCDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// Retraining (docs/Training.md)
+//===----------------------------------------------------------------------===//
+
+def DCParametrize : Pass<"dc-parametrize", "ModuleOp"> {
+  let summary = "Turn a function's trainable constants into named arguments";
+  let description = [{
+    Moves the chosen trainable constants of `function` (default `@forward`)
+    into a new function `@<function>.params` that returns them, and makes
+    them the first arguments of `function`, named by the argument attribute
+    `dc.param` (e.g. `"fc1.weight"`, `"fc1.codebook"`, `"fc1_bias"`) with
+    their kind in `dc.param_kind`. Calls of `function` get the values from
+    `@<function>.params`. A trainer reads the initial values from, and
+    writes the trained ones back into, the constants of `@<function>.params`;
+    `dc-fold-parameters` then restores the constants in place.
+
+    The kinds (docs/Training.md): `weight` (a dense weight of a contraction
+    or convolution), `masked-weight` (the values of a trainable pruned form),
+    `codebook` (the codebook of a trainable quantized form or gather) and
+    `bias` (every other non-splat f32 constant). Masks and indices are never
+    parameters.
+
+    ```
+    dc-opt model.mlir --dc-parametrize="weights=false masked-weights=false layers=fc1,fc2"
+    ```
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"forward\"",
+           "The function whose constants become arguments">,
+    // (Four switches, not a list of an enum: MLIR 22's ListOption does not
+    // pass llvm::cl::values on to the parser it parses elements with.)
+    Option<"weights", "weights", "bool", /*default=*/"true",
+           "Move dense weights of contractions and convolutions">,
+    Option<"maskedWeights", "masked-weights", "bool", /*default=*/"true",
+           "Move the values of trainable pruned forms">,
+    Option<"codebooks", "codebooks", "bool", /*default=*/"true",
+           "Move the codebooks of trainable quantized forms and gathers">,
+    Option<"biases", "biases", "bool", /*default=*/"true",
+           "Move the other non-splat f32 constants (biases, norm scales)">,
+    ListOption<"layers", "layers", "std::string",
+               "Only these layers' parameters (a layer name, or a bias's "
+               "parameter name); default: all">,
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
+def DCFoldParameters : Pass<"dc-fold-parameters", "ModuleOp"> {
+  let summary = "Fold the parameters of dc-parametrize back into constants";
+  let description = [{
+    The inverse of `dc-parametrize`: every `dc.param` argument of `function`
+    is replaced by its constant from `@<function>.params` (with whatever
+    values a trainer wrote there), put back where it stood, and the
+    arguments, the extra call operands and `@<function>.params` are removed.
+    With unchanged values the module is byte-for-byte what it was before
+    `dc-parametrize`.
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"forward\"",
+           "The parametrized function">,
+  ];
+}
+
 def DCReport : Pass<"dc-report", "ModuleOp"> {
   let summary = "Print the per-layer report of an already compressed module";
   let description = [{
