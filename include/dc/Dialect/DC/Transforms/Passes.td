@@ -250,6 +250,33 @@ def DCFoldParameters : Pass<"dc-fold-parameters", "ModuleOp"> {
   ];
 }
 
+def DCRebatch : Pass<"dc-rebatch", "ModuleOp"> {
+  let summary = "Change the batch size of a model";
+  let description = [{
+    Models arrive at batch 1 (torch-mlir exports, dc-model-gen); training and
+    batched inference need batch B. dc-rebatch gives dimension 0 of every
+    tensor argument of `function` that is not a `dc.param` the size `batch`,
+    and follows it through the function: linalg ops (named or generic) carry
+    the batch along the loop their indexing maps bind it to, into their
+    inits (`tensor.empty`, `linalg.fill`, `linalg.broadcast` of a bias,
+    splat constants) and results; `tensor.collapse_shape`,
+    `tensor.expand_shape`, `tensor.pad` and `tensor.cast` keep it when it is
+    a dimension of its own. A reduction over the batch (a loss) drops it.
+
+    What it cannot rebatch is a located error and the module is unchanged:
+    a map that indexes the batch with a constant (`(d0, d1) -> (0, d1)`), a
+    non-splat constant or a call that would need the batch, the batch
+    merged with other dimensions by a reshape, padding of the batch, or any
+    other op on a batched value.
+  }];
+  let options = [
+    Option<"batch", "batch", "int64_t", /*default=*/"0",
+           "The new batch size (> 0)">,
+    Option<"function", "function", "std::string", /*default=*/"\"forward\"",
+           "The function to rebatch">,
+  ];
+}
+
 def DCReport : Pass<"dc-report", "ModuleOp"> {
   let summary = "Print the per-layer report of an already compressed module";
   let description = [{
