@@ -52,7 +52,8 @@ if config.dc_sanitizer:
         for t in stock_tools]
     config.available_features.add("sanitizer")
 llvm_config.add_tool_substitutions(
-    ["dc-opt", "dc-model-gen", "dc-compile", "llvm-nm", "llvm-readelf"] +
+    ["dc-opt", "dc-model-gen", "dc-compile", "dc-grad-check", "llvm-nm",
+     "llvm-readelf"] +
     stock_tools, tool_dirs)
 
 # A C compiler for the harnesses that load dc-compile's libraries.

@@ -250,6 +250,36 @@ def DCFoldParameters : Pass<"dc-fold-parameters", "ModuleOp"> {
   ];
 }
 
+def DCDifferentiate : Pass<"dc-differentiate", "ModuleOp"> {
+  let summary = "Reverse-mode differentiation of a loss function over linalg "
+                "on tensors";
+  let description = [{
+    For `function`, which must return one 0-d f32 or f64 tensor (a loss),
+    adds `@<name>` (default `@<function>_grad`) with the same arguments
+    returning the loss and its gradient with respect to each floating-point
+    tensor argument, in order (parametrize the weights first with
+    `dc-parametrize` to differentiate with respect to them). Named linalg ops
+    are generalized; every linalg.generic with projected-permutation maps is
+    differentiated by one rule (matmul, matvec, batch_matmul, transposes,
+    broadcasts, elementwise ops, sum reductions), gradients also flow into
+    `outs` operands (a bias accumulated into), and through
+    `tensor.collapse_shape` / `expand_shape`. Body ops: addf, subf, mulf,
+    divf, negf, maximumf, minimumf (ties as PyTorch), select, exp, log, tanh,
+    sqrt, rsqrt. Anything else that a gradient must pass is a located error
+    naming the op (docs/Training.md, "What is differentiable").
+  }];
+  let options = [
+    Option<"function", "function", "std::string", /*default=*/"\"forward\"",
+           "The function to differentiate">,
+    Option<"name", "name", "std::string", /*default=*/"\"\"",
+           "The gradient function's name (default: <function>_grad)">,
+  ];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def DCRebatch : Pass<"dc-rebatch", "ModuleOp"> {
   let summary = "Change the batch size of a model";
   let description = [{

@@ -1,0 +1,452 @@
+//===- Autodiff.cpp - Reverse-mode differentiation of linalg on tensors ---===//
+//
+// Tensor level: the forward ops are copied into the new function, then
+// visited in reverse; each op adds the adjoints of its operands from the
+// adjoints of its results. One rule serves every linalg.generic whose maps
+// are projected permutations (matmul, matvec, batch_matmul, transposes,
+// broadcasts, elementwise ops, sum reductions once generalized): the
+// adjoint of operand k is a new generic over the same loops that recomputes
+// the body, runs the body's scalar reverse mode, and accumulates into a
+// zero tensor through operand k's map (loops absent from that map become
+// reductions). Reductions must combine with addf; their init gets the
+// result's adjoint once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Training/Autodiff.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/DenseSet.h"
+
+using namespace mlir;
+using namespace mlir::dc;
+
+namespace {
+
+bool isFloatTensor(Type t) {
+  auto type = dyn_cast<RankedTensorType>(t);
+  return type && isa<FloatType>(type.getElementType()) && type.hasStaticShape();
+}
+
+Value floatConstant(OpBuilder &b, Location loc, Type type, double v) {
+  return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, v));
+}
+
+/// Scalar reverse mode over a generic's body, emitted at `b`: the adjoints
+/// of `values` (seeds) flow back to the block arguments.
+class ScalarReverse {
+public:
+  ScalarReverse(OpBuilder &b, IRMapping &map) : b(b), map(map) {}
+
+  void seed(Value v, Value adjoint) { add(v, adjoint); }
+
+  /// Runs over `ops` (the original body, in order) backwards.
+  LogicalResult run(ArrayRef<Operation *> ops) {
+    for (Operation *op : llvm::reverse(ops)) {
+      if (op->getNumResults() != 1)
+        continue;
+      auto it = adj.find(op->getResult(0));
+      if (it == adj.end())
+        continue;
+      if (failed(visit(op, it->second)))
+        return failure();
+    }
+    return success();
+  }
+
+  Value adjointOf(Value v) const {
+    auto it = adj.find(v);
+    return it == adj.end() ? Value() : it->second;
+  }
+
+private:
+  void add(Value v, Value a) {
+    if (!isa<FloatType>(v.getType()))
+      return;
+    auto [it, inserted] = adj.insert({v, a});
+    if (!inserted)
+      it->second = arith::AddFOp::create(b, a.getLoc(), it->second, a);
+  }
+  Value m(Value v) { return map.lookupOrDefault(v); }
+
+  LogicalResult visit(Operation *op, Value a) {
+    Location loc = op->getLoc();
+    Type t = a.getType();
+    auto mul = [&](Value x, Value y) {
+      return arith::MulFOp::create(b, loc, x, y).getResult();
+    };
+    auto div = [&](Value x, Value y) {
+      return arith::DivFOp::create(b, loc, x, y).getResult();
+    };
+    auto neg = [&](Value x) {
+      return arith::NegFOp::create(b, loc, x).getResult();
+    };
+    auto zero = [&] { return floatConstant(b, loc, t, 0.0); };
+    auto sel = [&](Value c, Value x, Value y) {
+      return arith::SelectOp::create(b, loc, c, x, y).getResult();
+    };
+    if (isa<arith::ConstantOp>(op))
+      return success();
+    if (auto o = dyn_cast<arith::AddFOp>(op)) {
+      add(o.getLhs(), a);
+      add(o.getRhs(), a);
+    } else if (auto o = dyn_cast<arith::SubFOp>(op)) {
+      add(o.getLhs(), a);
+      add(o.getRhs(), neg(a));
+    } else if (auto o = dyn_cast<arith::MulFOp>(op)) {
+      add(o.getLhs(), mul(a, m(o.getRhs())));
+      add(o.getRhs(), mul(a, m(o.getLhs())));
+    } else if (auto o = dyn_cast<arith::DivFOp>(op)) {
+      Value y = m(o.getRhs());
+      add(o.getLhs(), div(a, y));
+      add(o.getRhs(), neg(div(mul(a, m(o.getResult())), y)));
+    } else if (auto o = dyn_cast<arith::NegFOp>(op)) {
+      add(o.getOperand(), neg(a));
+    } else if (isa<arith::MaximumFOp, arith::MinimumFOp>(op)) {
+      // Ties as PyTorch: against a constant (relu, clamp) the gradient
+      // goes to the variable only when it is strictly past the constant;
+      // between two variables it is split in half (torch.maximum).
+      bool isMax = isa<arith::MaximumFOp>(op);
+      Value x = op->getOperand(0), y = op->getOperand(1);
+      bool yConst = matchPattern(y, m_Constant());
+      bool xConst = matchPattern(x, m_Constant());
+      auto pred = isMax ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::OLT;
+      Value xWins = arith::CmpFOp::create(b, loc, pred, m(x), m(y));
+      Value yWins = arith::CmpFOp::create(b, loc, pred, m(y), m(x));
+      if (xConst || yConst) {
+        if (!xConst)
+          add(x, sel(xWins, a, zero()));
+        if (!yConst)
+          add(y, sel(yWins, a, zero()));
+      } else {
+        Value tie = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ,
+                                          m(x), m(y));
+        Value half = mul(a, floatConstant(b, loc, t, 0.5));
+        add(x, sel(xWins, a, sel(tie, half, zero())));
+        add(y, sel(yWins, a, sel(tie, half, zero())));
+      }
+    } else if (auto o = dyn_cast<arith::SelectOp>(op)) {
+      Value c = m(o.getCondition());
+      add(o.getTrueValue(), sel(c, a, zero()));
+      add(o.getFalseValue(), sel(c, zero(), a));
+    } else if (auto o = dyn_cast<math::ExpOp>(op)) {
+      add(o.getOperand(), mul(a, m(o.getResult())));
+    } else if (auto o = dyn_cast<math::LogOp>(op)) {
+      add(o.getOperand(), div(a, m(o.getOperand())));
+    } else if (auto o = dyn_cast<math::TanhOp>(op)) {
+      Value y = m(o.getResult());
+      Value one = floatConstant(b, loc, t, 1.0);
+      add(o.getOperand(),
+          mul(a, arith::SubFOp::create(b, loc, one, mul(y, y)).getResult()));
+    } else if (auto o = dyn_cast<math::SqrtOp>(op)) {
+      add(o.getOperand(),
+          div(a, mul(floatConstant(b, loc, t, 2.0), m(o.getResult()))));
+    } else if (auto o = dyn_cast<math::RsqrtOp>(op)) {
+      Value r = m(o.getResult());
+      add(o.getOperand(),
+          mul(a, mul(floatConstant(b, loc, t, -0.5), mul(r, mul(r, r)))));
+    } else {
+      return op->emitError() << "dc-differentiate: '" << op->getName()
+                             << "' in a linalg body is not differentiable";
+    }
+    return success();
+  }
+
+  OpBuilder &b;
+  IRMapping &map;
+  llvm::DenseMap<Value, Value> adj;
+};
+
+class Differentiator {
+public:
+  explicit Differentiator(func::FuncOp grad) : grad(grad) {}
+
+  LogicalResult run() {
+    Block &body = grad.getBody().front();
+    auto ret = cast<func::ReturnOp>(body.getTerminator());
+    // Which values depend on an argument (only they get adjoints).
+    for (BlockArgument arg : body.getArguments())
+      active.insert(arg);
+    SmallVector<Operation *> forward;
+    for (Operation &op : body.without_terminator()) {
+      forward.push_back(&op);
+      if (llvm::any_of(op.getOperands(),
+                       [&](Value v) { return active.contains(v); }))
+        for (Value r : op.getResults())
+          active.insert(r);
+    }
+    OpBuilder b(ret);
+    Value loss = ret.getOperand(0);
+    auto lossType = cast<RankedTensorType>(loss.getType());
+    adj[loss] = filled(b, ret.getLoc(), lossType, 1.0);
+    for (Operation *op : llvm::reverse(forward))
+      if (failed(visit(b, op)))
+        return failure();
+    SmallVector<Value> results = {loss};
+    for (BlockArgument arg : body.getArguments()) {
+      if (!isFloatTensor(arg.getType()))
+        continue;
+      auto it = adj.find(arg);
+      results.push_back(
+          it != adj.end() ? it->second
+                          : filled(b, ret.getLoc(),
+                                   cast<RankedTensorType>(arg.getType()), 0.0));
+    }
+    ret->setOperands(results);
+    grad.setType(FunctionType::get(grad.getContext(), body.getArgumentTypes(),
+                                   ValueRange(results).getTypes()));
+    return success();
+  }
+
+private:
+  Value filled(OpBuilder &b, Location loc, RankedTensorType type, double v) {
+    Value init =
+        tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+    return linalg::FillOp::create(
+               b, loc, floatConstant(b, loc, type.getElementType(), v), init)
+        .getResult(0);
+  }
+
+  /// Elementwise x + y as a linalg.generic.
+  Value addTensors(OpBuilder &b, Location loc, Value x, Value y) {
+    auto type = cast<RankedTensorType>(x.getType());
+    AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+    Value init =
+        tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{type}, ValueRange{x, y}, ValueRange{init},
+               SmallVector<AffineMap>(3, id),
+               SmallVector<utils::IteratorType>(type.getRank(),
+                                                utils::IteratorType::parallel),
+               [](OpBuilder &nb, Location nl, ValueRange args) {
+                 linalg::YieldOp::create(
+                     nb, nl,
+                     arith::AddFOp::create(nb, nl, args[0], args[1])
+                         .getResult());
+               })
+        .getResult(0);
+  }
+
+  void addAdjoint(OpBuilder &b, Location loc, Value v, Value a) {
+    if (!active.contains(v) || !isFloatTensor(v.getType()))
+      return;
+    auto [it, inserted] = adj.insert({v, a});
+    if (!inserted)
+      it->second = addTensors(b, loc, it->second, a);
+  }
+
+  LogicalResult visit(OpBuilder &b, Operation *op) {
+    bool hasAdjoint =
+        llvm::any_of(op->getResults(), [&](Value r) { return adj.count(r); });
+    if (!hasAdjoint)
+      return success();
+    Location loc = op->getLoc();
+    if (auto c = dyn_cast<tensor::CollapseShapeOp>(op)) {
+      Value a = tensor::ExpandShapeOp::create(b, loc, c.getSrcType(),
+                                              adj[c.getResult()],
+                                              c.getReassociationIndices());
+      addAdjoint(b, loc, c.getSrc(), a);
+      return success();
+    }
+    if (auto e = dyn_cast<tensor::ExpandShapeOp>(op)) {
+      Value a = tensor::CollapseShapeOp::create(b, loc, e.getSrcType(),
+                                                adj[e.getResult()],
+                                                e.getReassociationIndices());
+      addAdjoint(b, loc, e.getSrc(), a);
+      return success();
+    }
+    if (auto g = dyn_cast<linalg::GenericOp>(op))
+      return visitGeneric(b, g);
+    bool anyActive = llvm::any_of(op->getOperands(), [&](Value v) {
+      return active.contains(v) && isFloatTensor(v.getType());
+    });
+    if (!anyActive)
+      return success();
+    return op->emitError() << "dc-differentiate: '" << op->getName()
+                           << "' is not differentiable";
+  }
+
+  LogicalResult visitGeneric(OpBuilder &b, linalg::GenericOp op) {
+    Location loc = op.getLoc();
+    Block &body = op.getRegion().front();
+    auto yield = cast<linalg::YieldOp>(body.getTerminator());
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    if (!llvm::all_of(maps,
+                      [](AffineMap m) { return m.isProjectedPermutation(); }))
+      return op.emitError() << "dc-differentiate: a linalg.generic whose "
+                               "maps are not projected permutations";
+    for (Type t : op->getResultTypes())
+      if (!isFloatTensor(t))
+        return op.emitError() << "dc-differentiate: results must be static "
+                                 "floating-point tensors";
+    unsigned numInputs = op.getNumDpsInputs(), numInits = op.getNumDpsInits();
+    bool reduction = op.getNumReductionLoops() > 0;
+    // With reductions, each yield must be `out + e` with e free of `out`:
+    // the init then receives the result's adjoint once, and e is what the
+    // loops sum.
+    SmallVector<Value> seeded(numInits);
+    for (unsigned j = 0; j < numInits; ++j) {
+      Value y = yield.getOperand(j);
+      BlockArgument out = body.getArgument(numInputs + j);
+      if (!reduction) {
+        seeded[j] = y;
+        continue;
+      }
+      auto addf = y.getDefiningOp<arith::AddFOp>();
+      Value e = !addf                  ? Value()
+                : addf.getLhs() == out ? addf.getRhs()
+                : addf.getRhs() == out ? addf.getLhs()
+                                       : Value();
+      if (!e || dependsOn(e, out))
+        return op.emitError() << "dc-differentiate: a reduction must "
+                                 "combine with addf (out + f(inputs)); "
+                                 "max and other reductions are not "
+                                 "supported yet";
+      seeded[j] = e;
+      if (Value a = adj.lookup(op.getResult(j)))
+        addAdjoint(b, loc, op.getDpsInits()[j], a);
+    }
+    // Operands that can get a gradient: the inputs, and the inits when
+    // they are read element by element (no reductions).
+    unsigned candidates = reduction ? numInputs : numInputs + numInits;
+    for (unsigned k = 0; k < candidates; ++k) {
+      Value operand = op->getOperand(k);
+      if (!active.contains(operand) || !isFloatTensor(operand.getType()))
+        continue;
+      if (failed(adjointOfOperand(b, op, k, seeded)))
+        return failure();
+    }
+    return success();
+  }
+
+  static bool dependsOn(Value v, Value on) {
+    SmallVector<Value> work = {v};
+    llvm::DenseSet<Value> seen;
+    while (!work.empty()) {
+      Value x = work.pop_back_val();
+      if (x == on)
+        return true;
+      if (!seen.insert(x).second)
+        continue;
+      if (Operation *def = x.getDefiningOp())
+        llvm::append_range(work, def->getOperands());
+    }
+    return false;
+  }
+
+  /// The generic computing the adjoint of operand `k` of `op`.
+  LogicalResult adjointOfOperand(OpBuilder &b, linalg::GenericOp op, unsigned k,
+                                 ArrayRef<Value> seeded) {
+    Location loc = op.getLoc();
+    Block &body = op.getRegion().front();
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    unsigned numInputs = op.getNumDpsInputs(), numInits = op.getNumDpsInits();
+    auto operandType = cast<RankedTensorType>(op->getOperand(k).getType());
+    // Inputs of the new generic: the old operands (inputs and inits, so
+    // that the body can be recomputed), then the results' adjoints.
+    SmallVector<Value> inputs(op->getOperands());
+    SmallVector<AffineMap> newMaps(maps);
+    SmallVector<unsigned> seedArgs;
+    for (unsigned j = 0; j < numInits; ++j) {
+      Value a = adj.lookup(op.getResult(j));
+      if (!a)
+        continue;
+      seedArgs.push_back(j);
+      inputs.push_back(a);
+      newMaps.push_back(op.getIndexingMapMatchingResult(op->getResult(j)));
+    }
+    AffineMap outMap = maps[k];
+    newMaps.push_back(outMap);
+    SmallVector<utils::IteratorType> iterators;
+    for (unsigned l = 0; l < op.getNumLoops(); ++l)
+      iterators.push_back(outMap.isFunctionOfDim(l)
+                              ? utils::IteratorType::parallel
+                              : utils::IteratorType::reduction);
+    Value zero = filled(b, loc, operandType, 0.0);
+    std::string error;
+    auto gen = linalg::GenericOp::create(
+        b, loc, TypeRange{operandType}, inputs, ValueRange{zero}, newMaps,
+        iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
+          IRMapping map;
+          for (unsigned i = 0; i < numInputs + numInits; ++i)
+            map.map(body.getArgument(i), args[i]);
+          SmallVector<Operation *> ops;
+          for (Operation &bop : body.without_terminator()) {
+            nb.clone(bop, map);
+            ops.push_back(&bop);
+          }
+          ScalarReverse reverse(nb, map);
+          for (auto [n, j] : llvm::enumerate(seedArgs))
+            reverse.seed(seeded[j], args[numInputs + numInits + n]);
+          if (failed(reverse.run(ops))) {
+            error = "failed";
+            linalg::YieldOp::create(nb, nl, args.back());
+            return;
+          }
+          Value g = reverse.adjointOf(body.getArgument(k));
+          Value acc = args.back();
+          Value r = g ? arith::AddFOp::create(nb, nl, acc, g).getResult() : acc;
+          linalg::YieldOp::create(nb, nl, r);
+        });
+    if (!error.empty())
+      return failure();
+    addAdjoint(b, loc, op->getOperand(k), gen.getResult(0));
+    return success();
+  }
+
+  func::FuncOp grad;
+  llvm::DenseSet<Value> active;
+  llvm::DenseMap<Value, Value> adj;
+};
+
+} // namespace
+
+FailureOr<func::FuncOp> mlir::dc::buildGradientFunction(func::FuncOp func,
+                                                        StringRef name) {
+  if (func.isExternal() || !func.getBody().hasOneBlock())
+    return func.emitError() << "dc-differentiate: @" << func.getSymName()
+                            << " needs a body of one block";
+  auto resultType = func.getNumResults() == 1
+                        ? dyn_cast<RankedTensorType>(func.getResultTypes()[0])
+                        : RankedTensorType();
+  if (!resultType || resultType.getRank() != 0 ||
+      !(resultType.getElementType().isF32() ||
+        resultType.getElementType().isF64()))
+    return func.emitError() << "dc-differentiate: @" << func.getSymName()
+                            << " must return one 0-d f32 or f64 tensor (a "
+                               "loss)";
+  OpBuilder b(func);
+  b.setInsertionPointAfter(func);
+  auto grad = cast<func::FuncOp>(b.clone(*func));
+  grad.setSymName(name);
+  grad.setPublic();
+  // Named ops become generics (one rule then covers them all).
+  IRRewriter rewriter(func.getContext());
+  SmallVector<linalg::LinalgOp> named;
+  grad.walk([&](linalg::LinalgOp op) {
+    if (!isa<linalg::GenericOp>(op))
+      named.push_back(op);
+  });
+  for (linalg::LinalgOp op : named) {
+    rewriter.setInsertionPoint(op);
+    if (failed(linalg::generalizeNamedOp(rewriter, op))) {
+      op->emitError() << "dc-differentiate: cannot generalize '"
+                      << op->getName() << "'";
+      grad.erase();
+      return failure();
+    }
+  }
+  Differentiator d(grad);
+  if (failed(d.run())) {
+    grad.erase();
+    return failure();
+  }
+  return grad;
+}
