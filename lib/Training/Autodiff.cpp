@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Training/Autodiff.h"
+#include "dc/Dialect/DC/Transforms/Parameters.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -168,44 +169,36 @@ class Differentiator {
 public:
   explicit Differentiator(func::FuncOp grad) : grad(grad) {}
 
-  LogicalResult run() {
+  /// The reverse sweep over `forward` (ops of the function, in order) from
+  /// `seed`, whose adjoint is `seedAdjoint`; new ops go before `at`.
+  LogicalResult sweep(ArrayRef<Operation *> forward, Value seed,
+                      Value seedAdjoint, Operation *at) {
     Block &body = grad.getBody().front();
-    auto ret = cast<func::ReturnOp>(body.getTerminator());
     // Which values depend on an argument (only they get adjoints).
     for (BlockArgument arg : body.getArguments())
       active.insert(arg);
-    SmallVector<Operation *> forward;
-    for (Operation &op : body.without_terminator()) {
-      forward.push_back(&op);
-      if (llvm::any_of(op.getOperands(),
+    for (Operation *op : forward)
+      if (llvm::any_of(op->getOperands(),
                        [&](Value v) { return active.contains(v); }))
-        for (Value r : op.getResults())
+        for (Value r : op->getResults())
           active.insert(r);
-    }
-    OpBuilder b(ret);
-    Value loss = ret.getOperand(0);
-    auto lossType = cast<RankedTensorType>(loss.getType());
-    adj[loss] = filled(b, ret.getLoc(), lossType, 1.0);
+    OpBuilder b(at);
+    adj[seed] = seedAdjoint;
     for (Operation *op : llvm::reverse(forward))
       if (failed(visit(b, op)))
         return failure();
-    SmallVector<Value> results = {loss};
-    for (BlockArgument arg : body.getArguments()) {
-      if (!isFloatTensor(arg.getType()))
-        continue;
-      auto it = adj.find(arg);
-      results.push_back(
-          it != adj.end() ? it->second
-                          : filled(b, ret.getLoc(),
-                                   cast<RankedTensorType>(arg.getType()), 0.0));
-    }
-    ret->setOperands(results);
-    grad.setType(FunctionType::get(grad.getContext(), body.getArgumentTypes(),
-                                   ValueRange(results).getTypes()));
     return success();
   }
 
-private:
+  /// The gradient of `arg` (zeros when nothing reached it), built before `at`.
+  Value gradientOf(BlockArgument arg, Operation *at) {
+    auto it = adj.find(arg);
+    if (it != adj.end())
+      return it->second;
+    OpBuilder b(at);
+    return filled(b, at->getLoc(), cast<RankedTensorType>(arg.getType()), 0.0);
+  }
+
   Value filled(OpBuilder &b, Location loc, RankedTensorType type, double v) {
     Value init =
         tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
@@ -214,6 +207,7 @@ private:
         .getResult(0);
   }
 
+private:
   /// Elementwise x + y as a linalg.generic.
   Value addTensors(OpBuilder &b, Location loc, Value x, Value y) {
     auto type = cast<RankedTensorType>(x.getType());
@@ -408,6 +402,23 @@ private:
 
 } // namespace
 
+/// Named linalg ops become generics (one rule then covers them all).
+static LogicalResult generalizeAll(func::FuncOp func) {
+  IRRewriter rewriter(func.getContext());
+  SmallVector<linalg::LinalgOp> named;
+  func.walk([&](linalg::LinalgOp op) {
+    if (!isa<linalg::GenericOp>(op))
+      named.push_back(op);
+  });
+  for (linalg::LinalgOp op : named) {
+    rewriter.setInsertionPoint(op);
+    if (failed(linalg::generalizeNamedOp(rewriter, op)))
+      return op->emitError()
+             << "dc-differentiate: cannot generalize '" << op->getName() << "'";
+  }
+  return success();
+}
+
 FailureOr<func::FuncOp> mlir::dc::buildGradientFunction(func::FuncOp func,
                                                         StringRef name) {
   if (func.isExternal() || !func.getBody().hasOneBlock())
@@ -427,26 +438,264 @@ FailureOr<func::FuncOp> mlir::dc::buildGradientFunction(func::FuncOp func,
   auto grad = cast<func::FuncOp>(b.clone(*func));
   grad.setSymName(name);
   grad.setPublic();
-  // Named ops become generics (one rule then covers them all).
-  IRRewriter rewriter(func.getContext());
-  SmallVector<linalg::LinalgOp> named;
-  grad.walk([&](linalg::LinalgOp op) {
-    if (!isa<linalg::GenericOp>(op))
-      named.push_back(op);
-  });
-  for (linalg::LinalgOp op : named) {
-    rewriter.setInsertionPoint(op);
-    if (failed(linalg::generalizeNamedOp(rewriter, op))) {
-      op->emitError() << "dc-differentiate: cannot generalize '"
-                      << op->getName() << "'";
-      grad.erase();
-      return failure();
-    }
-  }
-  Differentiator d(grad);
-  if (failed(d.run())) {
+  if (failed(generalizeAll(grad))) {
     grad.erase();
     return failure();
   }
+  Block &body = grad.getBody().front();
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  SmallVector<Operation *> forward;
+  for (Operation &op : body.without_terminator())
+    forward.push_back(&op);
+  Differentiator d(grad);
+  Value loss = ret.getOperand(0);
+  OpBuilder at(ret);
+  Value one =
+      d.filled(at, ret.getLoc(), cast<RankedTensorType>(loss.getType()), 1.0);
+  if (failed(d.sweep(forward, loss, one, ret))) {
+    grad.erase();
+    return failure();
+  }
+  SmallVector<Value> results = {loss};
+  for (BlockArgument arg : body.getArguments())
+    if (isFloatTensor(arg.getType()))
+      results.push_back(d.gradientOf(arg, ret));
+  ret->setOperands(results);
+  grad.setType(FunctionType::get(grad.getContext(), body.getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
   return grad;
+}
+
+//===----------------------------------------------------------------------===//
+// The training step: a fused softmax cross-entropy
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Builds linalg.generic ops at `b` over rank-1 [B] and rank-2 [B, C]
+/// tensors of element type `t`.
+struct LossBuilder {
+  OpBuilder &b;
+  Location loc;
+  Type t;
+  int64_t rows, classes;
+
+  AffineMap map(std::initializer_list<unsigned> dims, unsigned loops) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned d : dims)
+      exprs.push_back(b.getAffineDimExpr(d));
+    return AffineMap::get(loops, 0, exprs, b.getContext());
+  }
+  Value filled(ArrayRef<int64_t> shape, double v) {
+    Value init = tensor::EmptyOp::create(b, loc, shape, t);
+    return linalg::FillOp::create(b, loc, floatConstant(b, loc, t, v), init)
+        .getResult(0);
+  }
+  Value generic(ArrayRef<int64_t> shape, ValueRange ins,
+                ArrayRef<AffineMap> maps,
+                ArrayRef<utils::IteratorType> iterators, Value init,
+                function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    if (!init)
+      init = tensor::EmptyOp::create(b, loc, shape, t);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{init.getType()}, ins, ValueRange{init}, maps,
+               iterators,
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+               })
+        .getResult(0);
+  }
+  /// The label of row `row` as an index clamped to [0, C).
+  Value label(OpBuilder &nb, Location nl, Value raw) {
+    Value i = arith::IndexCastOp::create(nb, nl, nb.getIndexType(), raw);
+    Value lo = arith::ConstantIndexOp::create(nb, nl, 0);
+    Value hi = arith::ConstantIndexOp::create(nb, nl, classes - 1);
+    return arith::MinSIOp::create(nb, nl, arith::MaxSIOp::create(nb, nl, i, lo),
+                                  hi);
+  }
+};
+
+/// Whether `v` is computed as a softmax (exp divided by a sum).
+bool isSoftmax(Value v) {
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (!g)
+    return false;
+  bool div = false, exp = false;
+  auto scan = [&](linalg::GenericOp op) {
+    op.getRegion().walk([&](Operation *o) {
+      div |= isa<arith::DivFOp>(o);
+      exp |= isa<math::ExpOp>(o);
+    });
+  };
+  scan(g);
+  for (Value in : g.getDpsInputs())
+    if (auto p = in.getDefiningOp<linalg::GenericOp>())
+      scan(p);
+  return div && exp;
+}
+
+} // namespace
+
+LogicalResult mlir::dc::buildTrainStep(func::FuncOp forward, StringRef stepName,
+                                       StringRef lossName) {
+  if (forward.isExternal() || !forward.getBody().hasOneBlock())
+    return forward.emitError() << "dc-differentiate: @" << forward.getSymName()
+                               << " needs a body of one block";
+  auto logitsType =
+      forward.getNumResults() == 1
+          ? dyn_cast<RankedTensorType>(forward.getResultTypes()[0])
+          : RankedTensorType();
+  if (!logitsType || logitsType.getRank() != 2 ||
+      !logitsType.hasStaticShape() ||
+      !(logitsType.getElementType().isF32() ||
+        logitsType.getElementType().isF64()))
+    return forward.emitError()
+           << "dc-differentiate: loss=cross-entropy needs @"
+           << forward.getSymName()
+           << " to return logits, one static f32 or f64 tensor [B, C]";
+  bool anyParam = false;
+  for (unsigned i = 0; i < forward.getNumArguments(); ++i)
+    anyParam |= bool(forward.getArgAttr(i, kParamAttrName));
+  if (!anyParam)
+    return forward.emitError() << "dc-differentiate: @" << forward.getSymName()
+                               << " has no dc.param arguments to train (run "
+                                  "dc-parametrize first)";
+  auto ret = cast<func::ReturnOp>(forward.getBody().front().getTerminator());
+  if (isSoftmax(ret.getOperand(0)))
+    return ret.getOperand(0).getDefiningOp()->emitError()
+           << "dc-differentiate: @" << forward.getSymName()
+           << " ends in a softmax; cross-entropy needs the logits (remove the "
+              "softmax)";
+
+  Type t = logitsType.getElementType();
+  int64_t rows = logitsType.getDimSize(0), classes = logitsType.getDimSize(1);
+  OpBuilder mb(forward);
+  mb.setInsertionPointAfter(forward);
+  auto step = cast<func::FuncOp>(mb.clone(*forward));
+  step.setSymName(stepName);
+  step.setPublic();
+  auto fail = [&] {
+    step.erase();
+    return failure();
+  };
+  if (failed(generalizeAll(step)))
+    return fail();
+  Block &body = step.getBody().front();
+  Location loc = step.getLoc();
+  auto labelsType = RankedTensorType::get({rows}, mb.getI64Type());
+  auto weightsType = RankedTensorType::get({rows}, t);
+  unsigned n = step.getNumArguments();
+  if (failed(step.insertArgument(n, labelsType, {}, loc)) ||
+      failed(step.insertArgument(n + 1, weightsType, {}, loc)))
+    return fail();
+  Value labels = body.getArgument(n), weights = body.getArgument(n + 1);
+  auto stepRet = cast<func::ReturnOp>(body.getTerminator());
+  SmallVector<Operation *> forwardOps;
+  for (Operation &op : body.without_terminator())
+    forwardOps.push_back(&op);
+  Value logits = stepRet.getOperand(0);
+
+  OpBuilder b(stepRet);
+  LossBuilder l{b, loc, t, rows, classes};
+  using IT = utils::IteratorType;
+  IT par = IT::parallel, red = IT::reduction;
+  AffineMap bc = l.map({0, 1}, 2), bOf2 = l.map({0}, 2), b1 = l.map({0}, 1);
+  AffineMap none1 = AffineMap::get(1, 0, {}, b.getContext());
+  AffineMap none2 = AffineMap::get(2, 0, {}, b.getContext());
+  AffineMap scalar = AffineMap::get(0, 0, {}, b.getContext());
+  // Row maxima, sums of exp(l - m), logsumexp.
+  Value m = l.generic({rows}, {logits}, {bc, bOf2}, {par, red},
+                      l.filled({rows}, -INFINITY),
+                      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                        return arith::MaximumFOp::create(nb, nl, a[0], a[1]);
+                      });
+  Value sum = l.generic({rows}, {logits, m}, {bc, bOf2, bOf2}, {par, red},
+                        l.filled({rows}, 0.0),
+                        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                          Value d = arith::SubFOp::create(nb, nl, a[0], a[1]);
+                          return arith::AddFOp::create(
+                              nb, nl, a[2], math::ExpOp::create(nb, nl, d));
+                        });
+  Value lse = l.generic({rows}, {m, sum}, {b1, b1, b1}, {par}, Value(),
+                        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                          return arith::AddFOp::create(
+                              nb, nl, a[0], math::LogOp::create(nb, nl, a[1]));
+                        });
+  // The logit of each row's label.
+  Value picked =
+      l.generic({rows}, {labels}, {b1, b1}, {par}, Value(),
+                [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                  Value row = linalg::IndexOp::create(nb, nl, 0);
+                  return tensor::ExtractOp::create(
+                      nb, nl, logits, ValueRange{row, l.label(nb, nl, a[0])});
+                });
+  // W = sum w, and the weighted mean of lse - picked.
+  Value total =
+      l.generic({}, {weights}, {b1, none1}, {red}, l.filled({}, 0.0),
+                [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                  return arith::AddFOp::create(nb, nl, a[0], a[1]);
+                });
+  Value weighted = l.generic(
+      {}, {weights, lse, picked}, {b1, b1, b1, none1}, {red}, l.filled({}, 0.0),
+      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value ce = arith::SubFOp::create(nb, nl, a[1], a[2]);
+        return arith::AddFOp::create(nb, nl, a[3],
+                                     arith::MulFOp::create(nb, nl, a[0], ce));
+      });
+  Value loss =
+      l.generic({}, {weighted, total}, {scalar, scalar, scalar}, {}, Value(),
+                [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                  return arith::DivFOp::create(nb, nl, a[0], a[1]);
+                });
+  // d loss / d logits = w_b / W (softmax - onehot).
+  Value dlogits = l.generic(
+      {rows, classes}, {logits, lse, labels, weights, total},
+      {bc, bOf2, bOf2, bOf2, none2, bc}, {par, par}, Value(),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        Value p = math::ExpOp::create(
+            nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
+        Value c = linalg::IndexOp::create(nb, nl, 1);
+        Value hit = arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, c,
+                                          l.label(nb, nl, a[2]));
+        Value one = floatConstant(nb, nl, t, 1.0);
+        Value zero = floatConstant(nb, nl, t, 0.0);
+        Value onehot = arith::SelectOp::create(nb, nl, hit, one, zero);
+        Value scale = arith::DivFOp::create(nb, nl, a[3], a[4]);
+        return arith::MulFOp::create(nb, nl, scale,
+                                     arith::SubFOp::create(nb, nl, p, onehot));
+      });
+
+  // The loss alone, for evaluation and for checking the step.
+  mb.setInsertionPointAfter(step);
+  auto lossFn = cast<func::FuncOp>(mb.clone(*step));
+  lossFn.setSymName(lossName);
+  {
+    auto r = cast<func::ReturnOp>(lossFn.getBody().front().getTerminator());
+    // The clone's loss is the value built from the same ops: find it by
+    // position (the loss generic precedes the gradient one).
+    Operation *lossOp = nullptr;
+    for (auto [a, bOp] :
+         llvm::zip(body.without_terminator(),
+                   lossFn.getBody().front().without_terminator()))
+      if (&a == loss.getDefiningOp())
+        lossOp = &bOp;
+    r->setOperands(lossOp->getResult(0));
+    lossFn.setType(FunctionType::get(
+        lossFn.getContext(), lossFn.getBody().front().getArgumentTypes(),
+        {loss.getType()}));
+  }
+
+  Differentiator d(step);
+  if (failed(d.sweep(forwardOps, logits, dlogits, stepRet))) {
+    lossFn.erase();
+    return fail();
+  }
+  SmallVector<Value> results = {loss};
+  for (BlockArgument arg : body.getArguments())
+    if (step.getArgAttr(arg.getArgNumber(), kParamAttrName))
+      results.push_back(d.gradientOf(arg, stepRet));
+  stepRet->setOperands(results);
+  step.setType(FunctionType::get(step.getContext(), body.getArgumentTypes(),
+                                 ValueRange(results).getTypes()));
+  return success();
 }

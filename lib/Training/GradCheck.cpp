@@ -34,13 +34,18 @@ struct Buffer {
     values.assign(t.getNumElements(), 0.0);
   }
   bool isF32() const { return type.getElementType().isF32(); }
+  bool isInt() const { return type.getElementType().isInteger(); }
+  size_t width() const { return type.getElementTypeBitWidth() / 8; }
   void prepare() {
-    size_t width = isF32() ? 4 : 8;
-    storage.assign(values.size() * width + 64, 0);
+    size_t w = width();
+    storage.assign(values.size() * w + 64, 0);
     char *data = storage.data() +
                  (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64) % 64;
     for (size_t i = 0; i < values.size(); ++i) {
-      if (isF32()) {
+      if (isInt()) {
+        int64_t v = int64_t(values[i]);
+        std::memcpy(data + w * i, &v, w); // little-endian: the low bytes
+      } else if (isF32()) {
         float f = float(values[i]);
         std::memcpy(data + 4 * i, &f, 4);
       } else {
@@ -80,6 +85,13 @@ bool isFloatTensor(Type t) {
          (type.getElementType().isF32() || type.getElementType().isF64());
 }
 
+bool isLabelTensor(Type t) {
+  auto type = dyn_cast<RankedTensorType>(t);
+  return type && type.hasStaticShape() &&
+         (type.getElementType().isInteger(64) ||
+          type.getElementType().isInteger(32));
+}
+
 } // namespace
 
 namespace {
@@ -87,6 +99,8 @@ namespace {
 struct Pair {
   std::string name, grad;
   SmallVector<RankedTensorType> argTypes;
+  /// The arguments the gradient function differentiates, in its order.
+  SmallVector<unsigned> checked;
   RankedTensorType lossType;
 };
 } // namespace
@@ -97,11 +111,17 @@ static LogicalResult checkOne(ExecutionEngine &engine, const Pair &p,
   result.function = p.name;
   std::vector<Buffer> inputs;
   ::dc::codec::SplitMix64 rng(o.seed);
-  for (RankedTensorType t : p.argTypes) {
+  for (auto [i, t] : llvm::enumerate(p.argTypes)) {
     inputs.emplace_back(t);
+    bool isChecked = llvm::is_contained(p.checked, unsigned(i));
     for (double &v : inputs.back().values) {
+      if (inputs.back().isInt()) {
+        v = double(rng.below(std::max(1u, o.labels)));
+        continue;
+      }
+      // Unchecked floats (row weights) stay positive.
       double mag = o.minMagnitude + (1.0 - o.minMagnitude) * rng.unit();
-      v = rng.chance(0.5) ? mag : -mag;
+      v = !isChecked || rng.chance(0.5) ? mag : -mag;
     }
   }
   auto call = [&](StringRef name, std::vector<Buffer> &outs) -> bool {
@@ -132,8 +152,8 @@ static LogicalResult checkOne(ExecutionEngine &engine, const Pair &p,
     return true;
   };
   std::vector<Buffer> grads = {Buffer(p.lossType)};
-  for (RankedTensorType t : p.argTypes)
-    grads.emplace_back(t);
+  for (unsigned a : p.checked)
+    grads.emplace_back(p.argTypes[a]);
   if (!call(p.grad, grads))
     return failure();
   double base;
@@ -155,7 +175,8 @@ static LogicalResult checkOne(ExecutionEngine &engine, const Pair &p,
   // The element checked by the negative control: the largest gradient.
   size_t controlArg = 0, controlIndex = 0;
   double controlMag = -1, controlNumeric = 0;
-  for (size_t a = 0; a < inputs.size(); ++a) {
+  for (size_t c = 0; c < p.checked.size(); ++c) {
+    size_t a = p.checked[c];
     std::vector<double> &x = inputs[a].values;
     size_t n = x.size();
     size_t step = o.maxElements && n > o.maxElements ? n / o.maxElements : 1;
@@ -171,7 +192,7 @@ static LogicalResult checkOne(ExecutionEngine &engine, const Pair &p,
         return failure();
       x[i] = saved;
       double numeric = (plus - minus) / (2 * o.eps);
-      double analytic = grads[1 + a].values[i];
+      double analytic = grads[1 + c].values[i];
       double r = ratio(analytic, numeric);
       worst = std::max(worst, r);
       ++checked;
@@ -183,7 +204,7 @@ static LogicalResult checkOne(ExecutionEngine &engine, const Pair &p,
       }
       if (std::fabs(analytic) > controlMag) {
         controlMag = std::fabs(analytic);
-        controlArg = a;
+        controlArg = c;
         controlIndex = i;
         controlNumeric = numeric;
       }
@@ -198,24 +219,26 @@ static LogicalResult checkOne(ExecutionEngine &engine, const Pair &p,
   for (unsigned k = 0; k < o.directions; ++k) {
     std::vector<std::vector<double>> saved, dir;
     double dot = 0;
-    for (size_t a = 0; a < inputs.size(); ++a) {
+    for (size_t c = 0; c < p.checked.size(); ++c) {
+      size_t a = p.checked[c];
       saved.push_back(inputs[a].values);
       dir.emplace_back(inputs[a].values.size());
-      for (size_t i = 0; i < dir[a].size(); ++i) {
-        dir[a][i] = rng.unit() * 2 - 1;
-        dot += dir[a][i] * grads[1 + a].values[i];
+      for (size_t i = 0; i < dir[c].size(); ++i) {
+        dir[c][i] = rng.unit() * 2 - 1;
+        dot += dir[c][i] * grads[1 + c].values[i];
       }
     }
     double plus, minus;
     for (int sign : {1, -1}) {
-      for (size_t a = 0; a < inputs.size(); ++a)
-        for (size_t i = 0; i < dir[a].size(); ++i)
-          inputs[a].values[i] = saved[a][i] + sign * o.eps * dir[a][i];
+      for (size_t c = 0; c < p.checked.size(); ++c)
+        for (size_t i = 0; i < dir[c].size(); ++i)
+          inputs[p.checked[c]].values[i] =
+              saved[c][i] + sign * o.eps * dir[c][i];
       if (!loss(sign > 0 ? plus : minus))
         return failure();
     }
-    for (size_t a = 0; a < inputs.size(); ++a)
-      inputs[a].values = saved[a];
+    for (size_t c = 0; c < p.checked.size(); ++c)
+      inputs[p.checked[c]].values = saved[c];
     double numeric = (plus - minus) / (2 * o.eps);
     double r = ratio(dot, numeric);
     result.maxError = std::max(result.maxError, r);
@@ -250,10 +273,12 @@ LogicalResult mlir::dc::checkGradients(ModuleOp module,
                                        std::vector<GradCheckResult> &results,
                                        std::string &error) {
   std::vector<Pair> pairs;
-  for (const std::string &name : o.functions) {
+  for (const std::string &entry : o.functions) {
     Pair p;
-    p.name = name;
-    p.grad = name + "_grad";
+    StringRef name, grad;
+    std::tie(name, grad) = StringRef(entry).split(':');
+    p.name = name.str();
+    p.grad = grad.empty() ? p.name + "_grad" : grad.str();
     auto f = module.lookupSymbol<func::FuncOp>(p.name);
     auto g = module.lookupSymbol<func::FuncOp>(p.grad);
     if (!f || !g) {
@@ -261,17 +286,24 @@ LogicalResult mlir::dc::checkGradients(ModuleOp module,
               " (run dc-differentiate first)";
       return failure();
     }
-    for (Type t : f.getArgumentTypes()) {
-      if (!isFloatTensor(t)) {
-        error =
-            "@" + p.name + " may only take static f32 or f64 tensors (for now)";
+    bool anyParam = false;
+    for (unsigned i = 0; i < f.getNumArguments(); ++i)
+      anyParam |= bool(f.getArgAttr(i, "dc.param"));
+    for (auto [i, t] : llvm::enumerate(f.getArgumentTypes())) {
+      if (!isFloatTensor(t) && !isLabelTensor(t)) {
+        error = "@" + p.name +
+                " may only take static f32/f64 tensors and i32/i64 labels";
         return failure();
       }
       p.argTypes.push_back(cast<RankedTensorType>(t));
+      // With dc.param arguments (a training step) those are differentiated,
+      // else every floating-point argument.
+      if (isFloatTensor(t) && (!anyParam || f.getArgAttr(i, "dc.param")))
+        p.checked.push_back(i);
     }
     if (f.getNumResults() != 1 || !isFloatTensor(f.getResultTypes()[0]) ||
         cast<RankedTensorType>(f.getResultTypes()[0]).getRank() != 0 ||
-        g.getNumResults() != 1 + p.argTypes.size() ||
+        g.getNumResults() != 1 + p.checked.size() ||
         g.getArgumentTypes() != f.getArgumentTypes()) {
       error = "@" + p.grad + " does not have the shape of @" + p.name +
               "'s gradient function";

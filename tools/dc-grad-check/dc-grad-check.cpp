@@ -29,8 +29,8 @@ static cl::opt<std::string> input(cl::Positional, cl::init("-"),
                                   cl::cat(category));
 static cl::list<std::string>
     functions("function", cl::CommaSeparated,
-              cl::desc("The differentiated functions (default forward); each "
-                       "needs @<name>_grad, dc-differentiate's default"),
+              cl::desc("The differentiated functions (default forward), each "
+                       "f (with @f_grad, dc-differentiate's default) or f:g"),
               cl::cat(category));
 static cl::opt<double> eps("eps", cl::init(1e-6),
                            cl::desc("Central-difference step"),
@@ -46,6 +46,10 @@ static cl::opt<unsigned> maxElements(
     "max-elements", cl::init(0),
     cl::desc("Elements checked per argument, evenly spaced (0 = all)"),
     cl::cat(category));
+static cl::opt<unsigned> labels("labels", cl::init(1),
+                                cl::desc("Integer arguments (labels) are drawn "
+                                         "from [0, labels)"),
+                                cl::cat(category));
 static cl::opt<unsigned> directions("directions", cl::init(4),
                                     cl::desc("Random directional checks"),
                                     cl::cat(category));
@@ -83,6 +87,7 @@ int main(int argc, char **argv) {
   options.seed = seed;
   options.maxElements = maxElements;
   options.directions = directions;
+  options.labels = labels;
   std::vector<mlir::dc::GradCheckResult> results;
   std::string error;
   if (failed(mlir::dc::checkGradients(*module, options, results, error))) {

@@ -26,6 +26,20 @@ namespace mlir::dc {
 FailureOr<func::FuncOp> buildGradientFunction(func::FuncOp func,
                                               StringRef name);
 
+/// The training step of a model whose `forward` returns logits [B, C]
+/// (parametrize it first: its `dc.param` arguments are what is trained):
+///   @<stepName>(args..., labels: tensor<BxiN>, row_weights: tensor<BxT>)
+///       -> (loss: tensor<T>, d loss / d param for each dc.param argument)
+///   @<lossName>(the same arguments) -> loss
+/// with the softmax cross-entropy fused as one primitive: loss =
+/// sum_b w_b (logsumexp_b - logit_{b, y_b}) / sum_b w_b (PyTorch's
+/// reduction='mean' when every weight is 1; weight 0 drops a row), computed
+/// stably, and its gradient w_b / W (softmax - onehot). Labels outside
+/// [0, C) are clamped (dc-train checks its data). A @forward that already
+/// ends in a softmax is refused: it must return logits.
+LogicalResult buildTrainStep(func::FuncOp forward, StringRef stepName,
+                             StringRef lossName);
+
 } // namespace mlir::dc
 
 #endif // DC_TRAINING_AUTODIFF_H

@@ -23,9 +23,14 @@
 namespace mlir::dc {
 
 struct GradCheckOptions {
-  /// Functions returning one 0-d f32/f64 tensor, each with its gradient
-  /// function @<name>_grad (dc-differentiate's default name).
+  /// Functions returning one 0-d f32/f64 tensor, each as "f" (its gradient
+  /// function is @f_grad, dc-differentiate's default name) or "f:g". The
+  /// gradient function returns the value and the gradient of every
+  /// floating-point argument, or, when @f has dc.param arguments (a training
+  /// step), of those.
   std::vector<std::string> functions = {"forward"};
+  /// Integer arguments (labels) are drawn uniformly from [0, labels).
+  unsigned labels = 1;
   double eps = 1e-6;               ///< central-difference step
   double rtol = 1e-6, atol = 1e-9; ///< |g - n| <= atol + rtol * max(|g|, |n|)
   uint64_t seed = 1;

@@ -27,13 +27,27 @@ struct DCDifferentiatePass
       module.emitError() << "dc-differentiate: no function @" << function;
       return signalPassFailure();
     }
-    std::string gradName = name.empty() ? function + "_grad" : name;
-    if (module.lookupSymbol(gradName)) {
-      func.emitError() << "dc-differentiate: @" << gradName
-                       << " already exists";
+    bool ce = loss == LossOption::CrossEntropy;
+    std::string gradName = !name.empty() ? name.getValue()
+                           : ce          ? "train_step"
+                                         : function + "_grad";
+    for (StringRef symbol : {StringRef(gradName), StringRef("train_loss")}) {
+      if (symbol == "train_loss" && !ce)
+        continue;
+      Operation *existing = module.lookupSymbol(symbol);
+      if (!existing)
+        continue;
+      // A declaration (for callers written before the pass) is filled in.
+      if (auto decl = dyn_cast<func::FuncOp>(existing);
+          decl && decl.isExternal()) {
+        decl.erase();
+        continue;
+      }
+      func.emitError() << "dc-differentiate: @" << symbol << " already exists";
       return signalPassFailure();
     }
-    if (failed(buildGradientFunction(func, gradName)))
+    if (ce ? failed(buildTrainStep(func, gradName, "train_loss"))
+           : failed(buildGradientFunction(func, gradName)))
       signalPassFailure();
   }
 };

@@ -35,6 +35,12 @@ enum class FormOption {
   Trainable, ///< the Pruned (dc-prune) or Quantized (dc-quantize) form
 };
 
+/// The loss dc-differentiate builds (its `loss` option).
+enum class LossOption {
+  None,         ///< the function returns its loss
+  CrossEntropy, ///< the function returns logits; softmax cross-entropy
+};
+
 } // namespace mlir::dc
 
 #endif // DC_DIALECT_DC_TRANSFORMS_FORMS_H

@@ -267,12 +267,34 @@ def DCDifferentiate : Pass<"dc-differentiate", "ModuleOp"> {
     divf, negf, maximumf, minimumf (ties as PyTorch), select, exp, log, tanh,
     sqrt, rsqrt. Anything else that a gradient must pass is a located error
     naming the op (docs/Training.md, "What is differentiable").
+
+    With `loss=cross-entropy` the function returns logits and the softmax
+    cross-entropy is fused: `@train_step(params..., x, labels: tensor<Bxi64>,
+    row_weights: tensor<BxT>) -> (loss, gradients of the dc.param
+    arguments)` with loss = sum_b w_b (logsumexp_b - logit_{b, label_b}) /
+    sum_b w_b (PyTorch's mean with all weights 1), and `@train_loss` with
+    the same arguments returning the loss only. A function that already ends
+    in a softmax is refused.
   }];
   let options = [
     Option<"function", "function", "std::string", /*default=*/"\"forward\"",
            "The function to differentiate">,
+    Option<"loss", "loss", "::mlir::dc::LossOption",
+           "::mlir::dc::LossOption::None",
+           "The loss to differentiate", [{::llvm::cl::values(
+             clEnumValN(::mlir::dc::LossOption::None, "none",
+                        "the function returns its loss (a 0-d tensor); "
+                        "adds @<name> = (loss, gradient of every "
+                        "floating-point argument)"),
+             clEnumValN(::mlir::dc::LossOption::CrossEntropy,
+                        "cross-entropy",
+                        "the function returns logits [B, C]; adds "
+                        "@train_step(args..., labels, row_weights) -> "
+                        "(loss, gradient of every dc.param argument) and "
+                        "@train_loss"))}]>,
     Option<"name", "name", "std::string", /*default=*/"\"\"",
-           "The gradient function's name (default: <function>_grad)">,
+           "The gradient function's name (default: <function>_grad, or "
+           "train_step for a loss)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
