@@ -25,6 +25,7 @@
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 using namespace mlir::dc;
@@ -93,7 +94,9 @@ private:
     auto sel = [&](Value c, Value x, Value y) {
       return arith::SelectOp::create(b, loc, c, x, y).getResult();
     };
-    if (isa<arith::ConstantOp>(op))
+    // Leaves: constants, and elements of captured tensors (their adjoints
+    // are gathered by the caller, see adjointOfCaptured).
+    if (isa<arith::ConstantOp, tensor::ExtractOp>(op))
       return success();
     if (auto o = dyn_cast<arith::AddFOp>(op)) {
       add(o.getLhs(), a);
@@ -177,11 +180,18 @@ public:
     // Which values depend on an argument (only they get adjoints).
     for (BlockArgument arg : body.getArguments())
       active.insert(arg);
-    for (Operation *op : forward)
-      if (llvm::any_of(op->getOperands(),
-                       [&](Value v) { return active.contains(v); }))
+    for (Operation *op : forward) {
+      bool uses = llvm::any_of(op->getOperands(),
+                               [&](Value v) { return active.contains(v); });
+      // Values a body captures count too (a codebook read by extract).
+      op->walk([&](Operation *inner) {
+        for (Value v : inner->getOperands())
+          uses |= active.contains(v);
+      });
+      if (uses)
         for (Value r : op->getResults())
           active.insert(r);
+    }
     OpBuilder b(at);
     adj[seed] = seedAdjoint;
     for (Operation *op : llvm::reverse(forward))
@@ -317,6 +327,103 @@ private:
       if (failed(adjointOfOperand(b, op, k, seeded)))
         return failure();
     }
+    // Tensors the body reads with tensor.extract (a codebook gather).
+    llvm::SetVector<Value> captured;
+    body.walk([&](tensor::ExtractOp e) {
+      if (e.getTensor().getParentRegion() != &op.getRegion() &&
+          active.contains(e.getTensor()) &&
+          isFloatTensor(e.getTensor().getType()))
+        captured.insert(e.getTensor());
+    });
+    for (Value t : captured)
+      if (failed(adjointOfCaptured(b, op, t, seeded)))
+        return failure();
+    return success();
+  }
+
+  /// The adjoint of a tensor `t` the body reads with tensor.extract: a
+  /// segment sum over the op's loops (all reductions) and t's dimensions
+  /// (parallel): each element of t collects the adjoints of the extracts
+  /// whose indices equal its own. (MLIR 22's tensor.scatter does not
+  /// bufferize, and this needs no atomics.)
+  LogicalResult adjointOfCaptured(OpBuilder &b, linalg::GenericOp op, Value t,
+                                  ArrayRef<Value> seeded) {
+    Location loc = op.getLoc();
+    Block &body = op.getRegion().front();
+    auto tType = cast<RankedTensorType>(t.getType());
+    unsigned loops = op.getNumLoops(), rank = tType.getRank();
+    unsigned numInputs = op.getNumDpsInputs(), numInits = op.getNumDpsInits();
+    MLIRContext *ctx = b.getContext();
+    auto extend = [&](AffineMap m) {
+      return AffineMap::get(loops + rank, 0, m.getResults(), ctx);
+    };
+    SmallVector<Value> inputs(op->getOperands());
+    SmallVector<AffineMap> maps;
+    for (AffineMap m : op.getIndexingMapsArray())
+      maps.push_back(extend(m));
+    SmallVector<unsigned> seedArgs;
+    for (unsigned j = 0; j < numInits; ++j) {
+      Value a = adj.lookup(op.getResult(j));
+      if (!a)
+        continue;
+      seedArgs.push_back(j);
+      inputs.push_back(a);
+      maps.push_back(extend(op.getIndexingMapMatchingResult(op->getResult(j))));
+    }
+    SmallVector<AffineExpr> tDims;
+    for (unsigned d = 0; d < rank; ++d)
+      tDims.push_back(getAffineDimExpr(loops + d, ctx));
+    maps.push_back(AffineMap::get(loops + rank, 0, tDims, ctx));
+    SmallVector<utils::IteratorType> iterators(loops,
+                                               utils::IteratorType::reduction);
+    iterators.append(rank, utils::IteratorType::parallel);
+    Value zero = filled(b, loc, tType, 0.0);
+    bool failedBody = false;
+    auto gen = linalg::GenericOp::create(
+        b, loc, TypeRange{tType}, inputs, ValueRange{zero}, maps, iterators,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          IRMapping map;
+          for (unsigned i = 0; i < numInputs + numInits; ++i)
+            map.map(body.getArgument(i), args[i]);
+          // linalg.index keeps its meaning: the first `loops` dimensions
+          // are the op's.
+          SmallVector<Operation *> ops;
+          for (Operation &bop : body.without_terminator()) {
+            nb.clone(bop, map);
+            ops.push_back(&bop);
+          }
+          ScalarReverse reverse(nb, map);
+          for (auto [n, j] : llvm::enumerate(seedArgs))
+            reverse.seed(seeded[j], args[numInputs + numInits + n]);
+          if (failed(reverse.run(ops))) {
+            failedBody = true;
+            linalg::YieldOp::create(nb, nl, args.back());
+            return;
+          }
+          Value acc = args.back();
+          for (Operation *bop : ops) {
+            auto e = dyn_cast<tensor::ExtractOp>(bop);
+            Value a = e && e.getTensor() == t ? reverse.adjointOf(e.getResult())
+                                              : Value();
+            if (!a)
+              continue;
+            Value here = arith::ConstantIntOp::create(nb, nl, 1, 1);
+            for (unsigned d = 0; d < rank; ++d) {
+              Value mine = linalg::IndexOp::create(nb, nl, loops + d);
+              Value eq =
+                  arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq,
+                                        map.lookup(e.getIndices()[d]), mine);
+              here = arith::AndIOp::create(nb, nl, here, eq);
+            }
+            Value zeroT = floatConstant(nb, nl, a.getType(), 0.0);
+            acc = arith::AddFOp::create(
+                nb, nl, acc, arith::SelectOp::create(nb, nl, here, a, zeroT));
+          }
+          linalg::YieldOp::create(nb, nl, acc);
+        });
+    if (failedBody)
+      return failure();
+    addAdjoint(b, loc, t, gen.getResult(0));
     return success();
   }
 

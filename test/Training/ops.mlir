@@ -5,8 +5,8 @@
 // fail the bound). Each function is loss = sum(r * op(inputs)) for a fixed
 // random r. Inputs are drawn with |x| in [0.1, 1], away from the kinks of
 // relu and max at 0; the bound is |g - n| <= 1e-9 + 1e-6 * max(|g|, |n|).
-// RUN: dc-opt %s --dc-differentiate=function=matmul_bias --dc-differentiate=function=matvec --dc-differentiate=function=batch_matmul --dc-differentiate=function=transpose_broadcast --dc-differentiate=function=arith --dc-differentiate=function=relu --dc-differentiate=function=max_min --dc-differentiate=function=select --dc-differentiate=function=transcendental --dc-differentiate=function=sum_axis --dc-differentiate=function=reshape --dc-differentiate=function=mlp -o %t.mlir
-// RUN: dc-grad-check %t.mlir --function=matmul_bias,matvec,batch_matmul,transpose_broadcast,arith,relu,max_min,select,transcendental,sum_axis,reshape,mlp --eps=1e-6 --rtol=1e-6 --atol=1e-9 | FileCheck %s
+// RUN: dc-opt %s --dc-differentiate=function=matmul_bias --dc-differentiate=function=matvec --dc-differentiate=function=batch_matmul --dc-differentiate=function=transpose_broadcast --dc-differentiate=function=arith --dc-differentiate=function=relu --dc-differentiate=function=max_min --dc-differentiate=function=select --dc-differentiate=function=transcendental --dc-differentiate=function=sum_axis --dc-differentiate=function=reshape --dc-differentiate=function=mlp --dc-differentiate=function=quantized --dc-differentiate=function=pruned -o %t.mlir
+// RUN: dc-grad-check %t.mlir --function=matmul_bias,matvec,batch_matmul,transpose_broadcast,arith,relu,max_min,select,transcendental,sum_axis,reshape,mlp,quantized,pruned --eps=1e-6 --rtol=1e-6 --atol=1e-9 | FileCheck %s
 // CHECK: dc-grad-check: @matmul_bias: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @matvec: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @batch_matmul: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
@@ -19,6 +19,8 @@
 // CHECK: dc-grad-check: @sum_axis: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @reshape: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @mlp: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
+// CHECK: dc-grad-check: @quantized: 11 elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
+// CHECK: dc-grad-check: @pruned: 24 elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 
 func.func @matmul_bias(%x: tensor<2x3xf64>, %w: tensor<3x4xf64>, %b: tensor<2x4xf64>) -> tensor<f64> {
   %y = linalg.matmul ins(%x, %w : tensor<2x3xf64>, tensor<3x4xf64>) outs(%b : tensor<2x4xf64>) -> tensor<2x4xf64>
@@ -256,6 +258,67 @@ func.func @mlp(%x: tensor<2x4xf64>, %w1: tensor<5x4xf64>, %b1: tensor<5xf64>, %w
   %r = arith.constant dense<[[0.6012, -0.1791, -0.6985], [-0.4122, 0.5376, 0.7455]]> : tensor<2x3xf64>
   %z = arith.constant dense<0.0> : tensor<f64>
   %loss = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<2x3xf64>, tensor<2x3xf64>) outs(%z : tensor<f64>) {
+  ^bb0(%ls_a: f64, %ls_w: f64, %ls_o: f64):
+    %ls_p = arith.mulf %ls_a, %ls_w : f64
+    %ls_s = arith.addf %ls_o, %ls_p : f64
+    linalg.yield %ls_s : f64
+  } -> tensor<f64>
+  return %loss : tensor<f64>
+}
+
+// The trainable quantized form with its codebook a parameter: the
+// codebook's gradient is the segment sum of the weight's adjoint over the
+// kept positions that index each centroid; a pruned form's values get the
+// adjoint only where the mask keeps them.
+func.func @quantized(%codebook: tensor<3xf64>, %x: tensor<2x4xf64>) -> tensor<f64> {
+  %mask = arith.constant dense<[[1, 0, 1, 1], [1, 1, 0, 1], [0, 1, 1, 1], [1, 1, 1, 0]]> : tensor<4x4xi8>
+  %index = arith.constant dense<[[0, 2, 1, 2], [2, 0, 1, 1], [0, 1, 2, 0], [1, 2, 0, 2]]> : tensor<4x4xi8>
+  %e = tensor.empty() : tensor<4x4xf64>
+  %w = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%mask, %index : tensor<4x4xi8>, tensor<4x4xi8>) outs(%e : tensor<4x4xf64>) {
+  ^bb0(%m: i8, %i: i8, %o: f64):
+    %c0 = arith.constant 0 : i8
+    %kept = arith.cmpi ne, %m, %c0 : i8
+    %j = arith.index_castui %i : i8 to index
+    %v = tensor.extract %codebook[%j] : tensor<3xf64>
+    %zero = arith.constant 0.0 : f64
+    %r = arith.select %kept, %v, %zero : f64
+    linalg.yield %r : f64
+  } -> tensor<4x4xf64>
+  %z0 = arith.constant dense<0.0> : tensor<2x4xf64>
+  %y = linalg.matmul ins(%x, %w : tensor<2x4xf64>, tensor<4x4xf64>) outs(%z0 : tensor<2x4xf64>) -> tensor<2x4xf64>
+  %e2 = tensor.empty() : tensor<2x4xf64>
+  %t = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%y : tensor<2x4xf64>) outs(%e2 : tensor<2x4xf64>) {
+  ^bb0(%a: f64, %o: f64):
+    %th = math.tanh %a : f64
+    linalg.yield %th : f64
+  } -> tensor<2x4xf64>
+  %r = arith.constant dense<[[0.3, -0.7, 0.2, 0.9], [-0.4, 0.6, -0.8, 0.1]]> : tensor<2x4xf64>
+  %z = arith.constant dense<0.0> : tensor<f64>
+  %loss = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%t, %r : tensor<2x4xf64>, tensor<2x4xf64>) outs(%z : tensor<f64>) {
+  ^bb0(%ls_a: f64, %ls_w: f64, %ls_o: f64):
+    %ls_p = arith.mulf %ls_a, %ls_w : f64
+    %ls_s = arith.addf %ls_o, %ls_p : f64
+    linalg.yield %ls_s : f64
+  } -> tensor<f64>
+  return %loss : tensor<f64>
+}
+
+func.func @pruned(%w: tensor<4x4xf64>, %x: tensor<2x4xf64>) -> tensor<f64> {
+  %mask = arith.constant dense<[[1, 0, 1, 1], [1, 1, 0, 1], [0, 1, 1, 1], [1, 1, 1, 0]]> : tensor<4x4xi8>
+  %e = tensor.empty() : tensor<4x4xf64>
+  %mw = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%mask, %w : tensor<4x4xi8>, tensor<4x4xf64>) outs(%e : tensor<4x4xf64>) {
+  ^bb0(%m: i8, %v: f64, %o: f64):
+    %c0 = arith.constant 0 : i8
+    %kept = arith.cmpi ne, %m, %c0 : i8
+    %zero = arith.constant 0.0 : f64
+    %r = arith.select %kept, %v, %zero : f64
+    linalg.yield %r : f64
+  } -> tensor<4x4xf64>
+  %z0 = arith.constant dense<0.0> : tensor<2x4xf64>
+  %y = linalg.matmul ins(%x, %mw : tensor<2x4xf64>, tensor<4x4xf64>) outs(%z0 : tensor<2x4xf64>) -> tensor<2x4xf64>
+  %r = arith.constant dense<[[0.3, -0.7, 0.2, 0.9], [-0.4, 0.6, -0.8, 0.1]]> : tensor<2x4xf64>
+  %z = arith.constant dense<0.0> : tensor<f64>
+  %loss = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<2x4xf64>, tensor<2x4xf64>) outs(%z : tensor<f64>) {
   ^bb0(%ls_a: f64, %ls_w: f64, %ls_o: f64):
     %ls_p = arith.mulf %ls_a, %ls_w : f64
     %ls_s = arith.addf %ls_o, %ls_p : f64
