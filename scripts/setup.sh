@@ -16,6 +16,11 @@ fi
 packages=(cmake ninja-build ccache clang-22 lld-22 llvm-22-dev llvm-22-tools
           libmlir-22-dev mlir-22-tools libgtest-dev libclang-rt-22-dev
           qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross)
+# DC_WITH_TORCH=1 adds Debian's PyTorch for the comparisons with PyTorch
+# (test/Training/torch-step.test; unsupported without it).
+if [ "${DC_WITH_TORCH:-0}" = 1 ]; then
+  packages+=(python3-torch python3-numpy)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

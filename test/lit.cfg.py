@@ -52,8 +52,8 @@ if config.dc_sanitizer:
         for t in stock_tools]
     config.available_features.add("sanitizer")
 llvm_config.add_tool_substitutions(
-    ["dc-opt", "dc-model-gen", "dc-compile", "dc-grad-check", "llvm-nm",
-     "llvm-readelf"] +
+    ["dc-opt", "dc-model-gen", "dc-compile", "dc-grad-check", "dc-run",
+     "llvm-nm", "llvm-readelf"] +
     stock_tools, tool_dirs)
 
 # A C compiler for the harnesses that load dc-compile's libraries.
@@ -81,3 +81,11 @@ if config.dc_enable_fuzzers:
 # Tests that create device nodes (mknod) in their own folder need root.
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     config.available_features.add("root")
+
+# The PyTorch comparisons run where Debian's python3-torch is installed
+# (not in the default test run: scripts/test.sh does not install it).
+import subprocess as _sp
+if _sp.call(["/usr/bin/python3", "-c", "import torch, numpy"],
+            stdout=_sp.DEVNULL, stderr=_sp.DEVNULL) == 0:
+    config.available_features.add("torch")
+    config.substitutions.append(("%torch_python", "/usr/bin/python3"))

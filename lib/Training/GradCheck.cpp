@@ -2,16 +2,12 @@
 
 #include "dc/Training/GradCheck.h"
 #include "dc/Codec/Random.h"
+#include "dc/Training/Jit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -21,63 +17,6 @@ using namespace mlir;
 using namespace mlir::dc;
 
 namespace {
-
-/// A dense tensor argument or result in memory, and its memref descriptor.
-struct Buffer {
-  RankedTensorType type;
-  std::vector<double> values; ///< as doubles, whatever the element type
-  std::vector<char> storage;  ///< the element bytes the code sees
-  std::vector<int64_t> descriptor;
-  void *descriptorPtr = nullptr;
-
-  explicit Buffer(RankedTensorType t) : type(t) {
-    values.assign(t.getNumElements(), 0.0);
-  }
-  bool isF32() const { return type.getElementType().isF32(); }
-  bool isInt() const { return type.getElementType().isInteger(); }
-  size_t width() const { return type.getElementTypeBitWidth() / 8; }
-  void prepare() {
-    size_t w = width();
-    storage.assign(values.size() * w + 64, 0);
-    char *data = storage.data() +
-                 (64 - reinterpret_cast<uintptr_t>(storage.data()) % 64) % 64;
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (isInt()) {
-        int64_t v = int64_t(values[i]);
-        std::memcpy(data + w * i, &v, w); // little-endian: the low bytes
-      } else if (isF32()) {
-        float f = float(values[i]);
-        std::memcpy(data + 4 * i, &f, 4);
-      } else {
-        std::memcpy(data + 8 * i, &values[i], 8);
-      }
-    }
-    int64_t rank = type.getRank();
-    descriptor.assign(3 + 2 * rank, 0);
-    std::memcpy(&descriptor[0], &data, sizeof(void *));
-    std::memcpy(&descriptor[1], &data, sizeof(void *));
-    int64_t stride = 1;
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      descriptor[3 + d] = type.getDimSize(d);
-      descriptor[3 + rank + d] = stride;
-      stride *= type.getDimSize(d);
-    }
-    descriptorPtr = descriptor.data();
-  }
-  void read() {
-    char *data;
-    std::memcpy(&data, &descriptor[1], sizeof(void *));
-    for (size_t i = 0; i < values.size(); ++i) {
-      if (isF32()) {
-        float f;
-        std::memcpy(&f, data + 4 * i, 4);
-        values[i] = f;
-      } else {
-        std::memcpy(&values[i], data + 8 * i, 8);
-      }
-    }
-  }
-};
 
 bool isFloatTensor(Type t) {
   auto type = dyn_cast<RankedTensorType>(t);
@@ -105,17 +44,17 @@ struct Pair {
 };
 } // namespace
 
-static LogicalResult checkOne(ExecutionEngine &engine, const Pair &p,
+static LogicalResult checkOne(JitModule &jit, const Pair &p,
                               const GradCheckOptions &o,
                               GradCheckResult &result, std::string &error) {
   result.function = p.name;
-  std::vector<Buffer> inputs;
+  std::vector<HostTensor> inputs;
   ::dc::codec::SplitMix64 rng(o.seed);
   for (auto [i, t] : llvm::enumerate(p.argTypes)) {
     inputs.emplace_back(t);
     bool isChecked = llvm::is_contained(p.checked, unsigned(i));
     for (double &v : inputs.back().values) {
-      if (inputs.back().isInt()) {
+      if (inputs.back().type.getElementType().isInteger()) {
         v = double(rng.below(std::max(1u, o.labels)));
         continue;
       }
@@ -124,34 +63,17 @@ static LogicalResult checkOne(ExecutionEngine &engine, const Pair &p,
       v = !isChecked || rng.chance(0.5) ? mag : -mag;
     }
   }
-  auto call = [&](StringRef name, std::vector<Buffer> &outs) -> bool {
-    SmallVector<void *> args;
-    for (Buffer &b : inputs) {
-      b.prepare();
-      args.push_back(&b.descriptorPtr);
-    }
-    for (Buffer &b : outs) {
-      b.prepare();
-      args.push_back(&b.descriptorPtr);
-    }
-    if (llvm::Error e =
-            engine.invokePacked(("_mlir_ciface_" + name).str(), args)) {
-      error =
-          "JIT call of @" + name.str() + ": " + llvm::toString(std::move(e));
-      return false;
-    }
-    for (Buffer &b : outs)
-      b.read();
-    return true;
+  auto call = [&](StringRef name, std::vector<HostTensor> &outs) -> bool {
+    return succeeded(jit.call(name, inputs, outs, error));
   };
   auto loss = [&](double &value) {
-    std::vector<Buffer> outs = {Buffer(p.lossType)};
+    std::vector<HostTensor> outs = {HostTensor(p.lossType)};
     if (!call(p.name, outs))
       return false;
     value = outs[0].values[0];
     return true;
   };
-  std::vector<Buffer> grads = {Buffer(p.lossType)};
+  std::vector<HostTensor> grads = {HostTensor(p.lossType)};
   for (unsigned a : p.checked)
     grads.emplace_back(p.argTypes[a]);
   if (!call(p.grad, grads))
@@ -310,40 +232,21 @@ LogicalResult mlir::dc::checkGradients(ModuleOp module,
       return failure();
     }
     p.lossType = cast<RankedTensorType>(f.getResultTypes()[0]);
-    for (func::FuncOp fn : {f, g})
-      fn->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
     pairs.push_back(std::move(p));
   }
 
   // Upstream's plain lowering: nothing of dc's pipeline is under test here.
-  PassManager pm(module.getContext());
-  if (failed(parsePassPipeline(
-          "one-shot-bufferize{bufferize-function-boundaries "
-          "function-boundary-type-conversion=identity-layout-map},"
-          "buffer-results-to-out-params{modify-public-functions},"
-          "buffer-deallocation-pipeline,"
-          "convert-linalg-to-loops,expand-strided-metadata,lower-affine,"
-          "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
-          "convert-to-llvm,reconcile-unrealized-casts",
-          pm, llvm::errs())) ||
-      failed(pm.run(module))) {
-    error = "the module does not lower (see the diagnostics above)";
-    return failure();
+  std::vector<std::string> names;
+  for (const Pair &p : pairs) {
+    names.push_back(p.name);
+    names.push_back(p.grad);
   }
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  registerBuiltinDialectTranslation(*module.getContext());
-  registerLLVMDialectTranslation(*module.getContext());
-  ExecutionEngineOptions engineOptions;
-  auto transformer = makeOptimizingTransformer(0, 0, nullptr);
-  engineOptions.transformer = transformer;
-  auto engine = ExecutionEngine::create(module, engineOptions);
-  if (!engine) {
-    error = "JIT: " + llvm::toString(engine.takeError());
+  FailureOr<std::unique_ptr<JitModule>> jit =
+      JitModule::compile(module, names, error);
+  if (failed(jit))
     return failure();
-  }
   for (const Pair &p : pairs)
-    if (failed(checkOne(**engine, p, o, results.emplace_back(), error)))
+    if (failed(checkOne(**jit, p, o, results.emplace_back(), error)))
       return failure();
   return success();
 }

@@ -8,6 +8,7 @@
 
 #include "dc/Compile/Compile.h"
 #include "dc/InitAllDC.h"
+#include "dc/Tools/ToolSupport.h"
 #include "dc/Support/FileIO.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -75,9 +76,7 @@ int main(int argc, char **argv) {
       "library and C header\n");
 
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::dc::registerAllDCDialects(registry);
+  mlir::dc::registerToolDialects(registry);
   // One thread: passes that add globals from several functions at once
   // would otherwise order them differently from run to run, and the
   // library must be byte-for-byte deterministic.
@@ -87,14 +86,7 @@ int main(int argc, char **argv) {
   // Diagnostics name their file, line and column.
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  auto buffer = dc::readInputFile(input);
-  if (!buffer) {
-    errs() << "dc-compile: error: " << toString(buffer.takeError()) << "\n";
-    return 1;
-  }
-  sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
-  auto module = mlir::parseSourceFile<mlir::ModuleOp>(
-      sourceMgr, mlir::ParserConfig(&context));
+  auto module = mlir::dc::loadModule(input, context, sourceMgr, "dc-compile");
   if (!module)
     return 1;
 

@@ -8,16 +8,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/InitAllDC.h"
-#include "dc/Support/FileIO.h"
+#include "dc/Tools/ToolSupport.h"
 #include "dc/Training/GradCheck.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 
@@ -62,20 +60,12 @@ int main(int argc, char **argv) {
       argc, argv,
       "dc-grad-check: compare a gradient function with central differences\n");
   mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::dc::registerAllDCDialects(registry);
+  mlir::dc::registerToolDialects(registry);
   mlir::MLIRContext context(registry);
-  auto buffer = dc::readInputFile(input);
-  if (!buffer) {
-    errs() << "dc-grad-check: error: " << toString(buffer.takeError()) << "\n";
-    return 1;
-  }
+  context.printOpOnDiagnostic(false);
   SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(*buffer), SMLoc());
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  auto module = mlir::parseSourceFile<mlir::ModuleOp>(
-      sourceMgr, mlir::ParserConfig(&context));
+  auto module = mlir::dc::loadModule(input, context, sourceMgr, "dc-grad-check");
   if (!module)
     return 1;
   mlir::dc::GradCheckOptions options;

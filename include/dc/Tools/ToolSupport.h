@@ -1,0 +1,32 @@
+//===- ToolSupport.h - What dc's tools share --------------------*- C++ -*-===//
+//
+// The dialects every dc tool understands, and reading a module the way they
+// all do: the input through dc/Support/FileIO.h (errors with the reason),
+// diagnostics with file, line and column.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_TOOLS_TOOLSUPPORT_H
+#define DC_TOOLS_TOOLSUPPORT_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/SourceMgr.h"
+
+namespace mlir::dc {
+
+/// Every upstream dialect and extension, and dc's.
+void registerToolDialects(DialectRegistry &registry);
+
+/// Parses `path` ("-" = stdin) into `context`, adding it to `sourceMgr`;
+/// the caller keeps a SourceMgrDiagnosticHandler on `sourceMgr` for as long
+/// as diagnostics may come (they then show file, line, column and the
+/// source line). On failure prints "<tool>: error: ..." (or the parser's
+/// located errors) and returns null.
+OwningOpRef<ModuleOp> loadModule(StringRef path, MLIRContext &context,
+                                 llvm::SourceMgr &sourceMgr, StringRef tool);
+
+} // namespace mlir::dc
+
+#endif // DC_TOOLS_TOOLSUPPORT_H

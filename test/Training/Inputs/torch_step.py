@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""torch_step.py prepare DIR | compare DIR
+
+The one-step comparison of dc's @train_step with PyTorch for dc-model-gen's
+LeNet-300-100 (784-300-100-10, relu, nn.Linear layers):
+
+prepare: writes DIR/x.bin (8 x 784 f32, fixed seed), DIR/labels.bin (8 i64)
+and DIR/weights.bin (8 ones, f32) for dc-run.
+compare: reads DIR/out/manifest.txt, the parameters dc-run used and its
+results (loss, then the gradient of each parameter in order), computes the
+same step with torch (the same weights, batch and labels; cross_entropy with
+reduction='mean') and requires the loss within 1e-5 relative and each
+gradient tensor within 1e-5 of its largest magnitude, element by element.
+"""
+import sys
+
+import numpy as np
+import torch
+
+B, IN = 8, 784
+d = sys.argv[2]
+
+if sys.argv[1] == "prepare":
+    rng = np.random.default_rng(7)
+    rng.standard_normal((B, IN)).astype("<f4").tofile(f"{d}/x.bin")
+    rng.integers(0, 10, B).astype("<i8").tofile(f"{d}/labels.bin")
+    np.ones(B, dtype="<f4").tofile(f"{d}/weights.bin")
+    sys.exit(0)
+
+torch.set_num_threads(1)
+
+
+def shape_of(t):  # "tensor<300x784xf32>" -> (300, 784), dtype
+    inner = t[len("tensor<"):-1].split("x")
+    dims = tuple(int(v) for v in inner[:-1])
+    return dims, {"f32": "<f4", "f64": "<f8", "i64": "<i8"}[inner[-1]]
+
+
+params, results = [], []
+for line in open(f"{d}/out/manifest.txt"):
+    name_file, name, ty = line.split()
+    dims, dt = shape_of(ty)
+    a = np.fromfile(f"{d}/out/{name_file}", dtype=dt).reshape(dims)
+    (params if name_file.startswith("param") else results).append((name, a))
+
+x = torch.from_numpy(np.fromfile(f"{d}/x.bin", dtype="<f4").reshape(B, IN))
+labels = torch.from_numpy(np.fromfile(f"{d}/labels.bin", dtype="<i8"))
+tensors = [torch.tensor(a, requires_grad=True) for _, a in params]
+# fc<i>.weight [out, in] and fc<i>_bias [out], in order.
+h = x
+layers = len(tensors) // 2
+for i in range(layers):
+    w, b = tensors[2 * i], tensors[2 * i + 1]
+    h = h @ w.t() + b
+    if i + 1 < layers:
+        h = torch.relu(h)
+loss = torch.nn.functional.cross_entropy(h, labels)
+loss.backward()
+
+ok = True
+dc_loss = float(results[0][1])
+rel = abs(dc_loss - loss.item()) / abs(loss.item())
+print(f"loss: dc {dc_loss:.8g}, torch {loss.item():.8g}, relative {rel:.2e}")
+ok &= rel <= 1e-5
+for (name, _), t, (_, g) in zip(params, tensors, results[1:]):
+    ref = t.grad.numpy()
+    scale = float(np.abs(ref).max())
+    err = float(np.abs(g - ref).max()) / scale
+    print(f"d {name} {list(ref.shape)}: max |dc - torch| / max |torch| "
+          f"= {err:.2e}")
+    ok &= err <= 1e-5
+print("agree within 1e-5" if ok else "DIFFER")
+sys.exit(0 if ok else 1)
