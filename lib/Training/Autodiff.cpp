@@ -169,6 +169,15 @@ private:
 };
 
 class Differentiator {
+  /// The adjoint flowing into result `result` of a generic: `adjoint`
+  /// (same map as the result) and, for a max/min reduction, the final
+  /// `gate` values: then only iterations whose value equals the gate
+  /// receive it.
+  struct Seed {
+    unsigned result;
+    Value adjoint, gate;
+  };
+
 public:
   explicit Differentiator(func::FuncOp grad) : grad(grad) {}
 
@@ -292,30 +301,61 @@ private:
                                  "floating-point tensors";
     unsigned numInputs = op.getNumDpsInputs(), numInits = op.getNumDpsInits();
     bool reduction = op.getNumReductionLoops() > 0;
-    // With reductions, each yield must be `out + e` with e free of `out`:
-    // the init then receives the result's adjoint once, and e is what the
-    // loops sum.
+    // With reductions, each yield must be `out + e` (a sum: the init gets
+    // the result's adjoint once, e the adjoint in every iteration) or
+    // `max(out, e)` / `min(out, e)` (the adjoint goes to the iterations
+    // where e equals the result, split evenly among ties as PyTorch's amax
+    // does, or to the init when none does), with e free of `out`.
     SmallVector<Value> seeded(numInits);
+    SmallVector<Seed> seeds;
     for (unsigned j = 0; j < numInits; ++j) {
       Value y = yield.getOperand(j);
       BlockArgument out = body.getArgument(numInputs + j);
+      Value a = adj.lookup(op.getResult(j));
       if (!reduction) {
         seeded[j] = y;
+        if (a)
+          seeds.push_back({j, a, Value()});
         continue;
       }
-      auto addf = y.getDefiningOp<arith::AddFOp>();
-      Value e = !addf                  ? Value()
-                : addf.getLhs() == out ? addf.getRhs()
-                : addf.getRhs() == out ? addf.getLhs()
-                                       : Value();
+      Operation *combiner = y.getDefiningOp();
+      bool sum = isa_and_nonnull<arith::AddFOp>(combiner);
+      bool extremum =
+          isa_and_nonnull<arith::MaximumFOp, arith::MinimumFOp>(combiner);
+      Value e = !(sum || extremum)               ? Value()
+                : combiner->getOperand(0) == out ? combiner->getOperand(1)
+                : combiner->getOperand(1) == out ? combiner->getOperand(0)
+                                                 : Value();
       if (!e || dependsOn(e, out))
         return op.emitError() << "dc-differentiate: a reduction must "
-                                 "combine with addf (out + f(inputs)); "
-                                 "max and other reductions are not "
-                                 "supported yet";
+                                 "combine with addf, maximumf or minimumf "
+                                 "(out with f(inputs))";
       seeded[j] = e;
-      if (Value a = adj.lookup(op.getResult(j)))
+      if (!a)
+        continue;
+      if (sum) {
         addAdjoint(b, loc, op.getDpsInits()[j], a);
+        seeds.push_back({j, a, Value()});
+        continue;
+      }
+      Value result = op.getResult(j);
+      Value count = countMatches(b, op, j, e);
+      auto type = cast<RankedTensorType>(result.getType());
+      Value scale = elementwise(
+          b, loc, type, {a, count},
+          [](OpBuilder &nb, Location nl, ValueRange v) {
+            return arith::DivFOp::create(nb, nl, v[0], v[1]).getResult();
+          });
+      Value toInit = elementwise(
+          b, loc, type, {a, count},
+          [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+            Value zero = floatConstant(nb, nl, v[0].getType(), 0.0);
+            Value none = arith::CmpFOp::create(
+                nb, nl, arith::CmpFPredicate::OEQ, v[1], zero);
+            return arith::SelectOp::create(nb, nl, none, v[0], zero);
+          });
+      addAdjoint(b, loc, op.getDpsInits()[j], toInit);
+      seeds.push_back({j, scale, result});
     }
     // Operands that can get a gradient: the inputs, and the inits when
     // they are read element by element (no reductions).
@@ -324,7 +364,7 @@ private:
       Value operand = op->getOperand(k);
       if (!active.contains(operand) || !isFloatTensor(operand.getType()))
         continue;
-      if (failed(adjointOfOperand(b, op, k, seeded)))
+      if (failed(adjointOfOperand(b, op, k, seeded, seeds)))
         return failure();
     }
     // Tensors the body reads with tensor.extract (a codebook gather).
@@ -336,7 +376,7 @@ private:
         captured.insert(e.getTensor());
     });
     for (Value t : captured)
-      if (failed(adjointOfCaptured(b, op, t, seeded)))
+      if (failed(adjointOfCaptured(b, op, t, seeded, seeds)))
         return failure();
     return success();
   }
@@ -347,7 +387,8 @@ private:
   /// whose indices equal its own. (MLIR 22's tensor.scatter does not
   /// bufferize, and this needs no atomics.)
   LogicalResult adjointOfCaptured(OpBuilder &b, linalg::GenericOp op, Value t,
-                                  ArrayRef<Value> seeded) {
+                                  ArrayRef<Value> seeded,
+                                  ArrayRef<Seed> seeds) {
     Location loc = op.getLoc();
     Block &body = op.getRegion().front();
     auto tType = cast<RankedTensorType>(t.getType());
@@ -361,15 +402,7 @@ private:
     SmallVector<AffineMap> maps;
     for (AffineMap m : op.getIndexingMapsArray())
       maps.push_back(extend(m));
-    SmallVector<unsigned> seedArgs;
-    for (unsigned j = 0; j < numInits; ++j) {
-      Value a = adj.lookup(op.getResult(j));
-      if (!a)
-        continue;
-      seedArgs.push_back(j);
-      inputs.push_back(a);
-      maps.push_back(extend(op.getIndexingMapMatchingResult(op->getResult(j))));
-    }
+    addSeedInputs(op, seeds, extend, inputs, maps);
     SmallVector<AffineExpr> tDims;
     for (unsigned d = 0; d < rank; ++d)
       tDims.push_back(getAffineDimExpr(loops + d, ctx));
@@ -393,8 +426,8 @@ private:
             ops.push_back(&bop);
           }
           ScalarReverse reverse(nb, map);
-          for (auto [n, j] : llvm::enumerate(seedArgs))
-            reverse.seed(seeded[j], args[numInputs + numInits + n]);
+          applySeeds(nb, nl, seeds, seeded, args, numInputs + numInits, map,
+                     reverse);
           if (failed(reverse.run(ops))) {
             failedBody = true;
             linalg::YieldOp::create(nb, nl, args.back());
@@ -427,6 +460,100 @@ private:
     return success();
   }
 
+  /// Elementwise `f` over tensors of `type`.
+  Value elementwise(OpBuilder &b, Location loc, RankedTensorType type,
+                    ValueRange ins,
+                    function_ref<Value(OpBuilder &, Location, ValueRange)> f) {
+    AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+    Value init =
+        tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{type}, ins, ValueRange{init},
+               SmallVector<AffineMap>(ins.size() + 1, id),
+               SmallVector<utils::IteratorType>(type.getRank(),
+                                                utils::IteratorType::parallel),
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 linalg::YieldOp::create(nb, nl, f(nb, nl, args.drop_back()));
+               })
+        .getResult(0);
+  }
+
+  /// For each element of result `j` of a max/min reduction, how many
+  /// iterations produce a value `e` equal to it.
+  Value countMatches(OpBuilder &b, linalg::GenericOp op, unsigned j, Value e) {
+    Location loc = op.getLoc();
+    Block &body = op.getRegion().front();
+    unsigned numOperands = op->getNumOperands();
+    Value result = op.getResult(j);
+    auto type = cast<RankedTensorType>(result.getType());
+    AffineMap resultMap =
+        op.getIndexingMapMatchingResult(cast<OpResult>(result));
+    SmallVector<Value> inputs(op->getOperands());
+    inputs.push_back(result);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    maps.push_back(resultMap);
+    maps.push_back(resultMap);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{type}, inputs,
+               ValueRange{filled(b, loc, type, 0.0)}, maps,
+               op.getIteratorTypesArray(),
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 IRMapping map;
+                 for (unsigned i = 0; i < numOperands; ++i)
+                   map.map(body.getArgument(i), args[i]);
+                 for (Operation &bop : body.without_terminator())
+                   nb.clone(bop, map);
+                 Value eq =
+                     arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                           map.lookup(e), args[numOperands]);
+                 Value one = floatConstant(nb, nl, type.getElementType(), 1.0);
+                 Value zero = floatConstant(nb, nl, type.getElementType(), 0.0);
+                 Value add = arith::SelectOp::create(nb, nl, eq, one, zero);
+                 linalg::YieldOp::create(
+                     nb, nl,
+                     arith::AddFOp::create(nb, nl, args.back(), add)
+                         .getResult());
+               })
+        .getResult(0);
+  }
+
+  /// Adds the seeds' tensors as inputs of an adjoint generic whose loops
+  /// start with `op`'s (`extend` widens the result maps to its loops).
+  void addSeedInputs(linalg::GenericOp op, ArrayRef<Seed> seeds,
+                     function_ref<AffineMap(AffineMap)> extend,
+                     SmallVectorImpl<Value> &inputs,
+                     SmallVectorImpl<AffineMap> &maps) {
+    for (const Seed &s : seeds) {
+      AffineMap m = extend(op.getIndexingMapMatchingResult(
+          cast<OpResult>(op.getResult(s.result))));
+      inputs.push_back(s.adjoint);
+      maps.push_back(m);
+      if (s.gate) {
+        inputs.push_back(s.gate);
+        maps.push_back(m);
+      }
+    }
+  }
+
+  /// In an adjoint body whose seed arguments start at `args[base]`, seeds
+  /// the scalar reverse mode (gated ones only where the value equals the
+  /// gate).
+  void applySeeds(OpBuilder &nb, Location nl, ArrayRef<Seed> seeds,
+                  ArrayRef<Value> seeded, ValueRange args, unsigned base,
+                  IRMapping &map, ScalarReverse &reverse) {
+    for (const Seed &s : seeds) {
+      Value a = args[base++];
+      if (s.gate) {
+        Value g = args[base++];
+        Value eq = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                         map.lookup(seeded[s.result]), g);
+        a = arith::SelectOp::create(nb, nl, eq, a,
+                                    floatConstant(nb, nl, a.getType(), 0.0));
+      }
+      reverse.seed(seeded[s.result], a);
+    }
+  }
+
   static bool dependsOn(Value v, Value on) {
     SmallVector<Value> work = {v};
     llvm::DenseSet<Value> seen;
@@ -444,7 +571,7 @@ private:
 
   /// The generic computing the adjoint of operand `k` of `op`.
   LogicalResult adjointOfOperand(OpBuilder &b, linalg::GenericOp op, unsigned k,
-                                 ArrayRef<Value> seeded) {
+                                 ArrayRef<Value> seeded, ArrayRef<Seed> seeds) {
     Location loc = op.getLoc();
     Block &body = op.getRegion().front();
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
@@ -454,15 +581,8 @@ private:
     // that the body can be recomputed), then the results' adjoints.
     SmallVector<Value> inputs(op->getOperands());
     SmallVector<AffineMap> newMaps(maps);
-    SmallVector<unsigned> seedArgs;
-    for (unsigned j = 0; j < numInits; ++j) {
-      Value a = adj.lookup(op.getResult(j));
-      if (!a)
-        continue;
-      seedArgs.push_back(j);
-      inputs.push_back(a);
-      newMaps.push_back(op.getIndexingMapMatchingResult(op->getResult(j)));
-    }
+    addSeedInputs(
+        op, seeds, [](AffineMap m) { return m; }, inputs, newMaps);
     AffineMap outMap = maps[k];
     newMaps.push_back(outMap);
     SmallVector<utils::IteratorType> iterators;
@@ -484,8 +604,8 @@ private:
             ops.push_back(&bop);
           }
           ScalarReverse reverse(nb, map);
-          for (auto [n, j] : llvm::enumerate(seedArgs))
-            reverse.seed(seeded[j], args[numInputs + numInits + n]);
+          applySeeds(nb, nl, seeds, seeded, args, numInputs + numInits, map,
+                     reverse);
           if (failed(reverse.run(ops))) {
             error = "failed";
             linalg::YieldOp::create(nb, nl, args.back());

@@ -5,6 +5,8 @@
 // directions, the negative control).
 // RUN: dc-opt %s --dc-differentiate="loss=cross-entropy" -o %t.mlir
 // RUN: FileCheck %s --check-prefix=SIG < %t.mlir
+// The same through stock mlir-opt and the plugin.
+// RUN: mlir-opt %s --load-dialect-plugin=%dc_libs/libDCPlugin%shlibext --load-pass-plugin=%dc_libs/libDCPlugin%shlibext --pass-pipeline="builtin.module(dc-differentiate{loss=cross-entropy})" | FileCheck %s --check-prefix=SIG
 // RUN: dc-grad-check %t.mlir --function=train_loss:train_step --labels=3 --rtol=1e-6 --atol=1e-9 | FileCheck %s
 // SIG-LABEL: func.func @train_step(%arg0: tensor<5x4xf64> {dc.param = "fc1.weight", dc.param_kind = "weight"}, %arg1: tensor<5xf64> {dc.param = "fc1.bias", dc.param_kind = "bias"}, %arg2: tensor<3x5xf64> {dc.param = "fc2.weight", dc.param_kind = "weight"}, %arg3: tensor<3xf64> {dc.param = "fc2.bias", dc.param_kind = "bias"}, %arg4: tensor<4x4xf64>, %arg5: tensor<4xi64>, %arg6: tensor<4xf64>) -> (tensor<f64>, tensor<5x4xf64>, tensor<5xf64>, tensor<3x5xf64>, tensor<3xf64>)
 // SIG-LABEL: func.func @train_loss(

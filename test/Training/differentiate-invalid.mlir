@@ -27,10 +27,10 @@ func.func @f(%x: tensor<3xf64>) -> tensor<f64> {
 #all = affine_map<(d0) -> ()>
 func.func @f(%x: tensor<3xf64>) -> tensor<f64> {
   %z = arith.constant dense<0.0> : tensor<f64>
-  // expected-error @+1 {{dc-differentiate: a reduction must combine with addf (out + f(inputs)); max and other reductions are not supported yet}}
+  // expected-error @+1 {{dc-differentiate: a reduction must combine with addf, maximumf or minimumf (out with f(inputs))}}
   %s = linalg.generic {indexing_maps = [#id, #all], iterator_types = ["reduction"]} ins(%x : tensor<3xf64>) outs(%z : tensor<f64>) {
   ^bb0(%a: f64, %o: f64):
-    %t = arith.maximumf %o, %a : f64
+    %t = arith.mulf %o, %a : f64
     linalg.yield %t : f64
   } -> tensor<f64>
   return %s : tensor<f64>

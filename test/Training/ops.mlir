@@ -5,8 +5,8 @@
 // fail the bound). Each function is loss = sum(r * op(inputs)) for a fixed
 // random r. Inputs are drawn with |x| in [0.1, 1], away from the kinks of
 // relu and max at 0; the bound is |g - n| <= 1e-9 + 1e-6 * max(|g|, |n|).
-// RUN: dc-opt %s --dc-differentiate=function=matmul_bias --dc-differentiate=function=matvec --dc-differentiate=function=batch_matmul --dc-differentiate=function=transpose_broadcast --dc-differentiate=function=arith --dc-differentiate=function=relu --dc-differentiate=function=max_min --dc-differentiate=function=select --dc-differentiate=function=transcendental --dc-differentiate=function=sum_axis --dc-differentiate=function=reshape --dc-differentiate=function=mlp --dc-differentiate=function=quantized --dc-differentiate=function=pruned -o %t.mlir
-// RUN: dc-grad-check %t.mlir --function=matmul_bias,matvec,batch_matmul,transpose_broadcast,arith,relu,max_min,select,transcendental,sum_axis,reshape,mlp,quantized,pruned --eps=1e-6 --rtol=1e-6 --atol=1e-9 | FileCheck %s
+// RUN: dc-opt %s --dc-differentiate=function=matmul_bias --dc-differentiate=function=matvec --dc-differentiate=function=batch_matmul --dc-differentiate=function=transpose_broadcast --dc-differentiate=function=arith --dc-differentiate=function=relu --dc-differentiate=function=max_min --dc-differentiate=function=select --dc-differentiate=function=transcendental --dc-differentiate=function=sum_axis --dc-differentiate=function=reshape --dc-differentiate=function=mlp --dc-differentiate=function=quantized --dc-differentiate=function=pruned --dc-differentiate=function=max_axis -o %t.mlir
+// RUN: dc-grad-check %t.mlir --function=matmul_bias,matvec,batch_matmul,transpose_broadcast,arith,relu,max_min,select,transcendental,sum_axis,reshape,mlp,quantized,pruned,max_axis --eps=1e-6 --rtol=1e-6 --atol=1e-9 | FileCheck %s
 // CHECK: dc-grad-check: @matmul_bias: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @matvec: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @batch_matmul: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
@@ -21,6 +21,7 @@
 // CHECK: dc-grad-check: @mlp: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @quantized: 11 elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @pruned: 24 elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
+// CHECK: dc-grad-check: @max_axis: 12 elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 
 func.func @matmul_bias(%x: tensor<2x3xf64>, %w: tensor<3x4xf64>, %b: tensor<2x4xf64>) -> tensor<f64> {
   %y = linalg.matmul ins(%x, %w : tensor<2x3xf64>, tensor<3x4xf64>) outs(%b : tensor<2x4xf64>) -> tensor<2x4xf64>
@@ -319,6 +320,39 @@ func.func @pruned(%w: tensor<4x4xf64>, %x: tensor<2x4xf64>) -> tensor<f64> {
   %r = arith.constant dense<[[0.3, -0.7, 0.2, 0.9], [-0.4, 0.6, -0.8, 0.1]]> : tensor<2x4xf64>
   %z = arith.constant dense<0.0> : tensor<f64>
   %loss = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<2x4xf64>, tensor<2x4xf64>) outs(%z : tensor<f64>) {
+  ^bb0(%ls_a: f64, %ls_w: f64, %ls_o: f64):
+    %ls_p = arith.mulf %ls_a, %ls_w : f64
+    %ls_s = arith.addf %ls_o, %ls_p : f64
+    linalg.yield %ls_s : f64
+  } -> tensor<f64>
+  return %loss : tensor<f64>
+}
+
+// Max and min reductions (inputs without ties): the gradient goes to the
+// arg-max / arg-min of each row.
+func.func @max_axis(%x: tensor<3x4xf64>) -> tensor<f64> {
+  %ninf = arith.constant dense<0xFFF0000000000000> : tensor<3xf64>
+  %m = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<3x4xf64>) outs(%ninf : tensor<3xf64>) {
+  ^bb0(%a: f64, %o: f64):
+    %q = arith.mulf %a, %a : f64
+    %t = arith.maximumf %o, %q : f64
+    linalg.yield %t : f64
+  } -> tensor<3xf64>
+  %inf = arith.constant dense<0x7FF0000000000000> : tensor<3xf64>
+  %n = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<3x4xf64>) outs(%inf : tensor<3xf64>) {
+  ^bb0(%a: f64, %o: f64):
+    %t = arith.minimumf %a, %o : f64
+    linalg.yield %t : f64
+  } -> tensor<3xf64>
+  %e = tensor.empty() : tensor<3xf64>
+  %v = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%m, %n : tensor<3xf64>, tensor<3xf64>) outs(%e : tensor<3xf64>) {
+  ^bb0(%a: f64, %b: f64, %o: f64):
+    %t = arith.mulf %a, %b : f64
+    linalg.yield %t : f64
+  } -> tensor<3xf64>
+  %r = arith.constant dense<[0.3, -0.7, 0.5]> : tensor<3xf64>
+  %z = arith.constant dense<0.0> : tensor<f64>
+  %loss = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>], iterator_types = ["reduction"]} ins(%v, %r : tensor<3xf64>, tensor<3xf64>) outs(%z : tensor<f64>) {
   ^bb0(%ls_a: f64, %ls_w: f64, %ls_o: f64):
     %ls_p = arith.mulf %ls_a, %ls_w : f64
     %ls_s = arith.addf %ls_o, %ls_p : f64

@@ -261,7 +261,8 @@ def DCDifferentiate : Pass<"dc-differentiate", "ModuleOp"> {
     `dc-parametrize` to differentiate with respect to them). Named linalg ops
     are generalized; every linalg.generic with projected-permutation maps is
     differentiated by one rule (matmul, matvec, batch_matmul, transposes,
-    broadcasts, elementwise ops, sum reductions), gradients also flow into
+    broadcasts, elementwise ops, sum and max/min reductions — ties split as
+    PyTorch's amax), gradients also flow into
     `outs` operands (a bias accumulated into), and through
     `tensor.collapse_shape` / `expand_shape`. Body ops: addf, subf, mulf,
     divf, negf, maximumf, minimumf (ties as PyTorch), select, exp, log, tanh,
