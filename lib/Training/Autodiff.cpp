@@ -764,7 +764,8 @@ bool isSoftmax(Value v) {
 } // namespace
 
 LogicalResult mlir::dc::buildTrainStep(func::FuncOp forward, StringRef stepName,
-                                       StringRef lossName) {
+                                       StringRef lossName,
+                                       const TrainLoss &trainLoss) {
   if (forward.isExternal() || !forward.getBody().hasOneBlock())
     return forward.emitError() << "dc-differentiate: @" << forward.getSymName()
                                << " needs a body of one block";
@@ -812,10 +813,13 @@ LogicalResult mlir::dc::buildTrainStep(func::FuncOp forward, StringRef stepName,
   auto labelsType = RankedTensorType::get({rows}, mb.getI64Type());
   auto weightsType = RankedTensorType::get({rows}, t);
   unsigned n = step.getNumArguments();
+  bool distill = trainLoss.distillation;
   if (failed(step.insertArgument(n, labelsType, {}, loc)) ||
-      failed(step.insertArgument(n + 1, weightsType, {}, loc)))
+      failed(step.insertArgument(n + 1, weightsType, {}, loc)) ||
+      (distill && failed(step.insertArgument(n + 2, logitsType, {}, loc))))
     return fail();
   Value labels = body.getArgument(n), weights = body.getArgument(n + 1);
+  Value teacher = distill ? body.getArgument(n + 2) : Value();
   auto stepRet = cast<func::ReturnOp>(body.getTerminator());
   SmallVector<Operation *> forwardOps;
   for (Operation &op : body.without_terminator())
@@ -830,24 +834,54 @@ LogicalResult mlir::dc::buildTrainStep(func::FuncOp forward, StringRef stepName,
   AffineMap none1 = AffineMap::get(1, 0, {}, b.getContext());
   AffineMap none2 = AffineMap::get(2, 0, {}, b.getContext());
   AffineMap scalar = AffineMap::get(0, 0, {}, b.getContext());
-  // Row maxima, sums of exp(l - m), logsumexp.
-  Value m = l.generic({rows}, {logits}, {bc, bOf2}, {par, red},
-                      l.filled({rows}, -INFINITY),
-                      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                        return arith::MaximumFOp::create(nb, nl, a[0], a[1]);
-                      });
-  Value sum = l.generic({rows}, {logits, m}, {bc, bOf2, bOf2}, {par, red},
-                        l.filled({rows}, 0.0),
-                        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                          Value d = arith::SubFOp::create(nb, nl, a[0], a[1]);
-                          return arith::AddFOp::create(
-                              nb, nl, a[2], math::ExpOp::create(nb, nl, d));
-                        });
-  Value lse = l.generic({rows}, {m, sum}, {b1, b1, b1}, {par}, Value(),
-                        [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-                          return arith::AddFOp::create(
-                              nb, nl, a[0], math::LogOp::create(nb, nl, a[1]));
-                        });
+  // logsumexp over classes of scale * x, stably (row maxima first).
+  auto logSumExp = [&](Value x, double scale) {
+    auto scaled = [&](OpBuilder &nb, Location nl, Value v) -> Value {
+      if (scale == 1.0)
+        return v;
+      return arith::MulFOp::create(nb, nl, v, floatConstant(nb, nl, t, scale));
+    };
+    Value m = l.generic(
+        {rows}, {x}, {bc, bOf2}, {par, red}, l.filled({rows}, -INFINITY),
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          return arith::MaximumFOp::create(nb, nl, scaled(nb, nl, a[0]), a[1]);
+        });
+    Value sum = l.generic(
+        {rows}, {x, m}, {bc, bOf2, bOf2}, {par, red}, l.filled({rows}, 0.0),
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value d = arith::SubFOp::create(nb, nl, scaled(nb, nl, a[0]), a[1]);
+          return arith::AddFOp::create(nb, nl, a[2],
+                                       math::ExpOp::create(nb, nl, d));
+        });
+    return l.generic({rows}, {m, sum}, {b1, b1, b1}, {par}, Value(),
+                     [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                       return arith::AddFOp::create(
+                           nb, nl, a[0], math::LogOp::create(nb, nl, a[1]));
+                     });
+  };
+  Value lse = logSumExp(logits, 1.0);
+  double T = trainLoss.temperature, alpha = distill ? trainLoss.alpha : 0.0;
+  // Distillation: KL(softmax(teacher / T) || softmax(logits / T)) per row,
+  // from the two log-softmaxes (p_t log p_t is 0 where p_t underflows).
+  Value lseS, lseT, kl;
+  if (distill) {
+    lseS = logSumExp(logits, 1.0 / T);
+    lseT = logSumExp(teacher, 1.0 / T);
+    kl = l.generic(
+        {rows}, {logits, teacher, lseS, lseT}, {bc, bc, bOf2, bOf2, bOf2},
+        {par, red}, l.filled({rows}, 0.0),
+        [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+          Value invT = floatConstant(nb, nl, t, 1.0 / T);
+          Value ls = arith::SubFOp::create(
+              nb, nl, arith::MulFOp::create(nb, nl, a[0], invT), a[2]);
+          Value lt = arith::SubFOp::create(
+              nb, nl, arith::MulFOp::create(nb, nl, a[1], invT), a[3]);
+          Value pt = math::ExpOp::create(nb, nl, lt);
+          Value term = arith::MulFOp::create(
+              nb, nl, pt, arith::SubFOp::create(nb, nl, lt, ls));
+          return arith::AddFOp::create(nb, nl, a[4], term);
+        });
+  }
   // The logit of each row's label.
   Value picked =
       l.generic({rows}, {labels}, {b1, b1}, {par}, Value(),
@@ -862,22 +896,42 @@ LogicalResult mlir::dc::buildTrainStep(func::FuncOp forward, StringRef stepName,
                 [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                   return arith::AddFOp::create(nb, nl, a[0], a[1]);
                 });
+  SmallVector<Value> rowTerms = {weights, lse, picked};
+  if (distill)
+    rowTerms.push_back(kl);
+  SmallVector<AffineMap> rowMaps(rowTerms.size(), b1);
+  rowMaps.push_back(none1);
   Value weighted = l.generic(
-      {}, {weights, lse, picked}, {b1, b1, b1, none1}, {red}, l.filled({}, 0.0),
-      [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
-        Value ce = arith::SubFOp::create(nb, nl, a[1], a[2]);
-        return arith::AddFOp::create(nb, nl, a[3],
-                                     arith::MulFOp::create(nb, nl, a[0], ce));
+      {}, rowTerms, rowMaps, {red}, l.filled({}, 0.0),
+      [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+        // (1 - alpha) * ce + alpha * T^2 * kl, weighted by the row.
+        Value row = arith::SubFOp::create(nb, nl, a[1], a[2]);
+        if (distill) {
+          Value ce = arith::MulFOp::create(
+              nb, nl, row, floatConstant(nb, nl, t, 1.0 - alpha));
+          Value kd = arith::MulFOp::create(
+              nb, nl, a[3], floatConstant(nb, nl, t, alpha * T * T));
+          row = arith::AddFOp::create(nb, nl, ce, kd);
+        }
+        return arith::AddFOp::create(nb, nl, a.back(),
+                                     arith::MulFOp::create(nb, nl, a[0], row));
       });
   Value loss =
       l.generic({}, {weighted, total}, {scalar, scalar, scalar}, {}, Value(),
                 [](OpBuilder &nb, Location nl, ValueRange a) -> Value {
                   return arith::DivFOp::create(nb, nl, a[0], a[1]);
                 });
-  // d loss / d logits = w_b / W (softmax - onehot).
+  // d loss / d logits = w_b / W ((1 - alpha) (softmax - onehot)
+  //                               + alpha T (softmax(l/T) - softmax(t/T))).
+  SmallVector<Value> gradIns = {logits, lse, labels, weights, total};
+  SmallVector<AffineMap> gradMaps = {bc, bOf2, bOf2, bOf2, none2};
+  if (distill) {
+    gradIns.append({teacher, lseS, lseT});
+    gradMaps.append({bc, bOf2, bOf2});
+  }
+  gradMaps.push_back(bc);
   Value dlogits = l.generic(
-      {rows, classes}, {logits, lse, labels, weights, total},
-      {bc, bOf2, bOf2, bOf2, none2, bc}, {par, par}, Value(),
+      {rows, classes}, gradIns, gradMaps, {par, par}, Value(),
       [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
         Value p = math::ExpOp::create(
             nb, nl, arith::SubFOp::create(nb, nl, a[0], a[1]));
@@ -888,8 +942,25 @@ LogicalResult mlir::dc::buildTrainStep(func::FuncOp forward, StringRef stepName,
         Value zero = floatConstant(nb, nl, t, 0.0);
         Value onehot = arith::SelectOp::create(nb, nl, hit, one, zero);
         Value scale = arith::DivFOp::create(nb, nl, a[3], a[4]);
-        return arith::MulFOp::create(nb, nl, scale,
-                                     arith::SubFOp::create(nb, nl, p, onehot));
+        Value g = arith::SubFOp::create(nb, nl, p, onehot);
+        if (distill) {
+          Value invT = floatConstant(nb, nl, t, 1.0 / T);
+          Value ps = math::ExpOp::create(
+              nb, nl,
+              arith::SubFOp::create(
+                  nb, nl, arith::MulFOp::create(nb, nl, a[0], invT), a[6]));
+          Value pt = math::ExpOp::create(
+              nb, nl,
+              arith::SubFOp::create(
+                  nb, nl, arith::MulFOp::create(nb, nl, a[5], invT), a[7]));
+          Value ce = arith::MulFOp::create(
+              nb, nl, g, floatConstant(nb, nl, t, 1.0 - alpha));
+          Value kd = arith::MulFOp::create(
+              nb, nl, arith::SubFOp::create(nb, nl, ps, pt),
+              floatConstant(nb, nl, t, alpha * T));
+          g = arith::AddFOp::create(nb, nl, ce, kd);
+        }
+        return arith::MulFOp::create(nb, nl, scale, g);
       });
 
   // The loss alone, for evaluation and for checking the step.

@@ -37,8 +37,19 @@ FailureOr<func::FuncOp> buildGradientFunction(func::FuncOp func,
 /// stably, and its gradient w_b / W (softmax - onehot). Labels outside
 /// [0, C) are clamped (dc-train checks its data). A @forward that already
 /// ends in a softmax is refused: it must return logits.
+///
+/// With `distillation`, a last argument `teacher_logits: tensor<BxCxT>` and
+/// loss = sum_b w_b ((1 - alpha) ce_b + alpha T^2 KL(softmax(teacher_b / T)
+/// || softmax(logit_b / T))) / sum_b w_b: with all weights 1, PyTorch's
+/// (1 - alpha) cross_entropy + alpha T^2 kl_div(log_softmax(s / T),
+/// softmax(t / T), reduction='batchmean').
+struct TrainLoss {
+  bool distillation = false;
+  double temperature = 4.0, alpha = 0.5;
+};
 LogicalResult buildTrainStep(func::FuncOp forward, StringRef stepName,
-                             StringRef lossName);
+                             StringRef lossName,
+                             const TrainLoss &loss = TrainLoss());
 
 } // namespace mlir::dc
 

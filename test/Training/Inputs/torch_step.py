@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""torch_step.py prepare DIR | compare DIR
+"""torch_step.py prepare DIR | compare DIR [T ALPHA]
 
 The one-step comparison of dc's @train_step with PyTorch for dc-model-gen's
 LeNet-300-100 (784-300-100-10, relu, nn.Linear layers):
@@ -11,6 +11,9 @@ results (loss, then the gradient of each parameter in order), computes the
 same step with torch (the same weights, batch and labels; cross_entropy with
 reduction='mean') and requires the loss within 1e-5 relative and each
 gradient tensor within 1e-5 of its largest magnitude, element by element.
+With T and ALPHA, the loss is the distillation against DIR/teacher.bin
+(8 x 10 f32, written by prepare): (1 - ALPHA) cross_entropy + ALPHA T^2
+kl_div(log_softmax(s / T), softmax(t / T), reduction='batchmean').
 """
 import sys
 
@@ -25,6 +28,7 @@ if sys.argv[1] == "prepare":
     rng.standard_normal((B, IN)).astype("<f4").tofile(f"{d}/x.bin")
     rng.integers(0, 10, B).astype("<i8").tofile(f"{d}/labels.bin")
     np.ones(B, dtype="<f4").tofile(f"{d}/weights.bin")
+    (3 * rng.standard_normal((B, 10))).astype("<f4").tofile(f"{d}/teacher.bin")
     sys.exit(0)
 
 torch.set_num_threads(1)
@@ -54,7 +58,15 @@ for i in range(layers):
     h = h @ w.t() + b
     if i + 1 < layers:
         h = torch.relu(h)
-loss = torch.nn.functional.cross_entropy(h, labels)
+F = torch.nn.functional
+loss = F.cross_entropy(h, labels)
+if len(sys.argv) > 3:
+    T, alpha = float(sys.argv[3]), float(sys.argv[4])
+    teacher = torch.from_numpy(
+        np.fromfile(f"{d}/teacher.bin", dtype="<f4").reshape(B, 10))
+    kd = F.kl_div(F.log_softmax(h / T, dim=1), F.softmax(teacher / T, dim=1),
+                  reduction="batchmean") * T * T
+    loss = (1 - alpha) * loss + alpha * kd
 loss.backward()
 
 ok = True

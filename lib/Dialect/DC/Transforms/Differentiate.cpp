@@ -27,7 +27,13 @@ struct DCDifferentiatePass
       module.emitError() << "dc-differentiate: no function @" << function;
       return signalPassFailure();
     }
-    bool ce = loss == LossOption::CrossEntropy;
+    bool ce = loss != LossOption::None;
+    if (loss == LossOption::Distillation &&
+        (!(temperature > 0) || !(alpha >= 0 && alpha <= 1))) {
+      module.emitError() << "dc-differentiate: distillation needs "
+                            "temperature > 0 and alpha in [0, 1]";
+      return signalPassFailure();
+    }
     std::string gradName = !name.empty() ? name.getValue()
                            : ce          ? "train_step"
                                          : function + "_grad";
@@ -46,7 +52,11 @@ struct DCDifferentiatePass
       func.emitError() << "dc-differentiate: @" << symbol << " already exists";
       return signalPassFailure();
     }
-    if (ce ? failed(buildTrainStep(func, gradName, "train_loss"))
+    TrainLoss trainLoss;
+    trainLoss.distillation = loss == LossOption::Distillation;
+    trainLoss.temperature = temperature;
+    trainLoss.alpha = alpha;
+    if (ce ? failed(buildTrainStep(func, gradName, "train_loss", trainLoss))
            : failed(buildGradientFunction(func, gradName)))
       signalPassFailure();
   }

@@ -39,6 +39,7 @@ enum class FormOption {
 enum class LossOption {
   None,         ///< the function returns its loss
   CrossEntropy, ///< the function returns logits; softmax cross-entropy
+  Distillation, ///< cross-entropy mixed with T^2 KL to teacher logits
 };
 
 } // namespace mlir::dc

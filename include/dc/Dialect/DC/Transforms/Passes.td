@@ -292,7 +292,17 @@ def DCDifferentiate : Pass<"dc-differentiate", "ModuleOp"> {
                         "the function returns logits [B, C]; adds "
                         "@train_step(args..., labels, row_weights) -> "
                         "(loss, gradient of every dc.param argument) and "
-                        "@train_loss"))}]>,
+                        "@train_loss"),
+             clEnumValN(::mlir::dc::LossOption::Distillation,
+                        "distillation",
+                        "as cross-entropy, with a last argument "
+                        "teacher_logits [B, C]: (1 - alpha) cross-entropy + "
+                        "alpha T^2 KL(softmax(teacher / T) || "
+                        "softmax(logits / T))"))}]>,
+    Option<"temperature", "temperature", "double", /*default=*/"4.0",
+           "Distillation temperature T (> 0)">,
+    Option<"alpha", "alpha", "double", /*default=*/"0.5",
+           "Weight of the distillation term, in [0, 1]">,
     Option<"name", "name", "std::string", /*default=*/"\"\"",
            "The gradient function's name (default: <function>_grad, or "
            "train_step for a loss)">,
