@@ -1,0 +1,69 @@
+//===- IDX.h - Training data: IDX files (MNIST), gzip, normalisation -*- C++
+//-*-===//
+//
+// MLIR-free. The data reader of dc-train (docs/Training.md, "Data"): IDX
+// files as MNIST and Fashion-MNIST ship them (big-endian header, u8
+// elements), plain or gzip-compressed (detected by content, inflated with
+// zlib), checked before use: magic, element type, dimensions, exact size,
+// image/label counts. Every failure is a Status naming the file and what is
+// wrong; nothing is ever read past the data.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_DATA_IDX_H
+#define DC_DATA_IDX_H
+
+#include "dc/Codec/Format.h"
+#include "dc/Codec/Status.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace dc::data {
+
+using codec::ByteSpan;
+using codec::Status;
+using codec::StatusOr;
+
+/// Inflated output larger than this is refused (a gzip bomb), in bytes.
+inline constexpr uint64_t kMaxInflatedBytes = uint64_t(1) << 31;
+
+/// The bytes of `data`, inflated when they are gzip (magic 1f 8b); `name`
+/// names the data in messages.
+StatusOr<std::vector<uint8_t>> maybeInflate(ByteSpan data,
+                                            const std::string &name);
+
+/// Reads the file at `path` whole, inflating gzip.
+StatusOr<std::vector<uint8_t>> readFile(const std::string &path);
+
+/// An IDX array of unsigned bytes (element type 0x08), row-major.
+struct IdxArray {
+  std::vector<uint32_t> dims;
+  std::vector<uint8_t> data;
+};
+
+/// Parses IDX bytes: magic 0x00 0x00 0x08 <rank 1..4>, big-endian u32
+/// dimensions, then exactly their product of bytes.
+StatusOr<IdxArray> parseIdx(ByteSpan bytes, const std::string &name);
+
+/// A labelled image set: `count` images of rows x cols u8 pixels.
+struct Dataset {
+  uint32_t count = 0, rows = 0, cols = 0;
+  std::vector<uint8_t> pixels; ///< count * rows * cols
+  std::vector<uint8_t> labels; ///< count
+};
+
+/// Loads `<dir>/<split>-images-idx3-ubyte[.gz]` and
+/// `<dir>/<split>-labels-idx1-ubyte[.gz]` (split: "train" or "t10k"), as
+/// MNIST names them; the counts must agree.
+StatusOr<Dataset> loadMnist(const std::string &dir, const std::string &split);
+
+/// Pixels scaled to [0, 1], then (x - mean) / std (std must be positive and
+/// finite), for images [first, first + count).
+Status normalize(const Dataset &data, uint32_t first, uint32_t count,
+                 double mean, double std, float *out);
+
+} // namespace dc::data
+
+#endif // DC_DATA_IDX_H

@@ -1,0 +1,170 @@
+//===- IDXTest.cpp - The training-data reader -----------------------------===//
+//
+// IDX parsing and its errors, gzip (made here with zlib) and its errors,
+// MNIST directories, normalisation; and, where Debian's
+// dataset-fashion-mnist is installed, the real Fashion-MNIST files.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Data/IDX.h"
+
+#include "gtest/gtest.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <zlib.h>
+
+using namespace dc::data;
+
+namespace {
+
+std::vector<uint8_t> idx(std::vector<uint32_t> dims,
+                         const std::vector<uint8_t> &data) {
+  std::vector<uint8_t> out = {0, 0, 0x08, uint8_t(dims.size())};
+  for (uint32_t d : dims)
+    for (int s = 24; s >= 0; s -= 8)
+      out.push_back(uint8_t(d >> s));
+  out.insert(out.end(), data.begin(), data.end());
+  return out;
+}
+
+std::vector<uint8_t> gzip(const std::vector<uint8_t> &in) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY),
+            Z_OK);
+  std::vector<uint8_t> out(deflateBound(&z, in.size()) + 64);
+  z.next_in = const_cast<Bytef *>(in.data());
+  z.avail_in = uInt(in.size());
+  z.next_out = out.data();
+  z.avail_out = uInt(out.size());
+  EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
+  out.resize(out.size() - z.avail_out);
+  deflateEnd(&z);
+  return out;
+}
+
+std::string message(const std::string &what, ByteSpan bytes) {
+  StatusOr<IdxArray> a = parseIdx(bytes, what);
+  return a.ok() ? "ok" : a.message();
+}
+
+TEST(IDX, ParsesAndChecksEveryField) {
+  std::vector<uint8_t> good = idx({2, 3}, {1, 2, 3, 4, 5, 6});
+  StatusOr<IdxArray> a = parseIdx(ByteSpan(good), "a");
+  ASSERT_TRUE(a.ok()) << a.message();
+  EXPECT_EQ(a->dims, (std::vector<uint32_t>{2, 3}));
+  EXPECT_EQ(a->data[5], 6);
+
+  EXPECT_EQ(message("f", ByteSpan(good.data(), 3)),
+            "f: too short for an IDX header (3 bytes)");
+  std::vector<uint8_t> bad = good;
+  bad[0] = 1;
+  EXPECT_EQ(message("f", ByteSpan(bad)),
+            "f: not an IDX file (magic bytes 1 0, expected 0 0)");
+  bad = good;
+  bad[2] = 0x0d;
+  EXPECT_EQ(message("f", ByteSpan(bad)),
+            "f: IDX element type 13 is not unsigned bytes (8)");
+  bad = good;
+  bad[3] = 0;
+  EXPECT_EQ(message("f", ByteSpan(bad)), "f: IDX rank 0 is not 1..4");
+  EXPECT_EQ(message("f", ByteSpan(good.data(), 9)), "f: truncated IDX header");
+  EXPECT_EQ(message("f", ByteSpan(good.data(), good.size() - 1)),
+            "f: has 5 data bytes, its header says 6 (truncated)");
+  bad = good;
+  bad.push_back(0);
+  EXPECT_EQ(message("f", ByteSpan(bad)),
+            "f: has 7 data bytes, its header says 6");
+  std::vector<uint8_t> huge = idx({65536, 65536}, {});
+  EXPECT_NE(message("f", ByteSpan(huge)).find("more than"), std::string::npos);
+}
+
+TEST(IDX, InflatesGzipAndRejectsCorruptStreams) {
+  std::vector<uint8_t> raw = idx({4}, {9, 8, 7, 6});
+  std::vector<uint8_t> gz = gzip(raw);
+  StatusOr<std::vector<uint8_t>> out = maybeInflate(ByteSpan(gz), "g");
+  ASSERT_TRUE(out.ok()) << out.message();
+  EXPECT_EQ(*out, raw);
+  // Plain data passes through.
+  out = maybeInflate(ByteSpan(raw), "g");
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(*out, raw);
+  // Truncated, corrupted (CRC), trailing bytes.
+  std::vector<uint8_t> cut(gz.begin(), gz.end() - 6);
+  EXPECT_FALSE(maybeInflate(ByteSpan(cut), "g").ok());
+  std::vector<uint8_t> flipped = gz;
+  flipped[flipped.size() - 6] ^= 0xff;
+  EXPECT_FALSE(maybeInflate(ByteSpan(flipped), "g").ok());
+  std::vector<uint8_t> trailing = gz;
+  trailing.push_back(0);
+  StatusOr<std::vector<uint8_t>> t = maybeInflate(ByteSpan(trailing), "g");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.message(), "g: data after the end of the gzip stream");
+}
+
+class MnistDir : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir = (std::filesystem::temp_directory_path() /
+           ("dc-idx-" + std::to_string(::getpid())))
+              .string();
+    std::filesystem::create_directories(dir);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  void write(const std::string &name, const std::vector<uint8_t> &bytes) {
+    FILE *f = std::fopen((dir + "/" + name).c_str(), "wb");
+    ASSERT_TRUE(f);
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+  }
+  std::string dir;
+};
+
+TEST_F(MnistDir, LoadsPlainAndGzipAndChecksCounts) {
+  std::vector<uint8_t> pixels(3 * 2 * 2);
+  for (size_t i = 0; i < pixels.size(); ++i)
+    pixels[i] = uint8_t(i * 20);
+  write("train-images-idx3-ubyte", idx({3, 2, 2}, pixels));
+  write("train-labels-idx1-ubyte.gz", gzip(idx({3}, {7, 0, 9})));
+  StatusOr<Dataset> d = loadMnist(dir, "train");
+  ASSERT_TRUE(d.ok()) << d.message();
+  EXPECT_EQ(d->count, 3u);
+  EXPECT_EQ(d->rows, 2u);
+  EXPECT_EQ(d->labels[2], 9);
+  std::vector<float> x(8);
+  ASSERT_TRUE(normalize(*d, 1, 2, 0.5, 0.25, x.data()).ok());
+  EXPECT_FLOAT_EQ(x[0], float((80 / 255.0 - 0.5) / 0.25));
+  EXPECT_FALSE(normalize(*d, 0, 1, 0.5, 0.0, x.data()).ok());
+  EXPECT_FALSE(normalize(*d, 2, 2, 0.5, 1.0, x.data()).ok());
+
+  write("t10k-images-idx3-ubyte", idx({3, 2, 2}, pixels));
+  write("t10k-labels-idx1-ubyte", idx({2}, {1, 2}));
+  StatusOr<Dataset> bad = loadMnist(dir, "t10k");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("has 3 images but"), std::string::npos);
+  StatusOr<Dataset> none = loadMnist(dir + "/missing", "train");
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.message().find("no train-images-idx3-ubyte[.gz]"),
+            std::string::npos);
+}
+
+TEST(FashionMnist, TheRealFilesLoad) {
+  const char *dir = "/usr/share/datasets/fashion-mnist";
+  if (!std::filesystem::exists(std::string(dir) + "/t10k-images-idx3-ubyte.gz"))
+    GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+  StatusOr<Dataset> test = loadMnist(dir, "t10k");
+  ASSERT_TRUE(test.ok()) << test.message();
+  EXPECT_EQ(test->count, 10000u);
+  EXPECT_EQ(test->rows, 28u);
+  EXPECT_EQ(test->cols, 28u);
+  std::vector<size_t> perClass(10);
+  for (uint8_t l : test->labels) {
+    ASSERT_LT(l, 10);
+    ++perClass[l];
+  }
+  // Fashion-MNIST's test set is balanced: 1,000 images per class.
+  for (size_t c : perClass)
+    EXPECT_EQ(c, 1000u);
+}
+
+} // namespace
