@@ -132,22 +132,23 @@ StatusOr<Dataset> dc::data::loadMnist(const std::string &dir,
     return Status::error(dir + ": no " + split +
                          "-images-idx3-ubyte[.gz] and " + split +
                          "-labels-idx1-ubyte[.gz]");
-  StatusOr<std::vector<uint8_t>> imageBytes = readFile(imagesPath);
-  if (!imageBytes.ok())
-    return imageBytes.status();
-  StatusOr<IdxArray> images = parseIdx(ByteSpan(*imageBytes), imagesPath);
+  auto load = [](const std::string &path, size_t rank,
+                 const char *what) -> StatusOr<IdxArray> {
+    StatusOr<std::vector<uint8_t>> bytes = readFile(path);
+    if (!bytes.ok())
+      return bytes.status();
+    StatusOr<IdxArray> a = parseIdx(ByteSpan(*bytes), path);
+    if (a.ok() && a->dims.size() != rank)
+      return fail(path, std::string(what) + " must be an IDX array of rank " +
+                            std::to_string(rank));
+    return a;
+  };
+  StatusOr<IdxArray> images = load(imagesPath, 3, "images");
   if (!images.ok())
     return images.status();
-  if (images->dims.size() != 3)
-    return fail(imagesPath, "images must be an IDX array of rank 3");
-  StatusOr<std::vector<uint8_t>> labelBytes = readFile(labelsPath);
-  if (!labelBytes.ok())
-    return labelBytes.status();
-  StatusOr<IdxArray> labels = parseIdx(ByteSpan(*labelBytes), labelsPath);
+  StatusOr<IdxArray> labels = load(labelsPath, 1, "labels");
   if (!labels.ok())
     return labels.status();
-  if (labels->dims.size() != 1)
-    return fail(labelsPath, "labels must be an IDX array of rank 1");
   if (labels->dims[0] != images->dims[0])
     return Status::error(imagesPath + " has " +
                          std::to_string(images->dims[0]) + " images but " +

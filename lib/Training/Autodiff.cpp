@@ -390,7 +390,6 @@ private:
                                   ArrayRef<Value> seeded,
                                   ArrayRef<Seed> seeds) {
     Location loc = op.getLoc();
-    Block &body = op.getRegion().front();
     auto tType = cast<RankedTensorType>(t.getType());
     unsigned loops = op.getNumLoops(), rank = tType.getRank();
     unsigned numInputs = op.getNumDpsInputs(), numInits = op.getNumDpsInits();
@@ -415,16 +414,10 @@ private:
     auto gen = linalg::GenericOp::create(
         b, loc, TypeRange{tType}, inputs, ValueRange{zero}, maps, iterators,
         [&](OpBuilder &nb, Location nl, ValueRange args) {
-          IRMapping map;
-          for (unsigned i = 0; i < numInputs + numInits; ++i)
-            map.map(body.getArgument(i), args[i]);
           // linalg.index keeps its meaning: the first `loops` dimensions
           // are the op's.
-          SmallVector<Operation *> ops;
-          for (Operation &bop : body.without_terminator()) {
-            nb.clone(bop, map);
-            ops.push_back(&bop);
-          }
+          IRMapping map;
+          SmallVector<Operation *> ops = cloneBody(nb, op, args, map);
           ScalarReverse reverse(nb, map);
           applySeeds(nb, nl, seeds, seeded, args, numInputs + numInits, map,
                      reverse);
@@ -482,7 +475,6 @@ private:
   /// iterations produce a value `e` equal to it.
   Value countMatches(OpBuilder &b, linalg::GenericOp op, unsigned j, Value e) {
     Location loc = op.getLoc();
-    Block &body = op.getRegion().front();
     unsigned numOperands = op->getNumOperands();
     Value result = op.getResult(j);
     auto type = cast<RankedTensorType>(result.getType());
@@ -499,10 +491,7 @@ private:
                op.getIteratorTypesArray(),
                [&](OpBuilder &nb, Location nl, ValueRange args) {
                  IRMapping map;
-                 for (unsigned i = 0; i < numOperands; ++i)
-                   map.map(body.getArgument(i), args[i]);
-                 for (Operation &bop : body.without_terminator())
-                   nb.clone(bop, map);
+                 cloneBody(nb, op, args, map);
                  Value eq =
                      arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
                                            map.lookup(e), args[numOperands]);
@@ -515,6 +504,21 @@ private:
                          .getResult());
                })
         .getResult(0);
+  }
+
+  /// Clones `op`'s body (without its yield) at `nb`, its block arguments
+  /// mapped to the first arguments in `args`; returns the original ops.
+  static SmallVector<Operation *> cloneBody(OpBuilder &nb, linalg::GenericOp op,
+                                            ValueRange args, IRMapping &map) {
+    Block &body = op.getRegion().front();
+    for (unsigned i = 0; i < op->getNumOperands(); ++i)
+      map.map(body.getArgument(i), args[i]);
+    SmallVector<Operation *> ops;
+    for (Operation &bop : body.without_terminator()) {
+      nb.clone(bop, map);
+      ops.push_back(&bop);
+    }
+    return ops;
   }
 
   /// Adds the seeds' tensors as inputs of an adjoint generic whose loops
@@ -596,13 +600,7 @@ private:
         b, loc, TypeRange{operandType}, inputs, ValueRange{zero}, newMaps,
         iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
           IRMapping map;
-          for (unsigned i = 0; i < numInputs + numInits; ++i)
-            map.map(body.getArgument(i), args[i]);
-          SmallVector<Operation *> ops;
-          for (Operation &bop : body.without_terminator()) {
-            nb.clone(bop, map);
-            ops.push_back(&bop);
-          }
+          SmallVector<Operation *> ops = cloneBody(nb, op, args, map);
           ScalarReverse reverse(nb, map);
           applySeeds(nb, nl, seeds, seeded, args, numInputs + numInits, map,
                      reverse);

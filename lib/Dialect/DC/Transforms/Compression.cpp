@@ -579,18 +579,28 @@ static LogicalResult readIntegers(arith::ConstantOp constant, bool isUnsigned,
   return success();
 }
 
+/// The values of an f32 weight constant as a vector; on failure `error`
+/// says "cannot read its <what>".
+static LogicalResult readFloats(arith::ConstantOp constant,
+                                std::vector<float> &out, StringRef what,
+                                std::string &error) {
+  std::vector<float> storage;
+  FailureOr<ArrayRef<float>> values = getWeightValues(constant, storage);
+  if (failed(values)) {
+    error = ("cannot read its " + what).str();
+    return failure();
+  }
+  out.assign(values->begin(), values->end());
+  return success();
+}
+
 /// Reads `use.codebook` and `use.constant` (the indices).
 static LogicalResult readCodebookAndIndices(const WeightUse &use,
                                             std::vector<float> &codebook,
                                             std::vector<int64_t> &indices,
                                             std::string &error) {
-  std::vector<float> storage;
-  FailureOr<ArrayRef<float>> values = getWeightValues(use.codebook, storage);
-  if (failed(values)) {
-    error = "cannot read its codebook";
+  if (failed(readFloats(use.codebook, codebook, "codebook", error)))
     return failure();
-  }
-  codebook.assign(values->begin(), values->end());
   return readIntegers(use.constant, use.unsignedIndex, indices, error);
 }
 
@@ -672,13 +682,8 @@ LogicalResult mlir::dc::readPrunedForm(WeightUse use,
                                        std::vector<float> &values,
                                        std::vector<uint8_t> &mask,
                                        std::string &error) {
-  std::vector<float> storage;
-  FailureOr<ArrayRef<float>> w = getWeightValues(use.constant, storage);
-  if (failed(w)) {
-    error = "cannot read its values";
+  if (failed(readFloats(use.constant, values, "values", error)))
     return failure();
-  }
-  values.assign(w->begin(), w->end());
   std::vector<int64_t> m;
   if (failed(readIntegers(use.mask, /*isUnsigned=*/true, m, error)))
     return failure();
@@ -933,13 +938,8 @@ static LogicalResult readKept(const WeightUse &use, std::vector<float> &values,
                               std::vector<uint8_t> &mask, std::string &error) {
   if (use.form == WeightForm::Pruned)
     return readPrunedForm(use, values, mask, error);
-  std::vector<float> storage;
-  FailureOr<ArrayRef<float>> v = getWeightValues(use.constant, storage);
-  if (failed(v)) {
-    error = "cannot read its values";
+  if (failed(readFloats(use.constant, values, "values", error)))
     return failure();
-  }
-  values.assign(v->begin(), v->end());
   mask.resize(values.size());
   for (size_t i = 0; i < values.size(); ++i)
     mask[i] = values[i] != 0.0f;
