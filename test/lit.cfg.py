@@ -53,8 +53,13 @@ if config.dc_sanitizer:
     config.available_features.add("sanitizer")
 llvm_config.add_tool_substitutions(
     ["dc-opt", "dc-model-gen", "dc-compile", "dc-grad-check", "dc-run",
+     "dc-train",
      "llvm-nm", "llvm-readelf"] +
     stock_tools, tool_dirs)
+
+# dc-train's step libraries are cached in the build tree, shared by the tests.
+config.environment["DC_CACHE_DIR"] = os.path.join(config.test_exec_root,
+                                                  "step-cache")
 
 # A C compiler for the harnesses that load dc-compile's libraries.
 config.substitutions.append(

@@ -79,6 +79,52 @@ FailureOr<Interface> readInterface(ModuleOp module, std::string &error) {
                    SmallVector<int64_t>(out.getShape())};
 }
 
+/// The signature of an exported function of a host step library.
+struct Signature {
+  std::string name;
+  SmallVector<RankedTensorType> args, results;
+};
+
+FailureOr<SmallVector<Signature>>
+readSignatures(ModuleOp module, ArrayRef<std::string> entries,
+               std::string &error) {
+  SmallVector<Signature> result;
+  if (entries.empty()) {
+    error = "a host step library needs at least one entry function";
+    return failure();
+  }
+  for (const std::string &name : entries) {
+    auto f = module.lookupSymbol<func::FuncOp>(name);
+    if (!f || f.isExternal()) {
+      error = "no func.func @" + name + " with a body";
+      return failure();
+    }
+    Signature sig{name, {}, {}};
+    auto add = [&](TypeRange types, SmallVector<RankedTensorType> &into) {
+      for (Type t : types) {
+        auto tensor = dyn_cast<RankedTensorType>(t);
+        if (!tensor || !tensor.hasStaticShape() ||
+            !tensor.getElementType().isIntOrFloat())
+          return false;
+        into.push_back(tensor);
+      }
+      return true;
+    };
+    if (!add(f.getArgumentTypes(), sig.args) ||
+        !add(f.getResultTypes(), sig.results)) {
+      std::string type;
+      llvm::raw_string_ostream os(type);
+      os << f.getFunctionType();
+      error = "@" + name +
+              " must take and return tensors of static shape (got " + type +
+              ")";
+      return failure();
+    }
+    result.push_back(std::move(sig));
+  }
+  return result;
+}
+
 /// Pushes the expanded arguments of a memref of `shape` over `ptr`
 /// (allocated, aligned, offset, sizes, strides).
 void pushMemref(llvm::IRBuilder<> &b, llvm::Value *ptr, ArrayRef<int64_t> shape,
@@ -166,6 +212,61 @@ LogicalResult addCInterface(llvm::Module &m, const Interface &iface,
     if (!fn.isDeclaration() && !llvm::is_contained(api, &fn)) {
       fn.setLinkage(llvm::GlobalValue::InternalLinkage);
     }
+  for (llvm::GlobalVariable &g : m.globals())
+    if (!g.isDeclaration())
+      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+  return success();
+}
+
+/// For host step libraries: <prefix>_workspace_size and, per entry,
+/// <prefix>_<name>(workspace, args, results) over pointer arrays; every
+/// other symbol becomes hidden.
+LogicalResult addHostInterface(llvm::Module &m, ArrayRef<Signature> sigs,
+                               int64_t workspaceBytes, StringRef prefix,
+                               std::string &error) {
+  llvm::LLVMContext &ctx = m.getContext();
+  llvm::IRBuilder<> b(ctx);
+  auto *ptr = llvm::PointerType::get(ctx, 0);
+  SmallVector<llvm::Function *> api;
+  auto define = [&](StringRef name, llvm::Type *ret,
+                    ArrayRef<llvm::Type *> params) {
+    auto *fn = llvm::Function::Create(
+        llvm::FunctionType::get(ret, params, false),
+        llvm::GlobalValue::ExternalLinkage, (prefix + "_" + name).str(), &m);
+    b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
+    api.push_back(fn);
+    return fn;
+  };
+  define("workspace_size", b.getInt64Ty(), {});
+  b.CreateRet(b.getInt64(workspaceBytes));
+  for (const Signature &sig : sigs) {
+    llvm::Function *inner = m.getFunction(sig.name);
+    if (!inner) {
+      error = "internal error: @" + sig.name + " did not survive lowering";
+      return failure();
+    }
+    llvm::Function *fn = define(sig.name, b.getInt32Ty(), {ptr, ptr, ptr});
+    SmallVector<llvm::Value *> args;
+    auto load = [&](llvm::Value *array, unsigned i) {
+      return b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, array, i));
+    };
+    for (auto [i, t] : llvm::enumerate(sig.args))
+      pushMemref(b, load(fn->getArg(1), i), t.getShape(), args);
+    for (auto [i, t] : llvm::enumerate(sig.results))
+      pushMemref(b, load(fn->getArg(2), i), t.getShape(), args);
+    pushMemref(b, fn->getArg(0), {workspaceBytes}, args);
+    if (args.size() != inner->arg_size()) {
+      error = "internal error: @" + sig.name +
+              "'s lowered signature does not match (arguments, results, "
+              "workspace)";
+      return failure();
+    }
+    b.CreateCall(inner, args);
+    b.CreateRet(b.getInt32(0));
+  }
+  for (llvm::Function &fn : m)
+    if (!fn.isDeclaration() && !llvm::is_contained(api, &fn))
+      fn.setLinkage(llvm::GlobalValue::InternalLinkage);
   for (llvm::GlobalVariable &g : m.globals())
     if (!g.isDeclaration())
       g.setLinkage(llvm::GlobalValue::InternalLinkage);
@@ -402,9 +503,23 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
     return fail("the symbol prefix '" + o.prefix +
                 "' is not a C identifier (see --prefix)");
 
-  FailureOr<Interface> iface = readInterface(module, error);
-  if (failed(iface))
-    return failure();
+  bool host = o.kind == CompileOptions::Kind::HostStep;
+  FailureOr<Interface> iface = Interface();
+  FailureOr<SmallVector<Signature>> sigs = SmallVector<Signature>();
+  if (host) {
+    if (llvm::Triple(llvm::sys::getProcessTriple()).getArchName() != o.target)
+      return fail("a host step library is built for this machine only (not " +
+                  o.target + ")");
+    if (o.emit != "so" && o.emit != "mlir" && o.emit != "llvm")
+      return fail("a host step library is emitted as so, mlir or llvm");
+    sigs = readSignatures(module, o.entries, error);
+    if (failed(sigs))
+      return failure();
+  } else {
+    iface = readInterface(module, error);
+    if (failed(iface))
+      return failure();
+  }
 
   // The outputs, resolved and prepared before any work (dc/Support/FileIO.h):
   // nothing is visible until the end, and nothing is left on any error.
@@ -417,7 +532,7 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   if (!out)
     return fromError(out.takeError());
   std::optional<::dc::OutputFile> header;
-  if (o.emit == "so") {
+  if (o.emit == "so" && !host) {
     if (std::optional<std::string> path = headerPath(o, out->kind())) {
       if (::dc::sameOutput(*path, o.output))
         return fail("the library and the header would both be written to '" +
@@ -441,6 +556,10 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
                                              pm, llvm::errs())))
     return fail("bad dc-compress options '" + *o.compress + "'");
   LowerToLLVMOptions lower;
+  if (host) {
+    lower.hostBlas = true;
+    lower.entry = llvm::join(o.entries, ",");
+  }
   buildLowerToLLVMPipeline(pm, lower);
   if (failed(pm.run(module)))
     return fail("lowering failed (see the diagnostics above)");
@@ -474,23 +593,32 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   SmallVector<std::string> runtime;
   llvm::StringSet<> runtimeDefined;
   if (o.emit == "so") {
-    for (StringRef name : {"Decode.o", "Mem.o"}) {
+    // A host step links libc, which has the memory routines of Mem.o.
+    SmallVector<std::pair<StringRef, StringRef>> objects = {
+        {o.target, "Decode.o"}};
+    objects.push_back(host ? std::make_pair(StringRef("host"),
+                                            StringRef("HostBlas.o"))
+                           : std::make_pair(StringRef(o.target),
+                                            StringRef("Mem.o")));
+    for (auto [dir, name] : objects) {
       SmallString<256> path(o.runtimeDir);
-      llvm::sys::path::append(path, o.target, name);
+      llvm::sys::path::append(path, dir, name);
       if (!llvm::sys::fs::exists(path))
         return fail("missing run-time object '" + path.str() +
                     "' (see --runtime-dir)");
       runtime.push_back(path.str().str());
     }
-    if (failed(readDefinedSymbols(runtime, runtimeDefined, error)) ||
-        failed(checkExternalCalls(module, runtimeDefined, error)))
+    if (!host &&
+        (failed(readDefinedSymbols(runtime, runtimeDefined, error)) ||
+         failed(checkExternalCalls(module, runtimeDefined, error))))
       return failure();
   }
   if (o.emit == "mlir") {
     module.print(out->os());
     return writeOut("");
   }
-  auto forward = module.lookupSymbol<LLVM::LLVMFuncOp>("forward");
+  auto forward = module.lookupSymbol<LLVM::LLVMFuncOp>(
+      host ? StringRef(o.entries.front()) : StringRef("forward"));
   auto bytesAttr =
       forward ? forward->getAttrOfType<IntegerAttr>("dc.workspace_bytes")
               : IntegerAttr();
@@ -566,8 +694,10 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
     return fail("translation to LLVM IR failed");
   llvmModule->setTargetTriple(triple);
   llvmModule->setDataLayout(machine->createDataLayout());
-  if (failed(
-          addCInterface(*llvmModule, *iface, workspaceBytes, o.prefix, error)))
+  if (failed(host ? addHostInterface(*llvmModule, *sigs, workspaceBytes,
+                                     o.prefix, error)
+                  : addCInterface(*llvmModule, *iface, workspaceBytes,
+                                  o.prefix, error)))
     return failure();
   canonicalizeGlobals(*llvmModule);
   // The optimiser's cost model reads these from each function.
@@ -603,7 +733,7 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
     return writeOut(code);
 
   // What LLVM itself turned into calls (e.g. llvm.intr.exp into expf).
-  if (failed(checkObjectImports(code, runtimeDefined, error)))
+  if (!host && failed(checkObjectImports(code, runtimeDefined, error)))
     return failure();
 
   // A shared library: the object, the run-time objects, no libc. The
@@ -636,7 +766,7 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   std::string soname = llvm::sys::path::filename(o.output).str();
   SmallVector<std::string> argv = {*linker,
                                    "-shared",
-                                   "-nostdlib",
+                                   host ? "--as-needed" : "-nostdlib",
                                    "-z",
                                    "defs",
                                    "--build-id=none",
@@ -647,6 +777,13 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
                                    libraryPath.str().str(),
                                    objectPath.str().str()};
   argv.append(runtime.begin(), runtime.end());
+  if (host) {
+    // The host's libraries: OpenBLAS, libm (expf, logf), libc.
+    std::string multiarch = triple.getArchName().str() + "-linux-gnu";
+    for (StringRef dir : {"/usr/lib/", "/lib/"})
+      argv.push_back(("-L" + dir + multiarch).str());
+    argv.append({"-lopenblas", "-lm", "-lc"});
+  }
   SmallVector<StringRef> args(argv.begin(), argv.end());
   std::string linkError;
   int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,

@@ -180,3 +180,125 @@ Status dc::data::normalize(const Dataset &data, uint32_t first, uint32_t count,
     out[i] = float((p[i] / 255.0 - mean) / std);
   return Status::success();
 }
+
+Samples Samples::slice(uint32_t first, uint32_t n) const {
+  Samples s;
+  s.count = n;
+  s.features = features;
+  s.x.assign(x.begin() + size_t(first) * features,
+             x.begin() + size_t(first + n) * features);
+  s.y.assign(y.begin() + first, y.begin() + first + n);
+  return s;
+}
+
+static Status checkNormalisation(double mean, double std) {
+  if (!(std > 0) || !std::isfinite(std) || !std::isfinite(mean))
+    return Status::error("normalisation: std must be positive and finite and "
+                         "mean finite (got mean " +
+                         std::to_string(mean) + ", std " + std::to_string(std) +
+                         ")");
+  return Status::success();
+}
+
+StatusOr<Samples> dc::data::parseRaw(ByteSpan images, RawType type,
+                                     ByteSpan labels, size_t features,
+                                     double mean, double std,
+                                     const std::string &name) {
+  if (Status s = checkNormalisation(mean, std); !s.ok())
+    return s;
+  if (features == 0)
+    return fail(name, "raw images need a number of elements per image");
+  size_t element = type == RawType::U8 ? 1 : 4;
+  size_t image = features * element;
+  if (images.size % image != 0)
+    return fail(name, std::to_string(images.size) +
+                          " bytes are not a whole number of images of " +
+                          std::to_string(features) + " elements");
+  uint64_t count = images.size / image;
+  if (count > UINT32_MAX)
+    return fail(name, "too many images");
+  if (labels.size != count)
+    return fail(name, std::to_string(count) + " images but " +
+                          std::to_string(labels.size) + " labels");
+  Samples s;
+  s.count = uint32_t(count);
+  s.features = features;
+  s.x.resize(size_t(count) * features);
+  for (size_t i = 0; i < s.x.size(); ++i) {
+    double v;
+    if (type == RawType::U8) {
+      v = images.data[i] / 255.0;
+    } else {
+      float f;
+      std::memcpy(&f, images.data + 4 * i, 4);
+      if (!std::isfinite(f))
+        return fail(name, "element " + std::to_string(i) + " is not finite");
+      v = f;
+    }
+    s.x[i] = float((v - mean) / std);
+    if (!std::isfinite(s.x[i]))
+      return fail(name, "element " + std::to_string(i) +
+                            " overflows float after normalisation");
+  }
+  s.y.assign(labels.data, labels.data + labels.size);
+  return s;
+}
+
+static bool exists(const std::string &path) {
+  if (FILE *f = std::fopen(path.c_str(), "rb")) {
+    std::fclose(f);
+    return true;
+  }
+  return false;
+}
+
+StatusOr<Samples> dc::data::loadSplit(const std::string &dir,
+                                      const std::string &split,
+                                      size_t features, double mean,
+                                      double std) {
+  if (Status s = checkNormalisation(mean, std); !s.ok())
+    return s;
+  std::string stem = dir + "/" + split;
+  bool idx = exists(stem + "-images-idx3-ubyte") ||
+             exists(stem + "-images-idx3-ubyte.gz");
+  if (idx) {
+    StatusOr<Dataset> d = loadMnist(dir, split);
+    if (!d.ok())
+      return d.status();
+    size_t size = size_t(d->rows) * d->cols;
+    if (features != 0 && features != size)
+      return Status::error(dir + ": " + split + " images have " +
+                           std::to_string(d->rows) + "x" +
+                           std::to_string(d->cols) + " = " +
+                           std::to_string(size) +
+                           " pixels, the model's input has " +
+                           std::to_string(features) + " elements per image");
+    Samples s;
+    s.count = d->count;
+    s.features = size;
+    s.x.resize(size_t(d->count) * size);
+    if (Status st = normalize(*d, 0, d->count, mean, std, s.x.data());
+        !st.ok())
+      return st;
+    s.y = std::move(d->labels);
+    return s;
+  }
+  for (auto [suffix, type] : {std::pair<const char *, RawType>{".u8", RawType::U8},
+                              {".f32", RawType::F32}}) {
+    std::string images = stem + "-images" + suffix;
+    if (!exists(images))
+      continue;
+    std::string labelsPath = stem + "-labels.u8";
+    StatusOr<std::vector<uint8_t>> x = readFile(images);
+    if (!x.ok())
+      return x.status();
+    StatusOr<std::vector<uint8_t>> y = readFile(labelsPath);
+    if (!y.ok())
+      return y.status();
+    return parseRaw(ByteSpan(*x), type, ByteSpan(*y), features, mean, std,
+                    images);
+  }
+  return Status::error(dir + ": no " + split + "-images-idx3-ubyte[.gz] (MNIST) or " +
+                       split + "-images.u8/.f32 with " + split +
+                       "-labels.u8 (raw arrays)");
+}

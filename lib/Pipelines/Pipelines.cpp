@@ -42,6 +42,10 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
   sparsifier.armNeon = options.enableArmNeon;
 
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
+  if (options.hostBlas) {
+    pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+    pm.addNestedPass<func::FuncOp>(createDCFoldTransposes());
+  }
   // Copies that bufferization inserts (a tensor.pad writes its source into
   // a subview of the padded buffer) become linalg.copy, which lowers to
   // loops: memref.copy of a strided view would call the runner utilities'
@@ -70,9 +74,12 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
   if (!options.entry.empty()) {
     DCWorkspaceOptions workspace;
-    workspace.entry = options.entry;
+    for (StringRef entry : llvm::split(options.entry, ','))
+      workspace.entries.push_back(entry.trim().str());
     pm.addPass(createDCWorkspace(workspace));
   }
+  if (options.hostBlas)
+    pm.addPass(createConvertLinalgToBlas());
   pm.addPass(createStorageSpecifierToLLVMPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
 

@@ -14,10 +14,22 @@
 #include "mlir/Support/LLVM.h"
 
 #include <string>
+#include <vector>
 
 namespace mlir::dc {
 
 struct CompileOptions {
+  /// What is built. Model: a self-contained library (no libc, `nm -u`
+  /// empty) with <prefix>_init and <prefix>_forward(workspace, input,
+  /// output) and a C header. HostStep: a library for this host only,
+  /// linked against OpenBLAS, libm and libc, that dc-train loads: for each
+  /// of `entries`, <prefix>_<entry>(workspace, args, results), where args and
+  /// results are arrays of pointers to dense row-major tensors in the
+  /// function's argument and result order; contractions call the host BLAS
+  /// (dc-lower-to-llvm{host-blas}). No header.
+  enum class Kind { Model, HostStep } kind = Kind::Model;
+  /// HostStep: the functions to export (e.g. train_step, forward).
+  std::vector<std::string> entries;
   /// "x86_64" or "aarch64".
   std::string target = "x86_64";
   /// CPU and features; empty = the host's on x86-64, generic + NEON on
@@ -37,7 +49,8 @@ struct CompileOptions {
   /// next to a library written to a file; none when the library goes to a
   /// character device or FIFO.
   std::optional<std::string> header;
-  /// Folder with <target>/Decode.o and Mem.o (the run-time objects).
+  /// Folder with <target>/Decode.o and Mem.o (the run-time objects), and
+  /// host/HostBlas.o for HostStep.
   std::string runtimeDir;
   /// The linker (ld.lld).
   std::string linker = "ld.lld-22";

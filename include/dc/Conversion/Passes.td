@@ -57,4 +57,35 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
   ];
 }
 
+def ConvertLinalgToBlas : Pass<"convert-linalg-to-blas", "ModuleOp"> {
+  let summary = "Call the host BLAS for f32 contractions on memrefs";
+  let description = [{
+    After bufferization, for dc-train's host step libraries (never for
+    dc-compile's self-contained ones): every `linalg` op on memrefs that is a
+    contraction by interface (`linalg::inferContractionDims` on a body
+    `out + a * b` over f32) with no batch dimension, at most one M and one N
+    dimension and exactly one K dimension becomes a call of
+    `dcrt_host_sgemm` (include/dc/Runtime/Decode.h), which computes
+    C += op(A) op(B) with `cblas_sgemm` in row-major order.
+
+    The transpose flags and leading dimensions come from each operand's
+    indexing map and its memref's static strides: an operand whose K (for A)
+    or N (for B) stride is 1 is used as stored, one whose other stride is 1
+    is transposed, and an output whose M stride is 1 is computed as its
+    transpose (C^T += B^T A^T). A contraction whose operands have no unit
+    stride, dynamic strides, another element type or more dimensions is left
+    to the loops (`convert-linalg-to-loops`), with a remark when
+    `report-unmatched` is set.
+  }];
+  let options = [
+    Option<"reportUnmatched", "report-unmatched", "bool", /*default=*/"false",
+           "Emit a remark at every contraction left to the loops">,
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+  ];
+}
+
 #endif // DC_CONVERSION_PASSES_TD

@@ -64,6 +64,35 @@ StatusOr<Dataset> loadMnist(const std::string &dir, const std::string &split);
 Status normalize(const Dataset &data, uint32_t first, uint32_t count,
                  double mean, double std, float *out);
 
+/// Normalised images and their labels, as dc-train feeds them.
+struct Samples {
+  uint32_t count = 0;
+  size_t features = 0;    ///< elements per image
+  std::vector<float> x;   ///< count * features
+  std::vector<uint8_t> y; ///< count
+
+  /// Images [first, first + n) as a new set.
+  Samples slice(uint32_t first, uint32_t n) const;
+};
+
+/// Element types of raw (headerless) image arrays.
+enum class RawType { U8, F32 };
+
+/// Parses raw arrays: `images` holds little-endian elements (u8, scaled to
+/// [0, 1], or f32 taken as they are), `features` per image, then
+/// (x - mean) / std; `labels` one byte per image. Sizes must match exactly
+/// and every value be finite (before and after normalisation).
+StatusOr<Samples> parseRaw(ByteSpan images, RawType type, ByteSpan labels,
+                           size_t features, double mean, double std,
+                           const std::string &name);
+
+/// A split of `dir` ("train" or "t10k"): the MNIST IDX files if present,
+/// else raw arrays `<split>-images.u8` or `<split>-images.f32` with
+/// `<split>-labels.u8` (`features` per image, required for raw data; for
+/// IDX, 0 or rows * cols). Normalised with (x - mean) / std.
+StatusOr<Samples> loadSplit(const std::string &dir, const std::string &split,
+                            size_t features, double mean, double std);
+
 } // namespace dc::data
 
 #endif // DC_DATA_IDX_H

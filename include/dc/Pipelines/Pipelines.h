@@ -36,10 +36,18 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::init("init")};
   PassOptions::Option<std::string> entry{
       *this, "entry",
-      llvm::cl::desc("The model's entry function: its results become "
-                     "out-params and its allocations one caller-provided "
-                     "workspace (dc-workspace); empty = leave allocations"),
+      llvm::cl::desc("The model's entry functions, comma-separated: their "
+                     "results become out-params and their allocations one "
+                     "caller-provided workspace (dc-workspace); empty = "
+                     "leave allocations"),
       llvm::cl::init("forward")};
+  PassOptions::Option<bool> hostBlas{
+      *this, "host-blas",
+      llvm::cl::desc("Host step libraries only (dc-train): fold transposes "
+                     "into contractions (dc-fold-transposes) and call the "
+                     "host BLAS for f32 contractions "
+                     "(convert-linalg-to-blas); the result links OpenBLAS"),
+      llvm::cl::init(false)};
   PassOptions::Option<bool> enableArmNeon{
       *this, "enable-arm-neon", llvm::cl::desc("Use Arm NEON intrinsics"),
       llvm::cl::init(false)};

@@ -69,6 +69,19 @@ _mlir_ciface_dcrt_decode_dense(DCRT_LAYER_PARAMS, dcrt_memref1d *weights,
                                dcrt_memref1d *gap_code_lengths,
                                dcrt_memref1d *codebook, dcrt_memref1d *out);
 
+/* Host only: dc-train's step libraries link the host BLAS and this routine
+ * (HostBlas.c); dc-compile's self-contained libraries never call it.
+ * C += op(A) op(B) in float32, row-major (cblas_sgemm with alpha = beta = 1):
+ * op(A) is m x k (A stored k x m when trans_a is 1), op(B) k x n, C m x n;
+ * a, b, c are the addresses of the first elements. Generated code calls it
+ * with plain scalars (convert-linalg-to-blas), in this parameter order. */
+void dcrt_host_sgemm(int64_t trans_a, int64_t trans_b, int64_t m, int64_t n,
+                     int64_t k, int64_t a, int64_t lda, int64_t b, int64_t ldb,
+                     int64_t c, int64_t ldc);
+
+/* Host only: the number of threads the host BLAS uses (>= 1). */
+void dcrt_host_set_threads(int64_t threads);
+
 #ifdef __cplusplus
 }
 #endif

@@ -40,17 +40,24 @@ struct DCWorkspacePass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto func = module.lookupSymbol<func::FuncOp>(entry);
-    if (!func || func.isExternal()) {
-      module.emitError() << "dc-workspace: no function @" << entry
-                         << " with a body";
-      return signalPassFailure();
+    // The planned functions: the entries and, if present, @dc_init (which
+    // fills the slots the entries read).
+    SmallVector<func::FuncOp> funcs;
+    SmallVector<std::string> names(entries.begin(), entries.end());
+    if (names.empty())
+      names.push_back("forward");
+    for (const std::string &entry : names) {
+      auto func = module.lookupSymbol<func::FuncOp>(entry);
+      if (!func || func.isExternal()) {
+        module.emitError() << "dc-workspace: no function @" << entry
+                           << " with a body";
+        return signalPassFailure();
+      }
+      if (!llvm::is_contained(funcs, func))
+        funcs.push_back(func);
     }
-    // The planned functions: the entry and, if present, @dc_init (which
-    // fills the slots the entry reads).
-    SmallVector<func::FuncOp> funcs = {func};
     auto init = module.lookupSymbol<func::FuncOp>("dc_init");
-    if (init && init != func && !init.isExternal())
+    if (init && !llvm::is_contained(funcs, init) && !init.isExternal())
       funcs.push_back(init);
 
     // Named slots first, at the same offset in every function; then each

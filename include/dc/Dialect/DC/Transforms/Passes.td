@@ -365,8 +365,8 @@ def DCWorkspace : Pass<"dc-workspace", "ModuleOp"> {
   let summary = "Turn the allocations of an entry function into one "
                 "caller-provided workspace";
   let description = [{
-    After bufferization: every `memref.alloc` of static shape in the entry
-    function's body (and in `@dc_init`, if the module has one) becomes a
+    After bufferization: every `memref.alloc` of static shape in the body of
+    each entry function (and in `@dc_init`, if the module has one) becomes a
     `memref.view` into a new last argument `%workspace: memref<Nxi8>` at a
     64-byte aligned offset, and their `memref.dealloc`s are dropped, so the
     functions allocate nothing (and leak nothing). Allocations named with a
@@ -381,12 +381,37 @@ def DCWorkspace : Pass<"dc-workspace", "ModuleOp"> {
     reported as an error.
   }];
   let options = [
-    Option<"entry", "entry", "std::string", /*default=*/"\"forward\"",
-           "The function to plan">,
+    ListOption<"entries", "entry", "std::string",
+               "The functions to plan (default: forward); they share the "
+               "slots, and their scratch overlaps (they never run at once on "
+               "one workspace)">,
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::cf::ControlFlowDialect",
                            "::mlir::memref::MemRefDialect"];
+}
+
+def DCFoldTransposes : Pass<"dc-fold-transposes"> {
+  let summary = "Read transposed operands of contractions through their maps";
+  let description = [{
+    On tensors: an input of a contraction (`linalg::isaContractionOpInterface`,
+    named or generic) produced by a transpose (`linalg.transpose`, or a
+    generic that only permutes: `linalg::isaTransposeOpInterface`) is
+    replaced by the transpose's input, and the contraction's indexing map
+    for it by the transpose's map composed with it. Front ends write every
+    fully connected layer as `matmul(x, transpose(W))`; after this the
+    contraction reads `W` as stored and no transposed copy is made, and
+    `convert-linalg-to-blas` turns the permuted map into a transpose flag.
+    Named contractions are generalized where a transpose is folded into them.
+    Transposes left without users are erased. Operands a generic does not
+    read are dropped first (upstream's
+    `populateEraseUnusedOperandsAndResultsPatterns`): the adjoints
+    dc-differentiate builds carry every operand of the op they differentiate
+    and are contractions only without the unread ones. The fold itself is
+    `populateFoldTransposesPatterns`
+    (include/dc/Dialect/DC/Transforms/Patterns.h).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 #endif // DC_DIALECT_DC_TRANSFORMS_PASSES_TD

@@ -1,0 +1,21 @@
+//===- Patterns.h - Rewrite patterns of dc's passes -------------*- C++ -*-===//
+//
+// The mechanisms behind passes, for pipelines and other compilers that want
+// them inside their own pattern sets.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_DIALECT_DC_TRANSFORMS_PATTERNS_H
+#define DC_DIALECT_DC_TRANSFORMS_PATTERNS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::dc {
+
+/// dc-fold-transposes: contractions read transposed inputs (on tensors)
+/// through their indexing maps instead of from a transposed copy.
+void populateFoldTransposesPatterns(RewritePatternSet &patterns);
+
+} // namespace mlir::dc
+
+#endif // DC_DIALECT_DC_TRANSFORMS_PATTERNS_H

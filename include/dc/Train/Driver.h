@@ -1,0 +1,48 @@
+//===- Driver.h - dc-train's flow ---------------------------------*- C++ -*-===//
+//
+// docs/Training.md, "dc-train": read the model, parametrize it, load the
+// data, build (or find) the step library, train, write the model back at
+// the batch and in the form it came in. tools/dc-train parses the command
+// line into TrainOptions and calls runTrain.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_TRAIN_DRIVER_H
+#define DC_TRAIN_DRIVER_H
+
+#include "dc/Optim/Optimizer.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlir::dc {
+
+struct TrainOptions {
+  std::string model = "-", data, output, log, predictions;
+  unsigned epochs = 1;
+  int64_t batch = 64;
+  double lr = 1e-3;
+  ::dc::optim::Options optimizer;
+  std::string schedule = "constant";
+  uint64_t seed = 0;
+  double mean = 0.0, std = 1.0;
+  uint32_t valSplit = 0;
+  /// What is trained: "weights", "biases", "codebooks" and/or layer names.
+  std::vector<std::string> train = {"weights", "biases", "codebooks"};
+  uint64_t checkpointEvery = 0;
+  std::string checkpoint; ///< default: <output>.ckpt
+  std::string resume;
+  int threads = 1;
+  std::string cacheDir, runtimeDir, linker = "ld.lld-22";
+  bool quiet = false;
+};
+
+/// Runs dc-train. Returns the process exit code: 0, 1 (an error, reported
+/// on stderr as "dc-train: error: ..."), or 130 (interrupted by SIGINT: the
+/// step finished, a checkpoint was written, no output).
+int runTrain(const TrainOptions &options);
+
+} // namespace mlir::dc
+
+#endif // DC_TRAIN_DRIVER_H

@@ -1,0 +1,120 @@
+//===- TrainLoop.h - dc-train's epochs over a compiled step -------*- C++ -*-===//
+//
+// MLIR-free (docs/Training.md, "dc-train"). The parameters live in one float
+// arena; each step fills a batch (shuffled by the project's PRNG, the last
+// partial batch padded with rows of weight 0, so its loss is the mean over
+// its real rows as in PyTorch), calls the step library's train_step, checks
+// the loss and updates the arena with dc::optim. After each epoch it
+// evaluates top-1 with the library's forward (ties: the lowest class, as
+// torch.argmax). Same seed, same data, same library and threads: the same
+// arena, bit for bit.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_TRAINLOOP_TRAINLOOP_H
+#define DC_TRAINLOOP_TRAINLOOP_H
+
+#include "dc/Data/IDX.h"
+#include "dc/Optim/Optimizer.h"
+#include "dc/TrainLoop/StepLibrary.h"
+
+#include <csignal>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace dc::trainloop {
+
+using data::Samples;
+
+/// One trained tensor of the arena.
+struct Parameter {
+  std::string name;
+  size_t offset = 0, count = 0;
+};
+
+struct LoopOptions {
+  unsigned epochs = 1;
+  int64_t batch = 64;   ///< the step library's batch
+  int64_t classes = 10; ///< the width of the logits
+  double lr = 1e-3;
+  optim::Options optimizer;
+  optim::Schedule schedule;
+  uint64_t seed = 0;
+  /// Write a checkpoint every this many steps (0: only when interrupted).
+  uint64_t checkpointEvery = 0;
+  /// A progress line on stderr (when it is a terminal).
+  bool progress = false;
+};
+
+struct EpochLog;
+/// Called after each epoch's evaluation.
+using EpochCallback = std::function<void(const EpochLog &)>;
+
+/// What one epoch did.
+struct EpochLog {
+  unsigned epoch = 0; ///< 1-based
+  uint64_t steps = 0;
+  double loss = 0, lr = 0, seconds = 0, imagesPerSecond = 0;
+  double testTop1 = -1, valTop1 = -1; ///< -1: no such set
+};
+
+class TrainLoop {
+public:
+  /// `step` and `forward` index the library's entries train_step and
+  /// forward; `arena` holds the initial values of `params`.
+  TrainLoop(StepLibrary &library, unsigned step, unsigned forward,
+            std::vector<Parameter> params, std::vector<float> arena,
+            LoopOptions options);
+
+  /// Trains for the remaining epochs (all, or the rest of a restored run).
+  /// `checkpoint` receives checkpoint bytes every checkpointEvery steps and
+  /// when `*interrupted` becomes non-zero, which stops the run after the
+  /// current step with an "interrupted" Status. `val` may be empty.
+  Status run(const Samples &train, const Samples &val, const Samples &test,
+             const volatile std::sig_atomic_t *interrupted,
+             const std::function<Status(const std::vector<char> &)>
+                 &checkpoint,
+             const EpochCallback &onEpoch = nullptr);
+
+  /// The predicted class of every image.
+  std::vector<uint32_t> predict(const Samples &data);
+  /// Top-1 accuracy in [0, 1].
+  double top1(const Samples &data);
+
+  /// The run's state (arena, optimizer, position) and back. restore checks
+  /// that the checkpoint belongs to this model and these options.
+  std::vector<char> checkpoint() const;
+  Status restore(const std::vector<char> &bytes);
+
+  const std::vector<float> &arena() const { return params; }
+  const std::vector<EpochLog> &log() const { return epochs; }
+  bool interrupted() const { return stopped; }
+
+private:
+  uint64_t fingerprint() const;
+  void fillBatch(const Samples &data, const uint32_t *rows, size_t n);
+
+  StepLibrary &lib;
+  unsigned stepEntry, forwardEntry;
+  std::vector<Parameter> layout;
+  std::vector<float> params, grads;
+  LoopOptions o;
+  optim::Optimizer optimizer;
+  // The batch buffers the step reads (allocated once).
+  std::vector<float> x, rowWeights, logits;
+  std::vector<int64_t> labels;
+  float loss = 0;
+  // Where the run is: the next epoch (0-based) and step within it, and the
+  // loss sum of the epoch so far.
+  unsigned epoch = 0;
+  uint64_t stepInEpoch = 0;
+  double lossSum = 0;
+  std::vector<EpochLog> epochs;
+  bool stopped = false;
+};
+
+} // namespace dc::trainloop
+
+#endif // DC_TRAINLOOP_TRAINLOOP_H

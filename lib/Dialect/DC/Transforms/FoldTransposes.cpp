@@ -1,0 +1,100 @@
+//===- FoldTransposes.cpp - dc-fold-transposes ----------------------------===//
+//
+// matmul(x, transpose(W)) -> a contraction reading W through a permuted map.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Dialect/DC/Transforms/Passes.h"
+#include "dc/Dialect/DC/Transforms/Patterns.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace mlir::dc {
+#define GEN_PASS_DEF_DCFOLDTRANSPOSES
+#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+} // namespace mlir::dc
+
+using namespace mlir;
+using namespace mlir::dc;
+
+namespace {
+
+/// The input and its map of a transpose on tensors (named or generic).
+std::optional<std::pair<Value, AffineMap>> asTranspose(Value v) {
+  Operation *def = v.getDefiningOp();
+  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(def);
+  if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
+      def->getNumResults() != 1)
+    return std::nullopt;
+  if (auto t = dyn_cast<linalg::TransposeOp>(def))
+    return std::make_pair(t.getInput(),
+                          linalgOp.getMatchingIndexingMap(
+                              linalgOp.getDpsInputOperand(0)));
+  auto generic = dyn_cast<linalg::GenericOp>(def);
+  if (!generic || !linalg::isaTransposeOpInterface(generic))
+    return std::nullopt;
+  return std::make_pair(generic.getDpsInputOperand(0)->get(),
+                        generic.getIndexingMapsArray()[0]);
+}
+
+struct FoldTransposeIntoContraction
+    : public OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics() || !linalg::isaContractionOpInterface(op))
+      return failure();
+    bool any = llvm::any_of(op.getDpsInputOperands(), [](OpOperand *operand) {
+      return asTranspose(operand->get()).has_value();
+    });
+    if (!any)
+      return failure();
+    linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(*op);
+    if (!generic) {
+      FailureOr<linalg::GenericOp> g =
+          linalg::generalizeNamedOp(rewriter, op);
+      if (failed(g))
+        return failure();
+      generic = *g;
+    }
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    SmallVector<Value> inputs = generic.getDpsInputs();
+    for (auto [i, input] : llvm::enumerate(inputs)) {
+      std::optional<std::pair<Value, AffineMap>> t = asTranspose(input);
+      if (!t)
+        continue;
+      // The transpose's result is indexed by its loops (identity map):
+      // result[maps[i](l)] = source[t.map(maps[i](l))].
+      maps[i] = t->second.compose(maps[i]);
+      input = t->first;
+    }
+    rewriter.modifyOpInPlace(generic, [&] {
+      generic.getInputsMutable().assign(inputs);
+      generic.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+    return success();
+  }
+};
+
+struct DCFoldTransposesPass
+    : public mlir::dc::impl::DCFoldTransposesBase<DCFoldTransposesPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateFoldTransposesPatterns(patterns);
+    // Adjoint generics (dc-differentiate) carry every operand of the op they
+    // differentiate; only without the unread ones are they contractions.
+    linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void mlir::dc::populateFoldTransposesPatterns(RewritePatternSet &patterns) {
+  patterns.add<FoldTransposeIntoContraction>(patterns.getContext());
+}

@@ -1,0 +1,362 @@
+//===- Driver.cpp - dc-train's flow ---------------------------------------===//
+
+#include "dc/Train/Driver.h"
+#include "dc/Data/IDX.h"
+#include "dc/Dialect/DC/Transforms/Parameters.h"
+#include "dc/InitAllDC.h"
+#include "dc/Support/FileIO.h"
+#include "dc/Tools/ToolSupport.h"
+#include "dc/Train/Step.h"
+#include "dc/TrainLoop/TrainLoop.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Signals.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <atomic>
+#include <csignal>
+
+using namespace mlir;
+using namespace mlir::dc;
+
+namespace {
+
+volatile std::sig_atomic_t interruptedFlag = 0;
+void onInterrupt() { interruptedFlag = 1; }
+
+int fail(const llvm::Twine &message) {
+  llvm::errs() << "dc-train: error: " << message << "\n";
+  return 1;
+}
+
+std::string typeString(Type t) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  t.print(os);
+  return s;
+}
+
+/// dc-parametrize's options for --train.
+std::string parametrizeOptions(ArrayRef<std::string> train) {
+  bool weights = false, biases = false, codebooks = false;
+  SmallVector<std::string> layers;
+  for (const std::string &t : train) {
+    if (t == "weights")
+      weights = true;
+    else if (t == "biases")
+      biases = true;
+    else if (t == "codebooks")
+      codebooks = true;
+    else
+      layers.push_back(t);
+  }
+  if (!layers.empty()) // names select among every kind
+    weights = biases = codebooks = true;
+  std::string o = "dc-parametrize{weights=" + std::to_string(weights) +
+                  " masked-weights=" + std::to_string(weights) +
+                  " biases=" + std::to_string(biases) +
+                  " codebooks=" + std::to_string(codebooks);
+  if (!layers.empty())
+    o += " layers=" + llvm::join(layers, ",");
+  return o + "}";
+}
+
+llvm::Error writeBytes(const std::string &path, llvm::StringRef bytes) {
+  llvm::Expected<::dc::OutputFile> out = ::dc::OutputFile::create(path);
+  if (!out)
+    return out.takeError();
+  out->os() << bytes;
+  return out->commit();
+}
+
+} // namespace
+
+int mlir::dc::runTrain(const TrainOptions &o) {
+  // Options first: nothing is read or built for a run that cannot start.
+  if (o.data.empty())
+    return fail("no --data folder");
+  if (o.output.empty())
+    return fail("no output file (-o)");
+  if (!(o.lr > 0) || !std::isfinite(o.lr))
+    return fail("--lr must be positive (got " + std::to_string(o.lr) + ")");
+  if (o.batch <= 0)
+    return fail("--batch-size must be positive (got " + llvm::Twine(o.batch) +
+                ")");
+  if (o.threads < 1)
+    return fail("--threads must be at least 1");
+  if (::dc::codec::Status s = ::dc::optim::verifyOptions(o.optimizer); !s.ok())
+    return fail(s.message());
+  ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
+      ::dc::optim::Schedule::parse(o.schedule);
+  if (!schedule.ok())
+    return fail(schedule.message());
+  if (!(o.std > 0) || !std::isfinite(o.std) || !std::isfinite(o.mean))
+    return fail("--std must be positive and finite and --mean finite");
+  std::string checkpointPath =
+      o.checkpoint.empty() ? o.output + ".ckpt" : o.checkpoint;
+  // The outputs, prepared before the work (dc/Support/FileIO.h): a bad path
+  // fails now, and nothing appears unless the run completes.
+  llvm::Expected<::dc::OutputFile> out = ::dc::OutputFile::create(o.output);
+  if (!out)
+    return fail(llvm::toString(out.takeError()));
+  std::optional<::dc::OutputFile> logFile, predictionsFile;
+  for (auto [path, file] : {std::make_pair(&o.log, &logFile),
+                            std::make_pair(&o.predictions, &predictionsFile)}) {
+    if (path->empty())
+      continue;
+    llvm::Expected<::dc::OutputFile> f = ::dc::OutputFile::create(*path);
+    if (!f)
+      return fail(llvm::toString(f.takeError()));
+    file->emplace(std::move(*f));
+  }
+
+  // The model, parametrized as --train says unless it already is.
+  DialectRegistry registry;
+  registerToolDialects(registry);
+  registerAllDCPasses();
+  MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      loadModule(o.model, context, sourceMgr, "dc-train");
+  if (!module)
+    return 1;
+  auto forward = module->lookupSymbol<func::FuncOp>("forward");
+  if (!forward || forward.isExternal())
+    return fail("the model has no func.func @forward with a body");
+  bool parametrized = static_cast<bool>(
+      module->lookupSymbol<func::FuncOp>(paramsFunctionName("forward")));
+  if (!parametrized) {
+    PassManager pm(&context);
+    if (failed(parsePassPipeline(parametrizeOptions(o.train), pm,
+                                 llvm::errs())) ||
+        failed(pm.run(*module)))
+      return fail("cannot make the model's constants parameters (see above)");
+  }
+  std::string error;
+  FailureOr<std::vector<ParameterValue>> values =
+      readParameters(*module, error);
+  if (failed(values))
+    return fail(error);
+  if (values->empty())
+    return fail("nothing to train: --train=" + llvm::join(o.train, ",") +
+                " selects no constant of @forward");
+
+  // The interface: parameters, one image tensor [b, ...], logits [b, C].
+  RankedTensorType input, logits;
+  for (auto [i, t] : llvm::enumerate(forward.getArgumentTypes())) {
+    if (forward.getArgAttr(i, kParamAttrName))
+      continue;
+    if (input)
+      return fail("@forward takes more than one input besides its parameters");
+    input = dyn_cast<RankedTensorType>(t);
+    if (!input || !input.hasStaticShape() || input.getRank() < 2 ||
+        !input.getElementType().isF32())
+      return fail("@forward's input must be a static f32 tensor [batch, ...] "
+                  "(got " +
+                  typeString(t) + ")");
+  }
+  if (!input)
+    return fail("@forward has no input besides its parameters");
+  if (forward.getNumResults() == 1)
+    logits = dyn_cast<RankedTensorType>(forward.getResultTypes()[0]);
+  if (!logits || logits.getRank() != 2 || !logits.hasStaticShape() ||
+      !logits.getElementType().isF32() ||
+      logits.getDimSize(0) != input.getDimSize(0))
+    return fail("@forward must return logits f32 [batch, classes] (got " +
+                typeString(forward.getFunctionType()) + ")");
+  size_t features = size_t(input.getNumElements() / input.getDimSize(0));
+  int64_t classes = logits.getDimSize(1);
+
+  // The data.
+  ::dc::codec::StatusOr<::dc::data::Samples> train =
+      ::dc::data::loadSplit(o.data, "train", features, o.mean, o.std);
+  if (!train.ok())
+    return fail(train.message());
+  ::dc::codec::StatusOr<::dc::data::Samples> test =
+      ::dc::data::loadSplit(o.data, "t10k", features, o.mean, o.std);
+  if (!test.ok())
+    return fail(test.message());
+  for (auto [name, set] : {std::make_pair("train", &*train),
+                           std::make_pair("t10k", &*test)})
+    for (uint32_t i = 0; i < set->count; ++i)
+      if (set->y[i] >= classes)
+        return fail(llvm::Twine(name) + " label " + llvm::Twine(i) + " is " +
+                    llvm::Twine(unsigned(set->y[i])) +
+                    ", outside the model's " + llvm::Twine(classes) +
+                    " classes (logits " + typeString(logits) + ")");
+  if (o.valSplit >= train->count)
+    return fail("--val-split=" + llvm::Twine(o.valSplit) + " leaves no " +
+                "training images (of " + llvm::Twine(train->count) + ")");
+  ::dc::data::Samples val;
+  if (o.valSplit) {
+    val = train->slice(train->count - o.valSplit, o.valSplit);
+    *train = train->slice(0, train->count - o.valSplit);
+  }
+  if (uint64_t(o.batch) > train->count)
+    return fail("--batch-size=" + llvm::Twine(o.batch) + " is larger than the " +
+                llvm::Twine(train->count) + " training images");
+
+  // The step library.
+  StepOptions step;
+  step.batch = o.batch;
+  step.cacheDir = o.cacheDir;
+  step.runtimeDir = o.runtimeDir;
+  step.linker = o.linker;
+  if (!o.quiet)
+    llvm::errs() << "dc-train: the training step at batch " << o.batch
+                 << "...\n";
+  FailureOr<StepLibraryInfo> info = buildStepLibrary(*module, step, error);
+  if (failed(info))
+    return fail(error);
+  if (!o.quiet)
+    llvm::errs() << "dc-train: "
+                 << (info->cached ? "found " : "compiled ") << info->path
+                 << (info->cached ? "" : " in " +
+                                             llvm::formatv("{0:f1}", info->compileSeconds)
+                                                 .str() +
+                                             " s")
+                 << "\n";
+  auto library = ::dc::trainloop::StepLibrary::open(
+      info->path, kStepPrefix.str(), {kStepEntry.str(), kForwardEntry.str()});
+  if (!library.ok())
+    return fail(library.message());
+  (*library)->setThreads(o.threads);
+
+  // The arena.
+  std::vector<::dc::trainloop::Parameter> layout;
+  std::vector<float> arena;
+  for (const ParameterValue &p : *values) {
+    layout.push_back({p.name, arena.size(), p.values.size()});
+    arena.insert(arena.end(), p.values.begin(), p.values.end());
+  }
+  ::dc::trainloop::LoopOptions loopOptions;
+  loopOptions.epochs = o.epochs;
+  loopOptions.batch = o.batch;
+  loopOptions.classes = classes;
+  loopOptions.lr = o.lr;
+  loopOptions.optimizer = o.optimizer;
+  loopOptions.schedule = *schedule;
+  loopOptions.seed = o.seed;
+  loopOptions.checkpointEvery = o.checkpointEvery;
+  loopOptions.progress = !o.quiet;
+  ::dc::trainloop::TrainLoop loop(**library, 0, 1, layout, std::move(arena),
+                                  loopOptions);
+  if (!o.resume.empty()) {
+    auto bytes = ::dc::readInputFile(o.resume);
+    if (!bytes)
+      return fail(llvm::toString(bytes.takeError()));
+    std::vector<char> data((*bytes)->getBufferStart(),
+                           (*bytes)->getBufferEnd());
+    if (::dc::codec::Status s = loop.restore(data); !s.ok())
+      return fail("'" + o.resume + "': " + s.message());
+  }
+
+  llvm::sys::SetInterruptFunction(onInterrupt);
+  auto saveCheckpoint =
+      [&](const std::vector<char> &bytes) -> ::dc::codec::Status {
+    if (llvm::Error e = writeBytes(checkpointPath,
+                                   llvm::StringRef(bytes.data(), bytes.size())))
+      return ::dc::codec::Status::error(llvm::toString(std::move(e)));
+    return ::dc::codec::Status::success();
+  };
+  auto report = [&](const ::dc::trainloop::EpochLog &e) {
+    if (o.quiet)
+      return;
+    llvm::errs() << llvm::formatv(
+        "dc-train: epoch {0}/{1}: loss {2:f4}, lr {3:e2}, {4:f1} s, {5:f0} img/s",
+        e.epoch, o.epochs, e.loss, e.lr, e.seconds, e.imagesPerSecond);
+    if (e.valTop1 >= 0)
+      llvm::errs() << llvm::formatv(", val top-1 {0:f2}%", 100 * e.valTop1);
+    llvm::errs() << llvm::formatv(", test top-1 {0:f2}%\n", 100 * e.testTop1);
+  };
+  ::dc::codec::Status status =
+      loop.run(*train, val, *test, &interruptedFlag, saveCheckpoint, report);
+  if (loop.interrupted()) {
+    llvm::errs() << "dc-train: " << status.message() << "; checkpoint '"
+                 << checkpointPath << "' written, no output (--resume="
+                 << checkpointPath << " continues)\n";
+    return 130;
+  }
+  if (!status.ok())
+    return fail(status.message());
+
+  // The model back, in the form it came in.
+  std::vector<std::vector<float>> trained;
+  for (const ::dc::trainloop::Parameter &p : layout)
+    trained.emplace_back(loop.arena().begin() + p.offset,
+                         loop.arena().begin() + p.offset + p.count);
+  if (failed(writeParameters(*module, trained, error)))
+    return fail(error);
+  if (!parametrized) {
+    PassManager pm(&context);
+    if (failed(parsePassPipeline("dc-fold-parameters", pm, llvm::errs())) ||
+        failed(pm.run(*module)))
+      return fail("cannot fold the trained parameters back (see above)");
+  }
+  std::vector<uint32_t> predictions;
+  if (predictionsFile || o.epochs == 0)
+    predictions = loop.predict(*test);
+  double finalTop1 = loop.log().empty() ? loop.top1(*test)
+                                        : loop.log().back().testTop1;
+  module->print(out->os());
+  out->os() << "\n"; // as dc-opt prints it
+  if (llvm::Error e = out->commit())
+    return fail(llvm::toString(std::move(e)));
+  if (predictionsFile) {
+    for (uint32_t p : predictions)
+      predictionsFile->os() << p << "\n";
+    if (llvm::Error e = predictionsFile->commit())
+      return fail(llvm::toString(std::move(e)));
+  }
+  if (logFile) {
+    llvm::json::Array epochs;
+    for (const ::dc::trainloop::EpochLog &e : loop.log()) {
+      llvm::json::Object entry{{"epoch", e.epoch},
+                               {"steps", int64_t(e.steps)},
+                               {"loss", e.loss},
+                               {"lr", e.lr},
+                               {"seconds", e.seconds},
+                               {"images_per_second", e.imagesPerSecond},
+                               {"test_top1", e.testTop1}};
+      if (e.valTop1 >= 0)
+        entry["val_top1"] = e.valTop1;
+      epochs.push_back(std::move(entry));
+    }
+    llvm::json::Object root{
+        {"model", o.model},
+        {"data", o.data},
+        {"cpu", llvm::sys::getHostCPUName()},
+        {"threads", o.threads},
+        {"batch_size", o.batch},
+        {"parameters", int64_t(loop.arena().size())},
+        {"train_images", int64_t(train->count)},
+        {"val_images", int64_t(val.count)},
+        {"test_images", int64_t(test->count)},
+        {"step_library",
+         llvm::json::Object{{"path", info->path},
+                            {"cached", info->cached},
+                            {"compile_seconds", info->compileSeconds}}},
+        {"epochs", std::move(epochs)},
+        {"test_top1", finalTop1}};
+    logFile->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
+                  << "\n";
+    if (llvm::Error e = logFile->commit())
+      return fail(llvm::toString(std::move(e)));
+  }
+  if (!o.quiet)
+    llvm::errs() << llvm::formatv("dc-train: test top-1 {0:f2}%, wrote {1}\n",
+                                  100 * finalTop1, o.output);
+  return 0;
+}

@@ -1,0 +1,206 @@
+//===- Step.cpp - dc-train's compiled step, and its parameters ------------===//
+
+#include "dc/Train/Step.h"
+#include "dc/Compile/Compile.h"
+#include "dc/Dialect/DC/Transforms/Compression.h"
+#include "dc/Dialect/DC/Transforms/Parameters.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+#include "llvm/Support/xxhash.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+#include <chrono>
+
+using namespace mlir;
+using namespace mlir::dc;
+
+/// The cache folder: the option, $DC_CACHE_DIR, $XDG_CACHE_HOME/dc or
+/// ~/.cache/dc.
+static std::string cacheFolder(const StepOptions &o) {
+  if (!o.cacheDir.empty())
+    return o.cacheDir;
+  if (std::optional<std::string> dir = llvm::sys::Process::GetEnv("DC_CACHE_DIR"))
+    return *dir;
+  SmallString<256> path;
+  if (std::optional<std::string> xdg =
+          llvm::sys::Process::GetEnv("XDG_CACHE_HOME")) {
+    path = *xdg;
+  } else if (llvm::sys::path::home_directory(path)) {
+    llvm::sys::path::append(path, ".cache");
+  } else {
+    return "";
+  }
+  llvm::sys::path::append(path, "dc");
+  return path.str().str();
+}
+
+FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
+                                                      const StepOptions &o,
+                                                      std::string &error) {
+  auto start = std::chrono::steady_clock::now();
+  OwningOpRef<ModuleOp> step = model.clone();
+  PassManager pm(model.getContext());
+  std::string pipeline = "dc-rebatch{batch=" + std::to_string(o.batch) +
+                         "},dc-differentiate{loss=cross-entropy}";
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())) ||
+      failed(pm.run(*step))) {
+    error = "cannot derive the training step (see the diagnostics above)";
+    return failure();
+  }
+  // The values come from dc-train's arena, not from the library.
+  for (std::string name : {std::string("train_loss"),
+                           paramsFunctionName("forward")})
+    if (auto f = step->lookupSymbol<func::FuncOp>(name))
+      f.erase();
+
+  // The key: the step's IR (masks and indices included, parameter values
+  // not), the options, the host CPU and the run-time objects.
+  std::string key;
+  {
+    llvm::raw_string_ostream os(key);
+    step->print(os);
+    os << "\nbatch=" << o.batch << " cpu=" << llvm::sys::getHostCPUName();
+    for (auto &f : llvm::sys::getHostCPUFeatures())
+      os << (f.second ? " +" : " -") << f.first();
+    for (StringRef object : {"x86_64/Decode.o", "host/HostBlas.o"}) {
+      SmallString<256> path(o.runtimeDir);
+      llvm::sys::path::append(path, object);
+      auto buffer = llvm::MemoryBuffer::getFile(path);
+      if (!buffer) {
+        error = "missing run-time object '" + path.str().str() +
+                "' (see --runtime-dir)";
+        return failure();
+      }
+      os << "\n" << object << ":" << llvm::xxh3_64bits((*buffer)->getBuffer());
+    }
+  }
+  std::string folder = cacheFolder(o);
+  if (folder.empty()) {
+    error = "no cache folder for the step library (set DC_CACHE_DIR)";
+    return failure();
+  }
+  if (std::error_code ec = llvm::sys::fs::create_directories(folder)) {
+    error = "cannot create the cache folder '" + folder + "': " + ec.message();
+    return failure();
+  }
+  StepLibraryInfo info;
+  SmallString<256> path(folder);
+  llvm::sys::path::append(path, std::string(kStepPrefix) + "-" +
+                                    llvm::utohexstr(llvm::xxh3_64bits(key),
+                                                    /*LowerCase=*/true, 16) +
+                                    ".so");
+  info.path = path.str().str();
+  if (llvm::sys::fs::exists(info.path)) {
+    info.cached = true;
+    return info;
+  }
+  CompileOptions c;
+  c.kind = CompileOptions::Kind::HostStep;
+  c.entries = {kStepEntry.str(), kForwardEntry.str()};
+  c.target = llvm::Triple(llvm::sys::getProcessTriple()).getArchName().str();
+  c.prefix = kStepPrefix.str();
+  c.output = info.path;
+  c.header = "none";
+  c.runtimeDir = o.runtimeDir;
+  c.linker = o.linker;
+  if (failed(compileModel(*step, c, error)))
+    return failure();
+  info.compileSeconds = std::chrono::duration<double>(
+                            std::chrono::steady_clock::now() - start)
+                            .count();
+  return info;
+}
+
+/// @forward and the constants @forward.params returns.
+static LogicalResult parameterConstants(ModuleOp model,
+                                        func::FuncOp &forward,
+                                        SmallVector<arith::ConstantOp> &out,
+                                        std::string &error) {
+  forward = model.lookupSymbol<func::FuncOp>("forward");
+  auto holder =
+      model.lookupSymbol<func::FuncOp>(paramsFunctionName("forward"));
+  if (!forward || !holder || holder.isExternal()) {
+    error = "@forward is not parametrized (no @forward.params)";
+    return failure();
+  }
+  auto ret = cast<func::ReturnOp>(holder.getBody().front().getTerminator());
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    auto c = v.getDefiningOp<arith::ConstantOp>();
+    if (!c || i >= forward.getNumArguments() ||
+        !forward.getArgAttr(i, kParamAttrName) ||
+        !cast<ShapedType>(c.getType()).getElementType().isF32()) {
+      error = "@forward.params result " + std::to_string(i) +
+              " is not an f32 constant of a dc.param argument";
+      return failure();
+    }
+    out.push_back(c);
+  }
+  return success();
+}
+
+FailureOr<std::vector<ParameterValue>>
+mlir::dc::readParameters(ModuleOp model, std::string &error) {
+  func::FuncOp forward;
+  SmallVector<arith::ConstantOp> constants;
+  if (failed(parameterConstants(model, forward, constants, error)))
+    return failure();
+  std::vector<ParameterValue> result;
+  for (auto [i, c] : llvm::enumerate(constants)) {
+    ParameterValue p;
+    p.name = forward.getArgAttrOfType<StringAttr>(i, kParamAttrName).str();
+    if (auto kind = forward.getArgAttrOfType<StringAttr>(i, kParamKindAttrName))
+      p.kind = kind.str();
+    auto type = cast<RankedTensorType>(c.getType());
+    p.shape.assign(type.getShape().begin(), type.getShape().end());
+    std::vector<float> storage;
+    FailureOr<ArrayRef<float>> values = getWeightValues(c, storage);
+    if (failed(values)) {
+      error = "cannot read the values of parameter '" + p.name + "'";
+      return failure();
+    }
+    p.values.assign(values->begin(), values->end());
+    result.push_back(std::move(p));
+  }
+  return result;
+}
+
+LogicalResult mlir::dc::writeParameters(ModuleOp model,
+                                        ArrayRef<std::vector<float>> values,
+                                        std::string &error) {
+  func::FuncOp forward;
+  SmallVector<arith::ConstantOp> constants;
+  if (failed(parameterConstants(model, forward, constants, error)))
+    return failure();
+  if (values.size() != constants.size()) {
+    error = "expected " + std::to_string(constants.size()) + " parameters";
+    return failure();
+  }
+  for (auto [c, v] : llvm::zip(constants, values)) {
+    auto type = cast<RankedTensorType>(c.getType());
+    if (size_t(type.getNumElements()) != v.size()) {
+      error = "a parameter has the wrong number of values";
+      return failure();
+    }
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(c.getValue())) {
+      // The same key: the blob entry gets the new bytes.
+      resource.getRawHandle().getResource()->setBlob(
+          HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(v)));
+    } else {
+      c.setValueAttr(DenseElementsAttr::get(type, ArrayRef<float>(v)));
+    }
+  }
+  return success();
+}

@@ -1,0 +1,153 @@
+//===- dc-train.cpp - Retrain a model on its data -------------------------===//
+//
+//   dc-train pruned.mlir --data=/usr/share/datasets/fashion-mnist \
+//     --epochs=1 --optimizer=adam --lr=1e-3 --batch-size=64 -o retrained.mlir
+//
+// docs/Training.md, "dc-train". The flow is mlir::dc::runTrain
+// (include/dc/Train/Driver.h); this file is its command line.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Train/Driver.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+
+using namespace llvm;
+
+static cl::OptionCategory category("dc-train options");
+static cl::opt<std::string> model(cl::Positional, cl::init("-"),
+                                  cl::desc("<model.mlir>"), cl::cat(category));
+static cl::opt<std::string>
+    data("data", cl::Required,
+         cl::desc("Folder with train-/t10k-images-idx3-ubyte[.gz] and "
+                  "-labels-idx1-ubyte[.gz] (MNIST names), or raw "
+                  "<split>-images.u8|.f32 and <split>-labels.u8"),
+         cl::cat(category));
+static cl::opt<std::string> output("o", cl::Required,
+                                   cl::desc("The retrained model"),
+                                   cl::value_desc("file"), cl::cat(category));
+static cl::opt<unsigned> epochs("epochs", cl::init(1),
+                                cl::desc("Passes over the training images"),
+                                cl::cat(category));
+static cl::opt<int64_t> batch("batch-size", cl::init(64),
+                              cl::desc("Images per step"), cl::cat(category));
+static cl::opt<double> lr("lr", cl::init(1e-3),
+                          cl::desc("Learning rate (> 0)"), cl::cat(category));
+static cl::opt<dc::optim::Kind> optimizer(
+    "optimizer", cl::init(dc::optim::Kind::Adam),
+    cl::desc("The update rule (PyTorch's, in float32)"),
+    cl::values(clEnumValN(dc::optim::Kind::SGD, "sgd", "SGD (--momentum)"),
+               clEnumValN(dc::optim::Kind::Adam, "adam",
+                          "Adam (betas 0.9, 0.999, eps 1e-8)")),
+    cl::cat(category));
+static cl::opt<double> momentum("momentum", cl::init(0.0),
+                                cl::desc("SGD momentum"), cl::cat(category));
+static cl::opt<bool> nesterov("nesterov", cl::desc("SGD Nesterov momentum"),
+                              cl::cat(category));
+static cl::opt<double> weightDecay("weight-decay", cl::init(0.0),
+                                   cl::desc("L2 penalty, as torch.optim"),
+                                   cl::cat(category));
+static cl::opt<std::string>
+    schedule("schedule", cl::init("constant"),
+             cl::desc("Learning rate per epoch: constant, cosine, or step:N:G "
+                      "(times G every N epochs)"),
+             cl::cat(category));
+static cl::opt<uint64_t> seed("seed", cl::init(0),
+                              cl::desc("Shuffling seed"), cl::cat(category));
+static cl::opt<double> mean("mean", cl::init(0.0),
+                            cl::desc("Pixels in [0, 1] become (x - mean) / std "
+                                     "(use the model's own normalisation)"),
+                            cl::cat(category));
+static cl::opt<double> stddev("std", cl::init(1.0),
+                              cl::desc("See --mean (> 0)"), cl::cat(category));
+static cl::opt<uint32_t>
+    valSplit("val-split", cl::init(0),
+             cl::desc("Hold out the last N training images as a validation "
+                      "set, evaluated after each epoch"),
+             cl::cat(category));
+static cl::list<std::string>
+    train("train", cl::CommaSeparated,
+          cl::desc("What is trained: weights, biases, codebooks and/or layer "
+                   "names (default: weights,biases,codebooks)"),
+          cl::cat(category));
+static cl::opt<std::string> logPath("log",
+                                    cl::desc("Write a JSON log of the run"),
+                                    cl::value_desc("file.json"),
+                                    cl::cat(category));
+static cl::opt<std::string>
+    predictions("predictions",
+                cl::desc("Write the predicted class of each test image, one "
+                         "per line, after training"),
+                cl::value_desc("file"), cl::cat(category));
+static cl::opt<uint64_t> checkpointEvery(
+    "checkpoint-every", cl::init(0),
+    cl::desc("Write a checkpoint every N steps (always on SIGINT)"),
+    cl::cat(category));
+static cl::opt<std::string>
+    checkpoint("checkpoint", cl::desc("The checkpoint file (default: -o.ckpt)"),
+               cl::cat(category));
+static cl::opt<std::string> resume("resume",
+                                   cl::desc("Continue from a checkpoint"),
+                                   cl::cat(category));
+static cl::opt<int> threads("blas-threads", cl::init(1),
+                            cl::desc("Threads of the host BLAS"),
+                            cl::cat(category));
+static cl::opt<std::string>
+    cacheDir("cache-dir",
+             cl::desc("Where step libraries are kept (default: "
+                      "$DC_CACHE_DIR, else $XDG_CACHE_HOME/dc or ~/.cache/dc)"),
+             cl::cat(category));
+static cl::opt<std::string>
+    runtimeDir("runtime-dir",
+               cl::desc("dc's run-time objects (default: <bin>/../lib/"
+                        "dc-runtime)"),
+               cl::cat(category));
+static cl::opt<bool> quiet("quiet", cl::desc("No progress on stderr"),
+                           cl::cat(category));
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "dc-train: retrain a model's parameters on labelled images with a "
+      "training step compiled from its IR (docs/Training.md)\n");
+  mlir::dc::TrainOptions o;
+  o.model = model;
+  o.data = data;
+  o.output = output;
+  o.log = logPath;
+  o.predictions = predictions;
+  o.epochs = epochs;
+  o.batch = batch;
+  o.lr = lr;
+  o.optimizer.kind = optimizer;
+  o.optimizer.momentum = momentum;
+  o.optimizer.nesterov = nesterov;
+  o.optimizer.weightDecay = weightDecay;
+  o.schedule = schedule;
+  o.seed = seed;
+  o.mean = mean;
+  o.std = stddev;
+  o.valSplit = valSplit;
+  if (!train.empty())
+    o.train.assign(train.begin(), train.end());
+  o.checkpointEvery = checkpointEvery;
+  o.checkpoint = checkpoint;
+  o.resume = resume;
+  o.threads = threads;
+  o.cacheDir = cacheDir;
+  o.quiet = quiet;
+  if (runtimeDir.empty()) {
+    SmallString<256> dir(sys::path::parent_path(
+        sys::fs::getMainExecutable(argv[0], (void *)&main)));
+    sys::path::append(dir, "..", "lib", "dc-runtime");
+    o.runtimeDir = dir.str().str();
+  } else {
+    o.runtimeDir = runtimeDir;
+  }
+  return mlir::dc::runTrain(o);
+}
