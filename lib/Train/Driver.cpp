@@ -145,8 +145,12 @@ int mlir::dc::runTrain(const TrainOptions &o) {
       return fail("cannot make the model's constants parameters (see above)");
   }
   std::string error;
+  bool selected = static_cast<bool>(
+      module->lookupSymbol<func::FuncOp>(paramsFunctionName("forward")));
   FailureOr<std::vector<ParameterValue>> values =
-      readParameters(*module, error);
+      selected ? readParameters(*module, error)
+               : FailureOr<std::vector<ParameterValue>>(
+                     std::vector<ParameterValue>());
   if (failed(values))
     return fail(error);
   if (values->empty())

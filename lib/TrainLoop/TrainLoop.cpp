@@ -213,7 +213,6 @@ uint64_t TrainLoop::fingerprint() const {
   mix(&kind, sizeof(kind));
   mix(&o.batch, sizeof(o.batch));
   mix(&o.seed, sizeof(o.seed));
-  mix(&o.epochs, sizeof(o.epochs));
   return h;
 }
 
@@ -298,12 +297,15 @@ Status TrainLoop::restore(const std::vector<char> &bytes) {
     return Status::error("not a dc-train checkpoint (bad magic)");
   if (r.u64() != fingerprint())
     return Status::error("the checkpoint belongs to another model, optimizer, "
-                         "batch size, seed or number of epochs");
+                         "batch size or seed");
   uint64_t e = r.u64(), s = r.u64(), t = r.u64();
   double sum = r.f64();
   uint64_t logs = r.u64();
-  if (!r.ok || e > o.epochs || logs > o.epochs)
+  if (!r.ok || logs > e + 1)
     return Status::error("the checkpoint is truncated or corrupt");
+  if (e > o.epochs)
+    return Status::error("the checkpoint is at epoch " + std::to_string(e + 1) +
+                         ", past --epochs=" + std::to_string(o.epochs));
   std::vector<EpochLog> restored(logs);
   for (EpochLog &l : restored) {
     l.epoch = unsigned(r.u64());

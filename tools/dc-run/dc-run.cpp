@@ -3,7 +3,10 @@
 //   dc-run step.mlir --function=train_step --params-from=forward.params \
 //     --input=x.bin --input=labels.bin --input=weights.bin --output-dir=out
 //
-// JIT-compiles the module (include/dc/Training/Jit.h) and calls @function.
+// JIT-compiles the module (include/dc/Training/Jit.h) and calls @function,
+// or with --engine=host-blas compiles it as dc-train does (a host step
+// library through lib/Compile, contractions through OpenBLAS) and calls
+// that: the two engines share no lowering, so they check each other.
 // Arguments with a dc.param attribute take, in order, the results of
 // @params-from; the others are read from the --input files (raw
 // little-endian elements, exactly the argument's size). Results go to
@@ -12,7 +15,9 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dc/Compile/Compile.h"
 #include "dc/Tools/ToolSupport.h"
+#include "dc/TrainLoop/StepLibrary.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Training/Jit.h"
 
@@ -20,10 +25,14 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllPasses.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
 
 using namespace llvm;
 
@@ -43,6 +52,21 @@ static cl::list<std::string>
 static cl::opt<std::string> outputDir("output-dir", cl::Required,
                                       cl::desc("Where results are written"),
                                       cl::cat(category));
+
+enum class Engine { Jit, HostBlas };
+static cl::opt<Engine> engine(
+    "engine", cl::init(Engine::Jit), cl::desc("How @function is run"),
+    cl::values(clEnumValN(Engine::Jit, "jit",
+                          "upstream's plain lowering and the ExecutionEngine"),
+               clEnumValN(Engine::HostBlas, "host-blas",
+                          "dc-train's host step library (lib/Compile, "
+                          "OpenBLAS)")),
+    cl::cat(category));
+static cl::opt<std::string>
+    runtimeDir("runtime-dir",
+               cl::desc("dc's run-time objects, for --engine=host-blas "
+                        "(default: <bin>/../lib/dc-runtime)"),
+               cl::cat(category));
 
 static int fail(const Twine &message) {
   errs() << "dc-run: error: " << message << "\n";
@@ -135,6 +159,8 @@ int main(int argc, char **argv) {
     ++next;
   }
 
+  // The host step library is compiled from the module as it was read.
+  mlir::OwningOpRef<mlir::ModuleOp> original = module->clone();
   std::vector<std::string> entry = {function};
   if (params)
     entry.push_back(paramsFrom);
@@ -149,8 +175,53 @@ int main(int argc, char **argv) {
     for (auto [k, a] : llvm::enumerate(paramArgs))
       args[a].values = paramValues[k].values;
   }
-  if (failed((*jit)->call(function, args, results, error)))
-    return fail(error);
+  if (engine == Engine::Jit) {
+    if (failed((*jit)->call(function, args, results, error)))
+      return fail(error);
+  } else {
+    SmallString<128> library;
+    if (std::error_code ec =
+            sys::fs::createTemporaryFile("dc-run", "so", library))
+      return fail("cannot create a temporary file: " + ec.message());
+    llvm::scope_exit remove([&] { sys::fs::remove(library); });
+    mlir::dc::CompileOptions c;
+    c.kind = mlir::dc::CompileOptions::Kind::HostStep;
+    c.entries = {function};
+    c.target = Triple(sys::getProcessTriple()).getArchName().str();
+    c.prefix = "dc_run";
+    c.output = library.str().str();
+    c.header = "none";
+    if (runtimeDir.empty()) {
+      SmallString<256> dir(sys::path::parent_path(
+          sys::fs::getMainExecutable(argv[0], (void *)&main)));
+      sys::path::append(dir, "..", "lib", "dc-runtime");
+      c.runtimeDir = dir.str().str();
+    } else {
+      c.runtimeDir = runtimeDir;
+    }
+    // The parameter values come from the JIT above.
+    if (params)
+      if (auto holder = original->lookupSymbol<mlir::func::FuncOp>(paramsFrom))
+        holder.erase();
+    if (failed(mlir::dc::compileModel(*original, c, error)))
+      return fail(error);
+    auto step = dc::trainloop::StepLibrary::open(c.output, c.prefix, {function});
+    if (!step.ok())
+      return fail(step.message());
+    std::vector<std::vector<char>> in, out;
+    std::vector<void *> inPtrs, outPtrs;
+    for (mlir::dc::HostTensor &a : args)
+      inPtrs.push_back((in.emplace_back(a.bytes())).data());
+    for (mlir::dc::HostTensor &r : results)
+      outPtrs.push_back(
+          (out.emplace_back(r.values.size() *
+                            (r.type.getElementTypeBitWidth() / 8)))
+              .data());
+    if (int32_t rc = (*step)->call(0, inPtrs.data(), outPtrs.data()))
+      return fail("@" + function + " returned " + Twine(rc));
+    for (auto [r, bytes] : llvm::zip(results, out))
+      r.setBytes(bytes.data());
+  }
 
   if (std::error_code ec = sys::fs::create_directories(outputDir))
     return fail("cannot create '" + outputDir + "': " + ec.message());
