@@ -30,15 +30,16 @@ static cl::opt<std::string> output("o", cl::Required,
                                    cl::desc("The retrained model"),
                                    cl::value_desc("file"), cl::cat(category));
 static cl::opt<unsigned> epochs("epochs", cl::init(1),
-                                cl::desc("Passes over the training images"),
+                                cl::desc("Passes over the training images (default 1; 0 "
+                                         "evaluates and writes the model unchanged)"),
                                 cl::cat(category));
 static cl::opt<int64_t> batch("batch-size", cl::init(64),
-                              cl::desc("Images per step"), cl::cat(category));
+                              cl::desc("Images per step (default 64)"), cl::cat(category));
 static cl::opt<double> lr("lr", cl::init(1e-3),
-                          cl::desc("Learning rate (> 0)"), cl::cat(category));
+                          cl::desc("Learning rate (> 0, default 1e-3)"), cl::cat(category));
 static cl::opt<dc::optim::Kind> optimizer(
     "optimizer", cl::init(dc::optim::Kind::Adam),
-    cl::desc("The update rule (PyTorch's, in float32)"),
+    cl::desc("The update rule, PyTorch's in float32 (default adam)"),
     cl::values(clEnumValN(dc::optim::Kind::SGD, "sgd", "SGD (--momentum)"),
                clEnumValN(dc::optim::Kind::Adam, "adam",
                           "Adam (betas 0.9, 0.999, eps 1e-8)")),
@@ -53,16 +54,16 @@ static cl::opt<double> weightDecay("weight-decay", cl::init(0.0),
 static cl::opt<std::string>
     schedule("schedule", cl::init("constant"),
              cl::desc("Learning rate per epoch: constant, cosine, or step:N:G "
-                      "(times G every N epochs)"),
+                      "(times G every N epochs); default constant"),
              cl::cat(category));
 static cl::opt<uint64_t> seed("seed", cl::init(0),
-                              cl::desc("Shuffling seed"), cl::cat(category));
+                              cl::desc("Shuffling seed (default 0)"), cl::cat(category));
 static cl::opt<double> mean("mean", cl::init(0.0),
                             cl::desc("Pixels in [0, 1] become (x - mean) / std "
-                                     "(use the model's own normalisation)"),
+                                     "(use the model's own normalisation; default 0)"),
                             cl::cat(category));
 static cl::opt<double> stddev("std", cl::init(1.0),
-                              cl::desc("See --mean (> 0)"), cl::cat(category));
+                              cl::desc("See --mean (> 0, default 1)"), cl::cat(category));
 static cl::opt<uint32_t>
     valSplit("val-split", cl::init(0),
              cl::desc("Hold out the last N training images as a validation "
@@ -87,13 +88,13 @@ static cl::opt<uint64_t> checkpointEvery(
     cl::desc("Write a checkpoint every N steps (always on SIGINT)"),
     cl::cat(category));
 static cl::opt<std::string>
-    checkpoint("checkpoint", cl::desc("The checkpoint file (default: -o.ckpt)"),
+    checkpoint("checkpoint", cl::desc("The checkpoint file (default: the -o path + .ckpt)"),
                cl::cat(category));
 static cl::opt<std::string> resume("resume",
                                    cl::desc("Continue from a checkpoint"),
                                    cl::cat(category));
 static cl::opt<int> threads("blas-threads", cl::init(1),
-                            cl::desc("Threads of the host BLAS"),
+                            cl::desc("Threads of the host BLAS (default 1)"),
                             cl::cat(category));
 static cl::opt<std::string>
     cacheDir("cache-dir",

@@ -12,6 +12,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <zlib.h>
 
 using namespace dc::data;
@@ -145,6 +146,88 @@ TEST_F(MnistDir, LoadsPlainAndGzipAndChecksCounts) {
   StatusOr<Dataset> none = loadMnist(dir + "/missing", "train");
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.message().find("no train-images-idx3-ubyte[.gz]"),
+            std::string::npos);
+}
+
+TEST(Raw, ParsesU8AndF32AndChecksSizes) {
+  std::vector<uint8_t> u8 = {0, 255, 51, 102, 204, 0};
+  std::vector<uint8_t> labels = {3, 1, 2};
+  StatusOr<Samples> s =
+      parseRaw(ByteSpan(u8), RawType::U8, ByteSpan(labels), 2, 0.2, 0.5, "r");
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(s->count, 3u);
+  EXPECT_EQ(s->features, 2u);
+  EXPECT_FLOAT_EQ(s->x[1], float((1.0 - 0.2) / 0.5));
+  EXPECT_FLOAT_EQ(s->x[2], float((0.2 - 0.2) / 0.5));
+  EXPECT_EQ(s->y[0], 3);
+  Samples tail = s->slice(1, 2);
+  EXPECT_EQ(tail.count, 2u);
+  EXPECT_FLOAT_EQ(tail.x[0], s->x[2]);
+  EXPECT_EQ(tail.y[1], 2);
+
+  // f32 elements are taken as they are, then normalised.
+  float values[4] = {0.5f, -1.0f, 2.0f, 0.0f};
+  std::vector<uint8_t> f32(reinterpret_cast<uint8_t *>(values),
+                           reinterpret_cast<uint8_t *>(values) + 16);
+  std::vector<uint8_t> two = {0, 1};
+  StatusOr<Samples> f =
+      parseRaw(ByteSpan(f32), RawType::F32, ByteSpan(two), 2, 0.0, 2.0, "f");
+  ASSERT_TRUE(f.ok()) << f.message();
+  EXPECT_FLOAT_EQ(f->x[1], -0.5f);
+
+  auto error = [](StatusOr<Samples> r) { return r.ok() ? "" : r.message(); };
+  EXPECT_EQ(error(parseRaw(ByteSpan(u8), RawType::U8, ByteSpan(labels), 4, 0,
+                           1, "r")),
+            "r: 6 bytes are not a whole number of images of 4 elements");
+  EXPECT_EQ(error(parseRaw(ByteSpan(u8), RawType::U8, ByteSpan(two), 2, 0, 1,
+                           "r")),
+            "r: 3 images but 2 labels");
+  EXPECT_EQ(error(parseRaw(ByteSpan(u8), RawType::U8, ByteSpan(labels), 0, 0,
+                           1, "r")),
+            "r: raw images need a number of elements per image");
+  EXPECT_NE(error(parseRaw(ByteSpan(u8), RawType::U8, ByteSpan(labels), 2, 0,
+                           0, "r"))
+                .find("std must be positive"),
+            std::string::npos);
+  values[1] = std::numeric_limits<float>::quiet_NaN();
+  std::vector<uint8_t> nan(reinterpret_cast<uint8_t *>(values),
+                           reinterpret_cast<uint8_t *>(values) + 16);
+  EXPECT_EQ(error(parseRaw(ByteSpan(nan), RawType::F32, ByteSpan(two), 2, 0,
+                           1, "f")),
+            "f: element 1 is not finite");
+  values[1] = 3e38f;
+  std::vector<uint8_t> big(reinterpret_cast<uint8_t *>(values),
+                           reinterpret_cast<uint8_t *>(values) + 16);
+  EXPECT_EQ(error(parseRaw(ByteSpan(big), RawType::F32, ByteSpan(two), 2, 0,
+                           0.01, "f")),
+            "f: element 1 overflows float after normalisation");
+}
+
+TEST_F(MnistDir, LoadSplitPrefersIdxThenRawAndChecksTheImageSize) {
+  write("train-images.u8", {10, 20, 30, 40, 50, 60});
+  write("train-labels.u8", {0, 1, 2});
+  StatusOr<Samples> raw = loadSplit(dir, "train", 2, 0, 1);
+  ASSERT_TRUE(raw.ok()) << raw.message();
+  EXPECT_EQ(raw->count, 3u);
+  EXPECT_FLOAT_EQ(raw->x[5], float(60 / 255.0));
+  StatusOr<Samples> noSize = loadSplit(dir, "train", 0, 0, 1);
+  EXPECT_FALSE(noSize.ok());
+
+  write("train-images-idx3-ubyte", idx({2, 1, 3}, {1, 2, 3, 4, 5, 6}));
+  write("train-labels-idx1-ubyte", idx({2}, {4, 5}));
+  StatusOr<Samples> fromIdx = loadSplit(dir, "train", 0, 0, 1);
+  ASSERT_TRUE(fromIdx.ok()) << fromIdx.message();
+  EXPECT_EQ(fromIdx->count, 2u);
+  EXPECT_EQ(fromIdx->features, 3u);
+  StatusOr<Samples> wrong = loadSplit(dir, "train", 2, 0, 1);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_NE(wrong.message().find("train images have 1x3 = 3 pixels, the "
+                                 "model's input has 2 elements per image"),
+            std::string::npos);
+  StatusOr<Samples> none = loadSplit(dir, "t10k", 2, 0, 1);
+  ASSERT_FALSE(none.ok());
+  EXPECT_NE(none.message().find("no t10k-images-idx3-ubyte[.gz] (MNIST) or "
+                                "t10k-images.u8/.f32"),
             std::string::npos);
 }
 
