@@ -144,6 +144,38 @@ void pushMemref(llvm::IRBuilder<> &b, llvm::Value *ptr, ArrayRef<int64_t> shape,
     args.push_back(b.getInt64(s));
 }
 
+/// Defines the exported functions of a library's C API, then hides every
+/// other function and global.
+struct ApiBuilder {
+  ApiBuilder(llvm::Module &m, StringRef prefix)
+      : m(m), b(m.getContext()), prefix(prefix) {}
+
+  /// An external <prefix>_<name>, with the builder at its entry.
+  llvm::Function *define(StringRef name, llvm::Type *ret,
+                         ArrayRef<llvm::Type *> params) {
+    auto *fn = llvm::Function::Create(
+        llvm::FunctionType::get(ret, params, false),
+        llvm::GlobalValue::ExternalLinkage, (prefix + "_" + name).str(), &m);
+    b.SetInsertPoint(llvm::BasicBlock::Create(m.getContext(), "entry", fn));
+    api.push_back(fn);
+    return fn;
+  }
+
+  void hideTheRest() {
+    for (llvm::Function &fn : m)
+      if (!fn.isDeclaration() && !llvm::is_contained(api, &fn))
+        fn.setLinkage(llvm::GlobalValue::InternalLinkage);
+    for (llvm::GlobalVariable &g : m.globals())
+      if (!g.isDeclaration())
+        g.setLinkage(llvm::GlobalValue::InternalLinkage);
+  }
+
+  llvm::Module &m;
+  llvm::IRBuilder<> b;
+  StringRef prefix;
+  SmallVector<llvm::Function *> api;
+};
+
 /// <prefix>_workspace_size, _init and _forward with plain pointers; every
 /// other symbol becomes hidden.
 LogicalResult addCInterface(llvm::Module &m, const Interface &iface,
@@ -156,19 +188,14 @@ LogicalResult addCInterface(llvm::Module &m, const Interface &iface,
     return failure();
   }
   llvm::LLVMContext &ctx = m.getContext();
-  llvm::IRBuilder<> b(ctx);
+  ApiBuilder builder(m, prefix);
+  llvm::IRBuilder<> &b = builder.b;
   auto *ptr = llvm::PointerType::get(ctx, 0);
   auto *i32 = b.getInt32Ty();
   auto *i64 = b.getInt64Ty();
-  SmallVector<llvm::Function *> api;
   auto define = [&](StringRef name, llvm::Type *ret,
                     ArrayRef<llvm::Type *> params) {
-    auto *fn = llvm::Function::Create(
-        llvm::FunctionType::get(ret, params, false),
-        llvm::GlobalValue::ExternalLinkage, (prefix + "_" + name).str(), &m);
-    b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
-    api.push_back(fn);
-    return fn;
+    return builder.define(name, ret, params);
   };
   // A workspace must be 64-byte aligned (generated code assumes it).
   auto checkAligned = [&](llvm::Function *fn, llvm::Value *ws) {
@@ -207,14 +234,7 @@ LogicalResult addCInterface(llvm::Module &m, const Interface &iface,
   }
   b.CreateCall(forward, args);
   b.CreateRet(b.getInt32(0));
-
-  for (llvm::Function &fn : m)
-    if (!fn.isDeclaration() && !llvm::is_contained(api, &fn)) {
-      fn.setLinkage(llvm::GlobalValue::InternalLinkage);
-    }
-  for (llvm::GlobalVariable &g : m.globals())
-    if (!g.isDeclaration())
-      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+  builder.hideTheRest();
   return success();
 }
 
@@ -224,20 +244,10 @@ LogicalResult addCInterface(llvm::Module &m, const Interface &iface,
 LogicalResult addHostInterface(llvm::Module &m, ArrayRef<Signature> sigs,
                                int64_t workspaceBytes, StringRef prefix,
                                std::string &error) {
-  llvm::LLVMContext &ctx = m.getContext();
-  llvm::IRBuilder<> b(ctx);
-  auto *ptr = llvm::PointerType::get(ctx, 0);
-  SmallVector<llvm::Function *> api;
-  auto define = [&](StringRef name, llvm::Type *ret,
-                    ArrayRef<llvm::Type *> params) {
-    auto *fn = llvm::Function::Create(
-        llvm::FunctionType::get(ret, params, false),
-        llvm::GlobalValue::ExternalLinkage, (prefix + "_" + name).str(), &m);
-    b.SetInsertPoint(llvm::BasicBlock::Create(ctx, "entry", fn));
-    api.push_back(fn);
-    return fn;
-  };
-  define("workspace_size", b.getInt64Ty(), {});
+  ApiBuilder builder(m, prefix);
+  llvm::IRBuilder<> &b = builder.b;
+  auto *ptr = llvm::PointerType::get(m.getContext(), 0);
+  builder.define("workspace_size", b.getInt64Ty(), {});
   b.CreateRet(b.getInt64(workspaceBytes));
   for (const Signature &sig : sigs) {
     llvm::Function *inner = m.getFunction(sig.name);
@@ -245,7 +255,8 @@ LogicalResult addHostInterface(llvm::Module &m, ArrayRef<Signature> sigs,
       error = "internal error: @" + sig.name + " did not survive lowering";
       return failure();
     }
-    llvm::Function *fn = define(sig.name, b.getInt32Ty(), {ptr, ptr, ptr});
+    llvm::Function *fn =
+        builder.define(sig.name, b.getInt32Ty(), {ptr, ptr, ptr});
     SmallVector<llvm::Value *> args;
     auto load = [&](llvm::Value *array, unsigned i) {
       return b.CreateLoad(ptr, b.CreateConstGEP1_64(ptr, array, i));
@@ -264,12 +275,7 @@ LogicalResult addHostInterface(llvm::Module &m, ArrayRef<Signature> sigs,
     b.CreateCall(inner, args);
     b.CreateRet(b.getInt32(0));
   }
-  for (llvm::Function &fn : m)
-    if (!fn.isDeclaration() && !llvm::is_contained(api, &fn))
-      fn.setLinkage(llvm::GlobalValue::InternalLinkage);
-  for (llvm::GlobalVariable &g : m.globals())
-    if (!g.isDeclaration())
-      g.setLinkage(llvm::GlobalValue::InternalLinkage);
+  builder.hideTheRest();
   return success();
 }
 

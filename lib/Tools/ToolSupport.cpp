@@ -7,6 +7,8 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 
 using namespace mlir;
 
@@ -28,4 +30,14 @@ OwningOpRef<ModuleOp> mlir::dc::loadModule(StringRef path,
   }
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());
   return parseSourceFile<ModuleOp>(sourceMgr, ParserConfig(&context));
+}
+
+std::string mlir::dc::runtimeDirectory(StringRef option, const char *argv0,
+                                       void *addressInTool) {
+  if (!option.empty())
+    return option.str();
+  SmallString<256> dir(llvm::sys::path::parent_path(
+      llvm::sys::fs::getMainExecutable(argv0, addressInTool)));
+  llvm::sys::path::append(dir, "..", "lib", "dc-runtime");
+  return dir.str().str();
 }

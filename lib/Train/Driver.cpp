@@ -120,6 +120,10 @@ int mlir::dc::runTrain(const TrainOptions &o) {
     file->emplace(std::move(*f));
   }
 
+  // SIGINT from here on: training stops after its step (TrainLoop), work
+  // before training stops before the first step; a second SIGINT kills.
+  llvm::sys::SetInterruptFunction(onInterrupt);
+
   // The model, parametrized as --train says unless it already is.
   DialectRegistry registry;
   registerToolDialects(registry);
@@ -267,7 +271,10 @@ int mlir::dc::runTrain(const TrainOptions &o) {
       return fail("'" + o.resume + "': " + s.message());
   }
 
-  llvm::sys::SetInterruptFunction(onInterrupt);
+  if (interruptedFlag) {
+    llvm::errs() << "dc-train: interrupted before training; no output\n";
+    return 130;
+  }
   auto saveCheckpoint =
       [&](const std::vector<char> &bytes) -> ::dc::codec::Status {
     if (llvm::Error e = writeBytes(checkpointPath,

@@ -107,14 +107,8 @@ int main(int argc, char **argv) {
     options.prefix = prefix;
   else
     options.prefix = output == "-" ? "model" : stem.str();
-  if (runtimeDir.empty()) {
-    SmallString<256> dir(sys::path::parent_path(
-        sys::fs::getMainExecutable(argv[0], (void *)&main)));
-    sys::path::append(dir, "..", "lib", "dc-runtime");
-    options.runtimeDir = dir.str().str();
-  } else {
-    options.runtimeDir = runtimeDir;
-  }
+  options.runtimeDir =
+      mlir::dc::runtimeDirectory(runtimeDir, argv[0], (void *)&main);
   std::string error;
   if (failed(mlir::dc::compileModel(*module, options, error))) {
     errs() << "dc-compile: error: " << error << "\n";

@@ -191,14 +191,8 @@ int main(int argc, char **argv) {
     c.prefix = "dc_run";
     c.output = library.str().str();
     c.header = "none";
-    if (runtimeDir.empty()) {
-      SmallString<256> dir(sys::path::parent_path(
-          sys::fs::getMainExecutable(argv[0], (void *)&main)));
-      sys::path::append(dir, "..", "lib", "dc-runtime");
-      c.runtimeDir = dir.str().str();
-    } else {
-      c.runtimeDir = runtimeDir;
-    }
+    c.runtimeDir =
+        mlir::dc::runtimeDirectory(runtimeDir, argv[0], (void *)&main);
     // The parameter values come from the JIT above.
     if (params)
       if (auto holder = original->lookupSymbol<mlir::func::FuncOp>(paramsFrom))

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dc/Tools/ToolSupport.h"
 #include "dc/Train/Driver.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -142,13 +143,6 @@ int main(int argc, char **argv) {
   o.threads = threads;
   o.cacheDir = cacheDir;
   o.quiet = quiet;
-  if (runtimeDir.empty()) {
-    SmallString<256> dir(sys::path::parent_path(
-        sys::fs::getMainExecutable(argv[0], (void *)&main)));
-    sys::path::append(dir, "..", "lib", "dc-runtime");
-    o.runtimeDir = dir.str().str();
-  } else {
-    o.runtimeDir = runtimeDir;
-  }
+  o.runtimeDir = mlir::dc::runtimeDirectory(runtimeDir, argv[0], (void *)&main);
   return mlir::dc::runTrain(o);
 }

@@ -14,6 +14,8 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <string>
+
 namespace mlir::dc {
 
 /// Every upstream dialect and extension, and dc's.
@@ -26,6 +28,12 @@ void registerToolDialects(DialectRegistry &registry);
 /// located errors) and returns null.
 OwningOpRef<ModuleOp> loadModule(StringRef path, MLIRContext &context,
                                  llvm::SourceMgr &sourceMgr, StringRef tool);
+
+/// dc's run-time objects next to the running tool: `option` when given,
+/// else <directory of the executable>/../lib/dc-runtime (`argv0` and an
+/// address in the executable, e.g. of main, locate it).
+std::string runtimeDirectory(StringRef option, const char *argv0,
+                             void *addressInTool);
 
 } // namespace mlir::dc
 
