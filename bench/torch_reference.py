@@ -1,39 +1,53 @@
 #!/usr/bin/python3
 """PyTorch reference for dc-train, and an MLIR writer for trained models.
 
-LeNet-300-100 (nn.Linear 784-300-100-10, relu) on an MNIST-format directory
+--model lenet300 (the default; nn.Linear 784-300-100-10, relu) or lenet5
+(the Caffe LeNet-5 of Deep Compression, as dc-model-gen lenet5 builds it:
+conv1 nn.Conv2d(1, 20, 5) -> relu -> max_pool2d(2, 2), conv2
+nn.Conv2d(20, 50, 5) -> relu -> max_pool2d(2, 2), flatten to 800, fc1
+nn.Linear(800, 500) -> relu -> fc2 nn.Linear(500, 10); the images as
+[B, 1, 28, 28]) on an MNIST-format directory
 (train-/t10k-{images-idx3,labels-idx1}-ubyte, optionally gzipped), with
 Debian's python3-torch (/usr/bin/python3):
 
-  torch_reference.py train --data DIR --out STATE.npz [--epochs 1]
-      [--batch-size 64] [--lr 1e-3] [--optimizer adam|sgd] [--momentum 0]
-      [--weight-decay 0] [--schedule constant|cosine|step:N:G] [--seed 0]
-      [--mean 0] [--std 1] [--init STATE.npz] [--prune SPARSITY]
+  torch_reference.py train --data DIR --out STATE.npz [--model lenet300]
+      [--epochs 1] [--batch-size 64] [--lr 1e-3] [--optimizer adam|sgd]
+      [--momentum 0] [--weight-decay 0] [--schedule constant|cosine|step:N:G]
+      [--seed 0] [--mean 0] [--std 1] [--init STATE.npz] [--prune SPARSITY]
       [--log FILE.json]
-  torch_reference.py eval --data DIR --state STATE.npz [--mean 0] [--std 1]
-      [--predictions FILE]
-  torch_reference.py export --state STATE.npz -o MODEL.mlir [--batch 1]
+  torch_reference.py eval --data DIR --state STATE.npz [--model lenet300]
+      [--mean 0] [--std 1] [--predictions FILE]
+  torch_reference.py export --state STATE.npz -o MODEL.mlir
+      [--model lenet300] [--batch 1]
 
 All take --threads N (default 1): torch.set_num_threads and OpenBLAS's pool.
 Results are bit-for-bit repeatable for a given N; another N may change the
 order of float sums (OpenBLAS splits the matmuls) and so the last bits.
 
 train: torch.manual_seed(seed), then the model is built with nn.Linear's
-default init (always, so the shuffles do not depend on --init) and --init
-replaces its values. Pixels are x/255, then (x - mean)/std. --prune S keeps,
-per weight matrix, ceil((1-S)*n) weights of largest |w| (ties: lower
-row-major index first), fixed for the run: the forward uses
-torch.where(mask, w, 0). Each epoch shuffles with torch.randperm(N) and takes
-batches perm[i:i+B] (the last one partial); the loss is F.cross_entropy
-(mean); cosine/step schedules step after each epoch. Per epoch one JSON line:
-epoch, loss (mean over the epoch's samples), test_top1 (the 10k t10k
-images), seconds (training only), lr (used in that epoch); at the end
-{"final_test_top1", "nonzero": fraction of non-zeros per weight matrix}.
-STATE.npz holds fc{1,2,3}.{weight,bias} as float32.
+and nn.Conv2d's default init (always, so the shuffles do not depend on
+--init) and --init replaces its values. Pixels are x/255, then
+(x - mean)/std. --prune S keeps, per weight tensor (a conv's flattened
+row-major), ceil((1-S)*n) weights of largest |w| (ties: lower row-major
+index first), fixed for the run: the forward uses torch.where(mask, w, 0).
+Each epoch shuffles with torch.randperm(N) and takes batches perm[i:i+B]
+(the last one partial); the loss is F.cross_entropy (mean); cosine/step
+schedules step after each epoch. Per epoch one JSON line: epoch, loss (mean
+over the epoch's samples), test_top1 (the 10k t10k images), seconds
+(training only), lr (used in that epoch); at the end {"final_test_top1",
+"nonzero": fraction of non-zeros per weight tensor, in layer order}.
+STATE.npz holds the layers' {weight,bias} as float32: fc{1,2,3}.* for
+lenet300; conv1.weight [20,1,5,5], conv1.bias, conv2.weight [50,20,5,5],
+conv2.bias, fc1.weight [500,800], fc1.bias, fc2.weight [10,500], fc2.bias
+for lenet5.
 
 export: the model as MLIR text in the shape torch-mlir's FX importer prints
-(linalg-on-tensors, weights as dense_resource blobs), the function named
-@forward; mlir-opt prints the file back byte for byte.
+(linalg-on-tensors, weights as dense_resource blobs, constants first), the
+function named @forward taking [B, 784] (lenet300) or [B, 1, 28, 28]
+(lenet5); a conv is a bias-broadcast linalg.generic into
+linalg.conv_2d_nchw_fchw, relu as cmpf ugt + select, the pool a -inf
+linalg.fill into linalg.pooling_nchw_max, the flatten a
+tensor.collapse_shape; mlir-opt prints the file back byte for byte.
 """
 import argparse
 import gzip
@@ -63,7 +77,14 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-LAYERS = {"fc1": (300, 784), "fc2": (100, 300), "fc3": (10, 100)}
+# Per model, its layers in order and their weight shapes: (out, in) for an
+# nn.Linear, (out, in, k, k) for an nn.Conv2d (stride 1, no padding; then
+# relu and a 2x2 max pool, stride 2). The bias is [out].
+MODELS = {
+    "lenet300": {"fc1": (300, 784), "fc2": (100, 300), "fc3": (10, 100)},
+    "lenet5": {"conv1": (20, 1, 5, 5), "conv2": (50, 20, 5, 5),
+               "fc1": (500, 800), "fc2": (10, 500)},
+}
 
 
 class UserError(Exception):
@@ -112,11 +133,20 @@ def load_split(data_dir, prefix, mean, std):
     return torch.from_numpy(x), torch.from_numpy(labels.astype(np.int64))
 
 
+def fits(arrays, layers):
+    return all(f"{n}.{part}" in arrays and arrays[f"{n}.{part}"].shape == want
+               for n, shape in layers.items()
+               for part, want in (("weight", shape), ("bias", shape[:1])))
+
+
 class Net(torch.nn.Module):
-    def __init__(self):
+    def __init__(self, model="lenet300"):
         super().__init__()
-        for name, (out, inp) in LAYERS.items():
-            setattr(self, name, torch.nn.Linear(inp, out))
+        self.model, self.layers = model, MODELS[model]
+        for name, shape in self.layers.items():
+            out, inp = shape[:2]
+            setattr(self, name, torch.nn.Conv2d(inp, out, shape[2])
+                    if len(shape) == 4 else torch.nn.Linear(inp, out))
         self.masks = {}  # layer -> bool tensor, fixed for the run
 
     def weight(self, name):
@@ -124,14 +154,19 @@ class Net(torch.nn.Module):
         return w if m is None else torch.where(m, w, torch.zeros((), dtype=w.dtype))
 
     def forward(self, x):
-        for i, name in enumerate(LAYERS):
-            x = F.linear(x, self.weight(name), getattr(self, name).bias)
-            x = F.relu(x) if i + 1 < len(LAYERS) else x
+        for i, (name, shape) in enumerate(self.layers.items()):
+            w, b = self.weight(name), getattr(self, name).bias
+            if len(shape) == 4:  # conv -> relu -> 2x2 max pool
+                x = x.reshape(len(x), shape[1], 28, 28) if i == 0 else x
+                x = F.max_pool2d(F.relu(F.conv2d(x, w, b)), 2, 2)
+                continue
+            x = F.linear(x.flatten(1) if x.dim() > 2 else x, w, b)
+            x = F.relu(x) if i + 1 < len(self.layers) else x
         return x
 
     def state(self):
         with torch.no_grad():
-            return {f"{n}.{part}": t.numpy().astype(np.float32) for n in LAYERS
+            return {f"{n}.{part}": t.numpy().astype(np.float32) for n in self.layers
                     for part, t in (("weight", self.weight(n)),
                                     ("bias", getattr(self, n).bias))}
 
@@ -146,7 +181,12 @@ class Net(torch.nn.Module):
             raise UserError(f"cannot read state '{path}': {e.strerror or e}")
         except ValueError:
             raise UserError(f"state '{path}' is not an .npz archive")
-        for name, shape in LAYERS.items():
+        for other, layers in MODELS.items():
+            if other != self.model and fits(arrays, layers) \
+                    and not fits(arrays, self.layers):
+                raise UserError(f"state '{path}' is a {other} model, not "
+                                f"{self.model}: pass --model {other}")
+        for name, shape in self.layers.items():
             for part, want in (("weight", shape), ("bias", shape[:1])):
                 key = f"{name}.{part}"
                 if key not in arrays:
@@ -211,11 +251,11 @@ def cmd_train(a):
     if a.prune is not None and not 0.0 <= a.prune <= 1.0:
         raise UserError(f"--prune {a.prune} is not in [0, 1]")
     torch.manual_seed(a.seed)
-    model = Net()
+    model = Net(a.model)
     if a.init:
         model.load(a.init)
     if a.prune is not None:
-        for name in LAYERS:
+        for name in model.layers:
             model.masks[name] = prune_mask(getattr(model, name).weight, a.prune)
             with torch.no_grad():
                 getattr(model, name).weight.copy_(model.weight(name))
@@ -253,11 +293,11 @@ def cmd_train(a):
         write(a.log, lambda f: json.dump(log, f, indent=1))
     emit({"final_test_top1": log[-1]["test_top1"],
           "nonzero": [np.count_nonzero(state[f"{n}.weight"]) /
-                      state[f"{n}.weight"].size for n in LAYERS]})
+                      state[f"{n}.weight"].size for n in model.layers]})
 
 
 def cmd_eval(a):
-    model = Net()
+    model = Net(a.model)
     model.load(a.state)
     top1, preds = evaluate(model, *load_split(a.data, "t10k", a.mean, a.std))
     if a.predictions:
@@ -265,9 +305,10 @@ def cmd_eval(a):
     emit({"test_top1": top1})
 
 
-def export_text(state, batch):
+def export_text(state, batch, layers):
     """The FX importer's text, names as the MLIR printer gives them (outer
-    values first; one conflict counter: %cst, %cst_0, ..., %transposed_6)."""
+    values first; one conflict counter: %cst, %cst_0, ..., %transposed_6;
+    the affine maps #map, #map1, ... in the order of their first use)."""
     used, counter = {"in"}, [0]  # the blocks' first argument is %in
 
     def name(base):
@@ -280,8 +321,16 @@ def export_text(state, batch):
     def ty(*dims):
         return f"tensor<{'x'.join(map(str, dims))}xf32>"
 
+    maps = {}  # affine map -> alias, in the order of first use
+
+    def alias(rank, results):
+        d = ", ".join(f"d{i}" for i in range(rank))
+        text = f"affine_map<({d}) -> ({results or d})>"
+        maps.setdefault(text, "#map" + (str(len(maps)) if maps else ""))
+        return maps[text]
+
     lines, blobs, keys, consts = [], [], set(), {}
-    for layer in reversed(LAYERS):  # as FX: fc3.bias, fc3.weight, fc2.bias, ...
+    for layer in reversed(layers):  # as FX: fc3.bias, fc3.weight, fc2.bias, ...
         for part in ("bias", "weight"):
             a = state[f"{layer}.{part}"]
             key = base = f"torch_tensor_{'_'.join(map(str, a.shape))}_torch.float32"
@@ -297,10 +346,53 @@ def export_text(state, batch):
                          f'{a.astype("<f4").tobytes().hex().upper()}"')
     zero = name("cst")
     lines.append(f"{zero} = arith.constant 0.000000e+00 : f32")
-    ssa, regions, h, width = iter(range(1 << 30)), [], "%arg0", 784
-    par = 'iterator_types = ["parallel", "parallel"]}'
-    for i, layer in enumerate(LAYERS):
-        out, inp = LAYERS[layer]
+    first = next(iter(layers.values()))
+    if len(first) == 4:  # the pools' initial value, -inf
+        ninf = name("cst")
+        lines.append(f"{ninf} = arith.constant 0xFF800000 : f32")
+    shape = (batch, first[1], 28, 28) if len(first) == 4 else (batch, first[1])
+    ssa, regions, h, arg = iter(range(1 << 30)), [], "%arg0", ty(*shape)
+    window = ("{dilations = dense<1> : vector<2xi64>, "
+              "strides = dense<%d> : vector<2xi64>}")
+
+    def par(rank):
+        return "iterator_types = [" + ", ".join(['"parallel"'] * rank) + "]}"
+
+    for i, (layer, wshape) in enumerate(layers.items()):
+        out, inp = wshape[:2]
+        if len(wshape) == 4:  # bias broadcast, conv, relu, 2x2 max pool
+            size = [n - k + 1 for n, k in zip(shape[2:], wshape[2:])]
+            t, pooled = ty(batch, out, *size), (batch, out, *(n // 2 for n in size))
+            tp = ty(*pooled)
+            e0, bias, conv, relu, e1, fill, win, pool = (
+                f"%{next(ssa)}" for _ in range(8))
+            lines += [
+                f"{e0} = tensor.empty() : {t}",
+                f"{bias} = linalg.generic {{indexing_maps = [{alias(4, 'd1')}, "
+                f"{alias(4, '')}], {par(4)} ins({consts[layer, 'bias']} : {ty(out)}) "
+                f"outs({e0} : {t}) {{"]
+            regions.append(("copy", len(lines), t))
+            lines += [
+                f"{conv} = linalg.conv_2d_nchw_fchw {window % 1} ins({h}, "
+                f"{consts[layer, 'weight']} : {ty(*shape)}, {ty(*wshape)}) "
+                f"outs({bias} : {t}) -> {t}",
+                f"{relu} = linalg.generic {{indexing_maps = [{alias(4, '')}, "
+                f"{alias(4, '')}], {par(4)} ins({conv} : {t}) outs({e0} : {t}) {{"]
+            regions.append(("relu", len(lines), t))
+            lines += [
+                f"{e1} = tensor.empty() : {tp}",
+                f"{fill} = linalg.fill ins({ninf} : f32) outs({e1} : {tp}) -> {tp}",
+                f"{win} = tensor.empty() : tensor<2x2xf32>",
+                f"{pool} = linalg.pooling_nchw_max {window % 2} ins({relu}, {win} : "
+                f"{t}, tensor<2x2xf32>) outs({fill} : {tp}) -> {tp}"]
+            h, shape = pool, pooled
+            continue
+        if len(shape) > 2:  # flatten
+            flat = name("collapsed")
+            lines.append(f"{flat} = tensor.collapse_shape {h} [[0], [1, 2, 3]] : "
+                         f"{ty(*shape)} into {ty(batch, math.prod(shape[1:]))}")
+            h, shape = flat, (batch, math.prod(shape[1:]))
+        same, row = alias(2, ""), alias(2, "d1")
         tt, t = ty(inp, out), ty(batch, out)
         e0, tr = f"%{next(ssa)}", name("transposed")
         e1, fill, mm, add = (f"%{next(ssa)}" for _ in range(4))
@@ -310,33 +402,34 @@ def export_text(state, batch):
             f" outs({e0} : {tt}) permutation = [1, 0] ",
             f"{e1} = tensor.empty() : {t}",
             f"{fill} = linalg.fill ins({zero} : f32) outs({e1} : {t}) -> {t}",
-            f"{mm} = linalg.matmul ins({h}, {tr} : {ty(batch, width)}, {tt}) "
+            f"{mm} = linalg.matmul ins({h}, {tr} : {ty(*shape)}, {tt}) "
             f"outs({fill} : {t}) -> {t}",
-            f"{add} = linalg.generic {{indexing_maps = [#map, #map1, #map], {par} "
-            f"ins({mm}, {consts[layer, 'bias']} : {t}, {ty(out)}) outs({e1} : {t}) {{"]
+            f"{add} = linalg.generic {{indexing_maps = [{same}, {row}, {same}], "
+            f"{par(2)} ins({mm}, {consts[layer, 'bias']} : {t}, {ty(out)}) "
+            f"outs({e1} : {t}) {{"]
         regions.append(("add", len(lines), t))
-        h, width = add, out
-        if i + 1 < len(LAYERS):
+        h, shape = add, (batch, out)
+        if i + 1 < len(layers):
             h = f"%{next(ssa)}"
-            lines.append(f"{h} = linalg.generic {{indexing_maps = [#map, #map], "
-                         f"{par} ins({add} : {t}) outs({e1} : {t}) {{")
+            lines.append(f"{h} = linalg.generic {{indexing_maps = [{same}, {same}], "
+                         f"{par(2)} ins({add} : {t}) outs({e1} : {t}) {{")
             regions.append(("relu", len(lines), t))
-    first, second = next(ssa), name("in")  # region values come after the outer
-    v0, v1 = f"%{first}", f"%{first + 1}"
+    v, second = next(ssa), name("in")  # region values come after the outer
+    v0, v1 = f"%{v}", f"%{v + 1}"
     bodies = {
         "add": [f"^bb0(%in: f32, {second}: f32, %out: f32):",
                 f"  {v0} = arith.addf %in, {second} : f32", f"  linalg.yield {v0} : f32"],
         "relu": ["^bb0(%in: f32, %out: f32):",
                  f"  {v0} = arith.cmpf ugt, %in, {zero} : f32",
                  f"  {v1} = arith.select {v0}, %in, {zero} : f32",
-                 f"  linalg.yield {v1} : f32"]}
+                 f"  linalg.yield {v1} : f32"],
+        "copy": ["^bb0(%in: f32, %out: f32):", "  linalg.yield %in : f32"]}
     for kind, at, t in reversed(regions):
         lines[at:at] = bodies[kind] + [f"}} -> {t}"]
-    lines.append(f"return {h} : {ty(batch, 10)}")
+    lines.append(f"return {h} : {ty(*shape)}")
     return "\n".join(
-        ["#map = affine_map<(d0, d1) -> (d0, d1)>",
-         "#map1 = affine_map<(d0, d1) -> (d1)>", "module {",
-         f"  func.func @forward(%arg0: {ty(batch, 784)}) -> {ty(batch, 10)} {{"]
+        [f"{a} = {m}" for m, a in maps.items()] + ["module {",
+         f"  func.func @forward(%arg0: {arg}) -> {ty(*shape)} {{"]
         + ["    " + line for line in lines]
         + ["  }", "}", "", "{-#", "  dialect_resources: {", "    builtin: {",
            ",\n".join(blobs), "    }", "  }", "#-}", "", ""])
@@ -345,9 +438,9 @@ def export_text(state, batch):
 def cmd_export(a):
     if a.batch < 1:
         raise UserError("--batch must be at least 1")
-    model = Net()
+    model = Net(a.model)
     model.load(a.state)
-    text = export_text(model.state(), a.batch)
+    text = export_text(model.state(), a.batch, model.layers)
     write(a.output, lambda f: f.write(text))
 
 
@@ -355,11 +448,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--threads", type=int, default=1)
     sub = p.add_subparsers(dest="cmd", required=True)
-    t = sub.add_parser("train", help="train LeNet-300-100, save STATE.npz")
+    t = sub.add_parser("train", help="train the model, save STATE.npz")
     e = sub.add_parser("eval", help="top-1 on the t10k images")
     x = sub.add_parser("export", help="write STATE.npz as MLIR (@forward)")
     for s in (t, e, x):  # --threads also after the subcommand
         s.add_argument("--threads", type=int, default=argparse.SUPPRESS)
+        s.add_argument("--model", choices=tuple(MODELS), default="lenet300",
+                       help="lenet300 (784-300-100-10, the default) or lenet5 "
+                       "(Caffe's: conv 20, conv 50, 500, 10)")
     for s in (t, e):
         s.add_argument("--data", required=True)
         s.add_argument("--mean", type=float, default=0.0)

@@ -26,6 +26,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 using namespace mlir;
 using namespace mlir::dc;
@@ -176,6 +177,10 @@ class Differentiator {
   struct Seed {
     unsigned result;
     Value adjoint, gate;
+    /// The gate is the first matching iteration (a pooling window's
+    /// arg-max, as PyTorch's max_pool2d), as the linear index over the
+    /// reduction loops, not the result value.
+    bool firstOnly = false;
   };
 
 public:
@@ -275,6 +280,65 @@ private:
       addAdjoint(b, loc, e.getSrc(), a);
       return success();
     }
+    if (auto pad = dyn_cast<tensor::PadOp>(op)) {
+      // The source's part of the padded adjoint (the padding value is a
+      // constant: it gets nothing).
+      if (!pad.getConstantPaddingValue() || !pad.getSourceType().hasStaticShape() ||
+          llvm::any_of(pad.getStaticLow(), ShapedType::isDynamic))
+        return op->emitError() << "dc-differentiate: only a tensor.pad with "
+                                  "static sizes and a constant value is "
+                                  "differentiable";
+      SmallVector<int64_t> ones(pad.getSourceType().getRank(), 1);
+      Value a = tensor::ExtractSliceOp::create(
+          b, loc, pad.getSourceType(), adj[pad.getResult()], ValueRange{},
+          ValueRange{}, ValueRange{}, pad.getStaticLow(),
+          pad.getSourceType().getShape(), ones);
+      addAdjoint(b, loc, pad.getSource(), a);
+      return success();
+    }
+    if (auto slice = dyn_cast<tensor::ExtractSliceOp>(op)) {
+      if (!slice.hasUnitStride() && !slice.getSourceType().hasStaticShape())
+        return op->emitError() << "dc-differentiate: a dynamic slice";
+      if (!slice.getSourceType().hasStaticShape() ||
+          slice.getResultType().getRank() != slice.getSourceType().getRank() ||
+          !slice.getOffsets().empty() || !slice.getSizes().empty() ||
+          !slice.getStrides().empty())
+        return op->emitError() << "dc-differentiate: only static, "
+                                  "rank-preserving tensor.extract_slice is "
+                                  "differentiable";
+      // Zeros with the slice's adjoint where the slice was.
+      Value a = tensor::InsertSliceOp::create(
+          b, loc, adj[slice.getResult()],
+          filled(b, loc, slice.getSourceType(), 0.0), ValueRange{},
+          ValueRange{}, ValueRange{}, slice.getStaticOffsets(),
+          slice.getStaticSizes(), slice.getStaticStrides());
+      addAdjoint(b, loc, slice.getSource(), a);
+      return success();
+    }
+    if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
+      auto destType = cast<RankedTensorType>(insert.getDest().getType());
+      auto srcType = cast<RankedTensorType>(insert.getSource().getType());
+      if (!destType.hasStaticShape() || srcType.getRank() != destType.getRank() ||
+          !insert.getOffsets().empty() || !insert.getSizes().empty() ||
+          !insert.getStrides().empty())
+        return op->emitError() << "dc-differentiate: only static, "
+                                  "rank-preserving tensor.insert_slice is "
+                                  "differentiable";
+      Value a = adj[insert.getResult()];
+      // The source gets its window of the adjoint, the destination the
+      // rest (the window overwritten with zeros).
+      addAdjoint(b, loc, insert.getSource(),
+                 tensor::ExtractSliceOp::create(
+                     b, loc, srcType, a, ValueRange{}, ValueRange{},
+                     ValueRange{}, insert.getStaticOffsets(),
+                     insert.getStaticSizes(), insert.getStaticStrides()));
+      addAdjoint(b, loc, insert.getDest(),
+                 tensor::InsertSliceOp::create(
+                     b, loc, filled(b, loc, srcType, 0.0), a, ValueRange{},
+                     ValueRange{}, ValueRange{}, insert.getStaticOffsets(),
+                     insert.getStaticSizes(), insert.getStaticStrides()));
+      return success();
+    }
     if (auto g = dyn_cast<linalg::GenericOp>(op))
       return visitGeneric(b, g);
     bool anyActive = llvm::any_of(op->getOperands(), [&](Value v) {
@@ -291,10 +355,18 @@ private:
     Block &body = op.getRegion().front();
     auto yield = cast<linalg::YieldOp>(body.getTerminator());
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    if (!llvm::all_of(maps,
-                      [](AffineMap m) { return m.isProjectedPermutation(); }))
-      return op.emitError() << "dc-differentiate: a linalg.generic whose "
-                               "maps are not projected permutations";
+    // Outputs are indexed by loops; an input may be read through sums of
+    // loops (a convolution's or pooling window's oh * s + kh * d).
+    bool window = false;
+    for (auto [i, m] : llvm::enumerate(maps)) {
+      if (m.isProjectedPermutation())
+        continue;
+      if (int64_t(i) >= op.getNumDpsInputs() || !isWindowMap(m))
+        return op.emitError()
+               << "dc-differentiate: a linalg.generic whose maps are not "
+                  "projected permutations or sums of loops times constants";
+      window = true;
+    }
     for (Type t : op->getResultTypes())
       if (!isFloatTensor(t))
         return op.emitError() << "dc-differentiate: results must be static "
@@ -339,8 +411,25 @@ private:
         continue;
       }
       Value result = op.getResult(j);
-      Value count = countMatches(b, op, j, e);
       auto type = cast<RankedTensorType>(result.getType());
+      if (window) {
+        // Pooling: all of it to the first arg-max of each window, as
+        // PyTorch's max_pool2d; to the init when no iteration reaches it.
+        Value first = firstMatch(b, op, j, e);
+        Value toInit = elementwise(
+            b, loc, type, {a, first},
+            [](OpBuilder &nb, Location nl, ValueRange v) -> Value {
+              Value none = arith::CmpFOp::create(
+                  nb, nl, arith::CmpFPredicate::OEQ, v[1],
+                  floatConstant(nb, nl, v[1].getType(), kNoMatch));
+              return arith::SelectOp::create(
+                  nb, nl, none, v[0], floatConstant(nb, nl, v[0].getType(), 0));
+            });
+        addAdjoint(b, loc, op.getDpsInits()[j], toInit);
+        seeds.push_back({j, a, first, /*firstOnly=*/true});
+        continue;
+      }
+      Value count = countMatches(b, op, j, e);
       Value scale = elementwise(
           b, loc, type, {a, count},
           [](OpBuilder &nb, Location nl, ValueRange v) {
@@ -419,8 +508,9 @@ private:
           IRMapping map;
           SmallVector<Operation *> ops = cloneBody(nb, op, args, map);
           ScalarReverse reverse(nb, map);
-          applySeeds(nb, nl, seeds, seeded, args, numInputs + numInits, map,
-                     reverse);
+          applySeeds(nb, nl, op, seeds, seeded,
+                     args.drop_front(numInputs + numInits),
+                     loopIndices(nb, nl, loops), map, reverse);
           if (failed(reverse.run(ops))) {
             failedBody = true;
             linalg::YieldOp::create(nb, nl, args.back());
@@ -467,6 +557,132 @@ private:
                                                 utils::IteratorType::parallel),
                [&](OpBuilder &nb, Location nl, ValueRange args) {
                  linalg::YieldOp::create(nb, nl, f(nb, nl, args.drop_back()));
+               })
+        .getResult(0);
+  }
+
+  /// No iteration matched (firstMatch): larger than any linear index.
+  static constexpr double kNoMatch = 1e30;
+
+  /// Whether every result of `m` is a loop or a sum of loops times
+  /// positive constants, each loop in one result at most.
+  static bool isWindowMap(AffineMap m) {
+    llvm::SmallBitVector used(m.getNumDims());
+    for (AffineExpr e : m.getResults()) {
+      SmallVector<std::pair<unsigned, int64_t>> terms;
+      if (!linearTerms(e, terms))
+        return false;
+      for (auto [d, c] : terms) {
+        if (used.test(d) || c <= 0)
+          return false;
+        used.set(d);
+      }
+    }
+    return m.getNumSymbols() == 0;
+  }
+
+  /// `e` as sum of (loop, coefficient), if it is one.
+  static bool linearTerms(AffineExpr e,
+                          SmallVectorImpl<std::pair<unsigned, int64_t>> &out) {
+    if (auto d = dyn_cast<AffineDimExpr>(e)) {
+      out.push_back({d.getPosition(), 1});
+      return true;
+    }
+    auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+    if (!bin)
+      return false;
+    if (bin.getKind() == AffineExprKind::Add)
+      return linearTerms(bin.getLHS(), out) && linearTerms(bin.getRHS(), out);
+    if (bin.getKind() == AffineExprKind::Mul) {
+      auto d = dyn_cast<AffineDimExpr>(bin.getLHS());
+      auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+      if (!d || !c)
+        return false;
+      out.push_back({d.getPosition(), c.getValue()});
+      return true;
+    }
+    return false;
+  }
+
+  /// The value of a window map's result `e` at loop values `loops`.
+  static Value evaluate(OpBuilder &b, Location loc, AffineExpr e,
+                        ArrayRef<Value> loops) {
+    SmallVector<std::pair<unsigned, int64_t>> terms;
+    bool ok = linearTerms(e, terms);
+    assert(ok && "not a window map");
+    (void)ok;
+    Value sum;
+    for (auto [d, c] : terms) {
+      Value v = loops[d];
+      if (c != 1)
+        v = arith::MulIOp::create(b, loc, v,
+                                  arith::ConstantIndexOp::create(b, loc, c));
+      sum = sum ? arith::AddIOp::create(b, loc, sum, v).getResult() : v;
+    }
+    return sum;
+  }
+
+  /// The linear index of the reduction loops of `op` (row-major in loop
+  /// order) at loop values `loops`, as a float of `type`.
+  static Value reductionIndex(OpBuilder &b, Location loc, linalg::GenericOp op,
+                              ArrayRef<Value> loops, Type type) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    auto iterators = op.getIteratorTypesArray();
+    Value linear = arith::ConstantIndexOp::create(b, loc, 0);
+    for (unsigned l = 0; l < loops.size(); ++l) {
+      if (iterators[l] != utils::IteratorType::reduction)
+        continue;
+      Value scaled = arith::MulIOp::create(
+          b, loc, linear, arith::ConstantIndexOp::create(b, loc, ranges[l]));
+      linear = arith::AddIOp::create(b, loc, scaled, loops[l]);
+    }
+    Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), linear);
+    return arith::SIToFPOp::create(b, loc, type, i64);
+  }
+
+  /// The loop values of a generic's body, as linalg.index.
+  static SmallVector<Value> loopIndices(OpBuilder &b, Location loc,
+                                        unsigned loops) {
+    SmallVector<Value> v;
+    for (unsigned l = 0; l < loops; ++l)
+      v.push_back(linalg::IndexOp::create(b, loc, l));
+    return v;
+  }
+
+  /// For each element of result `j` of a max/min reduction, the linear
+  /// index of the first iteration whose value `e` equals it (kNoMatch if
+  /// none).
+  Value firstMatch(OpBuilder &b, linalg::GenericOp op, unsigned j, Value e) {
+    Location loc = op.getLoc();
+    unsigned numOperands = op->getNumOperands();
+    Value result = op.getResult(j);
+    auto type = cast<RankedTensorType>(result.getType());
+    AffineMap resultMap =
+        op.getIndexingMapMatchingResult(cast<OpResult>(result));
+    SmallVector<Value> inputs(op->getOperands());
+    inputs.push_back(result);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    maps.push_back(resultMap);
+    maps.push_back(resultMap);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{type}, inputs,
+               ValueRange{filled(b, loc, type, kNoMatch)}, maps,
+               op.getIteratorTypesArray(),
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 IRMapping map;
+                 cloneBody(nb, op, args, map);
+                 Value eq =
+                     arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
+                                           map.lookup(e), args[numOperands]);
+                 Value here = reductionIndex(
+                     nb, nl, op, loopIndices(nb, nl, op.getNumLoops()),
+                     type.getElementType());
+                 Value lower =
+                     arith::MinimumFOp::create(nb, nl, args.back(), here);
+                 linalg::YieldOp::create(
+                     nb, nl,
+                     arith::SelectOp::create(nb, nl, eq, lower, args.back())
+                         .getResult());
                })
         .getResult(0);
   }
@@ -542,15 +758,20 @@ private:
   /// In an adjoint body whose seed arguments start at `args[base]`, seeds
   /// the scalar reverse mode (gated ones only where the value equals the
   /// gate).
-  void applySeeds(OpBuilder &nb, Location nl, ArrayRef<Seed> seeds,
-                  ArrayRef<Value> seeded, ValueRange args, unsigned base,
+  void applySeeds(OpBuilder &nb, Location nl, linalg::GenericOp op,
+                  ArrayRef<Seed> seeds, ArrayRef<Value> seeded,
+                  ValueRange seedValues, ArrayRef<Value> loops,
                   IRMapping &map, ScalarReverse &reverse) {
+    unsigned base = 0;
     for (const Seed &s : seeds) {
-      Value a = args[base++];
+      Value a = seedValues[base++];
       if (s.gate) {
-        Value g = args[base++];
-        Value eq = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                         map.lookup(seeded[s.result]), g);
+        Value g = seedValues[base++];
+        Value here = s.firstOnly ? reductionIndex(nb, nl, op, loops,
+                                                  g.getType())
+                                 : map.lookup(seeded[s.result]);
+        Value eq =
+            arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ, here, g);
         a = arith::SelectOp::create(nb, nl, eq, a,
                                     floatConstant(nb, nl, a.getType(), 0.0));
       }
@@ -573,9 +794,187 @@ private:
     return false;
   }
 
+  /// The adjoint of an input `k` read through a window map (a
+  /// convolution's or pooling's input): the transposed operation in gather
+  /// form. Its loops are the operand's dimensions (parallel) and the op's
+  /// loops that a window map result adds to another (kh, kw, and the loops
+  /// the operand does not use: reductions); each result oh * s + kh * d =
+  /// ih is solved for the loop the op's outputs use (oh = (ih - kh * d) /
+  /// s, an iteration only where that divides and is in range), and the
+  /// other operands and the seeds are read with tensor.extract there.
+  LogicalResult adjointOfWindowOperand(OpBuilder &b, linalg::GenericOp op,
+                                       unsigned k, ArrayRef<Value> seeded,
+                                       ArrayRef<Seed> seeds) {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = b.getContext();
+    Block &body = op.getRegion().front();
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    unsigned numInputs = op.getNumDpsInputs(), numInits = op.getNumDpsInits();
+    unsigned loops = op.getNumLoops();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    AffineMap mk = maps[k];
+    unsigned rank = mk.getNumResults();
+    // Which loops the outputs index.
+    llvm::SmallBitVector outer(loops);
+    for (unsigned j = 0; j < numInits; ++j)
+      for (unsigned l = 0; l < loops; ++l)
+        if (maps[numInputs + j].isFunctionOfDim(l))
+          outer.set(l);
+    // Each loop is the operand's dimension r (direct), solved from
+    // dimension r, or a loop of the new generic.
+    enum Kind { Free, Direct, Solved };
+    SmallVector<Kind> kind(loops, Free);
+    SmallVector<unsigned> dimOf(loops, 0);
+    SmallVector<SmallVector<std::pair<unsigned, int64_t>>> termsOf(rank);
+    for (unsigned r = 0; r < rank; ++r) {
+      auto &terms = termsOf[r];
+      linearTerms(mk.getResult(r), terms);
+      if (terms.size() == 1 && terms[0].second == 1) {
+        kind[terms[0].first] = Direct;
+        dimOf[terms[0].first] = r;
+        continue;
+      }
+      int solved = -1;
+      for (auto [d, c] : terms)
+        if (outer.test(d)) {
+          if (solved >= 0)
+            return op.emitError()
+                   << "dc-differentiate: cannot invert the window map "
+                   << AffineMapAttr::get(mk)
+                   << " (two output loops in one result)";
+          solved = int(d);
+        }
+      if (solved < 0)
+        return op.emitError() << "dc-differentiate: cannot invert the window "
+                                 "map "
+                              << AffineMapAttr::get(mk)
+                              << " (no output loop in a result)";
+      kind[solved] = Solved;
+      dimOf[solved] = r;
+    }
+    SmallVector<unsigned> free;
+    for (unsigned l = 0; l < loops; ++l)
+      if (kind[l] == Free)
+        free.push_back(l);
+    unsigned newLoops = rank + free.size();
+    auto operandType = cast<RankedTensorType>(op->getOperand(k).getType());
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(newLoops, ctx)
+                             .getMajorSubMap(rank);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.append(free.size(), utils::IteratorType::reduction);
+    Value zero = filled(b, loc, operandType, 0.0);
+    // The free loops' ranges come from a shape-only operand (as a pooling
+    // window's).
+    SmallVector<Value> ins = {op->getOperand(k)};
+    SmallVector<AffineMap> newMaps = {identity};
+    if (!free.empty()) {
+      SmallVector<int64_t> shape;
+      SmallVector<AffineExpr> dims;
+      for (auto [i, l] : llvm::enumerate(free)) {
+        shape.push_back(ranges[l]);
+        dims.push_back(getAffineDimExpr(rank + i, ctx));
+      }
+      ins.push_back(tensor::EmptyOp::create(b, loc, shape,
+                                            operandType.getElementType()));
+      newMaps.push_back(AffineMap::get(newLoops, 0, dims, ctx));
+    }
+    newMaps.push_back(identity);
+    std::string error;
+    auto gen = linalg::GenericOp::create(
+        b, loc, TypeRange{operandType}, ins, ValueRange{zero}, newMaps,
+        iterators, [&](OpBuilder &nb, Location nl, ValueRange args) {
+          auto index = [&](int64_t v) -> Value {
+            return arith::ConstantIndexOp::create(nb, nl, v);
+          };
+          // The op's loop values here, and whether this is an iteration.
+          SmallVector<Value> at(loops);
+          for (unsigned l = 0; l < loops; ++l)
+            if (kind[l] == Free)
+              at[l] = linalg::IndexOp::create(
+                  nb, nl, rank + unsigned(llvm::find(free, l) - free.begin()));
+            else if (kind[l] == Direct)
+              at[l] = linalg::IndexOp::create(nb, nl, dimOf[l]);
+          Value valid = arith::ConstantIntOp::create(nb, nl, 1, 1);
+          auto both = [&](Value c) {
+            valid = arith::AndIOp::create(nb, nl, valid, c);
+          };
+          for (unsigned l = 0; l < loops; ++l) {
+            if (kind[l] != Solved)
+              continue;
+            Value rest = linalg::IndexOp::create(nb, nl, dimOf[l]);
+            int64_t coefficient = 1;
+            for (auto [d, c] : termsOf[dimOf[l]]) {
+              if (d == l) {
+                coefficient = c;
+                continue;
+              }
+              rest = arith::SubIOp::create(
+                  nb, nl, rest,
+                  arith::MulIOp::create(nb, nl, at[d], index(c)));
+            }
+            Value q = arith::DivSIOp::create(nb, nl, rest, index(coefficient));
+            Value r = arith::RemSIOp::create(nb, nl, rest, index(coefficient));
+            both(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sge, rest,
+                                       index(0)));
+            both(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::eq, r,
+                                       index(0)));
+            both(arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::slt, q,
+                                       index(ranges[l])));
+            at[l] = arith::SelectOp::create(nb, nl, valid, q, index(0));
+          }
+          // The body's arguments: operand k is this generic's input; the
+          // others (and the seeds) are read where the op would read them.
+          auto read = [&](Value tensor, AffineMap m) -> Value {
+            SmallVector<Value> indices;
+            for (AffineExpr e : m.getResults())
+              indices.push_back(evaluate(nb, nl, e, at));
+            return tensor::ExtractOp::create(nb, nl, tensor, indices);
+          };
+          IRMapping map;
+          for (unsigned i = 0; i < op->getNumOperands(); ++i)
+            map.map(body.getArgument(i),
+                    i == k ? args[0] : read(op->getOperand(i), maps[i]));
+          SmallVector<Value> seedValues;
+          for (const Seed &sd : seeds) {
+            AffineMap m = op.getIndexingMapMatchingResult(
+                cast<OpResult>(op.getResult(sd.result)));
+            seedValues.push_back(read(sd.adjoint, m));
+            if (sd.gate)
+              seedValues.push_back(read(sd.gate, m));
+          }
+          SmallVector<Operation *> ops;
+          for (Operation &bop : body.without_terminator()) {
+            nb.clone(bop, map);
+            ops.push_back(&bop);
+          }
+          ScalarReverse reverse(nb, map);
+          applySeeds(nb, nl, op, seeds, seeded, seedValues, at, map, reverse);
+          if (failed(reverse.run(ops))) {
+            error = "failed";
+            linalg::YieldOp::create(nb, nl, args.back());
+            return;
+          }
+          Value g = reverse.adjointOf(body.getArgument(k));
+          Value acc = args.back();
+          if (g) {
+            Value z = floatConstant(nb, nl, g.getType(), 0.0);
+            acc = arith::AddFOp::create(
+                nb, nl, acc, arith::SelectOp::create(nb, nl, valid, g, z));
+          }
+          linalg::YieldOp::create(nb, nl, acc);
+        });
+    if (!error.empty())
+      return failure();
+    addAdjoint(b, loc, op->getOperand(k), gen.getResult(0));
+    return success();
+  }
+
   /// The generic computing the adjoint of operand `k` of `op`.
   LogicalResult adjointOfOperand(OpBuilder &b, linalg::GenericOp op, unsigned k,
                                  ArrayRef<Value> seeded, ArrayRef<Seed> seeds) {
+    if (!op.getIndexingMapsArray()[k].isProjectedPermutation())
+      return adjointOfWindowOperand(b, op, k, seeded, seeds);
     Location loc = op.getLoc();
     Block &body = op.getRegion().front();
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
@@ -602,8 +1001,9 @@ private:
           IRMapping map;
           SmallVector<Operation *> ops = cloneBody(nb, op, args, map);
           ScalarReverse reverse(nb, map);
-          applySeeds(nb, nl, seeds, seeded, args, numInputs + numInits, map,
-                     reverse);
+          applySeeds(nb, nl, op, seeds, seeded,
+                     args.drop_front(numInputs + numInits),
+                     loopIndices(nb, nl, op.getNumLoops()), map, reverse);
           if (failed(reverse.run(ops))) {
             error = "failed";
             linalg::YieldOp::create(nb, nl, args.back());

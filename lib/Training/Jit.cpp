@@ -141,6 +141,10 @@ JitModule::compile(ModuleOp module, ArrayRef<std::string> functions,
   ExecutionEngineOptions options;
   auto transformer = makeOptimizingTransformer(0, 0, nullptr);
   options.transformer = transformer;
+  // Copies bufferization inserts (pads, slices) call the runner utilities'
+  // memrefCopy.
+  SmallVector<StringRef, 1> libraries = {DC_MLIR_C_RUNNER_UTILS};
+  options.sharedLibPaths = libraries;
   auto engine = ExecutionEngine::create(module, options);
   if (!engine) {
     error = "JIT: " + llvm::toString(engine.takeError());

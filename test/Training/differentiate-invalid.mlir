@@ -38,14 +38,40 @@ func.func @f(%x: tensor<3xf64>) -> tensor<f64> {
 
 // -----
 
-#all = affine_map<(d0, d1, d2, d3) -> ()>
-#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
-func.func @f(%x: tensor<1x1x4x4xf64>, %w: tensor<1x1x3x3xf64>) -> tensor<f64> {
-  %z0 = arith.constant dense<0.0> : tensor<1x1x2x2xf64>
-  // expected-error @+1 {{dc-differentiate: a linalg.generic whose maps are not projected permutations}}
-  %c = linalg.conv_2d_nchw_fchw ins(%x, %w : tensor<1x1x4x4xf64>, tensor<1x1x3x3xf64>) outs(%z0 : tensor<1x1x2x2xf64>) -> tensor<1x1x2x2xf64>
+#shift = affine_map<(d0) -> (d0 + 1)>
+#id = affine_map<(d0) -> (d0)>
+#all = affine_map<(d0) -> ()>
+func.func @f(%x: tensor<5xf64>) -> tensor<f64> {
+  %z0 = arith.constant dense<0.0> : tensor<4xf64>
+  // expected-error @+1 {{dc-differentiate: a linalg.generic whose maps are not projected permutations or sums of loops times constants}}
+  %c = linalg.generic {indexing_maps = [#shift, #id], iterator_types = ["parallel"]} ins(%x : tensor<5xf64>) outs(%z0 : tensor<4xf64>) {
+  ^bb0(%a: f64, %o: f64):
+    linalg.yield %a : f64
+  } -> tensor<4xf64>
   %z = arith.constant dense<0.0> : tensor<f64>
-  %s = linalg.generic {indexing_maps = [#id, #all], iterator_types = ["reduction", "reduction", "reduction", "reduction"]} ins(%c : tensor<1x1x2x2xf64>) outs(%z : tensor<f64>) {
+  %s = linalg.generic {indexing_maps = [#id, #all], iterator_types = ["reduction"]} ins(%c : tensor<4xf64>) outs(%z : tensor<f64>) {
+  ^bb0(%a: f64, %o: f64):
+    %t = arith.addf %o, %a : f64
+    linalg.yield %t : f64
+  } -> tensor<f64>
+  return %s : tensor<f64>
+}
+
+// -----
+
+// A window whose result mixes two output loops (i + j) has no gather form.
+#sum = affine_map<(d0, d1) -> (d0 + d1)>
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+#all2 = affine_map<(d0, d1) -> ()>
+func.func @f(%x: tensor<5xf64>) -> tensor<f64> {
+  %z0 = arith.constant dense<0.0> : tensor<3x3xf64>
+  // expected-error @+1 {{dc-differentiate: cannot invert the window map affine_map<(d0, d1) -> (d0 + d1)> (two output loops in one result)}}
+  %c = linalg.generic {indexing_maps = [#sum, #id2], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<5xf64>) outs(%z0 : tensor<3x3xf64>) {
+  ^bb0(%a: f64, %o: f64):
+    linalg.yield %a : f64
+  } -> tensor<3x3xf64>
+  %z = arith.constant dense<0.0> : tensor<f64>
+  %s = linalg.generic {indexing_maps = [#id2, #all2], iterator_types = ["reduction", "reduction"]} ins(%c : tensor<3x3xf64>) outs(%z : tensor<f64>) {
   ^bb0(%a: f64, %o: f64):
     %t = arith.addf %o, %a : f64
     linalg.yield %t : f64
@@ -57,9 +83,9 @@ func.func @f(%x: tensor<1x1x4x4xf64>, %w: tensor<1x1x3x3xf64>) -> tensor<f64> {
 
 #id = affine_map<(d0) -> (d0)>
 #all = affine_map<(d0) -> ()>
-func.func @f(%x: tensor<4xf64>) -> tensor<f64> {
-  // expected-error @+1 {{dc-differentiate: 'tensor.extract_slice' is not differentiable}}
-  %p = tensor.extract_slice %x[0] [3] [1] : tensor<4xf64> to tensor<3xf64>
+func.func @f(%x: tensor<2x4xf64>) -> tensor<f64> {
+  // expected-error @+1 {{dc-differentiate: only static, rank-preserving tensor.extract_slice is differentiable}}
+  %p = tensor.extract_slice %x[0, 0] [1, 3] [1, 1] : tensor<2x4xf64> to tensor<3xf64>
   %z = arith.constant dense<0.0> : tensor<f64>
   %s = linalg.generic {indexing_maps = [#id, #all], iterator_types = ["reduction"]} ins(%p : tensor<3xf64>) outs(%z : tensor<f64>) {
   ^bb0(%a: f64, %o: f64):
