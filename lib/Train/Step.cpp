@@ -54,7 +54,8 @@ FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
   OwningOpRef<ModuleOp> step = model.clone();
   PassManager pm(model.getContext());
   std::string pipeline = "dc-rebatch{batch=" + std::to_string(o.batch) +
-                         "},dc-differentiate{loss=cross-entropy}";
+                         "},func.func(dc-conv-to-im2col),"
+                         "dc-differentiate{loss=cross-entropy}";
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())) ||
       failed(pm.run(*step))) {
     error = "cannot derive the training step (see the diagnostics above)";

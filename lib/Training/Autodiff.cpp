@@ -834,21 +834,15 @@ private:
         dimOf[terms[0].first] = r;
         continue;
       }
+      // Solve for the loop with the largest range (an output loop on a
+      // tie): the others are iterated, so fewer iterations are wasted.
       int solved = -1;
-      for (auto [d, c] : terms)
-        if (outer.test(d)) {
-          if (solved >= 0)
-            return op.emitError()
-                   << "dc-differentiate: cannot invert the window map "
-                   << AffineMapAttr::get(mk)
-                   << " (two output loops in one result)";
+      for (auto [d, c] : terms) {
+        if (solved < 0 || ranges[d] > ranges[solved] ||
+            (ranges[d] == ranges[solved] && outer.test(d) &&
+             !outer.test(solved)))
           solved = int(d);
-        }
-      if (solved < 0)
-        return op.emitError() << "dc-differentiate: cannot invert the window "
-                                 "map "
-                              << AffineMapAttr::get(mk)
-                              << " (no output loop in a result)";
+      }
       kind[solved] = Solved;
       dimOf[solved] = r;
     }

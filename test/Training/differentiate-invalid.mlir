@@ -59,28 +59,6 @@ func.func @f(%x: tensor<5xf64>) -> tensor<f64> {
 
 // -----
 
-// A window whose result mixes two output loops (i + j) has no gather form.
-#sum = affine_map<(d0, d1) -> (d0 + d1)>
-#id2 = affine_map<(d0, d1) -> (d0, d1)>
-#all2 = affine_map<(d0, d1) -> ()>
-func.func @f(%x: tensor<5xf64>) -> tensor<f64> {
-  %z0 = arith.constant dense<0.0> : tensor<3x3xf64>
-  // expected-error @+1 {{dc-differentiate: cannot invert the window map affine_map<(d0, d1) -> (d0 + d1)> (two output loops in one result)}}
-  %c = linalg.generic {indexing_maps = [#sum, #id2], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<5xf64>) outs(%z0 : tensor<3x3xf64>) {
-  ^bb0(%a: f64, %o: f64):
-    linalg.yield %a : f64
-  } -> tensor<3x3xf64>
-  %z = arith.constant dense<0.0> : tensor<f64>
-  %s = linalg.generic {indexing_maps = [#id2, #all2], iterator_types = ["reduction", "reduction"]} ins(%c : tensor<3x3xf64>) outs(%z : tensor<f64>) {
-  ^bb0(%a: f64, %o: f64):
-    %t = arith.addf %o, %a : f64
-    linalg.yield %t : f64
-  } -> tensor<f64>
-  return %s : tensor<f64>
-}
-
-// -----
-
 #id = affine_map<(d0) -> (d0)>
 #all = affine_map<(d0) -> ()>
 func.func @f(%x: tensor<2x4xf64>) -> tensor<f64> {

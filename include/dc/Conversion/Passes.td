@@ -63,10 +63,13 @@ def ConvertLinalgToBlas : Pass<"convert-linalg-to-blas", "ModuleOp"> {
     After bufferization, for dc-train's host step libraries (never for
     dc-compile's self-contained ones): every `linalg` op on memrefs that is a
     contraction by interface (`linalg::inferContractionDims` on a body
-    `out + a * b` over f32) with no batch dimension, at most one M and one N
-    dimension and exactly one K dimension becomes a call of
-    `dcrt_host_sgemm` (include/dc/Runtime/Decode.h), which computes
-    C += op(A) op(B) with `cblas_sgemm` in row-major order.
+    `out + a * b` over f32) becomes calls of `dcrt_host_sgemm`
+    (include/dc/Runtime/Decode.h), which computes C += op(A) op(B) with
+    `cblas_sgemm` in row-major order. Several M (N, K) loops collapse into
+    one dimension where their strides nest in every operand that uses them
+    (an im2col'd convolution's `oh, ow` and `c, kh, kw`); batch loops, and
+    M/N/K loops that do not nest (the batch of an NCHW convolution), become
+    `scf.for` loops around the call.
 
     The transpose flags and leading dimensions come from each operand's
     indexing map and its memref's static strides: an operand whose K (for A)
@@ -85,6 +88,7 @@ def ConvertLinalgToBlas : Pass<"convert-linalg-to-blas", "ModuleOp"> {
     "::mlir::arith::ArithDialect",
     "::mlir::func::FuncDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
   ];
 }
 

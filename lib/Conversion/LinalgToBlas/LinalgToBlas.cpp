@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -30,18 +31,21 @@ namespace {
 
 constexpr llvm::StringLiteral kSgemm = "dcrt_host_sgemm";
 
-/// One operand as a matrix over two of the contraction's loops (rows, cols):
-/// the stride of each (in elements) and the offset, all static.
-struct Matrix {
+/// One operand as a matrix: the memref, its element offset and the
+/// strides (in elements) of its rows and columns.
+/// An operand's static strides by loop (0 for loops its map does not use).
+struct Strides {
   Value memref;
-  int64_t rowStride = 0, colStride = 0, offset = 0;
+  SmallVector<int64_t> byLoop;
+  int64_t offset = 0;
 };
 
-/// The strides of operand `v`, indexed by `map`, along loops `rows` and
-/// `cols` (a loop the map does not use has stride 0: a size-1 dimension).
-std::optional<Matrix> asMatrix(Value v, AffineMap map,
-                               std::optional<unsigned> rows,
-                               std::optional<unsigned> cols) {
+struct Matrix {
+  const Strides *operand;
+  int64_t rowStride = 0, colStride = 0;
+};
+
+std::optional<Strides> stridesOf(Value v, AffineMap map, unsigned loops) {
   auto type = dyn_cast<MemRefType>(v.getType());
   if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
     return std::nullopt;
@@ -51,19 +55,46 @@ std::optional<Matrix> asMatrix(Value v, AffineMap map,
       ShapedType::isDynamic(offset) ||
       llvm::any_of(strides, ShapedType::isDynamic))
     return std::nullopt;
-  Matrix m{v, 0, 0, offset};
+  Strides s{v, SmallVector<int64_t>(loops, 0), offset};
   for (auto [i, expr] : llvm::enumerate(map.getResults())) {
     auto dim = dyn_cast<AffineDimExpr>(expr);
     if (!dim)
       return std::nullopt;
-    if (rows && dim.getPosition() == *rows)
-      m.rowStride = strides[i];
-    else if (cols && dim.getPosition() == *cols)
-      m.colStride = strides[i];
-    else if (type.getDimSize(i) != 1)
-      return std::nullopt;
+    s.byLoop[dim.getPosition()] = strides[i];
   }
-  return m;
+  return s;
+}
+
+/// Splits a group of loops (M, N or K) into loops run outside the call and
+/// one collapsed dimension: the longest run of innermost loops (by stride in
+/// `order`) whose strides nest exactly (stride[l] = stride[next] *
+/// range[next]) in every operand of `users`. Returns the collapsed loops,
+/// outermost first; `outer` gets the rest.
+SmallVector<unsigned> collapse(ArrayRef<unsigned> group,
+                               ArrayRef<int64_t> ranges,
+                               ArrayRef<const Strides *> users,
+                               SmallVectorImpl<unsigned> &outer) {
+  SmallVector<unsigned> order;
+  for (unsigned l : group)
+    if (ranges[l] != 1) // a loop of one iteration is nowhere
+      order.push_back(l);
+  // Outermost first by the first user's strides.
+  llvm::stable_sort(order, [&](unsigned a, unsigned b) {
+    return users[0]->byLoop[a] > users[0]->byLoop[b];
+  });
+  size_t keep = order.empty() ? 0 : 1;
+  while (keep < order.size()) {
+    unsigned inner = order[order.size() - keep];
+    unsigned next = order[order.size() - keep - 1];
+    bool nests = llvm::all_of(users, [&](const Strides *s) {
+      return s->byLoop[next] == s->byLoop[inner] * ranges[inner];
+    });
+    if (!nests)
+      break;
+    ++keep;
+  }
+  outer.append(order.begin(), order.end() - keep);
+  return SmallVector<unsigned>(order.end() - keep, order.end());
 }
 
 /// A row-major view of `m` (rows x cols): whether it is transposed and its
@@ -139,31 +170,47 @@ struct ConvertLinalgToBlasPass
       return fail("the body is not out + a * b in f32");
     FailureOr<linalg::ContractionDimensions> dims =
         linalg::inferContractionDims(op);
-    if (failed(dims) || !dims->batch.empty() || dims->m.size() != 1 ||
-        dims->n.size() != 1 || dims->k.size() != 1)
-      return fail("not one M, one N and one K loop without batch loops");
-    unsigned mDim = dims->m[0], nDim = dims->n[0], kDim = dims->k[0];
+    if (failed(dims))
+      return fail("no M, N and K loops");
     SmallVector<int64_t> loops = op.getStaticLoopRanges();
-    int64_t M = loops[mDim], N = loops[nDim], K = loops[kDim];
-    if (ShapedType::isDynamic(M) || ShapedType::isDynamic(N) ||
-        ShapedType::isDynamic(K) || M <= 0 || N <= 0 || K <= 0)
+    if (llvm::any_of(loops, [](int64_t r) {
+          return ShapedType::isDynamic(r) || r <= 0;
+        }))
       return fail("dynamic or empty loop ranges");
+    unsigned numLoops = op.getNumLoops();
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    OpOperand *a = op.getDpsInputOperand(0), *b = op.getDpsInputOperand(1);
-    // The operand with the M loop is A.
-    if (llvm::any_of(maps[0].getResults(), [&](AffineExpr e) {
-          return e.isFunctionOfDim(nDim);
-        })) {
-      std::swap(a, b);
-      std::swap(maps[0], maps[1]);
-    }
-    std::optional<Matrix> ma = asMatrix(a->get(), maps[0], mDim, kDim);
-    std::optional<Matrix> mb = asMatrix(b->get(), maps[1], kDim, nDim);
-    std::optional<Matrix> mc =
-        asMatrix(op.getDpsInitOperand(0)->get(), maps[2], mDim, nDim);
-    if (!ma || !mb || !mc)
+    std::optional<Strides> sa = stridesOf(op.getDpsInputs()[0], maps[0],
+                                          numLoops);
+    std::optional<Strides> sb = stridesOf(op.getDpsInputs()[1], maps[1],
+                                          numLoops);
+    std::optional<Strides> sc = stridesOf(op.getDpsInits()[0], maps[2],
+                                          numLoops);
+    if (!sa || !sb || !sc)
       return fail("an operand is not a static strided f32 memref over the "
                   "contraction's loops");
+    // The operand with the M loops is A (inferContractionDims takes the
+    // first input as the left-hand side).
+    SmallVector<unsigned> outer(dims->batch.begin(), dims->batch.end());
+    SmallVector<unsigned> mLoops = collapse(dims->m, loops, {&*sa, &*sc}, outer);
+    SmallVector<unsigned> nLoops = collapse(dims->n, loops, {&*sb, &*sc}, outer);
+    SmallVector<unsigned> kLoops = collapse(dims->k, loops, {&*sa, &*sb}, outer);
+    auto size = [&](ArrayRef<unsigned> group) {
+      int64_t n = 1;
+      for (unsigned l : group)
+        n *= loops[l];
+      return n;
+    };
+    // A collapsed group's stride in an operand is its innermost loop's.
+    auto stride = [&](const Strides &s, ArrayRef<unsigned> group) -> int64_t {
+      return group.empty() ? 0 : s.byLoop[group.back()];
+    };
+    int64_t M = size(mLoops), N = size(nLoops), K = size(kLoops);
+    std::optional<Matrix> ma =
+        Matrix{&*sa, stride(*sa, mLoops), stride(*sa, kLoops)};
+    std::optional<Matrix> mb =
+        Matrix{&*sb, stride(*sb, kLoops), stride(*sb, nLoops)};
+    std::optional<Matrix> mc =
+        Matrix{&*sc, stride(*sc, mLoops), stride(*sc, nLoops)};
     // C must be row-major; else compute C^T += B^T A^T.
     std::optional<std::pair<bool, int64_t>> lc = layoutOf(*mc, M, N);
     if (!lc || lc->first) {
@@ -198,13 +245,33 @@ struct ConvertLinalgToBlasPass
     auto constant = [&](int64_t v) -> Value {
       return arith::ConstantIntOp::create(b0, loc, v, 64);
     };
+    // The loops not collapsed run around the call (batch loops, and M, N,
+    // K loops whose strides do not nest, as a convolution's batch in NCHW).
+    SmallVector<Value> ivs;
+    for (unsigned l : outer) {
+      auto loop = scf::ForOp::create(
+          b0, loc, arith::ConstantIndexOp::create(b0, loc, 0),
+          arith::ConstantIndexOp::create(b0, loc, loops[l]),
+          arith::ConstantIndexOp::create(b0, loc, 1));
+      b0.setInsertionPoint(loop.getBody()->getTerminator());
+      ivs.push_back(loop.getInductionVar());
+    }
     auto address = [&](const Matrix &m) -> Value {
+      const Strides &s = *m.operand;
       Value base =
-          memref::ExtractAlignedPointerAsIndexOp::create(b0, loc, m.memref);
+          memref::ExtractAlignedPointerAsIndexOp::create(b0, loc, s.memref);
       Value p = arith::IndexCastOp::create(b0, loc, b0.getI64Type(), base);
-      if (m.offset == 0)
-        return p;
-      return arith::AddIOp::create(b0, loc, p, constant(m.offset * 4));
+      if (s.offset != 0)
+        p = arith::AddIOp::create(b0, loc, p, constant(s.offset * 4));
+      for (auto [l, iv] : llvm::zip(outer, ivs)) {
+        if (s.byLoop[l] == 0)
+          continue;
+        Value i = arith::IndexCastOp::create(b0, loc, b0.getI64Type(), iv);
+        p = arith::AddIOp::create(
+            b0, loc, p,
+            arith::MulIOp::create(b0, loc, i, constant(s.byLoop[l] * 4)));
+      }
+      return p;
     };
     SmallVector<Value> args = {constant(la->first), constant(lb->first),
                                constant(M),         constant(N),

@@ -122,17 +122,53 @@ func.func @no_unit_stride(%big: memref<8x10xf32>, %b: memref<5x3xf32>, %c: memre
 
 // -----
 
-// f64 and batched contractions stay loops.
+// f64 contractions stay loops.
 // CHECK-LABEL: func.func @not_sgemm
 // CHECK: linalg.matmul
-// CHECK: linalg.batch_matmul
 // CHECK-NOT: call @dcrt_host_sgemm
-func.func @not_sgemm(%a: memref<4x5xf64>, %b: memref<5x3xf64>, %c: memref<4x3xf64>,
-                     %x: memref<2x4x5xf32>, %y: memref<2x5x3xf32>, %z: memref<2x4x3xf32>) {
+func.func @not_sgemm(%a: memref<4x5xf64>, %b: memref<5x3xf64>, %c: memref<4x3xf64>) {
   // expected-remark @below {{contraction left to the loops: the body is not out + a * b in f32}}
   linalg.matmul ins(%a, %b : memref<4x5xf64>, memref<5x3xf64>) outs(%c : memref<4x3xf64>)
-  // expected-remark @below {{contraction left to the loops: not one M, one N and one K loop without batch loops}}
+  return
+}
+
+// -----
+
+// A batch loop runs around the call; each operand's address moves by its
+// batch stride (A 20, B 15, C 12 elements).
+// CHECK-LABEL: func.func @batched
+// CHECK: scf.for %[[B:.*]] = %c0 to %c2 step %c1 {
+// CHECK: %[[I:.*]] = arith.index_cast %[[B]] : index to i64
+// CHECK: arith.muli %[[I]], %c80_i64
+// CHECK: arith.muli %{{.*}}, %c60_i64
+// CHECK: arith.muli %{{.*}}, %c48_i64
+// CHECK: call @dcrt_host_sgemm(%c0_i64, %c0_i64, %c4_i64, %c3_i64, %c5_i64,
+func.func @batched(%x: memref<2x4x5xf32>, %y: memref<2x5x3xf32>, %z: memref<2x4x3xf32>) {
   linalg.batch_matmul ins(%x, %y : memref<2x4x5xf32>, memref<2x5x3xf32>) outs(%z : memref<2x4x3xf32>)
+  return
+}
+
+// -----
+
+// An im2col'd NCHW convolution (dc-conv-to-im2col): patches [n, oh, ow, c,
+// kh, kw], W [f, c, kh, kw], Y [n, f, oh, ow]. K = (c, kh, kw) and M =
+// (oh, ow) collapse (their strides nest), n does not nest in Y and runs
+// around the call; Y is (f, oh*ow) per image, so it is computed as
+// Y^T = W patches^T: M = F = 4, N = OH*OW = 9, K = C*KH*KW = 18.
+// CHECK-LABEL: func.func @im2col_conv
+// CHECK: scf.for
+// CHECK: call @dcrt_host_sgemm(%c0_i64, %c1_i64, %c4_i64, %c9_i64, %c18_i64, %{{.*}}, %c18_i64, %{{.*}}, %c18_i64, %{{.*}}, %c9_i64)
+#p = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, oh, ow, c, kh, kw)>
+#w4 = affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>
+#y4 = affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>
+func.func @im2col_conv(%patches: memref<2x3x3x2x3x3xf32>, %w: memref<4x2x3x3xf32>, %y: memref<2x4x3x3xf32>) {
+  linalg.generic {indexing_maps = [#p, #w4, #y4], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%patches, %w : memref<2x3x3x2x3x3xf32>, memref<4x2x3x3xf32>) outs(%y : memref<2x4x3x3xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
   return
 }
 

@@ -414,4 +414,26 @@ def DCFoldTransposes : Pass<"dc-fold-transposes"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def DCConvToIm2col : Pass<"dc-conv-to-im2col"> {
+  let summary = "Rewrite convolutions as a patch copy and a contraction";
+  let description = [{
+    On tensors: every convolution (a named `linalg.conv_*` op, generalized
+    here, or a generic whose body is `out + a * b` with one input read
+    through a window map `oh * s + kh * d`) becomes two generics:
+
+    - the patches (im2col): a copy of the window input into a tensor with
+      one dimension per loop the window map uses, in loop order (for
+      `conv_2d_nchw_fchw`: `[n, oh, ow, c, kh, kw]`), all loops parallel;
+    - the same contraction reading the patches through a projected
+      permutation, which `convert-linalg-to-blas` turns into sgemm calls.
+
+    dc-train runs it before `dc-differentiate`, so the adjoints of the
+    contraction are contractions too and the adjoint of the copy is a
+    cheap gather (docs/Training.md). The patches cost memory: |output| x
+    kernel size elements per convolution.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // DC_DIALECT_DC_TRANSFORMS_PASSES_TD

@@ -16,6 +16,10 @@ namespace mlir::dc {
 /// through their indexing maps instead of from a transposed copy.
 void populateFoldTransposesPatterns(RewritePatternSet &patterns);
 
+/// dc-conv-to-im2col: a window contraction (a generalized convolution)
+/// becomes a patch copy and a contraction over projected permutations.
+void populateConvToIm2colPatterns(RewritePatternSet &patterns);
+
 } // namespace mlir::dc
 
 #endif // DC_DIALECT_DC_TRANSFORMS_PATTERNS_H
