@@ -12,26 +12,37 @@
 #      median; exactly 10.0% of each layer non-zero; a dc-compile'd .so of
 #      the seed-0 model predicts every test image as dc-train's evaluation.
 # Needs python3-torch and python3-numpy (Debian). Writes only to OUT.
-#   bench/retrain-parity.sh [OUT]      (default /tmp/dc-retrain-parity)
+# With MODEL=lenet5 the same for LeNet-5 (conv 20, conv 50, fc 500, fc 10;
+# dense 10 epochs; issue 12), where the target is only the 0.4 points.
+#   [MODEL=lenet300|lenet5] bench/retrain-parity.sh [OUT]
+#   (default OUT: /tmp/dc-retrain-parity-MODEL)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${DC_BIN:-$root/build/bin}
 data=${DC_DATA:-/usr/share/datasets/fashion-mnist}
-out=${1:-/tmp/dc-retrain-parity}
+model=${MODEL:-lenet300}
+case $model in
+  lenet300) dense_epochs=30 target=0.865 ;;
+  lenet5) dense_epochs=10 target=0 ;;
+  *) echo "MODEL must be lenet300 or lenet5" >&2; exit 2 ;;
+esac
+out=${1:-/tmp/dc-retrain-parity-$model}
 mean=0.2860 std=0.3530 # Fashion-MNIST's pixel mean and deviation
 ref=(/usr/bin/python3 "$root/bench/torch_reference.py")
+export PYTHONDONTWRITEBYTECODE=1
 export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 DC_CACHE_DIR="$out/cache"
 mkdir -p "$out"
 cd "$out"
 field() { grep -m1 "^$1" /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'; }
-echo "CPU: $(field 'model name') (family $(field 'cpu family'), model $(field 'model\s'), $(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo no AVX-512)), $(nproc) cores, 1 thread used"
+echo "CPU: $(field 'model name') (family $(field 'cpu family'), model $(field 'model\s'), $(grep -qw avx512f /proc/cpuinfo && echo AVX-512 || echo no AVX-512)), $(nproc --all) cores, 1 thread used"
 
 if [ ! -f dense.npz ]; then
-  echo "== dense training (PyTorch reference, 30 epochs)"
-  "${ref[@]}" train --data "$data" --mean $mean --std $std --epochs 30 \
-    --schedule cosine --seed 0 --out dense.npz --log dense.json | tail -1
+  echo "== dense training (PyTorch reference, $dense_epochs epochs)"
+  "${ref[@]}" train --model $model --data "$data" --mean $mean --std $std \
+    --epochs $dense_epochs --schedule cosine --seed 0 --out dense.npz \
+    --log dense.json | tail -1
 fi
-"${ref[@]}" export --state dense.npz -o dense.mlir
+"${ref[@]}" export --model $model --state dense.npz -o dense.mlir
 "$bin/dc-opt" dense.mlir --dc-prune="sparsity=0.9 form=trainable" -o pruned.mlir
 
 common=(--epochs=1 --optimizer=adam --lr=1e-3 --batch-size=64 --mean=$mean --std=$std)
@@ -39,7 +50,7 @@ for s in 0 1 2; do
   echo "== seed $s"
   "$bin/dc-train" pruned.mlir --data="$data" "${common[@]}" --seed=$s \
     -o dc$s.mlir --log=dc$s.json --predictions=dc$s.pred --quiet
-  "${ref[@]}" train --data "$data" --init dense.npz --prune 0.9 --epochs 1 \
+  "${ref[@]}" train --model $model --data "$data" --init dense.npz --prune 0.9 --epochs 1 \
     --optimizer adam --lr 1e-3 --batch-size 64 --mean $mean --std $std \
     --seed $s --out pt$s.npz --log pt$s.json > pt$s.out
 done
@@ -56,8 +67,8 @@ python3 -c "import gzip,sys; d=gzip.open(sys.argv[1]).read(); open('t10k.u8','wb
 same=$(paste -d' ' dc0.pred so0.pred | awk '$1==$2' | wc -l)
 echo "identical predictions: $same / $(wc -l < so0.pred)"
 
-python3 - <<'PY'
-import json, statistics
+TARGET=$target python3 - <<'PY'
+import json, os, statistics
 rows = []
 for s in range(3):
     dc = json.load(open("dc%d.json" % s))
@@ -72,6 +83,7 @@ pt = statistics.median(r[2] for r in rows)
 print("median: dc %.2f%%, torch %.2f%%, difference %.2f points" % (100 * dc, 100 * pt, 100 * (dc - pt)))
 print("median epoch: dc %.2f s, torch %.2f s" % (statistics.median(r[3] for r in rows),
                                                  statistics.median(r[4] for r in rows)))
-ok = dc >= 0.865 and abs(dc - pt) <= 0.004
-print("target (>= 86.5%%, within 0.4 points): %s" % ("met" if ok else "MISSED"))
+floor = float(os.environ["TARGET"])
+ok = dc >= floor and abs(dc - pt) <= 0.004
+print("target (>= %.1f%%, within 0.4 points): %s" % (100 * floor, "met" if ok else "MISSED"))
 PY
