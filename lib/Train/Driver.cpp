@@ -48,7 +48,7 @@ std::string typeString(Type t) {
 
 /// dc-parametrize's options for --train.
 std::string parametrizeOptions(ArrayRef<std::string> train) {
-  bool weights = false, biases = false, codebooks = false;
+  bool weights = false, biases = false, codebooks = false, statistics = false;
   SmallVector<std::string> layers;
   for (const std::string &t : train) {
     if (t == "weights")
@@ -57,15 +57,18 @@ std::string parametrizeOptions(ArrayRef<std::string> train) {
       biases = true;
     else if (t == "codebooks")
       codebooks = true;
+    else if (t == "statistics")
+      statistics = true;
     else
       layers.push_back(t);
   }
   if (!layers.empty()) // names select among every kind
-    weights = biases = codebooks = true;
+    weights = biases = codebooks = statistics = true;
   std::string o = "dc-parametrize{weights=" + std::to_string(weights) +
                   " masked-weights=" + std::to_string(weights) +
                   " biases=" + std::to_string(biases) +
-                  " codebooks=" + std::to_string(codebooks);
+                  " codebooks=" + std::to_string(codebooks) +
+                  " statistics=" + std::to_string(statistics);
   if (!layers.empty())
     o += " layers=" + llvm::join(layers, ",");
   return o + "}";

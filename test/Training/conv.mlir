@@ -6,9 +6,10 @@
 // depthwise and grouped; strides, dilation; max pooling (the gradient to
 // the arg-max: random inputs have no ties, see pool-ties.mlir), sum and
 // average pooling (sum + divide, as torch-mlir writes it); tensor.pad and a
-// residual add; extract_slice (strided) and insert_slice.
-// RUN: dc-opt %s --dc-differentiate=function=conv_nchw_stride2 --dc-differentiate=function=conv_nchw_dilation2 --dc-differentiate=function=conv_nhwc_hwcf --dc-differentiate=function=conv_nhwc_fhwc --dc-differentiate=function=depthwise_nchw --dc-differentiate=function=grouped_ngchw --dc-differentiate=function=padded_strided_residual --dc-differentiate=function=max_pool --dc-differentiate=function=max_pool_overlapping --dc-differentiate=function=avg_pool --dc-differentiate=function=pool_nhwc_max --dc-differentiate=function=slices -o %t.mlir
-// RUN: dc-grad-check %t.mlir --function=conv_nchw_stride2,conv_nchw_dilation2,conv_nhwc_hwcf,conv_nhwc_fhwc,depthwise_nchw,grouped_ngchw,padded_strided_residual,max_pool,max_pool_overlapping,avg_pool,pool_nhwc_max,slices --eps=1e-6 --rtol=1e-6 --atol=1e-9 | FileCheck %s
+// residual add; extract_slice (strided) and insert_slice; batch
+// normalisation as torch-mlir lowers it (running statistics constants).
+// RUN: dc-opt %s --dc-differentiate=function=conv_nchw_stride2 --dc-differentiate=function=conv_nchw_dilation2 --dc-differentiate=function=conv_nhwc_hwcf --dc-differentiate=function=conv_nhwc_fhwc --dc-differentiate=function=depthwise_nchw --dc-differentiate=function=grouped_ngchw --dc-differentiate=function=padded_strided_residual --dc-differentiate=function=max_pool --dc-differentiate=function=max_pool_overlapping --dc-differentiate=function=avg_pool --dc-differentiate=function=pool_nhwc_max --dc-differentiate=function=slices --dc-differentiate=function=batch_norm_frozen -o %t.mlir
+// RUN: dc-grad-check %t.mlir --function=conv_nchw_stride2,conv_nchw_dilation2,conv_nhwc_hwcf,conv_nhwc_fhwc,depthwise_nchw,grouped_ngchw,padded_strided_residual,max_pool,max_pool_overlapping,avg_pool,pool_nhwc_max,slices,batch_norm_frozen --eps=1e-6 --rtol=1e-6 --atol=1e-9 | FileCheck %s
 // CHECK: dc-grad-check: @conv_nchw_stride2: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @conv_nchw_dilation2: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @conv_nhwc_hwcf: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
@@ -21,6 +22,7 @@
 // CHECK: dc-grad-check: @avg_pool: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @pool_nhwc_max: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 // CHECK: dc-grad-check: @slices: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
+// CHECK: dc-grad-check: @batch_norm_frozen: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
 
 func.func @conv_nchw_stride2(%x: tensor<1x2x5x5xf64>, %w: tensor<3x2x3x3xf64>, %r: tensor<1x3x2x2xf64>) -> tensor<f64> {
   %o = arith.constant dense<0.0> : tensor<1x3x2x2xf64>
@@ -193,6 +195,31 @@ func.func @slices(%x: tensor<4x6xf64>, %d: tensor<3x3xf64>, %r: tensor<3x3xf64>)
   %y = tensor.insert_slice %s into %d[1, 0] [2, 3] [1, 1] : tensor<2x3xf64> into tensor<3x3xf64>
   %z = arith.constant dense<0.0> : tensor<f64>
   %loss = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> ()>], iterator_types = ["reduction", "reduction"]} ins(%y, %r : tensor<3x3xf64>, tensor<3x3xf64>) outs(%z : tensor<f64>) {
+  ^bb0(%la: f64, %lb: f64, %lo: f64):
+    %lp = arith.mulf %la, %lb : f64
+    %ls = arith.addf %lo, %lp : f64
+    linalg.yield %ls : f64
+  } -> tensor<f64>
+  return %loss : tensor<f64>
+}
+
+func.func @batch_norm_frozen(%x: tensor<1x2x3x3xf64>, %g: tensor<2xf64>, %b: tensor<2xf64>, %r: tensor<1x2x3x3xf64>) -> tensor<f64> {
+  %mean = arith.constant dense<[0.25, -0.5]> : tensor<2xf64>
+  %var = arith.constant dense<[0.8, 1.7]> : tensor<2xf64>
+  %eps = arith.constant 1.0e-05 : f64
+  %e = tensor.empty() : tensor<1x2x3x3xf64>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %g, %b, %mean, %var : tensor<1x2x3x3xf64>, tensor<2xf64>, tensor<2xf64>, tensor<2xf64>, tensor<2xf64>) outs(%e : tensor<1x2x3x3xf64>) {
+  ^bb0(%in: f64, %gg: f64, %bb: f64, %m: f64, %v: f64, %out: f64):
+    %0 = arith.subf %in, %m : f64
+    %1 = arith.addf %v, %eps : f64
+    %2 = math.rsqrt %1 : f64
+    %3 = arith.mulf %0, %2 : f64
+    %4 = arith.mulf %3, %gg : f64
+    %5 = arith.addf %4, %bb : f64
+    linalg.yield %5 : f64
+  } -> tensor<1x2x3x3xf64>
+  %z = arith.constant dense<0.0> : tensor<f64>
+  %loss = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> ()>], iterator_types = ["reduction", "reduction", "reduction", "reduction"]} ins(%y, %r : tensor<1x2x3x3xf64>, tensor<1x2x3x3xf64>) outs(%z : tensor<f64>) {
   ^bb0(%la: f64, %lb: f64, %lo: f64):
     %lp = arith.mulf %la, %lb : f64
     %ls = arith.addf %lo, %lp : f64

@@ -72,8 +72,9 @@ static cl::opt<uint32_t>
              cl::cat(category));
 static cl::list<std::string>
     train("train", cl::CommaSeparated,
-          cl::desc("What is trained: weights, biases, codebooks and/or layer "
-                   "names (default: weights,biases,codebooks)"),
+          cl::desc("What is trained: weights, biases, codebooks, statistics "
+                   "(normalisation running statistics, frozen by default) "
+                   "and/or layer names (default: weights,biases,codebooks)"),
           cl::cat(category));
 static cl::opt<std::string> logPath("log",
                                     cl::desc("Write a JSON log of the run"),

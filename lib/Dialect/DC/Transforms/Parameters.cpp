@@ -3,6 +3,8 @@
 #include "dc/Dialect/DC/Transforms/Parameters.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -21,6 +23,8 @@ StringRef mlir::dc::stringifyParamKind(ParamKind kind) {
     return "codebook";
   case ParamKind::Bias:
     return "bias";
+  case ParamKind::Statistic:
+    return "statistic";
   }
   return "";
 }
@@ -33,6 +37,43 @@ static std::optional<std::string> blobKeyOf(arith::ConstantOp op) {
   if (auto r = dyn_cast<DenseResourceElementsAttr>(op.getValue()))
     return r.getRawHandle().getKey().str();
   return std::nullopt;
+}
+
+/// Whether `v` reaches, through broadcasts and copies, a linalg body that
+/// subtracts it (a running mean) or takes a square root of it plus a
+/// constant (a running variance).
+static bool isStatistic(Value v, unsigned depth = 0) {
+  if (depth > 4)
+    return false;
+  for (OpOperand &use : v.getUses()) {
+    Operation *user = use.getOwner();
+    if (auto b = dyn_cast<linalg::BroadcastOp>(user)) {
+      if (use.getOperandNumber() == 0 && isStatistic(b->getResult(0), depth + 1))
+        return true;
+      continue;
+    }
+    auto g = dyn_cast<linalg::GenericOp>(user);
+    if (!g || !g.isDpsInput(&use))
+      continue;
+    BlockArgument arg = g.getMatchingBlockArgument(&use);
+    auto yield = cast<linalg::YieldOp>(g.getBody()->getTerminator());
+    for (auto [i, y] : llvm::enumerate(yield.getOperands()))
+      if (y == arg && isStatistic(g->getResult(i), depth + 1))
+        return true;
+    for (OpOperand &u : arg.getUses()) {
+      Operation *op = u.getOwner();
+      if (isa<arith::SubFOp>(op) && u.getOperandNumber() == 1)
+        return true;
+      if (isa<math::SqrtOp, math::RsqrtOp>(op))
+        return true;
+      if (isa<arith::AddFOp>(op) &&
+          llvm::any_of(op->getResult(0).getUsers(), [](Operation *r) {
+            return isa<math::SqrtOp, math::RsqrtOp>(r);
+          }))
+        return true;
+    }
+  }
+  return false;
 }
 
 SmallVector<Parameter> mlir::dc::findParameters(func::FuncOp func) {
@@ -79,7 +120,8 @@ SmallVector<Parameter> mlir::dc::findParameters(func::FuncOp func) {
       auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
       if (type.getNumElements() < 2 || (dense && dense.isSplat()))
         return;
-      p.kind = ParamKind::Bias;
+      p.kind = isStatistic(op.getResult()) ? ParamKind::Statistic
+                                           : ParamKind::Bias;
       if (std::optional<std::string> key = blobKeyOf(op))
         p.name = *key;
       else if (auto loc = dyn_cast<NameLoc>(op.getLoc()))

@@ -30,6 +30,7 @@ struct DCParametrizePass
     bool kind = p.kind == ParamKind::Weight         ? weights
                 : p.kind == ParamKind::MaskedWeight ? maskedWeights
                 : p.kind == ParamKind::Codebook     ? codebooks
+                : p.kind == ParamKind::Statistic    ? statistics
                                                     : biases;
     if (!kind)
       return false;

@@ -22,6 +22,10 @@ enum class ParamKind {
   MaskedWeight, ///< the values `w` of a trainable pruned form
   Codebook,     ///< the codebook of a trainable quantized form (or gather)
   Bias,         ///< any other non-splat f32 constant (biases, norm scales)
+  /// A normalisation's running statistic (a mean subtracted, a variance
+  /// under a square root, as torch-mlir lowers batch_norm for inference):
+  /// frozen unless asked for.
+  Statistic,
 };
 
 StringRef stringifyParamKind(ParamKind kind);

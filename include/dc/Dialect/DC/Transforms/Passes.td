@@ -227,6 +227,9 @@ def DCParametrize : Pass<"dc-parametrize", "ModuleOp"> {
            "Move the codebooks of trainable quantized forms and gathers">,
     Option<"biases", "biases", "bool", /*default=*/"true",
            "Move the other non-splat f32 constants (biases, norm scales)">,
+    Option<"statistics", "statistics", "bool", /*default=*/"false",
+           "Move normalisation statistics too (running means and "
+           "variances: frozen by default)">,
     ListOption<"layers", "layers", "std::string",
                "Only these layers' parameters (a layer name, or a bias's "
                "parameter name); default: all">,
