@@ -5,9 +5,10 @@
 // emit them: nchw_fchw (torch-mlir), nhwc_hwcf and nhwc_fhwc (TOSA),
 // depthwise and grouped; strides, dilation; max pooling (the gradient to
 // the arg-max: random inputs have no ties, see pool-ties.mlir), sum and
-// average pooling (sum + divide, as torch-mlir writes it); tensor.pad and a
-// residual add; extract_slice (strided) and insert_slice; batch
-// normalisation as torch-mlir lowers it (running statistics constants).
+// average pooling (sum + divide, as torch-mlir writes it); a padded
+// strided conv with a residual add (a 1x1 strided projection shortcut);
+// extract_slice (strided) and insert_slice; batch normalisation as
+// torch-mlir lowers it (running statistics constants).
 // RUN: dc-opt %s --dc-differentiate=function=conv_nchw_stride2 --dc-differentiate=function=conv_nchw_dilation2 --dc-differentiate=function=conv_nhwc_hwcf --dc-differentiate=function=conv_nhwc_fhwc --dc-differentiate=function=depthwise_nchw --dc-differentiate=function=grouped_ngchw --dc-differentiate=function=padded_strided_residual --dc-differentiate=function=max_pool --dc-differentiate=function=max_pool_overlapping --dc-differentiate=function=avg_pool --dc-differentiate=function=pool_nhwc_max --dc-differentiate=function=slices --dc-differentiate=function=batch_norm_frozen -o %t.mlir
 // RUN: dc-grad-check %t.mlir --function=conv_nchw_stride2,conv_nchw_dilation2,conv_nhwc_hwcf,conv_nhwc_fhwc,depthwise_nchw,grouped_ngchw,padded_strided_residual,max_pool,max_pool_overlapping,avg_pool,pool_nhwc_max,slices,batch_norm_frozen --eps=1e-6 --rtol=1e-6 --atol=1e-9 | FileCheck %s
 // CHECK: dc-grad-check: @conv_nchw_stride2: {{[0-9]+}} elements and 4 directions agree with central differences, worst {{.*}}; the negative control fails as it must
@@ -101,18 +102,19 @@ func.func @grouped_ngchw(%x: tensor<1x2x2x5x5xf64>, %w: tensor<2x2x2x3x3xf64>, %
   return %loss : tensor<f64>
 }
 
-func.func @padded_strided_residual(%x: tensor<1x2x4x4xf64>, %w: tensor<2x2x3x3xf64>, %r: tensor<1x2x4x4xf64>) -> tensor<f64> {
+func.func @padded_strided_residual(%x: tensor<1x2x4x4xf64>, %w: tensor<2x2x3x3xf64>, %ws: tensor<2x2x1x1xf64>, %r: tensor<1x2x2x2xf64>) -> tensor<f64> {
   %c0 = arith.constant 0.0 : f64
   %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
   ^bb0(%i: index, %j: index, %k: index, %l: index):
     tensor.yield %c0 : f64
   } : tensor<1x2x4x4xf64> to tensor<1x2x6x6xf64>
-  %o = arith.constant dense<0.0> : tensor<1x2x4x4xf64>
-  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w : tensor<1x2x6x6xf64>, tensor<2x2x3x3xf64>) outs(%o : tensor<1x2x4x4xf64>) -> tensor<1x2x4x4xf64>
-  %e = tensor.empty() : tensor<1x2x4x4xf64>
-  %y = linalg.add ins(%c, %x : tensor<1x2x4x4xf64>, tensor<1x2x4x4xf64>) outs(%e : tensor<1x2x4x4xf64>) -> tensor<1x2x4x4xf64>
+  %o = arith.constant dense<0.0> : tensor<1x2x2x2xf64>
+  %c = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%p, %w : tensor<1x2x6x6xf64>, tensor<2x2x3x3xf64>) outs(%o : tensor<1x2x2x2xf64>) -> tensor<1x2x2x2xf64>
+  %s = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %ws : tensor<1x2x4x4xf64>, tensor<2x2x1x1xf64>) outs(%o : tensor<1x2x2x2xf64>) -> tensor<1x2x2x2xf64>
+  %e = tensor.empty() : tensor<1x2x2x2xf64>
+  %y = linalg.add ins(%c, %s : tensor<1x2x2x2xf64>, tensor<1x2x2x2xf64>) outs(%e : tensor<1x2x2x2xf64>) -> tensor<1x2x2x2xf64>
   %z = arith.constant dense<0.0> : tensor<f64>
-  %loss = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> ()>], iterator_types = ["reduction", "reduction", "reduction", "reduction"]} ins(%y, %r : tensor<1x2x4x4xf64>, tensor<1x2x4x4xf64>) outs(%z : tensor<f64>) {
+  %loss = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> ()>], iterator_types = ["reduction", "reduction", "reduction", "reduction"]} ins(%y, %r : tensor<1x2x2x2xf64>, tensor<1x2x2x2xf64>) outs(%z : tensor<f64>) {
   ^bb0(%la: f64, %lb: f64, %lo: f64):
     %lp = arith.mulf %la, %lb : f64
     %ls = arith.addf %lo, %lp : f64
