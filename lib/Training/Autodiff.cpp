@@ -649,10 +649,12 @@ private:
     return v;
   }
 
-  /// For each element of result `j` of a max/min reduction, the linear
-  /// index of the first iteration whose value `e` equals it (kNoMatch if
-  /// none).
-  Value firstMatch(OpBuilder &b, linalg::GenericOp op, unsigned j, Value e) {
+  /// A reduction over `op`'s loops into the shape of result `j`, from
+  /// `init`: `combine(acc, matches)` in every iteration, where `matches`
+  /// says whether the iteration's value `e` equals the result.
+  Value overMatches(
+      OpBuilder &b, linalg::GenericOp op, unsigned j, Value e, double init,
+      function_ref<Value(OpBuilder &, Location, Value, Value)> combine) {
     Location loc = op.getLoc();
     unsigned numOperands = op->getNumOperands();
     Value result = op.getResult(j);
@@ -666,7 +668,7 @@ private:
     maps.push_back(resultMap);
     return linalg::GenericOp::create(
                b, loc, TypeRange{type}, inputs,
-               ValueRange{filled(b, loc, type, kNoMatch)}, maps,
+               ValueRange{filled(b, loc, type, init)}, maps,
                op.getIteratorTypesArray(),
                [&](OpBuilder &nb, Location nl, ValueRange args) {
                  IRMapping map;
@@ -674,52 +676,38 @@ private:
                  Value eq =
                      arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
                                            map.lookup(e), args[numOperands]);
-                 Value here = reductionIndex(
-                     nb, nl, op, loopIndices(nb, nl, op.getNumLoops()),
-                     type.getElementType());
-                 Value lower =
-                     arith::MinimumFOp::create(nb, nl, args.back(), here);
-                 linalg::YieldOp::create(
-                     nb, nl,
-                     arith::SelectOp::create(nb, nl, eq, lower, args.back())
-                         .getResult());
+                 linalg::YieldOp::create(nb, nl,
+                                         combine(nb, nl, args.back(), eq));
                })
         .getResult(0);
+  }
+
+  /// For each element of result `j` of a max/min reduction, the linear
+  /// index of the first iteration whose value `e` equals it (kNoMatch if
+  /// none).
+  Value firstMatch(OpBuilder &b, linalg::GenericOp op, unsigned j, Value e) {
+    return overMatches(
+        b, op, j, e, kNoMatch,
+        [&](OpBuilder &nb, Location nl, Value acc, Value eq) -> Value {
+          Value here = reductionIndex(nb, nl, op,
+                                      loopIndices(nb, nl, op.getNumLoops()),
+                                      acc.getType());
+          Value lower = arith::MinimumFOp::create(nb, nl, acc, here);
+          return arith::SelectOp::create(nb, nl, eq, lower, acc);
+        });
   }
 
   /// For each element of result `j` of a max/min reduction, how many
   /// iterations produce a value `e` equal to it.
   Value countMatches(OpBuilder &b, linalg::GenericOp op, unsigned j, Value e) {
-    Location loc = op.getLoc();
-    unsigned numOperands = op->getNumOperands();
-    Value result = op.getResult(j);
-    auto type = cast<RankedTensorType>(result.getType());
-    AffineMap resultMap =
-        op.getIndexingMapMatchingResult(cast<OpResult>(result));
-    SmallVector<Value> inputs(op->getOperands());
-    inputs.push_back(result);
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    maps.push_back(resultMap);
-    maps.push_back(resultMap);
-    return linalg::GenericOp::create(
-               b, loc, TypeRange{type}, inputs,
-               ValueRange{filled(b, loc, type, 0.0)}, maps,
-               op.getIteratorTypesArray(),
-               [&](OpBuilder &nb, Location nl, ValueRange args) {
-                 IRMapping map;
-                 cloneBody(nb, op, args, map);
-                 Value eq =
-                     arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OEQ,
-                                           map.lookup(e), args[numOperands]);
-                 Value one = floatConstant(nb, nl, type.getElementType(), 1.0);
-                 Value zero = floatConstant(nb, nl, type.getElementType(), 0.0);
-                 Value add = arith::SelectOp::create(nb, nl, eq, one, zero);
-                 linalg::YieldOp::create(
-                     nb, nl,
-                     arith::AddFOp::create(nb, nl, args.back(), add)
-                         .getResult());
-               })
-        .getResult(0);
+    return overMatches(
+        b, op, j, e, 0.0,
+        [](OpBuilder &nb, Location nl, Value acc, Value eq) -> Value {
+          Value one = floatConstant(nb, nl, acc.getType(), 1.0);
+          Value zero = floatConstant(nb, nl, acc.getType(), 0.0);
+          Value add = arith::SelectOp::create(nb, nl, eq, one, zero);
+          return arith::AddFOp::create(nb, nl, acc, add);
+        });
   }
 
   /// Clones `op`'s body (without its yield) at `nb`, its block arguments

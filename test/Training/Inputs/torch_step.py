@@ -2,7 +2,9 @@
 """torch_step.py prepare DIR | compare DIR [T ALPHA]
 
 The one-step comparison of dc's @train_step with PyTorch for dc-model-gen's
-LeNet-300-100 (784-300-100-10, relu, nn.Linear layers):
+LeNet-300-100 (784-300-100-10, relu, nn.Linear layers) and LeNet-5 (a 4-D
+weight is a 5x5 convolution followed by relu and 2x2 max pooling, the input
+then 8 x 1 x 28 x 28; the first 2-D weight flattens):
 
 prepare: writes DIR/x.bin (8 x 784 f32, fixed seed), DIR/labels.bin (8 i64)
 and DIR/weights.bin (8 ones, f32) for dc-run.
@@ -47,18 +49,22 @@ for line in open(f"{d}/out/manifest.txt"):
     a = np.fromfile(f"{d}/out/{name_file}", dtype=dt).reshape(dims)
     (params if name_file.startswith("param") else results).append((name, a))
 
-x = torch.from_numpy(np.fromfile(f"{d}/x.bin", dtype="<f4").reshape(B, IN))
+F = torch.nn.functional
 labels = torch.from_numpy(np.fromfile(f"{d}/labels.bin", dtype="<i8"))
 tensors = [torch.tensor(a, requires_grad=True) for _, a in params]
-# fc<i>.weight [out, in] and fc<i>_bias [out], in order.
-h = x
+x = np.fromfile(f"{d}/x.bin", dtype="<f4")
+conv = tensors[0].dim() == 4
+h = torch.from_numpy(x.reshape((B, 1, 28, 28) if conv else (B, IN)))
+# <layer>.weight and <layer>_bias, in order.
 layers = len(tensors) // 2
 for i in range(layers):
     w, b = tensors[2 * i], tensors[2 * i + 1]
-    h = h @ w.t() + b
+    if w.dim() == 4:
+        h = F.max_pool2d(torch.relu(F.conv2d(h, w, b)), 2, 2)
+        continue
+    h = h.flatten(1) @ w.t() + b
     if i + 1 < layers:
         h = torch.relu(h)
-F = torch.nn.functional
 loss = F.cross_entropy(h, labels)
 if len(sys.argv) > 3:
     T, alpha = float(sys.argv[3]), float(sys.argv[4])
