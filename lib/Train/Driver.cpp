@@ -1,6 +1,7 @@
 //===- Driver.cpp - dc-train's flow ---------------------------------------===//
 
 #include "dc/Train/Driver.h"
+#include "Phase.h"
 #include "dc/Data/IDX.h"
 #include "dc/Dialect/DC/Transforms/Parameters.h"
 #include "dc/InitAllDC.h"
@@ -34,10 +35,7 @@ namespace {
 volatile std::sig_atomic_t interruptedFlag = 0;
 void onInterrupt() { interruptedFlag = 1; }
 
-int fail(const llvm::Twine &message) {
-  llvm::errs() << "dc-train: error: " << message << "\n";
-  return 1;
-}
+int fail(const llvm::Twine &message) { return trainError(message); }
 
 std::string typeString(Type t) {
   std::string s;
@@ -84,6 +82,242 @@ llvm::Error writeBytes(const std::string &path, llvm::StringRef bytes) {
 
 } // namespace
 
+int mlir::dc::trainError(const llvm::Twine &message) {
+  llvm::errs() << "dc-train: error: " << message << "\n";
+  return 1;
+}
+
+llvm::json::Array mlir::dc::epochsJson(ArrayRef<::dc::trainloop::EpochLog> log) {
+  llvm::json::Array epochs;
+  for (const ::dc::trainloop::EpochLog &e : log) {
+    llvm::json::Object entry{{"epoch", e.epoch},
+                             {"steps", int64_t(e.steps)},
+                             {"loss", e.loss},
+                             {"lr", e.lr},
+                             {"seconds", e.seconds},
+                             {"images_per_second", e.imagesPerSecond},
+                             {"test_top1", e.testTop1}};
+    if (e.valTop1 >= 0)
+      entry["val_top1"] = e.valTop1;
+    epochs.push_back(std::move(entry));
+  }
+  return epochs;
+}
+
+FailureOr<ModelInterface> mlir::dc::readModelInterface(ModuleOp module) {
+  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  if (!forward || forward.isExternal()) {
+    fail("the model has no func.func @forward with a body");
+    return failure();
+  }
+  // Parameters, one image tensor [b, ...], logits [b, C].
+  RankedTensorType input, logits;
+  for (auto [i, t] : llvm::enumerate(forward.getArgumentTypes())) {
+    if (forward.getArgAttr(i, kParamAttrName))
+      continue;
+    if (input) {
+      fail("@forward takes more than one input besides its parameters");
+      return failure();
+    }
+    input = dyn_cast<RankedTensorType>(t);
+    if (!input || !input.hasStaticShape() || input.getRank() < 2 ||
+        !input.getElementType().isF32()) {
+      fail("@forward's input must be a static f32 tensor [batch, ...] "
+           "(got " +
+           typeString(t) + ")");
+      return failure();
+    }
+  }
+  if (!input) {
+    fail("@forward has no input besides its parameters");
+    return failure();
+  }
+  if (forward.getNumResults() == 1)
+    logits = dyn_cast<RankedTensorType>(forward.getResultTypes()[0]);
+  if (!logits || logits.getRank() != 2 || !logits.hasStaticShape() ||
+      !logits.getElementType().isF32() ||
+      logits.getDimSize(0) != input.getDimSize(0)) {
+    fail("@forward must return logits f32 [batch, classes] (got " +
+         typeString(forward.getFunctionType()) + ")");
+    return failure();
+  }
+  return ModelInterface{size_t(input.getNumElements() / input.getDimSize(0)),
+                        logits.getDimSize(1), typeString(logits)};
+}
+
+int mlir::dc::loadTrainData(const TrainOptions &o, const ModelInterface &m,
+                            TrainData &data) {
+  ::dc::codec::StatusOr<::dc::data::Samples> train =
+      ::dc::data::loadSplit(o.data, "train", m.features, o.mean, o.std);
+  if (!train.ok())
+    return fail(train.message());
+  ::dc::codec::StatusOr<::dc::data::Samples> test =
+      ::dc::data::loadSplit(o.data, "t10k", m.features, o.mean, o.std);
+  if (!test.ok())
+    return fail(test.message());
+  for (auto [name, set] : {std::make_pair("train", &*train),
+                           std::make_pair("t10k", &*test)})
+    for (uint32_t i = 0; i < set->count; ++i)
+      if (set->y[i] >= m.classes)
+        return fail(llvm::Twine(name) + " label " + llvm::Twine(i) + " is " +
+                    llvm::Twine(unsigned(set->y[i])) +
+                    ", outside the model's " + llvm::Twine(m.classes) +
+                    " classes (logits " + m.logitsType + ")");
+  if (o.valSplit >= train->count)
+    return fail("--val-split=" + llvm::Twine(o.valSplit) + " leaves no " +
+                "training images (of " + llvm::Twine(train->count) + ")");
+  if (o.valSplit) {
+    data.val = train->slice(train->count - o.valSplit, o.valSplit);
+    *train = train->slice(0, train->count - o.valSplit);
+  }
+  if (uint64_t(o.batch) > train->count)
+    return fail("--batch-size=" + llvm::Twine(o.batch) + " is larger than the " +
+                llvm::Twine(train->count) + " training images");
+  data.train = std::move(*train);
+  data.test = std::move(*test);
+  return 0;
+}
+
+int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
+                         const ModelInterface &iface, const PhaseOptions &phase,
+                         const TrainData &data, PhaseResult &result) {
+  MLIRContext *context = module.getContext();
+  // Parametrized as the phase says, unless the model already is.
+  bool parametrized = static_cast<bool>(
+      module.lookupSymbol<func::FuncOp>(paramsFunctionName("forward")));
+  if (!parametrized) {
+    PassManager pm(context);
+    if (failed(parsePassPipeline(parametrizeOptions(phase.train), pm,
+                                 llvm::errs())) ||
+        failed(pm.run(module)))
+      return fail("cannot make the model's constants parameters (see above)");
+  }
+  std::string error;
+  bool selected = static_cast<bool>(
+      module.lookupSymbol<func::FuncOp>(paramsFunctionName("forward")));
+  FailureOr<std::vector<ParameterValue>> values =
+      selected ? readParameters(module, error)
+               : FailureOr<std::vector<ParameterValue>>(
+                     std::vector<ParameterValue>());
+  if (failed(values))
+    return fail(error);
+  if (values->empty())
+    return fail("nothing to train: --train=" + llvm::join(phase.train, ",") +
+                " selects no constant of @forward");
+
+  // The step library.
+  StepOptions step;
+  step.batch = o.batch;
+  step.cacheDir = o.cacheDir;
+  step.runtimeDir = o.runtimeDir;
+  step.linker = o.linker;
+  if (!o.quiet)
+    llvm::errs() << "dc-train: the training step at batch " << o.batch
+                 << "...\n";
+  FailureOr<StepLibraryInfo> info = buildStepLibrary(module, step, error);
+  if (failed(info))
+    return fail(error);
+  result.library = *info;
+  if (!o.quiet)
+    llvm::errs() << "dc-train: "
+                 << (info->cached ? "found " : "compiled ") << info->path
+                 << (info->cached ? "" : " in " +
+                                             llvm::formatv("{0:f1}", info->compileSeconds)
+                                                 .str() +
+                                             " s")
+                 << "\n";
+  auto library = ::dc::trainloop::StepLibrary::open(
+      info->path, kStepPrefix.str(), {kStepEntry.str(), kForwardEntry.str()});
+  if (!library.ok())
+    return fail(library.message());
+  (*library)->setThreads(o.threads);
+
+  // The arena.
+  std::vector<::dc::trainloop::Parameter> layout;
+  std::vector<float> arena;
+  for (const ParameterValue &p : *values) {
+    layout.push_back({p.name, arena.size(), p.values.size()});
+    arena.insert(arena.end(), p.values.begin(), p.values.end());
+  }
+  result.parameters = arena.size();
+  ::dc::trainloop::LoopOptions loopOptions;
+  loopOptions.epochs = phase.epochs;
+  loopOptions.batch = o.batch;
+  loopOptions.classes = iface.classes;
+  loopOptions.lr = phase.lr;
+  loopOptions.optimizer = o.optimizer;
+  loopOptions.schedule = phase.schedule;
+  loopOptions.seed = o.seed;
+  loopOptions.checkpointEvery = o.checkpointEvery;
+  loopOptions.progress = !o.quiet;
+  ::dc::trainloop::TrainLoop loop(**library, 0, 1, layout, std::move(arena),
+                                  loopOptions);
+  if (!phase.resume.empty()) {
+    auto bytes = ::dc::readInputFile(phase.resume);
+    if (!bytes)
+      return fail(llvm::toString(bytes.takeError()));
+    std::vector<char> bytesIn((*bytes)->getBufferStart(),
+                              (*bytes)->getBufferEnd());
+    if (::dc::codec::Status s = loop.restore(bytesIn); !s.ok())
+      return fail("'" + phase.resume + "': " + s.message());
+  }
+
+  if (interruptedFlag) {
+    llvm::errs() << "dc-train: interrupted before training; no output\n";
+    return 130;
+  }
+  auto saveCheckpoint =
+      [&](const std::vector<char> &bytes) -> ::dc::codec::Status {
+    if (llvm::Error e = writeBytes(phase.checkpoint,
+                                   llvm::StringRef(bytes.data(), bytes.size())))
+      return ::dc::codec::Status::error(llvm::toString(std::move(e)));
+    return ::dc::codec::Status::success();
+  };
+  auto report = [&](const ::dc::trainloop::EpochLog &e) {
+    if (o.quiet)
+      return;
+    llvm::errs() << llvm::formatv(
+        "dc-train: epoch {0}/{1}: loss {2:f4}, lr {3:e2}, {4:f1} s, {5:f0} img/s",
+        e.epoch, phase.epochs, e.loss, e.lr, e.seconds, e.imagesPerSecond);
+    if (e.valTop1 >= 0)
+      llvm::errs() << llvm::formatv(", val top-1 {0:f2}%", 100 * e.valTop1);
+    llvm::errs() << llvm::formatv(", test top-1 {0:f2}%\n", 100 * e.testTop1);
+  };
+  ::dc::codec::Status status = loop.run(data.train, data.val, data.test,
+                                        &interruptedFlag, saveCheckpoint,
+                                        report);
+  if (loop.interrupted()) {
+    llvm::errs() << "dc-train: " << status.message() << "; checkpoint '"
+                 << phase.checkpoint << "' written, no output (--resume="
+                 << phase.checkpoint << " continues)\n";
+    return 130;
+  }
+  if (!status.ok())
+    return fail(status.message());
+
+  // The model back, in the form it came in.
+  std::vector<std::vector<float>> trained;
+  for (const ::dc::trainloop::Parameter &p : layout)
+    trained.emplace_back(loop.arena().begin() + p.offset,
+                         loop.arena().begin() + p.offset + p.count);
+  if (failed(writeParameters(module, trained, error)))
+    return fail(error);
+  if (!parametrized) {
+    PassManager pm(context);
+    if (failed(parsePassPipeline("dc-fold-parameters", pm, llvm::errs())) ||
+        failed(pm.run(module)))
+      return fail("cannot fold the trained parameters back (see above)");
+  }
+  if (phase.predictions)
+    result.predictions = loop.predict(data.test);
+  result.log = loop.log();
+  result.testTop1 =
+      loop.log().empty() ? loop.top1(data.test) : loop.log().back().testTop1;
+  result.valTop1 =
+      loop.log().empty() ? loop.top1(data.val) : loop.log().back().valTop1;
+  return 0;
+}
+
 int mlir::dc::runTrain(const TrainOptions &o) {
   // Options first: nothing is read or built for a run that cannot start.
   if (o.data.empty())
@@ -127,7 +361,6 @@ int mlir::dc::runTrain(const TrainOptions &o) {
   // before training stops before the first step; a second SIGINT kills.
   llvm::sys::SetInterruptFunction(onInterrupt);
 
-  // The model, parametrized as --train says unless it already is.
   DialectRegistry registry;
   registerToolDialects(registry);
   registerAllDCPasses();
@@ -139,231 +372,46 @@ int mlir::dc::runTrain(const TrainOptions &o) {
       loadModule(o.model, context, sourceMgr, "dc-train");
   if (!module)
     return 1;
-  auto forward = module->lookupSymbol<func::FuncOp>("forward");
-  if (!forward || forward.isExternal())
-    return fail("the model has no func.func @forward with a body");
-  bool parametrized = static_cast<bool>(
-      module->lookupSymbol<func::FuncOp>(paramsFunctionName("forward")));
-  if (!parametrized) {
-    PassManager pm(&context);
-    if (failed(parsePassPipeline(parametrizeOptions(o.train), pm,
-                                 llvm::errs())) ||
-        failed(pm.run(*module)))
-      return fail("cannot make the model's constants parameters (see above)");
-  }
-  std::string error;
-  bool selected = static_cast<bool>(
-      module->lookupSymbol<func::FuncOp>(paramsFunctionName("forward")));
-  FailureOr<std::vector<ParameterValue>> values =
-      selected ? readParameters(*module, error)
-               : FailureOr<std::vector<ParameterValue>>(
-                     std::vector<ParameterValue>());
-  if (failed(values))
-    return fail(error);
-  if (values->empty())
-    return fail("nothing to train: --train=" + llvm::join(o.train, ",") +
-                " selects no constant of @forward");
+  FailureOr<ModelInterface> iface = readModelInterface(*module);
+  if (failed(iface))
+    return 1;
+  TrainData data;
+  if (int rc = loadTrainData(o, *iface, data))
+    return rc;
 
-  // The interface: parameters, one image tensor [b, ...], logits [b, C].
-  RankedTensorType input, logits;
-  for (auto [i, t] : llvm::enumerate(forward.getArgumentTypes())) {
-    if (forward.getArgAttr(i, kParamAttrName))
-      continue;
-    if (input)
-      return fail("@forward takes more than one input besides its parameters");
-    input = dyn_cast<RankedTensorType>(t);
-    if (!input || !input.hasStaticShape() || input.getRank() < 2 ||
-        !input.getElementType().isF32())
-      return fail("@forward's input must be a static f32 tensor [batch, ...] "
-                  "(got " +
-                  typeString(t) + ")");
-  }
-  if (!input)
-    return fail("@forward has no input besides its parameters");
-  if (forward.getNumResults() == 1)
-    logits = dyn_cast<RankedTensorType>(forward.getResultTypes()[0]);
-  if (!logits || logits.getRank() != 2 || !logits.hasStaticShape() ||
-      !logits.getElementType().isF32() ||
-      logits.getDimSize(0) != input.getDimSize(0))
-    return fail("@forward must return logits f32 [batch, classes] (got " +
-                typeString(forward.getFunctionType()) + ")");
-  size_t features = size_t(input.getNumElements() / input.getDimSize(0));
-  int64_t classes = logits.getDimSize(1);
+  PhaseOptions phase{o.epochs, o.train, o.lr, *schedule, checkpointPath,
+                     o.resume, predictionsFile.has_value() || o.epochs == 0};
+  PhaseResult result;
+  if (int rc = trainPhase(*module, o, *iface, phase, data, result))
+    return rc;
 
-  // The data.
-  ::dc::codec::StatusOr<::dc::data::Samples> train =
-      ::dc::data::loadSplit(o.data, "train", features, o.mean, o.std);
-  if (!train.ok())
-    return fail(train.message());
-  ::dc::codec::StatusOr<::dc::data::Samples> test =
-      ::dc::data::loadSplit(o.data, "t10k", features, o.mean, o.std);
-  if (!test.ok())
-    return fail(test.message());
-  for (auto [name, set] : {std::make_pair("train", &*train),
-                           std::make_pair("t10k", &*test)})
-    for (uint32_t i = 0; i < set->count; ++i)
-      if (set->y[i] >= classes)
-        return fail(llvm::Twine(name) + " label " + llvm::Twine(i) + " is " +
-                    llvm::Twine(unsigned(set->y[i])) +
-                    ", outside the model's " + llvm::Twine(classes) +
-                    " classes (logits " + typeString(logits) + ")");
-  if (o.valSplit >= train->count)
-    return fail("--val-split=" + llvm::Twine(o.valSplit) + " leaves no " +
-                "training images (of " + llvm::Twine(train->count) + ")");
-  ::dc::data::Samples val;
-  if (o.valSplit) {
-    val = train->slice(train->count - o.valSplit, o.valSplit);
-    *train = train->slice(0, train->count - o.valSplit);
-  }
-  if (uint64_t(o.batch) > train->count)
-    return fail("--batch-size=" + llvm::Twine(o.batch) + " is larger than the " +
-                llvm::Twine(train->count) + " training images");
-
-  // The step library.
-  StepOptions step;
-  step.batch = o.batch;
-  step.cacheDir = o.cacheDir;
-  step.runtimeDir = o.runtimeDir;
-  step.linker = o.linker;
-  if (!o.quiet)
-    llvm::errs() << "dc-train: the training step at batch " << o.batch
-                 << "...\n";
-  FailureOr<StepLibraryInfo> info = buildStepLibrary(*module, step, error);
-  if (failed(info))
-    return fail(error);
-  if (!o.quiet)
-    llvm::errs() << "dc-train: "
-                 << (info->cached ? "found " : "compiled ") << info->path
-                 << (info->cached ? "" : " in " +
-                                             llvm::formatv("{0:f1}", info->compileSeconds)
-                                                 .str() +
-                                             " s")
-                 << "\n";
-  auto library = ::dc::trainloop::StepLibrary::open(
-      info->path, kStepPrefix.str(), {kStepEntry.str(), kForwardEntry.str()});
-  if (!library.ok())
-    return fail(library.message());
-  (*library)->setThreads(o.threads);
-
-  // The arena.
-  std::vector<::dc::trainloop::Parameter> layout;
-  std::vector<float> arena;
-  for (const ParameterValue &p : *values) {
-    layout.push_back({p.name, arena.size(), p.values.size()});
-    arena.insert(arena.end(), p.values.begin(), p.values.end());
-  }
-  ::dc::trainloop::LoopOptions loopOptions;
-  loopOptions.epochs = o.epochs;
-  loopOptions.batch = o.batch;
-  loopOptions.classes = classes;
-  loopOptions.lr = o.lr;
-  loopOptions.optimizer = o.optimizer;
-  loopOptions.schedule = *schedule;
-  loopOptions.seed = o.seed;
-  loopOptions.checkpointEvery = o.checkpointEvery;
-  loopOptions.progress = !o.quiet;
-  ::dc::trainloop::TrainLoop loop(**library, 0, 1, layout, std::move(arena),
-                                  loopOptions);
-  if (!o.resume.empty()) {
-    auto bytes = ::dc::readInputFile(o.resume);
-    if (!bytes)
-      return fail(llvm::toString(bytes.takeError()));
-    std::vector<char> data((*bytes)->getBufferStart(),
-                           (*bytes)->getBufferEnd());
-    if (::dc::codec::Status s = loop.restore(data); !s.ok())
-      return fail("'" + o.resume + "': " + s.message());
-  }
-
-  if (interruptedFlag) {
-    llvm::errs() << "dc-train: interrupted before training; no output\n";
-    return 130;
-  }
-  auto saveCheckpoint =
-      [&](const std::vector<char> &bytes) -> ::dc::codec::Status {
-    if (llvm::Error e = writeBytes(checkpointPath,
-                                   llvm::StringRef(bytes.data(), bytes.size())))
-      return ::dc::codec::Status::error(llvm::toString(std::move(e)));
-    return ::dc::codec::Status::success();
-  };
-  auto report = [&](const ::dc::trainloop::EpochLog &e) {
-    if (o.quiet)
-      return;
-    llvm::errs() << llvm::formatv(
-        "dc-train: epoch {0}/{1}: loss {2:f4}, lr {3:e2}, {4:f1} s, {5:f0} img/s",
-        e.epoch, o.epochs, e.loss, e.lr, e.seconds, e.imagesPerSecond);
-    if (e.valTop1 >= 0)
-      llvm::errs() << llvm::formatv(", val top-1 {0:f2}%", 100 * e.valTop1);
-    llvm::errs() << llvm::formatv(", test top-1 {0:f2}%\n", 100 * e.testTop1);
-  };
-  ::dc::codec::Status status =
-      loop.run(*train, val, *test, &interruptedFlag, saveCheckpoint, report);
-  if (loop.interrupted()) {
-    llvm::errs() << "dc-train: " << status.message() << "; checkpoint '"
-                 << checkpointPath << "' written, no output (--resume="
-                 << checkpointPath << " continues)\n";
-    return 130;
-  }
-  if (!status.ok())
-    return fail(status.message());
-
-  // The model back, in the form it came in.
-  std::vector<std::vector<float>> trained;
-  for (const ::dc::trainloop::Parameter &p : layout)
-    trained.emplace_back(loop.arena().begin() + p.offset,
-                         loop.arena().begin() + p.offset + p.count);
-  if (failed(writeParameters(*module, trained, error)))
-    return fail(error);
-  if (!parametrized) {
-    PassManager pm(&context);
-    if (failed(parsePassPipeline("dc-fold-parameters", pm, llvm::errs())) ||
-        failed(pm.run(*module)))
-      return fail("cannot fold the trained parameters back (see above)");
-  }
-  std::vector<uint32_t> predictions;
-  if (predictionsFile || o.epochs == 0)
-    predictions = loop.predict(*test);
-  double finalTop1 = loop.log().empty() ? loop.top1(*test)
-                                        : loop.log().back().testTop1;
   module->print(out->os());
   out->os() << "\n"; // as dc-opt prints it
   if (llvm::Error e = out->commit())
     return fail(llvm::toString(std::move(e)));
   if (predictionsFile) {
-    for (uint32_t p : predictions)
+    for (uint32_t p : result.predictions)
       predictionsFile->os() << p << "\n";
     if (llvm::Error e = predictionsFile->commit())
       return fail(llvm::toString(std::move(e)));
   }
   if (logFile) {
-    llvm::json::Array epochs;
-    for (const ::dc::trainloop::EpochLog &e : loop.log()) {
-      llvm::json::Object entry{{"epoch", e.epoch},
-                               {"steps", int64_t(e.steps)},
-                               {"loss", e.loss},
-                               {"lr", e.lr},
-                               {"seconds", e.seconds},
-                               {"images_per_second", e.imagesPerSecond},
-                               {"test_top1", e.testTop1}};
-      if (e.valTop1 >= 0)
-        entry["val_top1"] = e.valTop1;
-      epochs.push_back(std::move(entry));
-    }
     llvm::json::Object root{
         {"model", o.model},
         {"data", o.data},
         {"cpu", llvm::sys::getHostCPUName()},
         {"threads", o.threads},
         {"batch_size", o.batch},
-        {"parameters", int64_t(loop.arena().size())},
-        {"train_images", int64_t(train->count)},
-        {"val_images", int64_t(val.count)},
-        {"test_images", int64_t(test->count)},
+        {"parameters", int64_t(result.parameters)},
+        {"train_images", int64_t(data.train.count)},
+        {"val_images", int64_t(data.val.count)},
+        {"test_images", int64_t(data.test.count)},
         {"step_library",
-         llvm::json::Object{{"path", info->path},
-                            {"cached", info->cached},
-                            {"compile_seconds", info->compileSeconds}}},
-        {"epochs", std::move(epochs)},
-        {"test_top1", finalTop1}};
+         llvm::json::Object{{"path", result.library.path},
+                            {"cached", result.library.cached},
+                            {"compile_seconds", result.library.compileSeconds}}},
+        {"epochs", epochsJson(result.log)},
+        {"test_top1", result.testTop1}};
     logFile->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
                   << "\n";
     if (llvm::Error e = logFile->commit())
@@ -371,6 +419,6 @@ int mlir::dc::runTrain(const TrainOptions &o) {
   }
   if (!o.quiet)
     llvm::errs() << llvm::formatv("dc-train: test top-1 {0:f2}%, wrote {1}\n",
-                                  100 * finalTop1, o.output);
+                                  100 * result.testTop1, o.output);
   return 0;
 }

@@ -111,6 +111,40 @@ static cl::opt<std::string>
 static cl::opt<bool> quiet("quiet", cl::desc("No progress on stderr"),
                            cl::cat(category));
 
+enum class Recipe { None, DeepCompression };
+static cl::opt<Recipe> recipe(
+    "recipe", cl::init(Recipe::None),
+    cl::desc("Run a compression recipe instead of plain training"),
+    cl::values(clEnumValN(Recipe::None, "none", "plain training (default)"),
+               clEnumValN(Recipe::DeepCompression, "deep-compression",
+                          "the paper's pipeline: (dense training,) iterative "
+                          "pruning with retraining, trained quantization, "
+                          "Huffman coding; -o gets the compressed model and "
+                          "a table per stage is printed (docs/Results.md)")),
+    cl::cat(category));
+static cl::opt<unsigned> denseEpochs(
+    "dense-epochs", cl::init(0),
+    cl::desc("Recipe: train the dense model this many epochs first (default "
+             "0: it is trained)"),
+    cl::cat(category));
+static cl::opt<unsigned> pruneSteps(
+    "prune-steps", cl::init(3),
+    cl::desc("Recipe: iterative pruning steps to the target (default 3)"),
+    cl::cat(category));
+static cl::opt<unsigned> pruneEpochs(
+    "prune-epochs", cl::init(1),
+    cl::desc("Recipe: retraining epochs after each pruning step (default 1)"),
+    cl::cat(category));
+static cl::opt<unsigned> quantizeEpochs(
+    "quantize-epochs", cl::init(1),
+    cl::desc("Recipe: centroid fine-tuning epochs (default 1)"),
+    cl::cat(category));
+static cl::opt<std::string> recipeFrom(
+    "recipe-from",
+    cl::desc("Recipe: the input is the output of this stage (dense, pruned "
+             "or quantized: the -o.STAGE.mlir files); continue after it"),
+    cl::cat(category));
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -145,5 +179,14 @@ int main(int argc, char **argv) {
   o.cacheDir = cacheDir;
   o.quiet = quiet;
   o.runtimeDir = mlir::dc::runtimeDirectory(runtimeDir, argv[0], (void *)&main);
+  if (recipe == Recipe::DeepCompression) {
+    mlir::dc::RecipeOptions r;
+    r.denseEpochs = denseEpochs;
+    r.pruneSteps = pruneSteps;
+    r.pruneEpochs = pruneEpochs;
+    r.quantizeEpochs = quantizeEpochs;
+    r.from = recipeFrom;
+    return mlir::dc::runRecipe(o, r);
+  }
   return mlir::dc::runTrain(o);
 }

@@ -38,6 +38,22 @@ struct TrainOptions {
   bool quiet = false;
 };
 
+/// --recipe=deep-compression (docs/Results.md): the paper's pipeline on the
+/// model, stage by stage.
+struct RecipeOptions {
+  unsigned denseEpochs = 0;    ///< train the dense model first (0: it is)
+  unsigned pruneSteps = 3;     ///< iterative pruning: steps to the target
+  unsigned pruneEpochs = 1;    ///< retraining after each pruning step
+  unsigned quantizeEpochs = 1; ///< centroid fine-tuning after k-means
+  /// The stage the input is the output of ("" = none): dense, pruned or
+  /// quantized (the per-stage files <output>.<stage>.mlir are such inputs).
+  std::string from;
+};
+
+/// Runs the recipe; exit codes as runTrain's. The output is the compressed
+/// model (dc-encode's), which dc-compile takes as it is.
+int runRecipe(const TrainOptions &options, const RecipeOptions &recipe);
+
 /// Runs dc-train. Returns the process exit code: 0, 1 (an error, reported
 /// on stderr as "dc-train: error: ..."), or 130 (interrupted by SIGINT: the
 /// step finished, a checkpoint was written, no output).

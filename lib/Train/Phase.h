@@ -1,0 +1,67 @@
+//===- Phase.h - dc-train's building blocks (private) -----------*- C++ -*-===//
+//
+// What runTrain and the recipe (Recipe.cpp) share: the model's interface,
+// the data, and one training phase over a module.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_LIB_TRAIN_PHASE_H
+#define DC_LIB_TRAIN_PHASE_H
+
+#include "dc/Data/IDX.h"
+#include "dc/Optim/Optimizer.h"
+#include "dc/Train/Driver.h"
+#include "dc/Train/Step.h"
+#include "dc/TrainLoop/TrainLoop.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/JSON.h"
+
+namespace mlir::dc {
+
+/// Prints "dc-train: error: MESSAGE"; returns 1.
+int trainError(const llvm::Twine &message);
+
+/// @forward's images and logits.
+struct ModelInterface {
+  size_t features = 0; ///< elements per image
+  int64_t classes = 0;
+  std::string logitsType;
+};
+/// Reports what is wrong (trainError) on failure.
+FailureOr<ModelInterface> readModelInterface(ModuleOp module);
+
+struct TrainData {
+  ::dc::data::Samples train, val, test;
+};
+/// Loads --data (with --val-split) for the interface; 0 or an exit code.
+int loadTrainData(const TrainOptions &o, const ModelInterface &m,
+                  TrainData &data);
+
+struct PhaseOptions {
+  unsigned epochs = 1;
+  std::vector<std::string> train;
+  double lr = 1e-3;
+  ::dc::optim::Schedule schedule;
+  std::string checkpoint, resume;
+  bool predictions = false;
+};
+struct PhaseResult {
+  std::vector<::dc::trainloop::EpochLog> log;
+  double testTop1 = -1, valTop1 = -1;
+  StepLibraryInfo library;
+  std::vector<uint32_t> predictions;
+  size_t parameters = 0;
+};
+/// Trains `module` in place: parametrizes what `phase.train` selects (unless
+/// it is parametrized), builds the step library, trains, writes the values
+/// back and folds them. Returns 0, 1 (error reported) or 130 (SIGINT).
+int trainPhase(ModuleOp module, const TrainOptions &o,
+               const ModelInterface &iface, const PhaseOptions &phase,
+               const TrainData &data, PhaseResult &result);
+
+llvm::json::Array epochsJson(ArrayRef<::dc::trainloop::EpochLog> log);
+
+} // namespace mlir::dc
+
+#endif // DC_LIB_TRAIN_PHASE_H

@@ -1,0 +1,480 @@
+//===- Recipe.cpp - dc-train --recipe=deep-compression ------------------===//
+//
+// The paper's pipeline, every step by the compiler: (dense training,)
+// iterative magnitude pruning with retraining (masks fixed: the trainable
+// pruned form), trained quantization (k-means with the codec's linear
+// initialisation over the kept weights, then the centroids fine-tuned with
+// masks and assignments fixed: the trainable quantized form), Huffman
+// coding by dc-encode. After each stage a row of the paper's Table 1.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Phase.h"
+#include "dc/Dialect/DC/Transforms/Compression.h"
+#include "dc/Dialect/DC/Transforms/Parameters.h"
+#include "dc/InitAllDC.h"
+#include "dc/Support/FileIO.h"
+#include "dc/Tools/ToolSupport.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <chrono>
+#include <map>
+
+using namespace mlir;
+using namespace mlir::dc;
+
+#ifndef DC_COMMIT
+#define DC_COMMIT "unknown"
+#endif
+
+namespace {
+
+/// What a layer gets: the fraction removed and the codebook bits.
+struct LayerPlan {
+  std::string name;
+  SmallVector<int64_t> shape;
+  bool conv = false;
+  double sparsity = 0;
+  unsigned bits = 0;
+};
+
+/// The paper's Tables 2 and 3 where the weights match LeNet-300-100 or
+/// LeNet-5 by shape; else a stated default (fc: 90% pruned, 5 bits; conv:
+/// 60%, 8 bits).
+std::string planLayers(ModuleOp module, SmallVectorImpl<LayerPlan> &plans) {
+  struct Row {
+    SmallVector<int64_t> shape;
+    double kept;
+    unsigned bits;
+  };
+  const std::vector<Row> lenet300 = {
+      {{300, 784}, 0.08, 6}, {{100, 300}, 0.09, 6}, {{10, 100}, 0.26, 6}};
+  const std::vector<Row> lenet5 = {{{20, 1, 5, 5}, 0.66, 8},
+                                   {{50, 20, 5, 5}, 0.12, 8},
+                                   {{500, 800}, 0.08, 5},
+                                   {{10, 500}, 0.19, 5}};
+  SmallVector<WeightUse> uses = findWeights(module);
+  for (WeightUse use : uses) {
+    LayerPlan p;
+    p.name = use.name;
+    // The weight, its values or its index tensor: the weight's shape.
+    auto type = cast<RankedTensorType>(use.constant.getType());
+    p.shape.assign(type.getShape().begin(), type.getShape().end());
+    p.conv = use.kind == LayerKind::Convolution;
+    plans.push_back(p);
+  }
+  auto matches = [&](const std::vector<Row> &table) {
+    if (table.size() != plans.size())
+      return false;
+    for (const Row &r : table)
+      if (llvm::none_of(plans, [&](const LayerPlan &p) {
+            return p.shape == r.shape;
+          }))
+        return false;
+    return true;
+  };
+  for (auto [name, table] :
+       {std::make_pair("LeNet-300-100 (the paper's Table 2)", &lenet300),
+        std::make_pair("LeNet-5 (the paper's Table 3)", &lenet5)}) {
+    if (!matches(*table))
+      continue;
+    for (LayerPlan &p : plans)
+      for (const Row &r : *table)
+        if (p.shape == r.shape) {
+          p.sparsity = 1.0 - r.kept;
+          p.bits = r.bits;
+        }
+    return name;
+  }
+  for (LayerPlan &p : plans) {
+    p.sparsity = p.conv ? 0.6 : 0.9;
+    p.bits = p.conv ? 8 : 5;
+  }
+  return "generic (fc: 90% pruned, 5 bits; conv: 60%, 8 bits)";
+}
+
+std::string layerOptions(ArrayRef<LayerPlan> plans, double fraction,
+                         bool bits) {
+  std::string o;
+  for (const LayerPlan &p : plans) {
+    o += " layer=" + p.name + ":";
+    o += bits ? "bits=" + std::to_string(p.bits)
+              : "sparsity=" + llvm::formatv("{0:f6}", p.sparsity * fraction)
+                                  .str();
+  }
+  return o;
+}
+
+LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
+  PassManager pm(module.getContext());
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+    return failure();
+  return pm.run(module);
+}
+
+/// Elements of the f32 constants of @forward that are not weights (biases,
+/// scales, statistics), stored as float32 in every stage.
+uint64_t otherFloats(ModuleOp module) {
+  llvm::DenseSet<Operation *> weights;
+  for (WeightUse use : findWeights(module)) {
+    weights.insert(use.constant);
+    if (use.codebook)
+      weights.insert(use.codebook);
+  }
+  uint64_t n = 0;
+  module.walk([&](arith::ConstantOp c) {
+    auto type = dyn_cast<RankedTensorType>(c.getType());
+    if (!type || !type.getElementType().isF32() || weights.contains(c))
+      return;
+    if (auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+        dense && dense.isSplat())
+      return;
+    n += type.getNumElements();
+  });
+  return n;
+}
+
+/// One row of the table.
+struct Stage {
+  std::string name;
+  double testTop1 = -1, valTop1 = -1, seconds = 0;
+  uint64_t weights = 0, kept = 0, bytes = 0;
+  std::string bits = "32";
+  bool estimated = false;
+};
+
+/// Weights and kept weights of the module's layers (a weight of a dense
+/// constant counts as kept unless it is 0).
+void countWeights(ModuleOp module, Stage &s) {
+  s.weights = s.kept = 0;
+  for (WeightUse use : findWeights(module)) {
+    std::vector<float> storage;
+    if (use.form == WeightForm::Dense) {
+      FailureOr<ArrayRef<float>> v = getWeightValues(use.constant, storage);
+      if (failed(v))
+        continue;
+      s.weights += v->size();
+      for (float x : *v)
+        s.kept += x != 0.0f;
+      continue;
+    }
+    if (!use.mask) { // a codebook gather: every entry stored
+      auto type = cast<RankedTensorType>(use.constant.getType());
+      s.weights += type.getNumElements();
+      s.kept += type.getNumElements();
+      continue;
+    }
+    // A mask: non-zero entries are kept.
+    auto type = cast<RankedTensorType>(use.mask.getType());
+    s.weights += type.getNumElements();
+    if (auto r = dyn_cast<DenseResourceElementsAttr>(use.mask.getValue()))
+      if (AsmResourceBlob *blob = r.getRawHandle().getBlob())
+        for (char c : blob->getData())
+          s.kept += c != 0;
+    if (auto d = dyn_cast<DenseElementsAttr>(use.mask.getValue()))
+      for (APInt v : d.getValues<APInt>())
+        s.kept += !v.isZero();
+  }
+}
+
+/// The stored bytes dc-encode gives the module's weights (a clone is
+/// encoded), or failure.
+FailureOr<uint64_t> encodedBytes(ModuleOp module, ModuleOp encodeIn,
+                                 std::string &bitsOut) {
+  SmallString<128> path;
+  if (llvm::sys::fs::createTemporaryFile("dc-recipe", "json", path))
+    return failure();
+  llvm::scope_exit remove([&] { llvm::sys::fs::remove(path); });
+  if (failed(runPipeline(encodeIn, "dc-encode{report=" + path.str().str() +
+                                       " report-format=json}")))
+    return failure();
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return failure();
+  llvm::Expected<llvm::json::Value> json =
+      llvm::json::parse((*buffer)->getBuffer());
+  if (!json) {
+    llvm::consumeError(json.takeError());
+    return failure();
+  }
+  const llvm::json::Object *root = json->getAsObject();
+  const llvm::json::Object *total = root ? root->getObject("total") : nullptr;
+  std::optional<int64_t> bytes =
+      total ? total->getInteger("bytes_after") : std::nullopt;
+  if (!bytes)
+    return failure();
+  SmallVector<std::string> bits;
+  if (const llvm::json::Array *layers = root->getArray("layers"))
+    for (const llvm::json::Value &l : *layers)
+      if (const llvm::json::Object *o = l.getAsObject())
+        if (std::optional<int64_t> b = o->getInteger("weight_bits"))
+          bits.push_back(std::to_string(*b));
+  bitsOut = llvm::join(bits, "/");
+  (void)module;
+  return uint64_t(*bytes);
+}
+
+} // namespace
+
+int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
+  auto fail = [](const llvm::Twine &m) { return trainError(m); };
+  TrainOptions o = given;
+  if (o.data.empty())
+    return fail("no --data folder");
+  if (o.output.empty())
+    return fail("no output file (-o)");
+  if (!(o.lr > 0) || o.batch <= 0 || o.threads < 1)
+    return fail("--lr and --batch-size must be positive, --blas-threads >= 1");
+  if (r.pruneSteps < 1)
+    return fail("--prune-steps must be at least 1");
+  static const char *order[] = {"", "dense", "pruned", "quantized"};
+  int startAfter = -1;
+  for (int i = 0; i < 4; ++i)
+    if (r.from == order[i])
+      startAfter = i;
+  if (startAfter < 0)
+    return fail("--recipe-from must be dense, pruned or quantized (got '" +
+                r.from + "')");
+  // Choices are made on a validation split, never on the test set.
+  if (o.valSplit == 0)
+    o.valSplit = 5000;
+  ::dc::codec::StatusOr<::dc::optim::Schedule> constant =
+      ::dc::optim::Schedule::parse("constant");
+  ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
+      ::dc::optim::Schedule::parse(o.schedule);
+  if (!schedule.ok())
+    return fail(schedule.message());
+
+  llvm::Expected<::dc::OutputFile> out = ::dc::OutputFile::create(o.output);
+  if (!out)
+    return fail(llvm::toString(out.takeError()));
+  std::optional<::dc::OutputFile> logFile;
+  if (!o.log.empty()) {
+    llvm::Expected<::dc::OutputFile> f = ::dc::OutputFile::create(o.log);
+    if (!f)
+      return fail(llvm::toString(f.takeError()));
+    logFile.emplace(std::move(*f));
+  }
+
+  DialectRegistry registry;
+  registerToolDialects(registry);
+  registerAllDCPasses();
+  MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      loadModule(o.model, context, sourceMgr, "dc-train");
+  if (!module)
+    return 1;
+  FailureOr<ModelInterface> iface = readModelInterface(*module);
+  if (failed(iface))
+    return 1;
+  TrainData data;
+  if (int rc = loadTrainData(o, *iface, data))
+    return rc;
+  SmallVector<LayerPlan> plans;
+  std::string planName = planLayers(*module, plans);
+  if (plans.empty())
+    return fail("the model has no weights dc compresses (contractions and "
+                "convolutions with constant weights)");
+  if (!o.quiet) {
+    llvm::errs() << "dc-train: recipe deep-compression, settings: " << planName
+                 << "\n";
+    for (const LayerPlan &p : plans)
+      llvm::errs() << llvm::formatv(
+          "dc-train:   {0} {1}: keep {2:f0}%, {3}-bit codebook\n", p.name,
+          llvm::join(llvm::map_range(p.shape,
+                                     [](int64_t d) { return std::to_string(d); }),
+                     "x"),
+          100 * (1 - p.sparsity), p.bits);
+  }
+  uint64_t others = otherFloats(*module);
+
+  std::vector<Stage> stages;
+  llvm::json::Array rows;
+  uint64_t floatBytes = 0;
+  auto record = [&](Stage s, const PhaseResult &res) -> int {
+    s.testTop1 = res.testTop1;
+    s.valTop1 = res.valTop1;
+    if (s.name == "dense")
+      floatBytes = s.bytes;
+    double ratio = floatBytes && s.bytes ? double(floatBytes) / s.bytes : 0;
+    if (!o.quiet)
+      llvm::errs() << llvm::formatv(
+          "dc-train: stage {0}: test top-1 {1:f2}% (val {2:f2}%), kept "
+          "{3:f1}%, bits {4}, {5}{6} bytes, {7:f1}x\n",
+          s.name, 100 * s.testTop1, 100 * s.valTop1,
+          s.weights ? 100.0 * s.kept / s.weights : 0.0, s.bits,
+          s.estimated ? "~" : "", s.bytes, ratio);
+    rows.push_back(llvm::json::Object{
+        {"stage", s.name},
+        {"test_top1", s.testTop1},
+        {"test_error", 1 - s.testTop1},
+        {"val_top1", s.valTop1},
+        {"weights", int64_t(s.weights)},
+        {"kept", int64_t(s.kept)},
+        {"kept_percent", s.weights ? 100.0 * s.kept / s.weights : 0.0},
+        {"weight_bits", s.bits},
+        {"bytes", int64_t(s.bytes)},
+        {"bytes_estimated", s.estimated},
+        {"ratio", ratio},
+        {"seconds", s.seconds},
+        {"seed", int64_t(o.seed)},
+        {"commit", DC_COMMIT}});
+    stages.push_back(s);
+    // The stage's model: where --recipe-from continues.
+    if (s.name != "encoded") {
+      llvm::Expected<::dc::OutputFile> f =
+          ::dc::OutputFile::create(o.output + "." + s.name + ".mlir");
+      if (!f)
+        return fail(llvm::toString(f.takeError()));
+      module->print(f->os());
+      f->os() << "\n";
+      if (llvm::Error e = f->commit())
+        return fail(llvm::toString(std::move(e)));
+    }
+    return 0;
+  };
+  auto phase = [&](unsigned epochs, std::vector<std::string> train,
+                   const ::dc::optim::Schedule &sched,
+                   PhaseResult &res) -> int {
+    PhaseOptions p{epochs, std::move(train), o.lr, sched,
+                   o.output + ".ckpt", "", false};
+    return trainPhase(*module, o, *iface, p, data, res);
+  };
+  using Clock = std::chrono::steady_clock;
+
+  // 1. The dense model (trained first if asked).
+  if (startAfter < 1) {
+    auto t0 = Clock::now();
+    PhaseResult res;
+    if (int rc = phase(r.denseEpochs, {"weights", "biases"}, *schedule, res))
+      return rc;
+    Stage s{"dense"};
+    countWeights(*module, s);
+    s.kept = s.weights; // stored dense: every weight costs 32 bits
+    s.bytes = 4 * (s.weights + others);
+    s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (int rc = record(s, res))
+      return rc;
+  }
+  // 2. Iterative pruning, retraining after each step (masks fixed).
+  if (startAfter < 2) {
+    auto t0 = Clock::now();
+    PhaseResult res;
+    for (unsigned step = 1; step <= r.pruneSteps; ++step) {
+      double fraction = double(step) / r.pruneSteps;
+      if (failed(runPipeline(*module,
+                             "dc-prune{form=trainable sparsity=0" +
+                                 layerOptions(plans, fraction, false) + "}")))
+        return fail("pruning failed (see above)");
+      if (!o.quiet)
+        llvm::errs() << llvm::formatv(
+            "dc-train: pruning step {0}/{1} ({2:f0}% of the way), "
+            "retraining {3} epoch(s)\n",
+            step, r.pruneSteps, 100 * fraction, r.pruneEpochs);
+      if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *constant, res))
+        return rc;
+    }
+    if (r.pruneEpochs == 0 && r.pruneSteps > 0) {
+      // No retraining: evaluate the pruned model.
+      if (int rc = phase(0, {"weights", "biases"}, *constant, res))
+        return rc;
+    }
+    Stage s{"pruned"};
+    countWeights(*module, s);
+    // Stored as f32 values and 5-bit relative indices: an estimate, as the
+    // values are not quantized yet.
+    s.bytes = s.kept * (32 + 5) / 8 + 4 * others;
+    s.estimated = true;
+    s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (int rc = record(s, res))
+      return rc;
+  }
+  // 3. Trained quantization: k-means (linear init) over the kept weights,
+  //    then the centroids fine-tuned (assignments and masks fixed).
+  if (startAfter < 3) {
+    auto t0 = Clock::now();
+    if (failed(runPipeline(*module, "dc-quantize{form=trainable" +
+                                        layerOptions(plans, 1, true) + "}")))
+      return fail("quantization failed (see above)");
+    PhaseResult res;
+    if (int rc = phase(r.quantizeEpochs, {"codebooks", "biases"}, *constant,
+                       res))
+      return rc;
+    Stage s{"quantized"};
+    countWeights(*module, s);
+    OwningOpRef<ModuleOp> copy = module->clone();
+    FailureOr<uint64_t> bytes = encodedBytes(*module, *copy, s.bits);
+    if (failed(bytes))
+      return fail("dc-encode failed on the quantized model (see above)");
+    s.bytes = *bytes + 4 * others;
+    s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    if (int rc = record(s, res))
+      return rc;
+  }
+  // 4. Huffman coding: dc-encode stores the quantized forms exactly, so the
+  //    accuracy is the quantized model's.
+  PhaseResult last;
+  last.testTop1 = stages.empty() ? -1 : stages.back().testTop1;
+  last.valTop1 = stages.empty() ? -1 : stages.back().valTop1;
+  if (stages.empty()) {
+    // Started from a quantized model: evaluate it first.
+    if (int rc = phase(0, {"codebooks", "biases"}, *constant, last))
+      return rc;
+  }
+  Stage s{"encoded"};
+  countWeights(*module, s);
+  FailureOr<uint64_t> bytes = encodedBytes(*module, *module, s.bits);
+  if (failed(bytes))
+    return fail("dc-encode failed (see above)");
+  s.bytes = *bytes + 4 * others;
+  if (int rc = record(s, last))
+    return rc;
+
+  module->print(out->os());
+  out->os() << "\n";
+  if (llvm::Error e = out->commit())
+    return fail(llvm::toString(std::move(e)));
+  if (logFile) {
+    llvm::json::Object root{{"model", o.model},
+                            {"data", o.data},
+                            {"settings", planName},
+                            {"cpu", llvm::sys::getHostCPUName()},
+                            {"seed", int64_t(o.seed)},
+                            {"commit", DC_COMMIT},
+                            {"stages", std::move(rows)}};
+    logFile->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
+                  << "\n";
+    if (llvm::Error e = logFile->commit())
+      return fail(llvm::toString(std::move(e)));
+  }
+  // The table.
+  llvm::outs() << "stage      test top-1  test error  kept     bits        "
+                  "bytes     ratio\n";
+  for (const Stage &st : stages)
+    llvm::outs() << llvm::formatv(
+        "{0,-10} {1,9:f2}%  {2,9:f2}%  {3,6:f2}%  {4,-10} {5,1}{6,9}  "
+        "{7,6:f1}x\n",
+        st.name, 100 * st.testTop1, 100 * (1 - st.testTop1),
+        st.weights ? 100.0 * st.kept / st.weights : 0.0, st.bits,
+        st.estimated ? "~" : " ", st.bytes,
+        floatBytes && st.bytes ? double(floatBytes) / st.bytes : 0.0);
+  llvm::outs() << "wrote " << o.output << " (dc-compile takes it as it is)\n";
+  return 0;
+}
