@@ -262,12 +262,15 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   llvm::Expected<::dc::OutputFile> out = ::dc::OutputFile::create(o.output);
   if (!out)
     return fail(llvm::toString(out.takeError()));
-  std::optional<::dc::OutputFile> logFile;
-  if (!o.log.empty()) {
-    llvm::Expected<::dc::OutputFile> f = ::dc::OutputFile::create(o.log);
+  std::optional<::dc::OutputFile> logFile, predictionsFile;
+  for (auto [path, file] : {std::make_pair(&o.log, &logFile),
+                            std::make_pair(&o.predictions, &predictionsFile)}) {
+    if (path->empty())
+      continue;
+    llvm::Expected<::dc::OutputFile> f = ::dc::OutputFile::create(*path);
     if (!f)
       return fail(llvm::toString(f.takeError()));
-    logFile.emplace(std::move(*f));
+    file->emplace(std::move(*f));
   }
 
   DialectRegistry registry;
@@ -307,12 +310,14 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
 
   std::vector<Stage> stages;
   llvm::json::Array rows;
-  uint64_t floatBytes = 0;
+  // The float32 model's bytes (every weight and bias), whatever the stage
+  // the input is at.
+  Stage all;
+  countWeights(*module, all);
+  uint64_t floatBytes = 4 * (all.weights + others);
   auto record = [&](Stage s, const PhaseResult &res) -> int {
     s.testTop1 = res.testTop1;
     s.valTop1 = res.valTop1;
-    if (s.name == "dense")
-      floatBytes = s.bytes;
     double ratio = floatBytes && s.bytes ? double(floatBytes) / s.bytes : 0;
     if (!o.quiet)
       llvm::errs() << llvm::formatv(
@@ -351,12 +356,13 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     return 0;
   };
   auto phase = [&](unsigned epochs, std::vector<std::string> train,
-                   const ::dc::optim::Schedule &sched,
-                   PhaseResult &res) -> int {
+                   const ::dc::optim::Schedule &sched, PhaseResult &res,
+                   bool predictions = false) -> int {
     PhaseOptions p{epochs, std::move(train), o.lr, sched,
-                   o.output + ".ckpt", "", false};
+                   o.output + ".ckpt", "", predictions};
     return trainPhase(*module, o, *iface, p, data, res);
   };
+  std::vector<uint32_t> predictions; // of the final (quantized) model
   using Clock = std::chrono::steady_clock;
 
   // 1. The dense model (trained first if asked).
@@ -415,8 +421,9 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
       return fail("quantization failed (see above)");
     PhaseResult res;
     if (int rc = phase(r.quantizeEpochs, {"codebooks", "biases"}, *constant,
-                       res))
+                       res, predictionsFile.has_value()))
       return rc;
+    predictions = res.predictions;
     Stage s{"quantized"};
     countWeights(*module, s);
     OwningOpRef<ModuleOp> copy = module->clone();
@@ -435,8 +442,10 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   last.valTop1 = stages.empty() ? -1 : stages.back().valTop1;
   if (stages.empty()) {
     // Started from a quantized model: evaluate it first.
-    if (int rc = phase(0, {"codebooks", "biases"}, *constant, last))
+    if (int rc = phase(0, {"codebooks", "biases"}, *constant, last,
+                       predictionsFile.has_value()))
       return rc;
+    predictions = last.predictions;
   }
   Stage s{"encoded"};
   countWeights(*module, s);
@@ -451,6 +460,12 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   out->os() << "\n";
   if (llvm::Error e = out->commit())
     return fail(llvm::toString(std::move(e)));
+  if (predictionsFile) {
+    for (uint32_t p : predictions)
+      predictionsFile->os() << p << "\n";
+    if (llvm::Error e = predictionsFile->commit())
+      return fail(llvm::toString(std::move(e)));
+  }
   if (logFile) {
     llvm::json::Object root{{"model", o.model},
                             {"data", o.data},

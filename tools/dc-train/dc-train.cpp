@@ -132,12 +132,12 @@ static cl::opt<unsigned> pruneSteps(
     cl::desc("Recipe: iterative pruning steps to the target (default 3)"),
     cl::cat(category));
 static cl::opt<unsigned> pruneEpochs(
-    "prune-epochs", cl::init(1),
-    cl::desc("Recipe: retraining epochs after each pruning step (default 1)"),
+    "prune-epochs", cl::init(3),
+    cl::desc("Recipe: retraining epochs after each pruning step (default 3)"),
     cl::cat(category));
 static cl::opt<unsigned> quantizeEpochs(
-    "quantize-epochs", cl::init(1),
-    cl::desc("Recipe: centroid fine-tuning epochs (default 1)"),
+    "quantize-epochs", cl::init(2),
+    cl::desc("Recipe: centroid fine-tuning epochs (default 2)"),
     cl::cat(category));
 static cl::opt<std::string> recipeFrom(
     "recipe-from",

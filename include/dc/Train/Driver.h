@@ -43,8 +43,8 @@ struct TrainOptions {
 struct RecipeOptions {
   unsigned denseEpochs = 0;    ///< train the dense model first (0: it is)
   unsigned pruneSteps = 3;     ///< iterative pruning: steps to the target
-  unsigned pruneEpochs = 1;    ///< retraining after each pruning step
-  unsigned quantizeEpochs = 1; ///< centroid fine-tuning after k-means
+  unsigned pruneEpochs = 3;    ///< retraining after each pruning step
+  unsigned quantizeEpochs = 2; ///< centroid fine-tuning after k-means
   /// The stage the input is the output of ("" = none): dense, pruned or
   /// quantized (the per-stage files <output>.<stage>.mlir are such inputs).
   std::string from;
