@@ -318,6 +318,29 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   return 0;
 }
 
+TrainSession::TrainSession() {
+  registerToolDialects(registry);
+  registerAllDCPasses();
+  context = std::make_unique<MLIRContext>(registry);
+  context->printOpOnDiagnostic(false);
+  diagnostics =
+      std::make_unique<SourceMgrDiagnosticHandler>(sourceMgr, context.get());
+}
+
+int TrainSession::open(const TrainOptions &o) {
+  // SIGINT from here on: training stops after its step (TrainLoop), work
+  // before training stops before the first step; a second SIGINT kills.
+  llvm::sys::SetInterruptFunction(onInterrupt);
+  module = loadModule(o.model, *context, sourceMgr, "dc-train");
+  if (!module)
+    return 1;
+  FailureOr<ModelInterface> i = readModelInterface(*module);
+  if (failed(i))
+    return 1;
+  iface = *i;
+  return loadTrainData(o, iface, data);
+}
+
 int mlir::dc::runTrain(const TrainOptions &o) {
   // Options first: nothing is read or built for a run that cannot start.
   if (o.data.empty())
@@ -357,35 +380,19 @@ int mlir::dc::runTrain(const TrainOptions &o) {
     file->emplace(std::move(*f));
   }
 
-  // SIGINT from here on: training stops after its step (TrainLoop), work
-  // before training stops before the first step; a second SIGINT kills.
-  llvm::sys::SetInterruptFunction(onInterrupt);
-
-  DialectRegistry registry;
-  registerToolDialects(registry);
-  registerAllDCPasses();
-  MLIRContext context(registry);
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module =
-      loadModule(o.model, context, sourceMgr, "dc-train");
-  if (!module)
-    return 1;
-  FailureOr<ModelInterface> iface = readModelInterface(*module);
-  if (failed(iface))
-    return 1;
-  TrainData data;
-  if (int rc = loadTrainData(o, *iface, data))
+  TrainSession session;
+  if (int rc = session.open(o))
     return rc;
+  ModuleOp module = *session.module;
+  const TrainData &data = session.data;
 
   PhaseOptions phase{o.epochs, o.train, o.lr, *schedule, checkpointPath,
                      o.resume, predictionsFile.has_value() || o.epochs == 0};
   PhaseResult result;
-  if (int rc = trainPhase(*module, o, *iface, phase, data, result))
+  if (int rc = trainPhase(module, o, session.iface, phase, data, result))
     return rc;
 
-  module->print(out->os());
+  module.print(out->os());
   out->os() << "\n"; // as dc-opt prints it
   if (llvm::Error e = out->commit())
     return fail(llvm::toString(std::move(e)));

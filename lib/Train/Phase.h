@@ -15,6 +15,10 @@
 #include "dc/TrainLoop/TrainLoop.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/JSON.h"
 
 namespace mlir::dc {
@@ -61,6 +65,23 @@ int trainPhase(ModuleOp module, const TrainOptions &o,
                const TrainData &data, PhaseResult &result);
 
 llvm::json::Array epochsJson(ArrayRef<::dc::trainloop::EpochLog> log);
+
+/// What a dc-train run holds: the context (every dialect, dc's passes),
+/// diagnostics with locations, the model, its interface and the data.
+/// open() also installs the SIGINT handler (a phase stops after its step).
+struct TrainSession {
+  TrainSession();
+  /// 0, or an exit code (the error reported).
+  int open(const TrainOptions &o);
+
+  DialectRegistry registry;
+  std::unique_ptr<MLIRContext> context;
+  llvm::SourceMgr sourceMgr;
+  std::unique_ptr<SourceMgrDiagnosticHandler> diagnostics;
+  OwningOpRef<ModuleOp> module;
+  ModelInterface iface;
+  TrainData data;
+};
 
 } // namespace mlir::dc
 

@@ -191,10 +191,9 @@ void countWeights(ModuleOp module, Stage &s) {
   }
 }
 
-/// The stored bytes dc-encode gives the module's weights (a clone is
-/// encoded), or failure.
-FailureOr<uint64_t> encodedBytes(ModuleOp module, ModuleOp encodeIn,
-                                 std::string &bitsOut) {
+/// Encodes `encodeIn` (dc-encode) and returns the bytes it stores for the
+/// weights, with each layer's codebook bits in `bitsOut` ("6/6/6").
+FailureOr<uint64_t> encodedBytes(ModuleOp encodeIn, std::string &bitsOut) {
   SmallString<128> path;
   if (llvm::sys::fs::createTemporaryFile("dc-recipe", "json", path))
     return failure();
@@ -224,7 +223,6 @@ FailureOr<uint64_t> encodedBytes(ModuleOp module, ModuleOp encodeIn,
         if (std::optional<int64_t> b = o->getInteger("weight_bits"))
           bits.push_back(std::to_string(*b));
   bitsOut = llvm::join(bits, "/");
-  (void)module;
   return uint64_t(*bytes);
 }
 
@@ -273,23 +271,12 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     file->emplace(std::move(*f));
   }
 
-  DialectRegistry registry;
-  registerToolDialects(registry);
-  registerAllDCPasses();
-  MLIRContext context(registry);
-  context.printOpOnDiagnostic(false);
-  llvm::SourceMgr sourceMgr;
-  SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module =
-      loadModule(o.model, context, sourceMgr, "dc-train");
-  if (!module)
-    return 1;
-  FailureOr<ModelInterface> iface = readModelInterface(*module);
-  if (failed(iface))
-    return 1;
-  TrainData data;
-  if (int rc = loadTrainData(o, *iface, data))
+  TrainSession session;
+  if (int rc = session.open(o))
     return rc;
+  OwningOpRef<ModuleOp> &module = session.module;
+  const ModelInterface *iface = &session.iface;
+  const TrainData &data = session.data;
   SmallVector<LayerPlan> plans;
   std::string planName = planLayers(*module, plans);
   if (plans.empty())
@@ -427,7 +414,7 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     Stage s{"quantized"};
     countWeights(*module, s);
     OwningOpRef<ModuleOp> copy = module->clone();
-    FailureOr<uint64_t> bytes = encodedBytes(*module, *copy, s.bits);
+    FailureOr<uint64_t> bytes = encodedBytes(*copy, s.bits);
     if (failed(bytes))
       return fail("dc-encode failed on the quantized model (see above)");
     s.bytes = *bytes + 4 * others;
@@ -449,7 +436,7 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   }
   Stage s{"encoded"};
   countWeights(*module, s);
-  FailureOr<uint64_t> bytes = encodedBytes(*module, *module, s.bits);
+  FailureOr<uint64_t> bytes = encodedBytes(*module, s.bits);
   if (failed(bytes))
     return fail("dc-encode failed (see above)");
   s.bytes = *bytes + 4 * others;
