@@ -318,6 +318,20 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   return 0;
 }
 
+int TrainOutputs::open(const TrainOptions &o) {
+  for (auto [path, file] : {std::make_pair(&o.output, &model),
+                            std::make_pair(&o.log, &log),
+                            std::make_pair(&o.predictions, &predictions)}) {
+    if (path->empty())
+      continue;
+    llvm::Expected<::dc::OutputFile> f = ::dc::OutputFile::create(*path);
+    if (!f)
+      return fail(llvm::toString(f.takeError()));
+    file->emplace(std::move(*f));
+  }
+  return 0;
+}
+
 TrainSession::TrainSession() {
   registerToolDialects(registry);
   registerAllDCPasses();
@@ -366,19 +380,12 @@ int mlir::dc::runTrain(const TrainOptions &o) {
       o.checkpoint.empty() ? o.output + ".ckpt" : o.checkpoint;
   // The outputs, prepared before the work (dc/Support/FileIO.h): a bad path
   // fails now, and nothing appears unless the run completes.
-  llvm::Expected<::dc::OutputFile> out = ::dc::OutputFile::create(o.output);
-  if (!out)
-    return fail(llvm::toString(out.takeError()));
-  std::optional<::dc::OutputFile> logFile, predictionsFile;
-  for (auto [path, file] : {std::make_pair(&o.log, &logFile),
-                            std::make_pair(&o.predictions, &predictionsFile)}) {
-    if (path->empty())
-      continue;
-    llvm::Expected<::dc::OutputFile> f = ::dc::OutputFile::create(*path);
-    if (!f)
-      return fail(llvm::toString(f.takeError()));
-    file->emplace(std::move(*f));
-  }
+  TrainOutputs outputs;
+  if (int rc = outputs.open(o))
+    return rc;
+  ::dc::OutputFile *out = &*outputs.model;
+  std::optional<::dc::OutputFile> &logFile = outputs.log;
+  std::optional<::dc::OutputFile> &predictionsFile = outputs.predictions;
 
   TrainSession session;
   if (int rc = session.open(o))

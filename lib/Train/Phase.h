@@ -10,6 +10,7 @@
 
 #include "dc/Data/IDX.h"
 #include "dc/Optim/Optimizer.h"
+#include "dc/Support/FileIO.h"
 #include "dc/Train/Driver.h"
 #include "dc/Train/Step.h"
 #include "dc/TrainLoop/TrainLoop.h"
@@ -65,6 +66,15 @@ int trainPhase(ModuleOp module, const TrainOptions &o,
                const TrainData &data, PhaseResult &result);
 
 llvm::json::Array epochsJson(ArrayRef<::dc::trainloop::EpochLog> log);
+
+/// The -o, --log and --predictions outputs, prepared before the work
+/// (dc/Support/FileIO.h): a bad path fails at once, and nothing appears
+/// unless the run completes and commits them.
+struct TrainOutputs {
+  /// 0, or 1 (the error reported).
+  int open(const TrainOptions &o);
+  std::optional<::dc::OutputFile> model, log, predictions;
+};
 
 /// What a dc-train run holds: the context (every dialect, dc's passes),
 /// diagnostics with locations, the model, its interface and the data.

@@ -257,19 +257,12 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   if (!schedule.ok())
     return fail(schedule.message());
 
-  llvm::Expected<::dc::OutputFile> out = ::dc::OutputFile::create(o.output);
-  if (!out)
-    return fail(llvm::toString(out.takeError()));
-  std::optional<::dc::OutputFile> logFile, predictionsFile;
-  for (auto [path, file] : {std::make_pair(&o.log, &logFile),
-                            std::make_pair(&o.predictions, &predictionsFile)}) {
-    if (path->empty())
-      continue;
-    llvm::Expected<::dc::OutputFile> f = ::dc::OutputFile::create(*path);
-    if (!f)
-      return fail(llvm::toString(f.takeError()));
-    file->emplace(std::move(*f));
-  }
+  TrainOutputs outputs;
+  if (int rc = outputs.open(o))
+    return rc;
+  ::dc::OutputFile *out = &*outputs.model;
+  std::optional<::dc::OutputFile> &logFile = outputs.log;
+  std::optional<::dc::OutputFile> &predictionsFile = outputs.predictions;
 
   TrainSession session;
   if (int rc = session.open(o))
