@@ -8,7 +8,7 @@
 # library over the 10,000 test images.
 #
 #   scripts/demo.sh                    LeNet-300-100 (about 85 s after the build)
-#   scripts/demo.sh --lenet5           LeNet-5 (about 10 minutes)
+#   scripts/demo.sh --lenet5           LeNet-5 (about 11 minutes)
 #   scripts/demo.sh MODEL.mlir --data=DIR [--mean=M --std=S] [--dense-epochs=N]
 #                                      your model (trained: N = 0 by default)
 # DIR holds MNIST-named files (train-/t10k-images-idx3-ubyte[.gz], ...).
