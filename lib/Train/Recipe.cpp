@@ -107,6 +107,38 @@ std::string planLayers(ModuleOp module, SmallVectorImpl<LayerPlan> &plans) {
   return "generic (fc: 90% pruned, 5 bits; conv: 60%, 8 bits)";
 }
 
+/// Applies --recipe-layer=NAME:keep=F:bits=B overrides; "" or an error.
+std::string applyOverrides(ArrayRef<std::string> overrides,
+                           MutableArrayRef<LayerPlan> plans) {
+  for (StringRef text : overrides) {
+    SmallVector<StringRef> parts;
+    text.split(parts, ':');
+    bool matched = false;
+    for (LayerPlan &p : plans) {
+      if (parts[0] != "all" && parts[0] != p.name)
+        continue;
+      matched = true;
+      for (StringRef kv : ArrayRef<StringRef>(parts).drop_front()) {
+        auto [key, value] = kv.split('=');
+        double v;
+        if (value.getAsDouble(v))
+          return "--recipe-layer: '" + kv.str() + "' is not key=number";
+        if (key == "keep" && v > 0 && v <= 1)
+          p.sparsity = 1 - v;
+        else if (key == "bits" && v >= 1 && v <= 8 && v == double(int(v)))
+          p.bits = unsigned(v);
+        else
+          return "--recipe-layer: '" + kv.str() +
+                 "' (keys: keep in (0, 1], bits 1..8)";
+      }
+    }
+    if (!matched)
+      return "--recipe-layer: no layer '" + parts[0].str() +
+             "' (the recipe prints the names; or 'all')";
+  }
+  return "";
+}
+
 std::string layerOptions(ArrayRef<LayerPlan> plans, double fraction,
                          bool bits) {
   std::string o;
@@ -275,6 +307,10 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   if (plans.empty())
     return fail("the model has no weights dc compresses (contractions and "
                 "convolutions with constant weights)");
+  if (std::string e = applyOverrides(r.layers, plans); !e.empty())
+    return fail(e);
+  if (!r.layers.empty())
+    planName += ", overridden: " + llvm::join(r.layers, " ");
   if (!o.quiet) {
     llvm::errs() << "dc-train: recipe deep-compression, settings: " << planName
                  << "\n";

@@ -139,6 +139,11 @@ static cl::opt<unsigned> quantizeEpochs(
     "quantize-epochs", cl::init(2),
     cl::desc("Recipe: centroid fine-tuning epochs (default 2)"),
     cl::cat(category));
+static cl::list<std::string> recipeLayers(
+    "recipe-layer",
+    cl::desc("Recipe: override a layer's settings, NAME:keep=F:bits=B "
+             "(either key; NAME as the recipe prints it, or all); repeatable"),
+    cl::cat(category));
 static cl::opt<std::string> recipeFrom(
     "recipe-from",
     cl::desc("Recipe: the input is the output of this stage (dense, pruned "
@@ -186,6 +191,7 @@ int main(int argc, char **argv) {
     r.pruneEpochs = pruneEpochs;
     r.quantizeEpochs = quantizeEpochs;
     r.from = recipeFrom;
+    r.layers.assign(recipeLayers.begin(), recipeLayers.end());
     return mlir::dc::runRecipe(o, r);
   }
   return mlir::dc::runTrain(o);

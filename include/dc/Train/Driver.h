@@ -45,6 +45,9 @@ struct RecipeOptions {
   unsigned pruneSteps = 3;     ///< iterative pruning: steps to the target
   unsigned pruneEpochs = 3;    ///< retraining after each pruning step
   unsigned quantizeEpochs = 2; ///< centroid fine-tuning after k-means
+  /// Per-layer overrides of the settings: NAME:keep=F:bits=B (either key),
+  /// NAME a layer name as the recipe prints it, or "all".
+  std::vector<std::string> layers;
   /// The stage the input is the output of ("" = none): dense, pruned or
   /// quantized (the per-stage files <output>.<stage>.mlir are such inputs).
   std::string from;
