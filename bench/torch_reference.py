@@ -87,6 +87,15 @@ MODELS = {
 }
 
 
+# recipe: per layer, the fraction of weights kept and the codebook bits (the
+# paper's Tables 2 and 3, as dc-train --recipe=deep-compression plans them).
+RECIPE = {
+    "lenet300": {"fc1": (0.08, 6), "fc2": (0.09, 6), "fc3": (0.26, 6)},
+    "lenet5": {"conv1": (0.66, 8), "conv2": (0.12, 8), "fc1": (0.08, 5),
+               "fc2": (0.19, 5)},
+}
+
+
 class UserError(Exception):
     pass
 
@@ -148,9 +157,15 @@ class Net(torch.nn.Module):
             setattr(self, name, torch.nn.Conv2d(inp, out, shape[2])
                     if len(shape) == 4 else torch.nn.Linear(inp, out))
         self.masks = {}  # layer -> bool tensor, fixed for the run
+        # layer -> (codebook nn.Parameter [k], int64 index tensor of the
+        # weight's shape): the weight is then codebook[index] where kept
+        self.codebooks = {}
 
     def weight(self, name):
         w, m = getattr(self, name).weight, self.masks.get(name)
+        if name in self.codebooks:
+            codebook, index = self.codebooks[name]
+            w = codebook[index]
         return w if m is None else torch.where(m, w, torch.zeros((), dtype=w.dtype))
 
     def forward(self, x):
@@ -199,15 +214,73 @@ class Net(torch.nn.Module):
                         torch.from_numpy(arrays[key].astype(np.float32)))
 
 
-def prune_mask(w, sparsity):
+def prune_mask(w, sparsity, old=None):
+    """Keeps ceil((1-sparsity)*n) weights of largest |w| (ties: lower flat
+    index). With `old` (a previous mask) the pruned weights count as 0 and
+    stay pruned: the new mask is a subset of `old`."""
     flat = w.detach().numpy().ravel()
     if np.isnan(flat).any():
         raise UserError("cannot prune: a weight is NaN")
     x = (1.0 - sparsity) * flat.size  # ceil, tolerant like dc's pruneBySparsity
     keep = round(x) if abs(x - round(x)) <= 1e-9 * max(1.0, x) else math.ceil(x)
+    magnitude = np.abs(flat)
+    if old is not None:
+        kept = old.numpy().ravel()
+        magnitude = np.where(kept, magnitude, np.float32(0))
     mask = np.zeros(flat.size, dtype=bool)
-    mask[np.argsort(-np.abs(flat), kind="stable")[:min(keep, flat.size)]] = True
+    mask[np.argsort(-magnitude, kind="stable")[:min(keep, flat.size)]] = True
+    if old is not None:  # only kept weights that are exactly 0 could differ
+        mask &= kept
     return torch.from_numpy(mask.reshape(w.shape))
+
+
+def kmeans_linear(values, k, max_iterations=100):
+    """1-D k-means of `values` (float32) as dc's kmeans1D with linear init:
+    centroids (float32, sorted) lo + (hi - lo) * j / (k - 1); each value to
+    the nearest centroid (ties: the lower; of equal centroids the first);
+    Lloyd steps (means in float64 of the sorted values, empty clusters keep
+    their centroid) until the clusters stop changing or max_iterations.
+    Returns (codebook: the used distinct centroids, ascending, float32;
+    the values' indices into it, int64; iterations)."""
+    x = np.sort(values.astype(np.float32))
+    xd = x.astype(np.float64)
+    prefix = np.concatenate(([0.0], np.cumsum(xd)))  # sequential, as dc's
+    lo, hi = float(x[0]), float(x[-1])
+    c = (np.array([lo + (hi - lo) * j / (k - 1) for j in range(k)], np.float32)
+         if k > 1 else np.array([prefix[-1] / len(x)], np.float32))
+
+    def midpoints(c):  # mids[j]: halfway to the next larger centroid
+        mids, nxt = np.empty(len(c) - 1), math.inf
+        for j in range(len(c) - 2, -1, -1):
+            if c[j + 1] != c[j]:
+                nxt = float(c[j + 1])
+            mids[j] = math.inf if nxt == math.inf else (float(c[j]) + nxt) / 2
+        return mids
+
+    prev, iterations = None, 0
+    while True:
+        mids = midpoints(c)
+        # cluster j is x[cuts[j]:cuts[j+1]]: x goes to the lowest j, x <= mids[j]
+        cuts = np.concatenate(([0], np.searchsorted(xd, mids, "right"), [len(x)]))
+        if (prev is not None and np.array_equal(cuts, prev)) \
+                or iterations >= max_iterations:
+            break
+        for j in range(len(c)):
+            a, b = cuts[j], cuts[j + 1]
+            if b > a:
+                c[j] = np.float32((prefix[b] - prefix[a]) / (b - a))
+        c.sort()
+        iterations += 1
+        prev = cuts
+    codebook, remap = [], np.full(len(c), -1, np.int64)
+    for j in range(len(c)):  # drop unused and duplicate centroids
+        if cuts[j + 1] == cuts[j]:
+            continue
+        if not codebook or codebook[-1] != c[j]:
+            codebook.append(c[j])
+        remap[j] = len(codebook) - 1
+    index = remap[np.searchsorted(midpoints(c), values.astype(np.float64), "left")]
+    return np.array(codebook, np.float32), index, iterations
 
 
 def evaluate(model, x, y):
@@ -245,6 +318,21 @@ def emit(record):
     print(json.dumps(record), flush=True)
 
 
+def train_epoch(model, opt, x, y, batch_size):
+    """One epoch: batches perm[i:i+B] of torch.randperm(N) (the last one
+    partial), F.cross_entropy (mean); returns the mean loss per sample."""
+    total = 0.0
+    perm = torch.randperm(len(x))
+    for i in range(0, len(x), batch_size):
+        idx = perm[i:i + batch_size]
+        loss = F.cross_entropy(model(x[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(idx)
+    return total / len(x)
+
+
 def cmd_train(a):
     if a.epochs < 1 or a.batch_size < 1:
         raise UserError("--epochs and --batch-size must be at least 1")
@@ -271,19 +359,12 @@ def cmd_train(a):
     log = []
     for epoch in range(1, a.epochs + 1):
         lr = opt.param_groups[0]["lr"]
-        start, total = time.perf_counter(), 0.0
-        perm = torch.randperm(len(x))
-        for i in range(0, len(x), a.batch_size):
-            idx = perm[i:i + a.batch_size]
-            loss = F.cross_entropy(model(x[idx]), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            total += loss.item() * len(idx)
+        start = time.perf_counter()
+        loss = train_epoch(model, opt, x, y, a.batch_size)
         seconds = time.perf_counter() - start
         if sched is not None:
             sched.step()
-        log.append({"epoch": epoch, "loss": total / len(x),
+        log.append({"epoch": epoch, "loss": loss,
                     "test_top1": evaluate(model, tx, ty)[0],
                     "seconds": round(seconds, 3), "lr": lr})
         emit(log[-1])
@@ -294,6 +375,88 @@ def cmd_train(a):
     emit({"final_test_top1": log[-1]["test_top1"],
           "nonzero": [np.count_nonzero(state[f"{n}.weight"]) /
                       state[f"{n}.weight"].size for n in model.layers]})
+
+
+def cmd_recipe(a):
+    if a.batch_size < 1 or not a.lr > 0:
+        raise UserError("--batch-size and --lr must be positive")
+    if a.prune_steps < 1:
+        raise UserError("--prune-steps must be at least 1")
+    if a.prune_epochs < 0 or a.quantize_epochs < 0:
+        raise UserError("--prune-epochs and --quantize-epochs must be >= 0")
+    torch.manual_seed(a.seed)
+    model = Net(a.model)  # default init first, as train: the same shuffles
+    model.load(a.init)
+    x, y = load_split(a.data, "train", a.mean, a.std)
+    if not 1 <= a.val_split < len(x):
+        raise UserError(f"--val-split {a.val_split} must be in [1, {len(x)})")
+    n = len(x) - a.val_split  # the last val_split images: validation only
+    x, y, vx, vy = x[:n], y[:n], x[n:], y[n:]
+    tx, ty = load_split(a.data, "t10k", a.mean, a.std)
+    plan = RECIPE[a.model]
+    total = sum(math.prod(shape) for shape in model.layers.values())
+    rows = []
+
+    def record(stage, start):
+        kept = (sum(int(m.sum()) for m in model.masks.values())
+                if model.masks else total)  # dense: every weight stored
+        rows.append({"stage": stage, "test_top1": evaluate(model, tx, ty)[0],
+                     "val_top1": evaluate(model, vx, vy)[0],
+                     "kept_percent": 100.0 * kept / total,
+                     "seconds": round(time.perf_counter() - start, 3)})
+        emit(rows[-1])
+
+    def retrain(params, epochs, stage, step=None):
+        opt = torch.optim.Adam(params, lr=a.lr)  # fresh, constant lr
+        for epoch in range(1, epochs + 1):
+            start = time.perf_counter()
+            loss = train_epoch(model, opt, x, y, a.batch_size)
+            print(json.dumps({"stage": stage, "step": step, "epoch": epoch,
+                              "loss": loss, "seconds":
+                              round(time.perf_counter() - start, 3)}),
+                  file=sys.stderr, flush=True)
+
+    # 1. dense: the --init model as it is
+    record("dense", time.perf_counter())
+    # 2. iterative pruning, retraining weights and biases after each step
+    start = time.perf_counter()
+    for step in range(1, a.prune_steps + 1):
+        for name in model.layers:
+            sparsity = (1.0 - plan[name][0]) * step / a.prune_steps
+            layer = getattr(model, name)
+            model.masks[name] = prune_mask(layer.weight, sparsity,
+                                           model.masks.get(name))
+            with torch.no_grad():
+                layer.weight.copy_(model.weight(name))
+        retrain(list(model.parameters()), a.prune_epochs, "pruned", step)
+    record("pruned", start)
+    # 3. trained quantization: k-means over the kept weights, then only the
+    #    codebooks and the biases trained (masks and assignments fixed)
+    start = time.perf_counter()
+    params = []
+    for name in model.layers:
+        layer, mask = getattr(model, name), model.masks[name]
+        with torch.no_grad():
+            kept = layer.weight[mask].numpy()
+        codebook, index, _ = kmeans_linear(kept, 1 << plan[name][1])
+        full = torch.zeros(mask.shape, dtype=torch.int64)
+        full[mask] = torch.from_numpy(index)
+        model.codebooks[name] = (torch.nn.Parameter(torch.from_numpy(codebook)),
+                                 full)
+        with torch.no_grad():
+            layer.weight.copy_(model.weight(name))
+        layer.weight.requires_grad_(False)
+        params.append(model.codebooks[name][0])
+    params += [getattr(model, name).bias for name in model.layers]
+    retrain(params, a.quantize_epochs, "quantized")
+    record("quantized", start)
+    if a.log:
+        write(a.log, lambda f: json.dump(rows, f, indent=1))
+    print("stage      test top-1   val top-1     kept   seconds")
+    for r in rows:
+        print(f"{r['stage']:<10} {100 * r['test_top1']:9.2f}%  "
+              f"{100 * r['val_top1']:9.2f}%  {r['kept_percent']:6.2f}%  "
+              f"{r['seconds']:8.1f}")
 
 
 def cmd_eval(a):
@@ -451,12 +614,14 @@ def main():
     t = sub.add_parser("train", help="train the model, save STATE.npz")
     e = sub.add_parser("eval", help="top-1 on the t10k images")
     x = sub.add_parser("export", help="write STATE.npz as MLIR (@forward)")
-    for s in (t, e, x):  # --threads also after the subcommand
+    r = sub.add_parser("recipe", help="Deep Compression: prune, quantize "
+                       "(dc-train --recipe=deep-compression)")
+    for s in (t, e, x, r):  # --threads also after the subcommand
         s.add_argument("--threads", type=int, default=argparse.SUPPRESS)
         s.add_argument("--model", choices=tuple(MODELS), default="lenet300",
                        help="lenet300 (784-300-100-10, the default) or lenet5 "
                        "(Caffe's: conv 20, conv 50, 500, 10)")
-    for s in (t, e):
+    for s in (t, e, r):
         s.add_argument("--data", required=True)
         s.add_argument("--mean", type=float, default=0.0)
         s.add_argument("--std", type=float, default=1.0)
@@ -468,6 +633,13 @@ def main():
             ("--log", str, None)):
         t.add_argument(flag, type=kind, default=default, required=flag == "--out")
     t.add_argument("--optimizer", choices=("adam", "sgd"), default="adam")
+    r.add_argument("--init", required=True)
+    for flag, kind, default in (
+            ("--val-split", int, 5000), ("--prune-steps", int, 3),
+            ("--prune-epochs", int, 3), ("--quantize-epochs", int, 2),
+            ("--lr", float, 1e-3), ("--batch-size", int, 64), ("--seed", int, 0),
+            ("--log", str, None)):
+        r.add_argument(flag, type=kind, default=default)
     e.add_argument("--state", required=True)
     e.add_argument("--predictions")
     x.add_argument("--state", required=True)
@@ -481,7 +653,8 @@ def main():
     torch.set_num_threads(a.threads)
     torch.use_deterministic_algorithms(True)
     try:
-        {"train": cmd_train, "eval": cmd_eval, "export": cmd_export}[a.cmd](a)
+        {"train": cmd_train, "eval": cmd_eval, "export": cmd_export,
+         "recipe": cmd_recipe}[a.cmd](a)
     except UserError as err:
         print(f"torch_reference.py: error: {err}", file=sys.stderr)
         return 1

@@ -288,6 +288,10 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
       ::dc::optim::Schedule::parse(o.schedule);
   if (!schedule.ok())
     return fail(schedule.message());
+  ::dc::codec::StatusOr<::dc::optim::Schedule> retrain =
+      ::dc::optim::Schedule::parse(r.retrainSchedule);
+  if (!retrain.ok())
+    return fail("--retrain-schedule: " + retrain.message());
 
   TrainOutputs outputs;
   if (int rc = outputs.open(o))
@@ -410,7 +414,8 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
             "dc-train: pruning step {0}/{1} ({2:f0}% of the way), "
             "retraining {3} epoch(s)\n",
             step, r.pruneSteps, 100 * fraction, r.pruneEpochs);
-      if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *constant, res))
+      // Retraining runs --retrain-schedule over each phase's epochs.
+      if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *retrain, res))
         return rc;
     }
     if (r.pruneEpochs == 0 && r.pruneSteps > 0) {
@@ -436,7 +441,7 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
                                         layerOptions(plans, 1, true) + "}")))
       return fail("quantization failed (see above)");
     PhaseResult res;
-    if (int rc = phase(r.quantizeEpochs, {"codebooks", "biases"}, *constant,
+    if (int rc = phase(r.quantizeEpochs, {"codebooks", "biases"}, *retrain,
                        res, predictionsFile.has_value()))
       return rc;
     predictions = res.predictions;

@@ -139,6 +139,11 @@ static cl::opt<unsigned> quantizeEpochs(
     "quantize-epochs", cl::init(2),
     cl::desc("Recipe: centroid fine-tuning epochs (default 2)"),
     cl::cat(category));
+static cl::opt<std::string> retrainSchedule(
+    "retrain-schedule", cl::init("constant"),
+    cl::desc("Recipe: the schedule of each retraining phase (constant, "
+             "cosine or step:N:G over the phase's epochs; default constant)"),
+    cl::cat(category));
 static cl::list<std::string> recipeLayers(
     "recipe-layer",
     cl::desc("Recipe: override a layer's settings, NAME:keep=F:bits=B "
@@ -191,6 +196,7 @@ int main(int argc, char **argv) {
     r.pruneEpochs = pruneEpochs;
     r.quantizeEpochs = quantizeEpochs;
     r.from = recipeFrom;
+    r.retrainSchedule = retrainSchedule;
     r.layers.assign(recipeLayers.begin(), recipeLayers.end());
     return mlir::dc::runRecipe(o, r);
   }

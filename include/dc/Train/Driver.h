@@ -45,6 +45,9 @@ struct RecipeOptions {
   unsigned pruneSteps = 3;     ///< iterative pruning: steps to the target
   unsigned pruneEpochs = 3;    ///< retraining after each pruning step
   unsigned quantizeEpochs = 2; ///< centroid fine-tuning after k-means
+  /// The learning-rate schedule of each retraining phase (--schedule is the
+  /// dense training's).
+  std::string retrainSchedule = "constant";
   /// Per-layer overrides of the settings: NAME:keep=F:bits=B (either key),
   /// NAME a layer name as the recipe prints it, or "all".
   std::vector<std::string> layers;
