@@ -19,6 +19,10 @@ Debian's python3-torch (/usr/bin/python3):
       [--mean 0] [--std 1] [--predictions FILE]
   torch_reference.py export --state STATE.npz -o MODEL.mlir
       [--model lenet300] [--batch 1]
+  torch_reference.py recipe --data DIR --init DENSE.npz [--model lenet300]
+      [--mean 0] [--std 1] [--val-split 5000] [--prune-steps 3]
+      [--prune-epochs 3] [--quantize-epochs 2] [--lr 1e-3] [--batch-size 64]
+      [--seed 0] [--log FILE.json]
 
 All take --threads N (default 1): torch.set_num_threads and OpenBLAS's pool.
 Results are bit-for-bit repeatable for a given N; another N may change the
@@ -40,6 +44,34 @@ STATE.npz holds the layers' {weight,bias} as float32: fc{1,2,3}.* for
 lenet300; conv1.weight [20,1,5,5], conv1.bias, conv2.weight [50,20,5,5],
 conv2.bias, fc1.weight [500,800], fc1.bias, fc2.weight [10,500], fc2.bias
 for lenet5.
+
+recipe: the PyTorch twin of dc-train --recipe=deep-compression (Deep
+Compression, Han et al. 2016) from a trained --init model. The last
+--val-split training images are held out for validation (never trained on);
+the test set is t10k. Per layer (weights only; the biases are trained as they
+are and stay float32) the kept fraction and codebook bits of the paper's
+Tables 2 and 3: lenet300 fc1/fc2/fc3 keep 0.08/0.09/0.26, 6 bits each;
+lenet5 conv1/conv2/fc1/fc2 keep 0.66/0.12/0.08/0.19, conv 8 bits, fc 5 bits.
+torch.manual_seed(seed) once, the model built as train builds it, then:
+  dense: the --init model evaluated.
+  pruned: for step i = 1..S (--prune-steps), per layer sparsity
+    (1-keep)*i/S as --prune does, over all the layer's weights with the
+    pruned ones as 0 (they stay pruned: each mask is a subset of the last;
+    w is zeroed where pruned), then --prune-epochs epochs of weights and
+    biases (a fresh Adam(lr) per step, constant lr, masks fixed).
+  quantized: per layer 1-D k-means of the kept weights as dc's kmeans1D:
+    2^bits float32 centroids, linear init min + (max-min)*j/(k-1), nearest
+    centroid (ties: the lower), Lloyd means in float64 until the clusters
+    stop changing or 100 iterations (empty clusters keep their centroid;
+    unused and duplicate centroids dropped); the weight is then
+    torch.where(mask, codebook[index], 0), codebook an nn.Parameter (its
+    gradient the sum over the weights sharing it), and --quantize-epochs
+    epochs train only the codebooks and the biases (a fresh Adam(lr)).
+Per stage one JSON line on stdout {"stage", "test_top1", "val_top1",
+"kept_percent" (kept weights over all weights: 100 for dense, as dc counts
+it), "seconds" (the stage's wall time, evaluation included)}, then a table;
+per epoch {"stage", "step", "epoch", "loss", "seconds"} on stderr; --log
+writes the stage rows as a JSON list. Nothing else is written.
 
 export: the model as MLIR text in the shape torch-mlir's FX importer prints
 (linalg-on-tensors, weights as dense_resource blobs, constants first), the
