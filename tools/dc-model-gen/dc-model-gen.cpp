@@ -17,27 +17,37 @@
 
 using namespace llvm;
 
-static cl::opt<std::string> modelName(cl::Positional, cl::desc("<model>"));
+static cl::OptionCategory category("dc-model-gen options");
+static cl::opt<std::string> modelName(cl::Positional,
+                                      cl::desc("<model> (see --list)"),
+                                      cl::cat(category));
 static cl::opt<std::string> output("o", cl::desc("Output file ('-' = stdout)"),
-                                   cl::value_desc("file"), cl::init("-"));
+                                   cl::value_desc("file"), cl::init("-"),
+                                   cl::cat(category));
 static cl::opt<uint64_t> seed("seed", cl::desc("Seed of the weights"),
-                              cl::init(1));
+                              cl::init(1), cl::cat(category));
 static cl::opt<bool> emitBytecode(
     "emit-bytecode",
-    cl::desc("Write MLIR bytecode (default for a .mlirbc output)"));
-static cl::opt<bool> list("list", cl::desc("List the models"));
+    cl::desc("Write MLIR bytecode (default for a .mlirbc output)"),
+    cl::cat(category));
+static cl::opt<bool> list("list", cl::desc("List the models"),
+                          cl::cat(category));
 static cl::opt<bool> emitMain(
     "emit-main",
     cl::desc("Add @main calling @forward on a fixed input and printing the "
-             "result (for mlir-runner)"));
+             "result (for mlir-runner)"),
+    cl::cat(category));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
       "dc-model-gen: write a built-in synthetic model (torch-mlir "
       "linalg-on-tensors shape, Gaussian weights) as MLIR\n");
   if (list || modelName.empty()) {
+    if (!list)
+      errs() << "dc-model-gen: error: no model given; the models are:\n";
     for (const mlir::dc::ModelInfo &m : mlir::dc::getModels())
       outs() << "  " << left_justify(m.name, 8) << "  " << m.description
              << "\n";
