@@ -268,8 +268,17 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   }
   auto saveCheckpoint =
       [&](const std::vector<char> &bytes) -> ::dc::codec::Status {
-    if (llvm::Error e = writeBytes(phase.checkpoint,
-                                   llvm::StringRef(bytes.data(), bytes.size())))
+    llvm::StringRef data(bytes.data(), bytes.size());
+    bool wasInterrupted = interruptedFlag;
+    llvm::Error e = writeBytes(phase.checkpoint, data);
+    // A SIGINT that lands while a checkpoint is written makes LLVM's handler
+    // remove the temporary (files to remove on a signal): write it again,
+    // now that the handler has run.
+    if (e && !wasInterrupted && interruptedFlag) {
+      llvm::consumeError(std::move(e));
+      e = writeBytes(phase.checkpoint, data);
+    }
+    if (e)
       return ::dc::codec::Status::error(llvm::toString(std::move(e)));
     return ::dc::codec::Status::success();
   };
