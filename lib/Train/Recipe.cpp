@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Phase.h"
+#include "dc/Dialect/DC/IR/DCDialect.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
 #include "dc/Dialect/DC/Transforms/Parameters.h"
 #include "dc/InitAllDC.h"
@@ -23,11 +24,8 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 
-#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/TargetParser/Host.h"
 
@@ -223,39 +221,25 @@ void countWeights(ModuleOp module, Stage &s) {
   }
 }
 
-/// Encodes `encodeIn` (dc-encode) and returns the bytes it stores for the
-/// weights, with each layer's codebook bits in `bitsOut` ("6/6/6").
-FailureOr<uint64_t> encodedBytes(ModuleOp encodeIn, std::string &bitsOut) {
-  SmallString<128> path;
-  if (llvm::sys::fs::createTemporaryFile("dc-recipe", "json", path))
+/// Encodes `module` as dc-encode does (its defaults) and returns the bytes
+/// it stores for the weights, with each layer's codebook bits in `bitsOut`
+/// ("6/6/6").
+FailureOr<uint64_t> encodedBytes(ModuleOp module, std::string &bitsOut) {
+  // What dc-encode declares as its dependent dialect.
+  module.getContext()->getOrLoadDialect<DCDialect>();
+  SmallVector<LayerReport, 0> rows;
+  if (failed(encodeWeights(module, CompressionOptions(),
+                           /*pruneAndQuantize=*/false, /*reportPath=*/"",
+                           "text", nullptr, &rows)))
     return failure();
-  llvm::scope_exit remove([&] { llvm::sys::fs::remove(path); });
-  if (failed(runPipeline(encodeIn, "dc-encode{report=" + path.str().str() +
-                                       " report-format=json}")))
-    return failure();
-  auto buffer = llvm::MemoryBuffer::getFile(path);
-  if (!buffer)
-    return failure();
-  llvm::Expected<llvm::json::Value> json =
-      llvm::json::parse((*buffer)->getBuffer());
-  if (!json) {
-    llvm::consumeError(json.takeError());
-    return failure();
-  }
-  const llvm::json::Object *root = json->getAsObject();
-  const llvm::json::Object *total = root ? root->getObject("total") : nullptr;
-  std::optional<int64_t> bytes =
-      total ? total->getInteger("bytes_after") : std::nullopt;
-  if (!bytes)
-    return failure();
+  uint64_t bytes = 0;
   SmallVector<std::string> bits;
-  if (const llvm::json::Array *layers = root->getArray("layers"))
-    for (const llvm::json::Value &l : *layers)
-      if (const llvm::json::Object *o = l.getAsObject())
-        if (std::optional<int64_t> b = o->getInteger("weight_bits"))
-          bits.push_back(std::to_string(*b));
+  for (const LayerReport &row : rows) {
+    bytes += row.bytesAfter;
+    bits.push_back(std::to_string(row.weightBits));
+  }
   bitsOut = llvm::join(bits, "/");
-  return uint64_t(*bytes);
+  return bytes;
 }
 
 } // namespace
@@ -384,6 +368,10 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   };
   std::vector<uint32_t> predictions; // of the final (quantized) model
   using Clock = std::chrono::steady_clock;
+  // The encoded model (dc-encode's output), made once.
+  OwningOpRef<ModuleOp> encoded;
+  uint64_t encodedSize = 0;
+  std::string encodedBits;
 
   // 1. The dense model (trained first if asked).
   if (startAfter < 1) {
@@ -418,11 +406,6 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
       if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *retrain, res))
         return rc;
     }
-    if (r.pruneEpochs == 0 && r.pruneSteps > 0) {
-      // No retraining: evaluate the pruned model.
-      if (int rc = phase(0, {"weights", "biases"}, *constant, res))
-        return rc;
-    }
     Stage s{"pruned"};
     countWeights(*module, s);
     // Stored as f32 values and 5-bit relative indices: an estimate, as the
@@ -447,11 +430,14 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     predictions = res.predictions;
     Stage s{"quantized"};
     countWeights(*module, s);
-    OwningOpRef<ModuleOp> copy = module->clone();
-    FailureOr<uint64_t> bytes = encodedBytes(*copy, s.bits);
+    // Its size is the encoded copy's, which is then the output.
+    encoded = module->clone();
+    FailureOr<uint64_t> bytes = encodedBytes(*encoded, encodedBits);
     if (failed(bytes))
       return fail("dc-encode failed on the quantized model (see above)");
-    s.bytes = *bytes + 4 * others;
+    encodedSize = *bytes + 4 * others;
+    s.bits = encodedBits;
+    s.bytes = encodedSize;
     s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     if (int rc = record(s, res))
       return rc;
@@ -470,14 +456,19 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   }
   Stage s{"encoded"};
   countWeights(*module, s);
-  FailureOr<uint64_t> bytes = encodedBytes(*module, s.bits);
-  if (failed(bytes))
-    return fail("dc-encode failed (see above)");
-  s.bytes = *bytes + 4 * others;
+  if (!encoded) {
+    encoded = module->clone();
+    FailureOr<uint64_t> bytes = encodedBytes(*encoded, encodedBits);
+    if (failed(bytes))
+      return fail("dc-encode failed (see above)");
+    encodedSize = *bytes + 4 * others;
+  }
+  s.bits = encodedBits;
+  s.bytes = encodedSize;
   if (int rc = record(s, last))
     return rc;
 
-  module->print(out->os());
+  encoded->print(out->os());
   out->os() << "\n";
   if (llvm::Error e = out->commit())
     return fail(llvm::toString(std::move(e)));

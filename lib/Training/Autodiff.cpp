@@ -510,7 +510,7 @@ private:
           ScalarReverse reverse(nb, map);
           applySeeds(nb, nl, op, seeds, seeded,
                      args.drop_front(numInputs + numInits),
-                     loopIndices(nb, nl, loops), map, reverse);
+                     seedLoops(nb, nl, seeds, loops), map, reverse);
           if (failed(reverse.run(ops))) {
             failedBody = true;
             linalg::YieldOp::create(nb, nl, args.back());
@@ -638,6 +638,16 @@ private:
     }
     Value i64 = arith::IndexCastOp::create(b, loc, b.getI64Type(), linear);
     return arith::SIToFPOp::create(b, loc, type, i64);
+  }
+
+  /// The loop values applySeeds needs: none unless a seed is gated by its
+  /// iteration (firstOnly), which is rare (pooling), and the body runs for
+  /// every iteration.
+  static SmallVector<Value> seedLoops(OpBuilder &b, Location loc,
+                                      ArrayRef<Seed> seeds, unsigned loops) {
+    if (llvm::none_of(seeds, [](const Seed &s) { return s.firstOnly; }))
+      return {};
+    return loopIndices(b, loc, loops);
   }
 
   /// The loop values of a generic's body, as linalg.index.
@@ -985,7 +995,8 @@ private:
           ScalarReverse reverse(nb, map);
           applySeeds(nb, nl, op, seeds, seeded,
                      args.drop_front(numInputs + numInits),
-                     loopIndices(nb, nl, op.getNumLoops()), map, reverse);
+                     seedLoops(nb, nl, seeds, op.getNumLoops()),
+                     map, reverse);
           if (failed(reverse.run(ops))) {
             error = "failed";
             linalg::YieldOp::create(nb, nl, args.back());
