@@ -95,8 +95,9 @@ llvm::json::Array mlir::dc::epochsJson(ArrayRef<::dc::trainloop::EpochLog> log) 
                              {"loss", e.loss},
                              {"lr", e.lr},
                              {"seconds", e.seconds},
-                             {"images_per_second", e.imagesPerSecond},
-                             {"test_top1", e.testTop1}};
+                             {"images_per_second", e.imagesPerSecond}};
+    if (e.testTop1 >= 0)
+      entry["test_top1"] = e.testTop1;
     if (e.valTop1 >= 0)
       entry["val_top1"] = e.valTop1;
     epochs.push_back(std::move(entry));
@@ -211,6 +212,13 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   step.cacheDir = o.cacheDir;
   step.runtimeDir = o.runtimeDir;
   step.linker = o.linker;
+  if (phase.teacher) {
+    if (phase.teacher->size() != size_t(data.train.count) * iface.classes)
+      return fail("the teacher's logits do not match the training images");
+    step.distill = true;
+    step.temperature = phase.temperature;
+    step.alpha = phase.alpha;
+  }
   if (!o.quiet)
     llvm::errs() << "dc-train: the training step at batch " << o.batch
                  << "...\n";
@@ -250,6 +258,8 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   loopOptions.seed = o.seed;
   loopOptions.checkpointEvery = o.checkpointEvery;
   loopOptions.progress = !o.quiet;
+  loopOptions.test = phase.test;
+  loopOptions.teacherLogits = phase.teacher ? phase.teacher->data() : nullptr;
   ::dc::trainloop::TrainLoop loop(**library, 0, 1, layout, std::move(arena),
                                   loopOptions);
   if (!phase.resume.empty()) {
@@ -290,7 +300,9 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
         e.epoch, phase.epochs, e.loss, e.lr, e.seconds, e.imagesPerSecond);
     if (e.valTop1 >= 0)
       llvm::errs() << llvm::formatv(", val top-1 {0:f2}%", 100 * e.valTop1);
-    llvm::errs() << llvm::formatv(", test top-1 {0:f2}%\n", 100 * e.testTop1);
+    if (e.testTop1 >= 0)
+      llvm::errs() << llvm::formatv(", test top-1 {0:f2}%", 100 * e.testTop1);
+    llvm::errs() << "\n";
   };
   ::dc::codec::Status status = loop.run(data.train, data.val, data.test,
                                         &interruptedFlag, saveCheckpoint,
@@ -319,9 +331,13 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   }
   if (phase.predictions)
     result.predictions = loop.predict(data.test);
+  if (phase.trainLogits)
+    result.trainLogits = loop.logits(data.train);
   result.log = loop.log();
-  result.testTop1 =
-      loop.log().empty() ? loop.top1(data.test) : loop.log().back().testTop1;
+  bool test = phase.test != ::dc::trainloop::LoopOptions::Test::Never;
+  result.testTop1 = !test                ? -1
+                    : loop.log().empty() ? loop.top1(data.test)
+                                         : loop.log().back().testTop1;
   result.valTop1 =
       loop.log().empty() ? loop.top1(data.val) : loop.log().back().valTop1;
   return 0;

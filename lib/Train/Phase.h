@@ -50,12 +50,21 @@ struct PhaseOptions {
   ::dc::optim::Schedule schedule;
   std::string checkpoint, resume;
   bool predictions = false;
+  ::dc::trainloop::LoopOptions::Test test =
+      ::dc::trainloop::LoopOptions::Test::EveryEpoch;
+  /// Distillation against these logits of the training images (count x
+  /// classes), or none.
+  const std::vector<float> *teacher = nullptr;
+  double temperature = 4, alpha = 0.5;
+  /// Return the trained model's logits of the training images.
+  bool trainLogits = false;
 };
 struct PhaseResult {
   std::vector<::dc::trainloop::EpochLog> log;
   double testTop1 = -1, valTop1 = -1;
   StepLibraryInfo library;
   std::vector<uint32_t> predictions;
+  std::vector<float> trainLogits;
   size_t parameters = 0;
 };
 /// Trains `module` in place: parametrizes what `phase.train` selects (unless

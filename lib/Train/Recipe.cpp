@@ -22,6 +22,7 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -30,6 +31,7 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <chrono>
+#include <cmath>
 #include <map>
 
 using namespace mlir;
@@ -46,13 +48,14 @@ struct LayerPlan {
   std::string name;
   SmallVector<int64_t> shape;
   bool conv = false;
-  double sparsity = 0;
+  double sparsity = 0; ///< < 0: by the validation rule (generic models)
   unsigned bits = 0;
 };
 
 /// The paper's Tables 2 and 3 where the weights match LeNet-300-100 or
-/// LeNet-5 by shape; else a stated default (fc: 90% pruned, 5 bits; conv:
-/// 60%, 8 bits).
+/// LeNet-5 by shape; else the generic default: 5-bit fc and 8-bit conv
+/// codebooks, and pruning by the validation rule (sparsity < 0: runRecipe's
+/// quality steps).
 std::string planLayers(ModuleOp module, SmallVectorImpl<LayerPlan> &plans) {
   struct Row {
     SmallVector<int64_t> shape;
@@ -99,10 +102,12 @@ std::string planLayers(ModuleOp module, SmallVectorImpl<LayerPlan> &plans) {
     return name;
   }
   for (LayerPlan &p : plans) {
-    p.sparsity = p.conv ? 0.6 : 0.9;
+    p.sparsity = -1;
     p.bits = p.conv ? 8 : 5;
   }
-  return "generic (fc: 90% pruned, 5 bits; conv: 60%, 8 bits)";
+  return "generic (prune |w| <= q std, q rising by --quality-step, conv at "
+         "q/2, until validation top-1 falls --prune-stop points; fc 5 bits, "
+         "conv 8 bits)";
 }
 
 /// Applies --recipe-layer=NAME:keep=F:bits=B overrides; "" or an error.
@@ -134,6 +139,12 @@ std::string applyOverrides(ArrayRef<std::string> overrides,
       return "--recipe-layer: no layer '" + parts[0].str() +
              "' (the recipe prints the names; or 'all')";
   }
+  // A fraction given for some layers of a generic model: fixed fractions
+  // for all (fc 90% pruned, conv 60%, where none is given).
+  if (llvm::any_of(plans, [](const LayerPlan &p) { return p.sparsity >= 0; }))
+    for (LayerPlan &p : plans)
+      if (p.sparsity < 0)
+        p.sparsity = p.conv ? 0.6 : 0.9;
   return "";
 }
 
@@ -149,6 +160,16 @@ std::string layerOptions(ArrayRef<LayerPlan> plans, double fraction,
   return o;
 }
 
+/// The validation rule's step: |w| <= q std(layer) pruned, conv layers at
+/// q / 2 (more sensitive: the paper's Figure 5).
+std::string qualityOptions(ArrayRef<LayerPlan> plans, double q) {
+  std::string o;
+  for (const LayerPlan &p : plans)
+    o += " layer=" + p.name + ":quality=" +
+         llvm::formatv("{0:f6}", p.conv ? q / 2 : q).str();
+  return o;
+}
+
 LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
   PassManager pm(module.getContext());
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
@@ -158,6 +179,16 @@ LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
 
 /// Elements of the f32 constants of @forward that are not weights (biases,
 /// scales, statistics), stored as float32 in every stage.
+/// A copy of `module` that shares nothing with it: its dense_resource blobs
+/// are context-wide and trainPhase rewrites them in place, so a clone()
+/// would follow later training.
+OwningOpRef<ModuleOp> snapshot(ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  module.print(os);
+  return parseSourceString<ModuleOp>(text, module.getContext());
+}
+
 uint64_t otherFloats(ModuleOp module) {
   llvm::DenseSet<Operation *> weights;
   for (WeightUse use : findWeights(module)) {
@@ -255,6 +286,12 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     return fail("--lr and --batch-size must be positive, --blas-threads >= 1");
   if (r.pruneSteps < 1)
     return fail("--prune-steps must be at least 1");
+  if (!(r.pruneStop >= 0) || !(r.qualityStep > 0) ||
+      !std::isfinite(r.qualityStep))
+    return fail("--prune-stop must be >= 0 and --quality-step positive");
+  if (!(r.distill >= 0 && r.distill <= 1) || !(r.distillTemperature > 0))
+    return fail("--distill must be in [0, 1] and --distill-temperature "
+                "positive");
   static const char *order[] = {"", "dense", "pruned", "quantized"};
   int startAfter = -1;
   for (int i = 0; i < 4; ++i)
@@ -263,6 +300,9 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   if (startAfter < 0)
     return fail("--recipe-from must be dense, pruned or quantized (got '" +
                 r.from + "')");
+  if (r.distill > 0 && startAfter > 1)
+    return fail("--distill needs the dense model as the teacher: start from "
+                "it (no --recipe-from, or --recipe-from=dense)");
   // Choices are made on a validation split, never on the test set.
   if (o.valSplit == 0)
     o.valSplit = 5000;
@@ -304,11 +344,14 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
                  << "\n";
     for (const LayerPlan &p : plans)
       llvm::errs() << llvm::formatv(
-          "dc-train:   {0} {1}: keep {2:f0}%, {3}-bit codebook\n", p.name,
+          "dc-train:   {0} {1}: keep {2}, {3}-bit codebook\n", p.name,
           llvm::join(llvm::map_range(p.shape,
                                      [](int64_t d) { return std::to_string(d); }),
                      "x"),
-          100 * (1 - p.sparsity), p.bits);
+          p.sparsity < 0
+              ? std::string("by the validation rule")
+              : llvm::formatv("{0:f0}%", 100 * (1 - p.sparsity)).str(),
+          p.bits);
   }
   uint64_t others = otherFloats(*module);
 
@@ -359,12 +402,28 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     }
     return 0;
   };
+  // The dense model's logits of the training images, for --distill.
+  std::vector<float> teacher;
+  using Test = ::dc::trainloop::LoopOptions::Test;
   auto phase = [&](unsigned epochs, std::vector<std::string> train,
                    const ::dc::optim::Schedule &sched, PhaseResult &res,
-                   bool predictions = false) -> int {
+                   bool predictions = false, bool dense = false,
+                   Test test = Test::LastEpoch) -> int {
     PhaseOptions p{epochs, std::move(train), o.lr, sched,
                    o.output + ".ckpt", "", predictions};
-    return trainPhase(*module, o, *iface, p, data, res);
+    // The test set is evaluated once per stage's row, never for choices.
+    p.test = test;
+    if (dense) {
+      p.trainLogits = r.distill > 0;
+    } else if (r.distill > 0) {
+      p.teacher = &teacher;
+      p.temperature = r.distillTemperature;
+      p.alpha = r.distill;
+    }
+    int rc = trainPhase(*module, o, *iface, p, data, res);
+    if (dense && rc == 0)
+      teacher = std::move(res.trainLogits);
+    return rc;
   };
   std::vector<uint32_t> predictions; // of the final (quantized) model
   using Clock = std::chrono::steady_clock;
@@ -373,11 +432,13 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   uint64_t encodedSize = 0;
   std::string encodedBits;
 
-  // 1. The dense model (trained first if asked).
-  if (startAfter < 1) {
+  // 1. The dense model: trained first if asked, evaluated (and its logits
+  //    kept as the teacher's) in any case.
+  if (startAfter < 2) {
     auto t0 = Clock::now();
     PhaseResult res;
-    if (int rc = phase(r.denseEpochs, {"weights", "biases"}, *schedule, res))
+    if (int rc = phase(startAfter < 1 ? r.denseEpochs : 0, {"weights", "biases"},
+                       *schedule, res, false, /*dense=*/true))
       return rc;
     Stage s{"dense"};
     countWeights(*module, s);
@@ -387,23 +448,83 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     if (int rc = record(s, res))
       return rc;
   }
-  // 2. Iterative pruning, retraining after each step (masks fixed).
+  if (r.distill > 0 && !o.quiet)
+    llvm::errs() << llvm::formatv(
+        "dc-train: retraining distils from the dense model: {0:f2} T^2 KL "
+        "(T = {1}) + {2:f2} cross-entropy\n",
+        r.distill, r.distillTemperature, 1 - r.distill);
+  // 2. Iterative pruning, retraining after each step (masks fixed): to the
+  //    planned fractions in --prune-steps steps, or (generic models) by the
+  //    validation rule.
   if (startAfter < 2) {
     auto t0 = Clock::now();
     PhaseResult res;
-    for (unsigned step = 1; step <= r.pruneSteps; ++step) {
-      double fraction = double(step) / r.pruneSteps;
-      if (failed(runPipeline(*module,
-                             "dc-prune{form=trainable sparsity=0" +
-                                 layerOptions(plans, fraction, false) + "}")))
-        return fail("pruning failed (see above)");
+    bool byRule = plans.front().sparsity < 0;
+    if (!byRule) {
+      for (unsigned step = 1; step <= r.pruneSteps; ++step) {
+        double fraction = double(step) / r.pruneSteps;
+        if (failed(runPipeline(*module,
+                               "dc-prune{form=trainable sparsity=0" +
+                                   layerOptions(plans, fraction, false) + "}")))
+          return fail("pruning failed (see above)");
+        if (!o.quiet)
+          llvm::errs() << llvm::formatv(
+              "dc-train: pruning step {0}/{1} ({2:f0}% of the way), "
+              "retraining {3} epoch(s)\n",
+              step, r.pruneSteps, 100 * fraction, r.pruneEpochs);
+        // Retraining runs --retrain-schedule over each phase's epochs.
+        if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *retrain, res,
+                           false, false,
+                           step == r.pruneSteps ? Test::LastEpoch
+                                                : Test::Never))
+          return rc;
+      }
+    } else {
+      // q rises until the retrained model's validation top-1 is more than
+      // --prune-stop points below the dense model's; the last step within
+      // is kept (at most kMaxRuleSteps steps).
+      constexpr unsigned kMaxRuleSteps = 12;
+      double floor = stages.back().valTop1 - r.pruneStop / 100;
+      OwningOpRef<ModuleOp> within = snapshot(*module);
+      double keptQ = 0;
+      for (unsigned step = 1; step <= kMaxRuleSteps; ++step) {
+        double q = step * r.qualityStep;
+        if (failed(runPipeline(*module, "dc-prune{form=trainable sparsity=0" +
+                                            qualityOptions(plans, q) + "}")))
+          return fail("pruning failed (see above)");
+        Stage probe;
+        countWeights(*module, probe);
+        PhaseResult stepRes;
+        if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *retrain,
+                           stepRes, false, false, Test::Never))
+          return rc;
+        bool ok = stepRes.valTop1 >= floor;
+        if (!o.quiet)
+          llvm::errs() << llvm::formatv(
+              "dc-train: pruning step {0} (q = {1:f2}): kept {2:f1}%, val "
+              "top-1 {3:f2}% ({4} the floor {5:f2}%)\n",
+              step, q, probe.weights ? 100.0 * probe.kept / probe.weights : 0,
+              100 * stepRes.valTop1, ok ? "within" : "below", 100 * floor);
+        if (!ok)
+          break;
+        within = snapshot(*module);
+        keptQ = q;
+        if (probe.kept == 0)
+          break;
+      }
+      if (keptQ == 0)
+        return fail("the first pruning step (q = " +
+                    llvm::formatv("{0:f2}", r.qualityStep).str() +
+                    ") already costs more than --prune-stop=" +
+                    llvm::formatv("{0:f2}", r.pruneStop).str() +
+                    " points of validation top-1; lower --quality-step or "
+                    "set the fractions (--recipe-layer=all:keep=F)");
+      module = std::move(within);
       if (!o.quiet)
         llvm::errs() << llvm::formatv(
-            "dc-train: pruning step {0}/{1} ({2:f0}% of the way), "
-            "retraining {3} epoch(s)\n",
-            step, r.pruneSteps, 100 * fraction, r.pruneEpochs);
-      // Retraining runs --retrain-schedule over each phase's epochs.
-      if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *retrain, res))
+            "dc-train: the validation rule keeps q = {0:f2}\n", keptQ);
+      // The kept step's row: evaluated once, no training.
+      if (int rc = phase(0, {"weights", "biases"}, *constant, res))
         return rc;
     }
     Stage s{"pruned"};

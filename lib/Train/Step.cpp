@@ -53,9 +53,13 @@ FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
   auto start = std::chrono::steady_clock::now();
   OwningOpRef<ModuleOp> step = model.clone();
   PassManager pm(model.getContext());
+  std::string loss =
+      o.distill ? "distillation temperature=" + std::to_string(o.temperature) +
+                      " alpha=" + std::to_string(o.alpha)
+                : std::string("cross-entropy");
   std::string pipeline = "dc-rebatch{batch=" + std::to_string(o.batch) +
                          "},func.func(dc-conv-to-im2col),"
-                         "dc-differentiate{loss=cross-entropy}";
+                         "dc-differentiate{loss=" + loss + "}";
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())) ||
       failed(pm.run(*step))) {
     error = "cannot derive the training step (see the diagnostics above)";

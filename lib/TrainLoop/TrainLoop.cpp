@@ -21,12 +21,14 @@ TrainLoop::TrainLoop(StepLibrary &library, unsigned step, unsigned forward,
       grads(this->params.size()), o(options),
       optimizer(options.optimizer, this->params.size()),
       rowWeights(size_t(options.batch)),
-      logits(size_t(options.batch * options.classes)),
+      batchLogits(size_t(options.batch * options.classes)),
+      teacher(options.teacherLogits ? size_t(options.batch * options.classes)
+                                    : 0),
       labels(size_t(options.batch)) {}
 
 void TrainLoop::fillBatch(const Samples &data, const uint32_t *rows,
-                          size_t n) {
-  size_t f = data.features, b = size_t(o.batch);
+                          size_t n, bool withTeacher) {
+  size_t f = data.features, b = size_t(o.batch), c = size_t(o.classes);
   x.resize(b * f);
   for (size_t i = 0; i < b; ++i) {
     float *dst = x.data() + i * f;
@@ -34,18 +36,24 @@ void TrainLoop::fillBatch(const Samples &data, const uint32_t *rows,
       std::memcpy(dst, data.x.data() + size_t(rows[i]) * f, f * sizeof(float));
       labels[i] = data.y[rows[i]];
       rowWeights[i] = 1.0f;
+      if (withTeacher)
+        std::memcpy(teacher.data() + i * c,
+                    o.teacherLogits + size_t(rows[i]) * c, c * sizeof(float));
     } else {
       std::memset(dst, 0, f * sizeof(float));
       labels[i] = 0;
       rowWeights[i] = 0.0f;
+      if (withTeacher)
+        std::memset(teacher.data() + i * c, 0, c * sizeof(float));
     }
   }
 }
 
-std::vector<uint32_t> TrainLoop::predict(const Samples &data) {
-  std::vector<uint32_t> out(data.count);
+void TrainLoop::forEachLogits(
+    const Samples &data,
+    const std::function<void(uint32_t, const float *)> &row) {
   std::vector<uint32_t> rows(size_t(o.batch));
-  std::vector<void *> args, results = {logits.data()};
+  std::vector<void *> args, results = {batchLogits.data()};
   for (const Parameter &p : layout)
     args.push_back(params.data() + p.offset);
   args.push_back(nullptr);
@@ -55,16 +63,30 @@ std::vector<uint32_t> TrainLoop::predict(const Samples &data) {
     fillBatch(data, rows.data(), n);
     args.back() = x.data();
     lib.call(forwardEntry, args.data(), results.data());
-    for (size_t i = 0; i < n; ++i) {
-      const float *row = logits.data() + i * size_t(o.classes);
-      // The first maximum, as torch.argmax; NaN is never a maximum.
-      size_t best = 0;
-      for (size_t c = 1; c < size_t(o.classes); ++c)
-        if (row[c] > row[best] || std::isnan(row[best]))
-          best = c;
-      out[first + i] = uint32_t(best);
-    }
+    for (size_t i = 0; i < n; ++i)
+      row(first + uint32_t(i), batchLogits.data() + i * size_t(o.classes));
   }
+}
+
+std::vector<uint32_t> TrainLoop::predict(const Samples &data) {
+  std::vector<uint32_t> out(data.count);
+  forEachLogits(data, [&](uint32_t i, const float *row) {
+    // The first maximum, as torch.argmax; NaN is never a maximum.
+    size_t best = 0;
+    for (size_t c = 1; c < size_t(o.classes); ++c)
+      if (row[c] > row[best] || std::isnan(row[best]))
+        best = c;
+    out[i] = uint32_t(best);
+  });
+  return out;
+}
+
+std::vector<float> TrainLoop::logits(const Samples &data) {
+  size_t c = size_t(o.classes);
+  std::vector<float> out(size_t(data.count) * c);
+  forEachLogits(data, [&](uint32_t i, const float *row) {
+    std::memcpy(out.data() + size_t(i) * c, row, c * sizeof(float));
+  });
   return out;
 }
 
@@ -116,6 +138,9 @@ Status TrainLoop::run(
   args.push_back(x.data());
   args.push_back(labels.data());
   args.push_back(rowWeights.data());
+  bool distill = o.teacherLogits != nullptr;
+  if (distill)
+    args.push_back(teacher.data());
 
   for (; epoch < o.epochs; ++epoch, stepInEpoch = 0, lossSum = 0) {
     double lr = o.schedule.at(o.lr, epoch, o.epochs);
@@ -125,7 +150,7 @@ Status TrainLoop::run(
     for (; stepInEpoch < stepsPerEpoch; ++stepInEpoch) {
       uint64_t first = stepInEpoch * uint64_t(o.batch);
       size_t n = std::min<uint64_t>(uint64_t(o.batch), train.count - first);
-      fillBatch(train, order.data() + first, n);
+      fillBatch(train, order.data() + first, n, distill);
       lib.call(stepEntry, args.data(), results.data());
       if (!std::isfinite(loss))
         return Status::error("the loss is not finite (" +
@@ -181,7 +206,9 @@ Status TrainLoop::run(
         double(train.count - firstStep * uint64_t(o.batch)) / e.seconds;
     e.loss = lossSum / double(train.count);
     e.valTop1 = top1(val);
-    e.testTop1 = top1(test);
+    if (o.test == LoopOptions::Test::EveryEpoch ||
+        (o.test == LoopOptions::Test::LastEpoch && epoch + 1 == o.epochs))
+      e.testTop1 = top1(test);
     epochs.push_back(e);
     if (onEpoch)
       onEpoch(e);
@@ -213,6 +240,8 @@ uint64_t TrainLoop::fingerprint() const {
   mix(&kind, sizeof(kind));
   mix(&o.batch, sizeof(o.batch));
   mix(&o.seed, sizeof(o.seed));
+  bool distill = o.teacherLogits != nullptr;
+  mix(&distill, sizeof(distill));
   return h;
 }
 

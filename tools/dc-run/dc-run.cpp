@@ -34,6 +34,8 @@
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/Triple.h"
 
+#include <cmath>
+
 using namespace llvm;
 
 static cl::OptionCategory category("dc-run options");
@@ -61,6 +63,13 @@ static cl::opt<Engine> engine(
                clEnumValN(Engine::HostBlas, "host-blas",
                           "dc-train's host step library (lib/Compile, "
                           "OpenBLAS)")),
+    cl::cat(category));
+static cl::opt<bool> magnitudes(
+    "magnitudes",
+    cl::desc("Call @function on the magnitudes |a| of every floating-point "
+             "argument, parameters included: through contractions, ReLU and "
+             "max pooling each result is then the sum of |w||x| over its "
+             "paths, the scale that bounds rounding errors"),
     cl::cat(category));
 static cl::opt<std::string>
     runtimeDir("runtime-dir",
@@ -175,6 +184,11 @@ int main(int argc, char **argv) {
     for (auto [k, a] : llvm::enumerate(paramArgs))
       args[a].values = paramValues[k].values;
   }
+  if (magnitudes)
+    for (mlir::dc::HostTensor &a : args)
+      if (isa<mlir::FloatType>(a.type.getElementType()))
+        for (double &v : a.values)
+          v = std::fabs(v);
   if (engine == Engine::Jit) {
     if (failed((*jit)->call(function, args, results, error)))
       return fail(error);

@@ -155,6 +155,30 @@ static cl::opt<std::string> recipeFrom(
              "or quantized: the -o.STAGE.mlir files); continue after it"),
     cl::cat(category));
 
+static cl::opt<double> distill(
+    "distill", cl::init(0),
+    cl::desc("Recipe: retrain by distillation from the dense model, this "
+             "weight on T^2 KL to its logits and 1 - it on the labels' "
+             "cross-entropy (1: no labels; default 0: off)"),
+    cl::cat(category));
+static cl::opt<double> distillTemperature(
+    "distill-temperature", cl::init(4),
+    cl::desc("Recipe: the distillation temperature T (default 4)"),
+    cl::cat(category));
+
+static cl::opt<double> pruneStop(
+    "prune-stop", cl::init(0.5),
+    cl::desc("Recipe, models without the paper's settings: prune in steps "
+             "until validation top-1 falls this many points below the dense "
+             "model's, keeping the last step within (default 0.5)"),
+    cl::cat(category));
+static cl::opt<double> qualityStep(
+    "quality-step", cl::init(0.25),
+    cl::desc("Recipe, models without the paper's settings: each pruning step "
+             "removes |w| <= q std(layer), q rising by this (conv layers at "
+             "q/2; default 0.25)"),
+    cl::cat(category));
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -198,6 +222,10 @@ int main(int argc, char **argv) {
     r.from = recipeFrom;
     r.retrainSchedule = retrainSchedule;
     r.layers.assign(recipeLayers.begin(), recipeLayers.end());
+    r.distill = distill;
+    r.distillTemperature = distillTemperature;
+    r.pruneStop = pruneStop;
+    r.qualityStep = qualityStep;
     return mlir::dc::runRecipe(o, r);
   }
   return mlir::dc::runTrain(o);

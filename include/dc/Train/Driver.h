@@ -54,6 +54,17 @@ struct RecipeOptions {
   /// The stage the input is the output of ("" = none): dense, pruned or
   /// quantized (the per-stage files <output>.<stage>.mlir are such inputs).
   std::string from;
+  /// Distillation from the dense model: the retraining phases' loss is
+  /// (1 - distill) cross-entropy + distill T^2 KL to the dense model's
+  /// logits of each training image (1: no labels; 0: off).
+  double distill = 0;
+  double distillTemperature = 4;
+  /// The generic models' validation rule: prune |w| <= q std (conv q/2)
+  /// with q rising by qualityStep, retraining --prune-epochs after each
+  /// step, until validation top-1 falls more than pruneStop points below
+  /// the dense model's; the last step within is kept.
+  double pruneStop = 0.5;
+  double qualityStep = 0.25;
 };
 
 /// Runs the recipe; exit codes as runTrain's. The output is the compressed

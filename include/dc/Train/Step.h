@@ -32,6 +32,11 @@ struct StepOptions {
   /// dc's run-time objects (x86_64/Decode.o, host/HostBlas.o).
   std::string runtimeDir;
   std::string linker = "ld.lld-22";
+  /// The loss: the softmax cross-entropy, or with distill the distillation
+  /// loss (1 - alpha) CE + alpha T^2 KL against teacher logits, which
+  /// train_step then takes as its last argument.
+  bool distill = false;
+  double temperature = 4, alpha = 0.5;
 };
 
 struct StepLibraryInfo {

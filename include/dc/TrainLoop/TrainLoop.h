@@ -46,6 +46,14 @@ struct LoopOptions {
   uint64_t checkpointEvery = 0;
   /// A progress line on stderr (when it is a terminal).
   bool progress = false;
+  /// When the test set is evaluated: after every epoch, after the last
+  /// epoch only (a recipe's stage row), or never (a step choices are made
+  /// in, on the validation split).
+  enum class Test { EveryEpoch, LastEpoch, Never } test = Test::EveryEpoch;
+  /// Distillation: the teacher's logits of every training image
+  /// (count x classes, the training set's order), passed to train_step as
+  /// its last argument (dc-differentiate{loss=distillation}); null: none.
+  const float *teacherLogits = nullptr;
 };
 
 struct EpochLog;
@@ -80,6 +88,8 @@ public:
 
   /// The predicted class of every image.
   std::vector<uint32_t> predict(const Samples &data);
+  /// The logits of every image (count x classes).
+  std::vector<float> logits(const Samples &data);
   /// Top-1 accuracy in [0, 1].
   double top1(const Samples &data);
 
@@ -94,7 +104,11 @@ public:
 
 private:
   uint64_t fingerprint() const;
-  void fillBatch(const Samples &data, const uint32_t *rows, size_t n);
+  void fillBatch(const Samples &data, const uint32_t *rows, size_t n,
+                 bool withTeacher = false);
+  /// Runs forward over `data`, calling `row(i, logits)` for every image.
+  void forEachLogits(const Samples &data,
+                     const std::function<void(uint32_t, const float *)> &row);
 
   StepLibrary &lib;
   unsigned stepEntry, forwardEntry;
@@ -103,7 +117,7 @@ private:
   LoopOptions o;
   optim::Optimizer optimizer;
   // The batch buffers the step reads (allocated once).
-  std::vector<float> x, rowWeights, logits;
+  std::vector<float> x, rowWeights, batchLogits, teacher;
   std::vector<int64_t> labels;
   float loss = 0;
   // Where the run is: the next epoch (0-based) and step within it, and the
