@@ -22,7 +22,8 @@ Debian's python3-torch (/usr/bin/python3):
   torch_reference.py recipe --data DIR --init DENSE.npz [--model lenet300]
       [--mean 0] [--std 1] [--val-split 5000] [--prune-steps 3]
       [--prune-epochs 3] [--quantize-epochs 2] [--lr 1e-3] [--batch-size 64]
-      [--seed 0] [--log FILE.json]
+      [--retrain-schedule constant|cosine] [--layer NAME:keep=F:bits=B ...]
+      [--distill A] [--distill-temperature 4] [--seed 0] [--log FILE.json]
 
 All take --threads N (default 1): torch.set_num_threads and OpenBLAS's pool.
 Results are bit-for-bit repeatable for a given N; another N may change the
@@ -58,7 +59,14 @@ torch.manual_seed(seed) once, the model built as train builds it, then:
     (1-keep)*i/S as --prune does, over all the layer's weights with the
     pruned ones as 0 (they stay pruned: each mask is a subset of the last;
     w is zeroed where pruned), then --prune-epochs epochs of weights and
-    biases (a fresh Adam(lr) per step, constant lr, masks fixed).
+    biases (a fresh Adam(lr) per step, masks fixed; --retrain-schedule
+    cosine anneals it over the step's epochs as dc-train's, else constant).
+  --layer NAME:keep=F:bits=B (NAME or all, repeatable, later wins) overrides
+    a layer's plan as dc-train's --recipe-layer. --distill A: before
+    pruning, the dense model's logits of every training image are kept, and
+    every retraining loss is (1 - A) F.cross_entropy + A T^2
+    F.kl_div(log_softmax(s / T), softmax(t / T), 'batchmean'), T =
+    --distill-temperature, as dc-differentiate{loss=distillation}.
   quantized: per layer 1-D k-means of the kept weights as dc's kmeans1D:
     2^bits float32 centroids, linear init min + (max-min)*j/(k-1), nearest
     centroid (ties: the lower), Lloyd means in float64 until the clusters
@@ -66,7 +74,8 @@ torch.manual_seed(seed) once, the model built as train builds it, then:
     unused and duplicate centroids dropped); the weight is then
     torch.where(mask, codebook[index], 0), codebook an nn.Parameter (its
     gradient the sum over the weights sharing it), and --quantize-epochs
-    epochs train only the codebooks and the biases (a fresh Adam(lr)).
+    epochs train only the codebooks and the biases (a fresh Adam(lr), the
+    same schedule).
 Per stage one JSON line on stdout {"stage", "test_top1", "val_top1",
 "kept_percent" (kept weights over all weights: 100 for dense, as dc counts
 it), "seconds" (the stage's wall time, evaluation included)}, then a table;
@@ -350,14 +359,21 @@ def emit(record):
     print(json.dumps(record), flush=True)
 
 
-def train_epoch(model, opt, x, y, batch_size):
+def train_epoch(model, opt, x, y, batch_size, teacher=None, T=4.0, alpha=0.0):
     """One epoch: batches perm[i:i+B] of torch.randperm(N) (the last one
-    partial), F.cross_entropy (mean); returns the mean loss per sample."""
+    partial), F.cross_entropy (mean), or with teacher logits the distillation
+    loss; returns the mean loss per sample."""
     total = 0.0
     perm = torch.randperm(len(x))
     for i in range(0, len(x), batch_size):
         idx = perm[i:i + batch_size]
-        loss = F.cross_entropy(model(x[idx]), y[idx])
+        logits = model(x[idx])
+        loss = F.cross_entropy(logits, y[idx])
+        if teacher is not None:
+            kd = F.kl_div(F.log_softmax(logits / T, dim=1),
+                          F.softmax(teacher[idx] / T, dim=1),
+                          reduction="batchmean") * (T * T)
+            loss = (1 - alpha) * loss + alpha * kd
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -425,7 +441,33 @@ def cmd_recipe(a):
     n = len(x) - a.val_split  # the last val_split images: validation only
     x, y, vx, vy = x[:n], y[:n], x[n:], y[n:]
     tx, ty = load_split(a.data, "t10k", a.mean, a.std)
-    plan = RECIPE[a.model]
+    plan = dict(RECIPE[a.model])
+    for spec in a.layer or []:
+        name, *keys = spec.split(":")
+        targets = list(plan) if name == "all" else [name]
+        if name != "all" and name not in plan:
+            raise UserError(f"--layer: no layer '{name}' (layers: "
+                            f"{', '.join(plan)}; or 'all')")
+        for kv in keys:
+            key, _, value = kv.partition("=")
+            for t in targets:
+                keep, bits = plan[t]
+                if key == "keep" and 0 < float(value) <= 1:
+                    plan[t] = (float(value), bits)
+                elif key == "bits" and value.isdigit() and 1 <= int(value) <= 8:
+                    plan[t] = (keep, int(value))
+                else:
+                    raise UserError(f"--layer: '{kv}' (keys: keep in (0, 1], "
+                                    "bits 1..8)")
+    if a.retrain_schedule not in ("constant", "cosine"):
+        raise UserError("--retrain-schedule must be constant or cosine")
+    if not 0 <= a.distill <= 1 or not a.distill_temperature > 0:
+        raise UserError("--distill must be in [0, 1], --distill-temperature > 0")
+    teacher = None
+    if a.distill > 0:
+        with torch.no_grad():
+            teacher = torch.cat([model(x[i:i + 1000])
+                                 for i in range(0, len(x), 1000)])
     total = sum(math.prod(shape) for shape in model.layers.values())
     rows = []
 
@@ -439,10 +481,14 @@ def cmd_recipe(a):
         emit(rows[-1])
 
     def retrain(params, epochs, stage, step=None):
-        opt = torch.optim.Adam(params, lr=a.lr)  # fresh, constant lr
+        opt = torch.optim.Adam(params, lr=a.lr)  # fresh per phase
+        sched = make_schedule(a.retrain_schedule, opt, epochs)
         for epoch in range(1, epochs + 1):
             start = time.perf_counter()
-            loss = train_epoch(model, opt, x, y, a.batch_size)
+            loss = train_epoch(model, opt, x, y, a.batch_size, teacher,
+                               a.distill_temperature, a.distill)
+            if sched is not None:
+                sched.step()
             print(json.dumps({"stage": stage, "step": step, "epoch": epoch,
                               "loss": loss, "seconds":
                               round(time.perf_counter() - start, 3)}),
@@ -670,8 +716,10 @@ def main():
             ("--val-split", int, 5000), ("--prune-steps", int, 3),
             ("--prune-epochs", int, 3), ("--quantize-epochs", int, 2),
             ("--lr", float, 1e-3), ("--batch-size", int, 64), ("--seed", int, 0),
-            ("--log", str, None)):
+            ("--log", str, None), ("--retrain-schedule", str, "constant"),
+            ("--distill", float, 0.0), ("--distill-temperature", float, 4.0)):
         r.add_argument(flag, type=kind, default=default)
+    r.add_argument("--layer", action="append")
     e.add_argument("--state", required=True)
     e.add_argument("--predictions")
     x.add_argument("--state", required=True)

@@ -56,7 +56,8 @@ struct LayerPlan {
 /// LeNet-5 by shape; else the generic default: 5-bit fc and 8-bit conv
 /// codebooks, and pruning by the validation rule (sparsity < 0: runRecipe's
 /// quality steps).
-std::string planLayers(ModuleOp module, SmallVectorImpl<LayerPlan> &plans) {
+std::string planLayers(ModuleOp module, bool paperTables,
+                       SmallVectorImpl<LayerPlan> &plans) {
   struct Row {
     SmallVector<int64_t> shape;
     double kept;
@@ -91,7 +92,7 @@ std::string planLayers(ModuleOp module, SmallVectorImpl<LayerPlan> &plans) {
   for (auto [name, table] :
        {std::make_pair("LeNet-300-100 (the paper's Table 2)", &lenet300),
         std::make_pair("LeNet-5 (the paper's Table 3)", &lenet5)}) {
-    if (!matches(*table))
+    if (!paperTables || !matches(*table))
       continue;
     for (LayerPlan &p : plans)
       for (const Row &r : *table)
@@ -136,8 +137,13 @@ std::string applyOverrides(ArrayRef<std::string> overrides,
       }
     }
     if (!matched)
-      return "--recipe-layer: no layer '" + parts[0].str() +
-             "' (the recipe prints the names; or 'all')";
+      return "--recipe-layer: no layer '" + parts[0].str() + "' (layers: " +
+             llvm::join(llvm::map_range(plans,
+                                        [](const LayerPlan &p) {
+                                          return p.name;
+                                        }),
+                        ", ") +
+             "; or 'all')";
   }
   // A fraction given for some layers of a generic model: fixed fractions
   // for all (fc 90% pruned, conv 60%, where none is given).
@@ -331,7 +337,7 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   const ModelInterface *iface = &session.iface;
   const TrainData &data = session.data;
   SmallVector<LayerPlan> plans;
-  std::string planName = planLayers(*module, plans);
+  std::string planName = planLayers(*module, !r.generic, plans);
   if (plans.empty())
     return fail("the model has no weights dc compresses (contractions and "
                 "convolutions with constant weights)");

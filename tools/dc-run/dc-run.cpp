@@ -12,6 +12,8 @@
 // little-endian elements, exactly the argument's size). Results go to
 // out/result<N>.bin, the parameters used to out/param<N>.bin, and
 // out/manifest.txt lists each file with its name (dc.param) and type.
+// --magnitudes runs on |a| of every floating-point argument (the scale
+// sum |w||x| that bounds rounding errors).
 //
 //===----------------------------------------------------------------------===//
 

@@ -166,6 +166,17 @@ static cl::opt<double> distillTemperature(
     cl::desc("Recipe: the distillation temperature T (default 4)"),
     cl::cat(category));
 
+enum class Settings { Auto, Generic };
+static cl::opt<Settings> recipeSettings(
+    "recipe-settings", cl::init(Settings::Auto),
+    cl::desc("Recipe: the per-layer settings"),
+    cl::values(clEnumValN(Settings::Auto, "auto",
+                          "the paper's Tables 2 and 3 where the weights match "
+                          "LeNet-300-100 or LeNet-5, else generic (default)"),
+               clEnumValN(Settings::Generic, "generic",
+                          "the generic default for every model: pruning by "
+                          "the validation rule, 5-bit fc, 8-bit conv")),
+    cl::cat(category));
 static cl::opt<double> pruneStop(
     "prune-stop", cl::init(0.5),
     cl::desc("Recipe, models without the paper's settings: prune in steps "
@@ -225,6 +236,7 @@ int main(int argc, char **argv) {
     r.distill = distill;
     r.distillTemperature = distillTemperature;
     r.pruneStop = pruneStop;
+    r.generic = recipeSettings == Settings::Generic;
     r.qualityStep = qualityStep;
     return mlir::dc::runRecipe(o, r);
   }

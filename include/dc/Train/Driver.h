@@ -64,6 +64,8 @@ struct RecipeOptions {
   /// step, until validation top-1 falls more than pruneStop points below
   /// the dense model's; the last step within is kept.
   double pruneStop = 0.5;
+  /// The generic default even where a model matches the paper's tables.
+  bool generic = false;
   double qualityStep = 0.25;
 };
 
