@@ -222,6 +222,8 @@ struct Stage {
   uint64_t weights = 0, kept = 0, bytes = 0;
   std::string bits = "32";
   bool estimated = false;
+  /// The validation rule's steps: q, kept %, validation top-1.
+  llvm::json::Array ruleSteps;
 };
 
 /// Weights and kept weights of the module's layers (a weight of a dense
@@ -394,6 +396,9 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
         {"seconds", s.seconds},
         {"seed", int64_t(o.seed)},
         {"commit", DC_COMMIT}});
+    if (!s.ruleSteps.empty())
+      rows.back().getAsObject()->insert(
+          {"rule_steps", llvm::json::Array(s.ruleSteps)});
     stages.push_back(s);
     // The stage's model: where --recipe-from continues.
     if (s.name != "encoded") {
@@ -459,6 +464,7 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
         "dc-train: retraining distils from the dense model: {0:f2} T^2 KL "
         "(T = {1}) + {2:f2} cross-entropy\n",
         r.distill, r.distillTemperature, 1 - r.distill);
+  llvm::json::Array ruleSteps;
   // 2. Iterative pruning, retraining after each step (masks fixed): to the
   //    planned fractions in --prune-steps steps, or (generic models) by the
   //    validation rule.
@@ -492,6 +498,7 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
       constexpr unsigned kMaxRuleSteps = 12;
       double floor = stages.back().valTop1 - r.pruneStop / 100;
       OwningOpRef<ModuleOp> within = snapshot(*module);
+      ruleSteps.clear();
       double keptQ = 0;
       for (unsigned step = 1; step <= kMaxRuleSteps; ++step) {
         double q = step * r.qualityStep;
@@ -505,6 +512,12 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
                            stepRes, false, false, Test::Never))
           return rc;
         bool ok = stepRes.valTop1 >= floor;
+        ruleSteps.push_back(llvm::json::Object{
+            {"q", q},
+            {"kept_percent",
+             probe.weights ? 100.0 * probe.kept / probe.weights : 0.0},
+            {"val_top1", stepRes.valTop1},
+            {"within", ok}});
         if (!o.quiet)
           llvm::errs() << llvm::formatv(
               "dc-train: pruning step {0} (q = {1:f2}): kept {2:f1}%, val "
@@ -534,6 +547,7 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
         return rc;
     }
     Stage s{"pruned"};
+    s.ruleSteps = std::move(ruleSteps);
     countWeights(*module, s);
     // Stored as f32 values and 5-bit relative indices: an estimate, as the
     // values are not quantized yet.
