@@ -21,10 +21,12 @@ namespace {
 
 class ModelBuilder {
 public:
-  ModelBuilder(MLIRContext *ctx, uint64_t seed)
-      : b(ctx), rng(seed), f32(b.getF32Type()) {}
+  ModelBuilder(MLIRContext *ctx, uint64_t seed, FrontEnd frontEnd)
+      : b(ctx), rng(seed), f32(b.getF32Type()),
+        torchScript(frontEnd == FrontEnd::TorchScript) {}
 
-  /// A weight or bias constant as a dense_resource blob, N(0, stddev).
+  /// A weight or bias constant, N(0, stddev): a dense_resource blob (FX), or
+  /// an inline dense<> literal (TorchScript-era torch-mlir).
   Value constant(Location loc, ArrayRef<int64_t> shape, float stddev,
                  StringRef key) {
     auto type = RankedTensorType::get(shape, f32);
@@ -34,8 +36,39 @@ public:
     auto *data = reinterpret_cast<float *>(blob.getMutableData().data());
     for (int64_t i = 0; i < n; ++i)
       data[i] = stddev * float(rng.next());
+    if (torchScript) {
+      // No names: the old importer printed %cst, %cst_0, ...
+      auto attr = DenseElementsAttr::get(type, ArrayRef<float>(data, n));
+      return arith::ConstantOp::create(b, UnknownLoc::get(b.getContext()),
+                                       attr);
+    }
     auto attr = DenseResourceElementsAttr::get(type, key, std::move(blob));
     return arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
+  }
+
+  /// [out, in] -> [in, out]: linalg.transpose (FX), or (TorchScript era) a
+  /// linalg.generic copying with the permutation on the output map.
+  Value transpose2D(Location loc, Value w) {
+    auto type = cast<RankedTensorType>(w.getType());
+    int64_t out = type.getDimSize(0), in = type.getDimSize(1);
+    Value init = tensor::EmptyOp::create(b, loc, {in, out}, f32);
+    if (!torchScript)
+      return linalg::TransposeOp::create(b, loc, w, init,
+                                         ArrayRef<int64_t>{1, 0})
+          .getResult()[0];
+    MLIRContext *ctx = b.getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
+    AffineMap swapped =
+        AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, ctx);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{init.getType()}, ValueRange{w},
+               ValueRange{init}, ArrayRef<AffineMap>{id, swapped},
+               SmallVector<utils::IteratorType>(2,
+                                                utils::IteratorType::parallel),
+               [&](OpBuilder &nb, Location nl, ValueRange args) {
+                 linalg::YieldOp::create(nb, nl, args[0]);
+               })
+        .getResult(0);
   }
 
   Value zeros(Location loc, ArrayRef<int64_t> shape, float value = 0.0f) {
@@ -54,10 +87,7 @@ public:
     Value w = constant(loc, {out, in}, std::sqrt(2.0f / in),
                        (name + "_weight").str());
     Value bias = constant(loc, {out}, 0.01f, (name + "_bias").str());
-    Value wtInit = tensor::EmptyOp::create(b, loc, {in, out}, f32);
-    Value wt =
-        linalg::TransposeOp::create(b, loc, w, wtInit, ArrayRef<int64_t>{1, 0})
-            .getResult()[0];
+    Value wt = transpose2D(loc, w);
     Value acc = zeros(loc, {batch, out});
     Value mm = linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()},
                                         ValueRange{x, wt}, ValueRange{acc})
@@ -65,12 +95,19 @@ public:
     return elementwise(loc, mm, bias, /*relu=*/false);
   }
 
-  /// y = x + bias (broadcast along dim 1 of [N, C]), optionally relu.
+  /// y = x + bias (broadcast along dim 1 of [N, C]), optionally relu: max
+  /// (FX) or cmpf ugt + select (TorchScript era, which also reads a [1, C]
+  /// x through (0, d1)).
   Value elementwise(Location loc, Value x, Value bias, bool relu) {
     auto type = cast<RankedTensorType>(x.getType());
     MLIRContext *ctx = b.getContext();
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
-    SmallVector<AffineMap> maps = {id};
+    AffineMap xMap = id;
+    if (torchScript && type.getDimSize(0) == 1)
+      xMap = AffineMap::get(2, 0,
+                            {b.getAffineConstantExpr(0), b.getAffineDimExpr(1)},
+                            ctx);
+    SmallVector<AffineMap> maps = {xMap};
     SmallVector<Value> inputs = {x};
     if (bias) {
       maps.push_back(AffineMap::get(2, 0, {b.getAffineDimExpr(1)}, ctx));
@@ -89,7 +126,13 @@ public:
                  if (relu) {
                    Value zero = arith::ConstantOp::create(
                        nb, nl, nb.getF32FloatAttr(0.0f));
-                   v = arith::MaximumFOp::create(nb, nl, v, zero);
+                   if (torchScript) {
+                     Value gt = arith::CmpFOp::create(
+                         nb, nl, arith::CmpFPredicate::UGT, v, zero);
+                     v = arith::SelectOp::create(nb, nl, gt, v, zero);
+                   } else {
+                     v = arith::MaximumFOp::create(nb, nl, v, zero);
+                   }
                  }
                  linalg::YieldOp::create(nb, nl, v);
                })
@@ -193,6 +236,7 @@ public:
 private:
   ::dc::codec::Gaussian rng;
   Type f32;
+  bool torchScript;
   func::FuncOp func;
 };
 
@@ -328,15 +372,14 @@ LogicalResult mlir::dc::addRunnerMain(ModuleOp module, std::string &error) {
   return success();
 }
 
-FailureOr<OwningOpRef<ModuleOp>> mlir::dc::buildModel(MLIRContext *context,
-                                                      StringRef name,
-                                                      uint64_t seed,
-                                                      std::string &error) {
+FailureOr<OwningOpRef<ModuleOp>>
+mlir::dc::buildModel(MLIRContext *context, StringRef name, uint64_t seed,
+                     std::string &error, FrontEnd frontEnd) {
   context->loadDialect<arith::ArithDialect, func::FuncDialect,
                        linalg::LinalgDialect, tensor::TensorDialect>();
   OwningOpRef<ModuleOp> module =
       ModuleOp::create(UnknownLoc::get(context), name);
-  ModelBuilder mb(context, seed);
+  ModelBuilder mb(context, seed, frontEnd);
   if (name == "tiny")
     buildMLP(mb, *module, {8, 16, 4});
   else if (name == "mlp")

@@ -217,6 +217,7 @@ uint64_t otherFloats(ModuleOp module) {
 
 /// One row of the table.
 struct Stage {
+  explicit Stage(std::string name = "") : name(std::move(name)) {}
   std::string name;
   double testTop1 = -1, valTop1 = -1, seconds = 0;
   uint64_t weights = 0, kept = 0, bytes = 0;

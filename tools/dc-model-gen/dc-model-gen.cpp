@@ -38,6 +38,19 @@ static cl::opt<bool> emitMain(
              "result (for mlir-runner)"),
     cl::cat(category));
 
+static cl::opt<mlir::dc::FrontEnd> frontEnd(
+    "front-end", cl::init(mlir::dc::FrontEnd::FX),
+    cl::desc("The shape the model is printed in"),
+    cl::values(clEnumValN(mlir::dc::FrontEnd::FX, "fx",
+                          "torch-mlir's FX importer (default): named "
+                          "dense_resource weights, linalg.transpose"),
+               clEnumValN(mlir::dc::FrontEnd::TorchScript, "torchscript",
+                          "TorchScript-era torch-mlir: inline dense<> "
+                          "weights, generic transposes with the permutation "
+                          "on the output map, (0, d1) bias maps, cmpf+select "
+                          "ReLU")),
+    cl::cat(category));
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -58,7 +71,8 @@ int main(int argc, char **argv) {
   mlir::dc::registerModelDialects(registry);
   mlir::MLIRContext context(registry);
   std::string error;
-  auto module = mlir::dc::buildModel(&context, modelName, seed, error);
+  auto module =
+      mlir::dc::buildModel(&context, modelName, seed, error, frontEnd);
   if (failed(module)) {
     errs() << "dc-model-gen: " << error << "\n";
     return 1;

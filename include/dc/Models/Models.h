@@ -32,10 +32,23 @@ struct ModelInfo {
 /// full networks.
 ArrayRef<ModelInfo> getModels();
 
+/// The shape a front end prints the model in.
+enum class FrontEnd {
+  /// torch-mlir's FX importer: dense_resource weights named after the
+  /// parameters, linalg.transpose, max for ReLU.
+  FX,
+  /// TorchScript-era torch-mlir (torch_mlir.compile to linalg-on-tensors):
+  /// unnamed inline dense<> weights, transposes as a linalg.generic with the
+  /// permutation on the output map, bias adds reading [1, C] through
+  /// (0, d1), ReLU as cmpf ugt + select.
+  TorchScript,
+};
+
 /// Builds model `name`; fails (with `error`) for an unknown name.
 FailureOr<OwningOpRef<ModuleOp>> buildModel(MLIRContext *context,
                                             StringRef name, uint64_t seed,
-                                            std::string &error);
+                                            std::string &error,
+                                            FrontEnd frontEnd = FrontEnd::FX);
 
 /// Adds `func.func @main()` that calls @forward on a fixed input (element i
 /// is sin(i + 1)) and prints the result with printMemrefF32, for running a

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Conversion/Passes.h"
+#include "dc/Dialect/DC/Transforms/WeightViews.h"
 #include "dc/Dialect/DC/IR/DCOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -36,14 +37,6 @@ namespace codec = ::dc::codec;
 
 namespace {
 
-/// A contraction that reads the weight, directly or through a 2-D
-/// transpose.
-struct WeightRead {
-  linalg::LinalgOp op;
-  unsigned operand;              ///< DPS input index of the weight (or T)
-  linalg::TransposeOp transpose; ///< null when read directly
-};
-
 /// The run-time form of a CSR/CSC weight: positions over the major
 /// dimension, coordinates in the minor one, one codebook index per entry.
 struct RuntimeCSR {
@@ -52,30 +45,35 @@ struct RuntimeCSR {
   std::vector<int32_t> indices;
 };
 
-/// Collects the contractions reading `value`; fails if any other op reads it.
-static LogicalResult collectReads(Value value,
-                                  SmallVectorImpl<WeightRead> &reads) {
-  for (OpOperand &use : value.getUses()) {
-    Operation *user = use.getOwner();
-    if (auto transpose = dyn_cast<linalg::TransposeOp>(user)) {
-      if (transpose.getInput() != value ||
-          transpose.getPermutation() != ArrayRef<int64_t>{1, 0})
-        return failure();
-      for (OpOperand &tuse : transpose->getResult(0).getUses()) {
-        auto op = dyn_cast<linalg::LinalgOp>(tuse.getOwner());
-        if (!op || !op.isDpsInput(&tuse) ||
-            !linalg::isaContractionOpInterface(op))
-          return failure();
-        reads.push_back({op, tuse.getOperandNumber(), transpose});
-      }
-      continue;
+/// Why the reads of a sparse 2-D weight cannot use the sparse path, or ""
+/// (WeightViews.h: the same views the compression passes follow).
+static std::string sparsePathBlocker(Value weight,
+                                     SmallVectorImpl<ViewedRead> &reads) {
+  Operation *blocker = nullptr;
+  if (failed(collectViewedReads(weight, reads, &blocker)))
+    return blocker ? "it is used by " + blocker->getName().getStringRef().str() +
+                         ", not only by linalg inputs"
+                   : "it is not used";
+  for (ViewedRead &read : reads) {
+    if (!linalg::isaContractionOpInterface(read.op))
+      return "it is read by " + read.op->getName().getStringRef().str() +
+             ", not a contraction";
+    if (!read.indexMap) {
+      for (const View &v : read.views)
+        if (!v.indexMap)
+          return "it is read through " +
+                 v.op->getName().getStringRef().str() +
+                 " (a reshape: the sparse path follows transposes, "
+                 "broadcasts, copies and casts)";
     }
-    auto op = dyn_cast<linalg::LinalgOp>(user);
-    if (!op || !op.isDpsInput(&use) || !linalg::isaContractionOpInterface(op))
-      return failure();
-    reads.push_back({op, use.getOperandNumber(), {}});
+    linalg::LinalgOp op = read.op;
+    AffineMap map = read.indexMap.compose(op.getIndexingMapsArray()[read.operand]);
+    if (!map.isProjectedPermutation())
+      return "its indexing map in " +
+             read.op->getName().getStringRef().str() +
+             " is not a projected permutation";
   }
-  return success(!reads.empty());
+  return "";
 }
 
 /// Decodes the payload into the run-time CSR (row-major lines for csr,
@@ -323,12 +321,22 @@ struct ConvertDCToSparseTensorPass
         return constant.emitOpError()
                << "payload does not decode: " << status.message();
     }
-    SmallVector<WeightRead> reads;
-    if (type.getEncoding().isSparse() && type.getRank() == 2 &&
-        succeeded(collectReads(op.getResult(), reads)))
+    SmallVector<ViewedRead> reads;
+    std::string why =
+        !type.getEncoding().isSparse()
+            ? "its layout is dense"
+        : type.getRank() != 2
+            ? "it has rank " + std::to_string(type.getRank()) +
+                  " (the sparse path takes 2-D weights)"
+            : sparsePathBlocker(op.getResult(), reads);
+    if (why.empty())
       return convertToSparse(op, constant, reads);
     // Decoded once into a dense buffer (conv weights, dense layouts and
-    // uses the sparsifier path does not cover).
+    // uses the sparsifier path does not cover): said where it happens.
+    op.emitWarning() << "weight '" << constant.getLayer().value_or("layer")
+                     << "' is decoded to dense f32 ("
+                     << 4 * type.getNumElements()
+                     << " bytes) instead of computed on compressed: " << why;
     if (initBuilder) {
       std::string name = constant.getLayer().value_or("layer").str();
       int64_t bytes = 4 * type.getNumElements();
@@ -360,7 +368,7 @@ struct ConvertDCToSparseTensorPass
   }
 
   LogicalResult convertToSparse(DecompressOp op, ConstantOp constant,
-                                ArrayRef<WeightRead> reads) {
+                                ArrayRef<ViewedRead> reads) {
     FailureOr<RuntimeCSR> csr = RuntimeCSR();
     if (!initBuilder)
       csr = decodeRuntimeCSR(constant);
@@ -434,33 +442,30 @@ struct ConvertDCToSparseTensorPass
         b, loc, MemRefType::get({int64_t(k)}, b.getF32Type()), codebookTensor,
         /*read_only=*/true);
 
-    llvm::SetVector<Operation *> transposes;
-    for (WeightRead read : reads) {
+    llvm::SetVector<Operation *> views;
+    for (const ViewedRead &read : reads) {
       rewriteContraction(read, weight, codebook, idxType);
-      if (read.transpose)
-        transposes.insert(read.transpose.getOperation());
+      for (const View &v : llvm::reverse(read.views))
+        views.insert(v.op);
     }
-    for (Operation *transpose : transposes)
-      transpose->erase();
+    // The views, nearest the readers first, once nothing reads them.
+    for (Operation *view : views)
+      if (view->use_empty())
+        view->erase();
     op.erase();
     return success();
   }
 
   /// The contraction as a linalg.generic reading the sparse weight: the
-  /// weight's indexing map absorbs the transpose, and the body looks the
-  /// codebook up where the old body read the weight.
-  void rewriteContraction(const WeightRead &read, Value weight, Value codebook,
+  /// weight's indexing map absorbs the views (transposes, broadcasts), and
+  /// the body looks the codebook up where the old body read the weight.
+  void rewriteContraction(const ViewedRead &read, Value weight, Value codebook,
                           Type idxType) {
     linalg::LinalgOp op = read.op;
     OpBuilder b(op);
     Location loc = op.getLoc();
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    AffineMap map = maps[read.operand];
-    if (read.transpose)
-      map =
-          AffineMap::get(map.getNumDims(), map.getNumSymbols(),
-                         {map.getResult(1), map.getResult(0)}, op.getContext());
-    maps[read.operand] = map;
+    maps[read.operand] = read.indexMap.compose(maps[read.operand]);
     SmallVector<Value> inputs = op.getDpsInputs();
     inputs[read.operand] = weight;
     SmallVector<Value> inits = op.getDpsInits();

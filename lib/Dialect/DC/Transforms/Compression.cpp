@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Dialect/DC/Transforms/Compression.h"
+#include "dc/Dialect/DC/Transforms/WeightViews.h"
 #include "dc/Codec/Prune.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -174,38 +175,17 @@ static bool matchTrainableForm(linalg::GenericOp op, WeightUse &use) {
   return true;
 }
 
-/// Follows the value-preserving layout ops front ends put between a weight
-/// and its consumer (torch-mlir: linalg.transpose before a matmul; TOSA:
-/// transposes and reshapes) to an f32 constant or a codebook gather.
+/// Follows the views front ends put between a weight and its consumer
+/// (WeightViews.h) to an f32 constant or a codebook gather.
 static bool traceToWeight(Value value, WeightUse &use) {
-  while (Operation *def = value.getDefiningOp()) {
-    if (isa<arith::ConstantOp>(def)) {
-      use.constant = matchTensorConstant(value, /*wantFloat=*/true);
-      return bool(use.constant);
-    }
-    if (auto op = dyn_cast<linalg::GenericOp>(def);
-        op && (matchCodebookGather(op, use) || matchTrainableForm(op, use)))
-      return true;
-    if (auto op = dyn_cast<linalg::TransposeOp>(def))
-      value = op.getInput();
-    else if (auto op = dyn_cast<tensor::CollapseShapeOp>(def))
-      value = op.getSrc();
-    else if (auto op = dyn_cast<tensor::ExpandShapeOp>(def))
-      value = op.getSrc();
-    else if (auto op = dyn_cast<tensor::CastOp>(def))
-      value = op.getSource();
-    else if (auto op = dyn_cast<tensor::ReshapeOp>(def))
-      value = op.getSource();
-    else if (auto op = dyn_cast<linalg::CopyOp>(def))
-      value = op.getInputs()[0];
-    else if (auto op = dyn_cast<linalg::GenericOp>(def);
-             op && op.getNumDpsInputs() == 1 &&
-             linalg::isaTransposeOpInterface(op))
-      value = op.getDpsInputs()[0];
-    else
-      return false;
+  value = traceViews(value);
+  Operation *def = value.getDefiningOp();
+  if (isa_and_nonnull<arith::ConstantOp>(def)) {
+    use.constant = matchTensorConstant(value, /*wantFloat=*/true);
+    return bool(use.constant);
   }
-  return false;
+  auto op = dyn_cast_or_null<linalg::GenericOp>(def);
+  return op && (matchCodebookGather(op, use) || matchTrainableForm(op, use));
 }
 
 static std::optional<std::string> findName(Location loc) {

@@ -6,6 +6,7 @@
 
 #include "dc/Dialect/DC/Transforms/Passes.h"
 #include "dc/Dialect/DC/Transforms/Patterns.h"
+#include "dc/Dialect/DC/Transforms/WeightViews.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -21,22 +22,15 @@ using namespace mlir::dc;
 
 namespace {
 
-/// The input and its map of a transpose on tensors (named or generic).
+/// The source of a transpose on tensors, named or generic (the permutation
+/// on either map), and its map from the result's index to the source's
+/// (WeightViews.h).
 std::optional<std::pair<Value, AffineMap>> asTranspose(Value v) {
-  Operation *def = v.getDefiningOp();
-  auto linalgOp = dyn_cast_or_null<linalg::LinalgOp>(def);
-  if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
-      def->getNumResults() != 1)
+  std::optional<View> view = asView(v.getDefiningOp());
+  if (!view || !view->indexMap || !view->indexMap.isPermutation() ||
+      view->indexMap.isIdentity())
     return std::nullopt;
-  if (auto t = dyn_cast<linalg::TransposeOp>(def))
-    return std::make_pair(t.getInput(),
-                          linalgOp.getMatchingIndexingMap(
-                              linalgOp.getDpsInputOperand(0)));
-  auto generic = dyn_cast<linalg::GenericOp>(def);
-  if (!generic || !linalg::isaTransposeOpInterface(generic))
-    return std::nullopt;
-  return std::make_pair(generic.getDpsInputOperand(0)->get(),
-                        generic.getIndexingMapsArray()[0]);
+  return std::make_pair(view->source, view->indexMap);
 }
 
 struct FoldTransposeIntoContraction
