@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Compile/Compile.h"
+#include "dc/Dialect/DC/IR/DCOps.h"
 #include "dc/Pipelines/Pipelines.h"
 #include "dc/Runtime/Decode.h"
 #include "dc/Support/FileIO.h"
@@ -557,10 +558,24 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   };
 
   // MLIR: compress (optionally), lower to the LLVM dialect.
+  if (o.compress) {
+    PassManager compress(module.getContext());
+    if (failed(parsePassPipeline("dc-compress{" + *o.compress + "}", compress,
+                                 llvm::errs())))
+      return fail("bad dc-compress options '" + *o.compress + "'");
+    if (failed(compress.run(module)))
+      return fail("compression failed (see the diagnostics above)");
+    bool any = false;
+    module.walk([&](DecompressOp) {
+      any = true;
+      return WalkResult::interrupt();
+    });
+    if (!any)
+      llvm::errs() << "dc-compile: warning: --dc-compress compressed no "
+                      "weight: the library is the uncompressed model "
+                      "(dc-compress{report=-} lists what it left alone)\n";
+  }
   PassManager pm(module.getContext());
-  if (o.compress && failed(parsePassPipeline("dc-compress{" + *o.compress + "}",
-                                             pm, llvm::errs())))
-    return fail("bad dc-compress options '" + *o.compress + "'");
   LowerToLLVMOptions lower;
   if (host) {
     lower.hostBlas = true;

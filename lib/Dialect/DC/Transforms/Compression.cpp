@@ -255,6 +255,105 @@ SmallVector<WeightUse> mlir::dc::findWeights(ModuleOp module) {
   return uses;
 }
 
+/// Whether `value` is computed from constants only, with weight data among
+/// them (a non-splat tensor constant); `memo` caches the answer per value.
+static bool fromConstantsOnly(Value value, llvm::DenseMap<Value, int> &memo,
+                              bool &weightData) {
+  auto it = memo.find(value);
+  if (it != memo.end()) {
+    weightData |= it->second == 2;
+    return it->second != 0;
+  }
+  memo[value] = 0; // cycles (none in SSA form) and block arguments: no
+  Operation *def = value.getDefiningOp();
+  if (!def)
+    return false;
+  bool data = false, ok = true;
+  if (auto c = dyn_cast<arith::ConstantOp>(def)) {
+    auto elements = dyn_cast<ElementsAttr>(c.getValue());
+    data = elements && !(isa<DenseElementsAttr>(elements) &&
+                         cast<DenseElementsAttr>(elements).isSplat());
+  } else if (!isa<ConstantOp>(def)) {
+    for (Value operand : def->getOperands())
+      ok = ok && fromConstantsOnly(operand, memo, data);
+    // Values a region captures from outside count as operands too.
+    def->walk([&](Operation *nested) {
+      for (Value operand : nested->getOperands())
+        if (ok && !def->isAncestor(operand.getParentRegion()->getParentOp()))
+          ok = fromConstantsOnly(operand, memo, data);
+    });
+  }
+  memo[value] = ok ? (data ? 2 : 1) : 0;
+  weightData |= ok && data;
+  return ok;
+}
+
+SmallVector<LeftWeight> mlir::dc::findLeftWeights(ModuleOp module,
+                                                  StringRef notEncodedReason) {
+  SmallVector<LeftWeight> left;
+  llvm::DenseMap<Value, int> memo;
+  module.walk([&](linalg::LinalgOp op) {
+    if (!linalg::isaConvolutionOpInterface(op) &&
+        !linalg::isaContractionOpInterface(op))
+      return;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      Value root = traceViews(input->get());
+      if (isa_and_nonnull<DecompressOp>(root.getDefiningOp()))
+        continue;
+      bool data = false;
+      if (!fromConstantsOnly(root, memo, data) || !data)
+        continue;
+      LeftWeight l;
+      l.op = op;
+      l.consumer = op->getName().getStringRef().str();
+      llvm::raw_string_ostream loc(l.location);
+      op->getLoc().print(loc);
+      l.operand = input->getOperandNumber();
+      llvm::raw_string_ostream type(l.type);
+      input->get().getType().print(type);
+      WeightUse use;
+      auto rootType = cast<ShapedType>(root.getType());
+      if (traceToWeight(root, use))
+        l.reason = notEncodedReason.str();
+      else if (isa<arith::ConstantOp>(root.getDefiningOp()) &&
+               !rootType.getElementType().isF32()) {
+        llvm::raw_string_ostream why(l.reason);
+        why << "its element type is " << rootType.getElementType()
+            << " (dc compresses f32 weights)";
+      } else {
+        l.reason = "it is computed by " +
+                   root.getDefiningOp()->getName().getStringRef().str() +
+                   ", which is not a view dc follows to a weight "
+                   "(transposes, broadcasts, copies, casts, reshapes)";
+      }
+      left.push_back(std::move(l));
+    }
+  });
+  return left;
+}
+
+LogicalResult mlir::dc::verifyOverrides(ModuleOp module,
+                                        const CompressionOptions &options,
+                                        ArrayRef<WeightUse> uses) {
+  for (const LayerOverride &o : options.overrides) {
+    if (llvm::any_of(uses, [&](const WeightUse &use) {
+          return matchesLayer(use, o.pattern);
+        }))
+      continue;
+    std::string names = llvm::join(
+        llvm::map_range(uses, [](const WeightUse &u) { return u.name; }),
+        ", ");
+    // At the module's location, without printing the module.
+    return mlir::emitError(module.getLoc())
+           << "layer option '" << o.pattern
+           << "' matches no layer (the layers: "
+           << (names.empty() ? std::string("none") : names)
+           << "; a pattern is a layer name, an op name such as "
+              "linalg.matmul, or part of a location)";
+  }
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Options and policy
 //===----------------------------------------------------------------------===//
@@ -1056,7 +1155,10 @@ static LogicalResult forEachPrunableWeight(
     ModuleOp module, const CompressionOptions &config,
     function_ref<LogicalResult(WeightUse &, const LayerPolicy &, std::string &)>
         f) {
-  for (WeightUse &use : findWeights(module)) {
+  SmallVector<WeightUse> uses = findWeights(module);
+  if (failed(verifyOverrides(module, config, uses)))
+    return failure();
+  for (WeightUse &use : uses) {
     LayerPolicy policy = resolvePolicy(config, use);
     // Quantized forms and codebook gathers are already pruned and shared.
     if (policy.skip ||
@@ -1126,7 +1228,10 @@ mlir::dc::encodeWeights(ModuleOp module, const CompressionOptions &config,
                         SmallVectorImpl<LayerReport> *rows) {
   std::vector<float> storage;
   SmallVector<LayerReport, 0> reports;
-  for (WeightUse &use : findWeights(module)) {
+  SmallVector<WeightUse> uses = findWeights(module);
+  if (failed(verifyOverrides(module, config, uses)))
+    return failure();
+  for (WeightUse &use : uses) {
     LayerPolicy policy = resolvePolicy(config, use);
     if (policy.skip || (select && !select(use)))
       continue;
@@ -1173,6 +1278,17 @@ mlir::dc::encodeWeights(ModuleOp module, const CompressionOptions &config,
   }
   if (rows)
     rows->append(reports.begin(), reports.end());
+  // Nothing silent: every constant weight left uncompressed is in the report
+  // with its reason, and (unless the caller chose what to encode, or it was
+  // skipped on request) a warning at its reader.
+  const char *skipped = "skipped by a layer=NAME:skip=1 option";
+  SmallVector<LeftWeight> left =
+      findLeftWeights(module, select ? "not selected" : skipped);
+  if (!select)
+    for (const LeftWeight &l : left)
+      if (l.reason != skipped)
+        l.op->emitWarning() << "constant weight (operand " << l.operand << ", "
+                            << l.type << ") left uncompressed: " << l.reason;
   return writeReport(reportPath, reportFormat, reports,
-                     [&] { return module.emitError(); });
+                     [&] { return module.emitError(); }, left);
 }

@@ -78,7 +78,8 @@ void mlir::dc::describeStoredLayer(ConstantOp op, LayerReport &r) {
 }
 
 void mlir::dc::printReportText(llvm::raw_ostream &os,
-                               ArrayRef<LayerReport> layers) {
+                               ArrayRef<LayerReport> layers,
+                               ArrayRef<LeftWeight> left) {
   size_t nameWidth = 5, shapeWidth = 5;
   for (const LayerReport &l : layers) {
     nameWidth = std::max(nameWidth, l.name.size() + (l.form != "stored"));
@@ -125,10 +126,17 @@ void mlir::dc::printReportText(llvm::raw_ostream &os,
   if (unstored)
     os << "* not stored yet (a trainable form or codebook gather): what "
           "dc-encode would store with its default options\n";
+  if (!left.empty())
+    os << "Left uncompressed: " << left.size() << " constant weight"
+       << (left.size() == 1 ? "" : "s") << "\n";
+  for (const LeftWeight &l : left)
+    os << "  " << l.consumer << " operand " << l.operand << " " << l.type
+       << " at " << l.location << ": " << l.reason << "\n";
 }
 
 void mlir::dc::printReportJSON(llvm::raw_ostream &os,
-                               ArrayRef<LayerReport> layers) {
+                               ArrayRef<LayerReport> layers,
+                               ArrayRef<LeftWeight> left) {
   llvm::json::Array array;
   for (const LayerReport &l : layers) {
     llvm::json::Array shape;
@@ -169,6 +177,14 @@ void mlir::dc::printReportJSON(llvm::raw_ostream &os,
            {"ratio", ratio(t.before, t.after)},
        }},
   };
+  llvm::json::Array leftArray;
+  for (const LeftWeight &l : left)
+    leftArray.push_back(llvm::json::Object{{"consumer", l.consumer},
+                                           {"location", l.location},
+                                           {"operand", l.operand},
+                                           {"type", l.type},
+                                           {"reason", l.reason}});
+  root["uncompressed"] = std::move(leftArray);
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
 }
 
@@ -183,14 +199,15 @@ LogicalResult mlir::dc::checkReportFormat(StringRef format,
 LogicalResult
 mlir::dc::writeReport(StringRef path, StringRef format,
                       ArrayRef<LayerReport> layers,
-                      function_ref<InFlightDiagnostic()> emitError) {
+                      function_ref<InFlightDiagnostic()> emitError,
+                      ArrayRef<LeftWeight> left) {
   if (path.empty())
     return success();
   auto print = [&](llvm::raw_ostream &os) {
     if (format == "json")
-      printReportJSON(os, layers);
+      printReportJSON(os, layers, left);
     else
-      printReportText(os, layers);
+      printReportText(os, layers, left);
   };
   // dc/Support/FileIO.h: stdout, a stream, or a temporary renamed over the
   // file; never half a report, and a failed write is an error.

@@ -33,7 +33,10 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
       return WalkResult::advance();
     });
     if (result.wasInterrupted() || failed(reportForms(module, reports)) ||
-        failed(writeReport(reportPath, reportFormat, reports, emitError)))
+        failed(writeReport(reportPath, reportFormat, reports, emitError,
+                           findLeftWeights(module, "not encoded (dc-encode "
+                                                   "or dc-compress stores "
+                                                   "it)"))))
       return signalPassFailure();
     markAllAnalysesPreserved();
   }

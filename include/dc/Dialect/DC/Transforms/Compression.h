@@ -186,6 +186,31 @@ struct LayerReport {
   std::string form = "stored";
 };
 
+/// A constant weight of a contraction or convolution that is not stored
+/// compressed, and why (the report's "left uncompressed" lines).
+struct LeftWeight {
+  Operation *op = nullptr; ///< the reading op
+  std::string consumer;    ///< its name
+  std::string location; ///< the reading op's location as printed
+  unsigned operand = 0;
+  std::string type;     ///< the weight's tensor type as printed
+  std::string reason;
+};
+
+/// Every DPS input of a contraction or convolution in `module` that is
+/// computed from constants only and does not reach a dc.decompress through
+/// views (WeightViews.h), with the reason: a weight findWeights finds but
+/// that was not encoded (`notEncodedReason`), an element type other than
+/// f32, or an op on the way that is not a view.
+SmallVector<LeftWeight> findLeftWeights(ModuleOp module,
+                                        StringRef notEncodedReason);
+
+/// Fails (an error at `module`) if an entry of `options.overrides` matches
+/// none of `uses`: a mistyped layer name is never silently ignored.
+LogicalResult verifyOverrides(ModuleOp module,
+                              const CompressionOptions &options,
+                              ArrayRef<WeightUse> uses);
+
 /// Fills the report columns a dc.constant determines by itself: shape,
 /// layout, entropy, widths, bits per symbol (exact for raw streams; stream
 /// bytes * 8 for Huffman ones, so at most 7 padding bits are counted) and
@@ -246,11 +271,15 @@ checkParsedOptions(PassT &pass, LogicalResult parsed,
 
 /// Writes the report (text table like the paper's or JSON) to `path` ('-' =
 /// stdout), atomically.
+/// `left` adds the weights left uncompressed, with their reasons.
 LogicalResult writeReport(StringRef path, StringRef format,
                           ArrayRef<LayerReport> layers,
-                          function_ref<InFlightDiagnostic()> emitError);
-void printReportText(llvm::raw_ostream &os, ArrayRef<LayerReport> layers);
-void printReportJSON(llvm::raw_ostream &os, ArrayRef<LayerReport> layers);
+                          function_ref<InFlightDiagnostic()> emitError,
+                          ArrayRef<LeftWeight> left = {});
+void printReportText(llvm::raw_ostream &os, ArrayRef<LayerReport> layers,
+                     ArrayRef<LeftWeight> left = {});
+void printReportJSON(llvm::raw_ostream &os, ArrayRef<LayerReport> layers,
+                     ArrayRef<LeftWeight> left = {});
 
 } // namespace mlir::dc
 
