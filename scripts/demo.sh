@@ -24,12 +24,12 @@ out=build/demo
 mkdir -p "$out"
 
 # The built-in models' settings past the paper's (docs/Results.md, chosen
-# on the validation split): 4-bit codebooks (LeNet-5: 6-bit conv), pruning
+# on the validation split): 4-bit codebooks (LeNet-5: conv1 6, conv2 5), pruning
 # in 6 steps of 5 cosine-annealed epochs, 5 of centroid fine-tuning, each
 # by half distillation from the dense model, half cross-entropy.
 regime="--prune-steps=6 --prune-epochs=5 --retrain-schedule=cosine --quantize-epochs=5 --distill=0.5 --distill-temperature=2"
 lenet300_flags="--recipe-layer=all:bits=4 $regime"
-lenet5_flags="--recipe-layer=all:bits=4 --recipe-layer=conv1:bits=6 --recipe-layer=conv2:bits=6 $regime"
+lenet5_flags="--recipe-layer=all:bits=4 --recipe-layer=conv1:bits=6 --recipe-layer=conv2:bits=5 $regime"
 
 model="" data=/usr/share/datasets/fashion-mnist mean=0.2860 std=0.3530
 dense=30 name=lenet-300-100 builtin=mlp flags=$lenet300_flags

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringSet.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/SetVector.h"
@@ -283,6 +284,22 @@ struct ConvertDCToSparseTensorPass
   using Base::Base;
 
   std::optional<InitBuilder> initBuilder;
+  /// Each dc.constant's slot and blob name: its layer name (or "layer"),
+  /// made unique, so two weights never share a workspace slot.
+  llvm::DenseMap<Operation *, std::string> slotNames;
+  llvm::StringSet<> usedNames;
+
+  StringRef slotName(ConstantOp constant) {
+    auto [it, inserted] = slotNames.try_emplace(constant, "");
+    if (inserted) {
+      std::string base = constant.getLayer().value_or("layer").str();
+      std::string name = base;
+      for (unsigned i = 1; !usedNames.insert(name).second; ++i)
+        name = base + "_" + std::to_string(i);
+      it->second = name;
+    }
+    return it->second;
+  }
 
   void runOnOperation() override {
     if (decodeAt != "compile" && decodeAt != "init") {
@@ -338,7 +355,7 @@ struct ConvertDCToSparseTensorPass
                      << 4 * type.getNumElements()
                      << " bytes) instead of computed on compressed: " << why;
     if (initBuilder) {
-      std::string name = constant.getLayer().value_or("layer").str();
+      std::string name = slotName(constant).str();
       int64_t bytes = 4 * type.getNumElements();
       OpBuilder b(op);
       Location loc = op.getLoc();
@@ -397,7 +414,7 @@ struct ConvertDCToSparseTensorPass
     auto idxType = IntegerType::get(ctx, idxWidth);
     auto sparseType = RankedTensorType::get(type.getShape(), idxType, encoding);
 
-    std::string name = constant.getLayer().value_or("layer").str();
+    std::string name = slotName(constant).str();
     OpBuilder b(op);
     Location loc = op.getLoc();
     Value positions, coordinates, indices;
