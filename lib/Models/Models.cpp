@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -23,7 +24,17 @@ class ModelBuilder {
 public:
   ModelBuilder(MLIRContext *ctx, uint64_t seed, FrontEnd frontEnd)
       : b(ctx), rng(seed), f32(b.getF32Type()),
-        torchScript(frontEnd == FrontEnd::TorchScript) {}
+        torchScript(frontEnd == FrontEnd::TorchScript),
+        tosa(frontEnd == FrontEnd::TOSA) {}
+
+  /// N(0, stddev) values as an inline dense<> literal.
+  DenseElementsAttr values(ArrayRef<int64_t> shape, float stddev) {
+    auto type = RankedTensorType::get(shape, f32);
+    std::vector<float> data(type.getNumElements());
+    for (float &v : data)
+      v = stddev * float(rng.next());
+    return DenseElementsAttr::get(type, ArrayRef<float>(data));
+  }
 
   /// A weight or bias constant, N(0, stddev): a dense_resource blob (FX), or
   /// an inline dense<> literal (TorchScript-era torch-mlir).
@@ -78,9 +89,51 @@ public:
         .getResult(0);
   }
 
+  /// A tosa.const_shape.
+  Value tosaShape(Location loc, ArrayRef<int64_t> shape) {
+    auto type = RankedTensorType::get({int64_t(shape.size())},
+                                      b.getIndexType());
+    return tosa::ConstShapeOp::create(
+        b, loc, tosa::shapeType::get(b.getContext(), shape.size()),
+        DenseIntElementsAttr::get(type, shape));
+  }
+
+  /// nn.Linear as torch-mlir's TOSA path emits it: tosa.const [out, in],
+  /// tosa.transpose, reshapes to rank 3 around tosa.matmul, tosa.add of a
+  /// [1, out] bias.
+  Value tosaLinear(Value x, int64_t out, StringRef name) {
+    Location loc = NameLoc::get(b.getStringAttr(name));
+    auto xType = cast<RankedTensorType>(x.getType());
+    int64_t batch = xType.getDimSize(0), in = xType.getDimSize(1);
+    auto weightData = values({out, in}, std::sqrt(2.0f / in));
+    auto biasData = values({batch, out}, 0.01f);
+    Value w = tosa::ConstOp::create(b, loc, weightData.getType(), weightData);
+    Value bias = tosa::ConstOp::create(b, loc, biasData.getType(), biasData);
+    Value wt = tosa::TransposeOp::create(
+        b, loc, RankedTensorType::get({in, out}, f32), w,
+        b.getDenseI32ArrayAttr({1, 0}));
+    Value w3 = tosa::ReshapeOp::create(
+        b, loc, RankedTensorType::get({1, in, out}, f32), wt,
+        tosaShape(loc, {1, in, out}));
+    Value x3 = tosa::ReshapeOp::create(
+        b, loc, RankedTensorType::get({1, batch, in}, f32), x,
+        tosaShape(loc, {1, batch, in}));
+    auto zpType = RankedTensorType::get({1}, f32);
+    Value zp = tosa::ConstOp::create(
+        b, loc, zpType, DenseElementsAttr::get(zpType, 0.0f));
+    Value m = tosa::MatMulOp::create(
+        b, loc, RankedTensorType::get({1, batch, out}, f32), x3, w3, zp, zp);
+    Value m2 = tosa::ReshapeOp::create(
+        b, loc, RankedTensorType::get({batch, out}, f32), m,
+        tosaShape(loc, {batch, out}));
+    return tosa::AddOp::create(b, loc, m2.getType(), m2, bias);
+  }
+
   /// nn.Linear as torch-mlir emits it at batch 1: transpose the [out, in]
   /// weight, matmul into a zero-filled [1, out], add the bias.
   Value linear(Value x, int64_t out, StringRef name) {
+    if (tosa)
+      return tosaLinear(x, out, name);
     Location loc = NameLoc::get(b.getStringAttr(name));
     auto xType = cast<RankedTensorType>(x.getType());
     int64_t batch = xType.getDimSize(0), in = xType.getDimSize(1);
@@ -142,6 +195,10 @@ public:
   Value relu(Value x) {
     auto type = cast<RankedTensorType>(x.getType());
     Location loc = x.getLoc();
+    if (tosa)
+      return tosa::ClampOp::create(
+          b, loc, type, x, b.getF32FloatAttr(0.0f),
+          b.getF32FloatAttr(std::numeric_limits<float>::max()));
     if (type.getRank() == 2)
       return elementwise(loc, x, Value(), /*relu=*/true);
     // Rank 4: flatten, relu, restore (keeps one elementwise helper).
@@ -236,7 +293,7 @@ public:
 private:
   ::dc::codec::Gaussian rng;
   Type f32;
-  bool torchScript;
+  bool torchScript, tosa;
   func::FuncOp func;
 };
 
@@ -333,7 +390,7 @@ ArrayRef<ModelInfo> mlir::dc::getModels() { return kModels; }
 
 void mlir::dc::registerModelDialects(DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
-                  tensor::TensorDialect>();
+                  tensor::TensorDialect, tosa::TosaDialect>();
 }
 
 LogicalResult mlir::dc::addRunnerMain(ModuleOp module, std::string &error) {
@@ -376,7 +433,13 @@ FailureOr<OwningOpRef<ModuleOp>>
 mlir::dc::buildModel(MLIRContext *context, StringRef name, uint64_t seed,
                      std::string &error, FrontEnd frontEnd) {
   context->loadDialect<arith::ArithDialect, func::FuncDialect,
-                       linalg::LinalgDialect, tensor::TensorDialect>();
+                       linalg::LinalgDialect, tensor::TensorDialect,
+                       tosa::TosaDialect>();
+  if (frontEnd == FrontEnd::TOSA && name != "mlp" && name != "tiny") {
+    error = "--front-end=tosa builds the MLPs (mlp, tiny) only, not '" +
+            name.str() + "'";
+    return failure();
+  }
   OwningOpRef<ModuleOp> module =
       ModuleOp::create(UnknownLoc::get(context), name);
   ModelBuilder mb(context, seed, frontEnd);

@@ -14,6 +14,7 @@
 #include "dc/Dialect/DC/Transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/TosaToLinalg/TosaToLinalg.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -102,7 +103,21 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
+void mlir::dc::buildTosaToLinalgPipeline(OpPassManager &pm) {
+  tosa::addTosaToLinalgPasses(pm, TosaToLinalgOptions(),
+                              TosaToLinalgNamedOptions());
+  pm.addNestedPass<func::FuncOp>(createTosaToTensorPass());
+  pm.addNestedPass<func::FuncOp>(createTosaToArithPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
 void mlir::dc::registerDCPipelines() {
+  PassPipelineRegistration<>(
+      "dc-tosa-to-linalg",
+      "TOSA to linalg on tensors for dc: tosa-to-linalg-named, "
+      "tosa-to-linalg (upstream's addTosaToLinalgPasses), tosa-to-tensor, "
+      "tosa-to-arith, canonicalize",
+      buildTosaToLinalgPipeline);
   PassPipelineRegistration<LowerToLLVMOptions>(
       "dc-lower-to-llvm",
       "Lower compressed model IR to the LLVM dialect: "

@@ -48,7 +48,11 @@ static cl::opt<mlir::dc::FrontEnd> frontEnd(
                           "TorchScript-era torch-mlir: inline dense<> "
                           "weights, generic transposes with the permutation "
                           "on the output map, (0, d1) bias maps, cmpf+select "
-                          "ReLU")),
+                          "ReLU"),
+               clEnumValN(mlir::dc::FrontEnd::TOSA, "tosa",
+                          "TOSA (mlp and tiny): tosa.matmul on rank-3 "
+                          "reshapes of a transposed tosa.const; lower with "
+                          "dc-opt --dc-tosa-to-linalg")),
     cl::cat(category));
 
 int main(int argc, char **argv) {
@@ -93,7 +97,12 @@ int main(int argc, char **argv) {
       return 1;
     }
   } else {
-    (*module)->print(file->os());
+    // TOSA constants have no blob keys: the layer names live in the
+    // locations, printed as front ends print them.
+    mlir::OpPrintingFlags flags;
+    if (frontEnd == mlir::dc::FrontEnd::TOSA)
+      flags.enableDebugInfo();
+    (*module)->print(file->os(), flags);
   }
   if (Error e = file->commit()) {
     errs() << "dc-model-gen: error: " << toString(std::move(e)) << "\n";

@@ -42,6 +42,10 @@ enum class FrontEnd {
   /// permutation on the output map, bias adds reading [1, C] through
   /// (0, d1), ReLU as cmpf ugt + select.
   TorchScript,
+  /// TOSA as torch-mlir's TOSA path emits an MLP: tosa.const weights,
+  /// tosa.transpose, tosa.reshape to rank 3 around tosa.matmul, tosa.add,
+  /// tosa.clamp for ReLU (mlp and tiny only). dc-tosa-to-linalg lowers it.
+  TOSA,
 };
 
 /// Builds model `name`; fails (with `error`) for an unknown name.

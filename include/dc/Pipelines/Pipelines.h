@@ -59,7 +59,14 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
 void buildLowerToLLVMPipeline(OpPassManager &pm,
                               const LowerToLLVMOptions &options);
 
-/// Registers dc-lower-to-llvm.
+/// TOSA to the linalg-on-tensors dc compresses (dc-tosa-to-linalg):
+/// upstream's mlir::tosa::addTosaToLinalgPasses (tosa-to-linalg-named,
+/// tosa-to-linalg and their cleanups), then tosa-to-tensor (reshapes,
+/// slices, pads), tosa-to-arith (constants) and a canonicalization that
+/// drops the dead tosa.const_shape operands.
+void buildTosaToLinalgPipeline(OpPassManager &pm);
+
+/// Registers dc-lower-to-llvm and dc-tosa-to-linalg.
 void registerDCPipelines();
 
 } // namespace mlir::dc

@@ -27,6 +27,37 @@ static std::optional<View> asGenericView(linalg::GenericOp op) {
               maps[0].compose(inversePermutation(maps[1]))};
 }
 
+/// The index map of a reshape that only adds (expand) or removes (collapse)
+/// unit dimensions: each group holds at most one dimension of size > 1. A
+/// TOSA fc weight [K, N] reaches tosa.matmul as [1, K, N] that way. Null
+/// for a reshape that moves elements between dimensions.
+static AffineMap unitReshapeMap(RankedTensorType src, RankedTensorType result,
+                                ArrayRef<ReassociationIndices> groups,
+                                bool expand) {
+  MLIRContext *ctx = src.getContext();
+  // `wide` is the side with the groups' dimensions.
+  RankedTensorType wide = expand ? result : src;
+  SmallVector<AffineExpr> exprs(src.getRank(), getAffineConstantExpr(0, ctx));
+  for (auto [g, group] : llvm::enumerate(groups)) {
+    int64_t big = -1;
+    for (int64_t d : group) {
+      if (wide.getDimSize(d) == 1)
+        continue;
+      if (big >= 0 || ShapedType::isDynamic(wide.getDimSize(d)))
+        return AffineMap();
+      big = d;
+    }
+    if (expand) // result dims `group` -> source dim g
+      exprs[g] = getAffineDimExpr(big >= 0 ? big : group.front(), ctx);
+    else // result dim g -> source dims `group` (the unit ones at 0)
+      for (int64_t d : group)
+        exprs[d] = d == big || (big < 0 && d == group.front())
+                       ? getAffineDimExpr(g, ctx)
+                       : getAffineConstantExpr(0, ctx);
+  }
+  return AffineMap::get(result.getRank(), 0, exprs, ctx);
+}
+
 std::optional<View> mlir::dc::asView(Operation *op) {
   if (!op || op->getNumResults() != 1 ||
       !isa<RankedTensorType>(op->getResult(0).getType()))
@@ -50,9 +81,15 @@ std::optional<View> mlir::dc::asView(Operation *op) {
                                                   op->getContext())};
   }
   if (auto c = dyn_cast<tensor::CollapseShapeOp>(op))
-    return View{op, c.getSrc(), AffineMap()};
+    return View{op, c.getSrc(),
+                unitReshapeMap(c.getSrcType(), c.getResultType(),
+                               c.getReassociationIndices(),
+                               /*expand=*/false)};
   if (auto e = dyn_cast<tensor::ExpandShapeOp>(op))
-    return View{op, e.getSrc(), AffineMap()};
+    return View{op, e.getSrc(),
+                unitReshapeMap(e.getSrcType(), e.getResultType(),
+                               e.getReassociationIndices(),
+                               /*expand=*/true)};
   if (auto r = dyn_cast<tensor::ReshapeOp>(op))
     return View{op, r.getSource(), AffineMap()};
   return std::nullopt;

@@ -13,8 +13,9 @@
 //     on either side (TorchScript-era torch-mlir puts it on the output) or
 //     a broadcast;
 //   linalg.broadcast, linalg.copy, tensor.cast;
-//   tensor.collapse_shape, tensor.expand_shape, tensor.reshape (reshapes:
-//     no index map).
+//   tensor.collapse_shape, tensor.expand_shape (an index map when they only
+//     add or remove unit dimensions, as TOSA's [K, N] -> [1, K, N]),
+//     tensor.reshape (no index map).
 //
 //===----------------------------------------------------------------------===//
 
@@ -34,8 +35,9 @@ namespace mlir::dc {
 struct View {
   Operation *op = nullptr;
   Value source;
-  /// Result index -> source index (a projected permutation), or null for a
-  /// reshape, whose elements move between dimensions.
+  /// Result index -> source index (a projected permutation; a collapse of
+  /// unit dimensions has constant 0 results), or null for a reshape whose
+  /// elements move between dimensions.
   AffineMap indexMap;
 };
 
