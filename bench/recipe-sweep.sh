@@ -19,7 +19,7 @@ data=${DC_DATA:-/usr/share/datasets/fashion-mnist}
 out=${1:-/tmp/dc-recipe-sweep}
 dense=${DENSE:-$root/build/demo/lenet-300-100.dc.mlir.dense.mlir}
 # The main job's regime (scripts/demo.sh: lenet300_flags).
-flags=${FLAGS:-$(sed -n 's/^lenet300_flags="\(.*\)"$/\1/p' "$root/scripts/demo.sh")}
+flags=${FLAGS:-$(eval "$(grep -E '^(regime|lenet300_flags)=' "$root/scripts/demo.sh")"; echo "$lenet300_flags")}
 jobs=${JOBS:-2}
 [ -e "$dense" ] || { echo "no dense model $dense: run scripts/demo.sh first (or set DENSE)" >&2; exit 1; }
 if ! command -v gnuplot > /dev/null; then
@@ -54,6 +54,8 @@ for log in sorted(glob.glob("run-*.json")):
     s = json.load(open(log))["stages"]
     rows.append((float(scale), int(bits), s[-1]["ratio"], s[-1]["test_top1"],
                  s[-1]["val_top1"], s[0]["test_top1"], s[0]["val_top1"]))
+if not rows:
+    raise SystemExit("recipe-sweep.sh: no run finished (see the errors above)")
 rows.sort(key=lambda r: (-r[1], -r[0]))
 with open("sweep.csv", "w") as f:
     f.write("scale,bits,ratio,test_top1,val_top1,dense_test_top1,dense_val_top1\n")

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/Builders.h"
@@ -247,6 +248,113 @@ public:
         .getResult(0);
   }
 
+  /// A 1-D per-channel constant [C] (batch-norm parameters and
+  /// statistics): N(mean, stddev), or |N| + floor for variances.
+  Value channelConstant(Location loc, int64_t c, float mean, float stddev,
+                        StringRef key, bool positive = false) {
+    auto type = RankedTensorType::get({c}, f32);
+    AsmResourceBlob blob =
+        HeapAsmResourceBlob::allocate(c * sizeof(float), alignof(float));
+    auto *data = reinterpret_cast<float *>(blob.getMutableData().data());
+    for (int64_t i = 0; i < c; ++i) {
+      float v = stddev * float(rng.next());
+      data[i] = positive ? mean + std::fabs(v) : mean + v;
+    }
+    auto attr = DenseResourceElementsAttr::get(type, key, std::move(blob));
+    return arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
+  }
+
+  /// Frozen nn.BatchNorm2d as torch-mlir lowers it in eval mode: one
+  /// linalg.generic over x [N, C, H, W] and the four [C] constants,
+  /// (x - mean) / sqrt(var + eps) * weight + bias.
+  Value batchNorm(Value x, StringRef name) {
+    Location loc = NameLoc::get(b.getStringAttr(name));
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t c = type.getDimSize(1);
+    std::string n = name.str();
+    Value weight = channelConstant(loc, c, 1.0f, 0.1f, n + ".weight");
+    Value bias = channelConstant(loc, c, 0.0f, 0.1f, n + ".bias");
+    Value mean = channelConstant(loc, c, 0.0f, 0.1f, n + ".running_mean");
+    Value var =
+        channelConstant(loc, c, 0.5f, 0.5f, n + ".running_var", true);
+    MLIRContext *ctx = b.getContext();
+    AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
+    AffineMap channel = AffineMap::get(4, 0, {b.getAffineDimExpr(1)}, ctx);
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), f32);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{type}, ValueRange{x, weight, bias, mean, var},
+               ValueRange{init},
+               ArrayRef<AffineMap>{id, channel, channel, channel, channel, id},
+               SmallVector<utils::IteratorType>(4,
+                                                utils::IteratorType::parallel),
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 Value eps = arith::ConstantOp::create(
+                     nb, nl, nb.getF32FloatAttr(1e-5f));
+                 Value centred = arith::SubFOp::create(nb, nl, a[0], a[3]);
+                 Value sd = math::SqrtOp::create(
+                     nb, nl, arith::AddFOp::create(nb, nl, a[4], eps));
+                 Value normed = arith::DivFOp::create(nb, nl, centred, sd);
+                 Value scaled = arith::MulFOp::create(nb, nl, normed, a[1]);
+                 Value y = arith::AddFOp::create(nb, nl, scaled, a[2]);
+                 linalg::YieldOp::create(nb, nl, y);
+               })
+        .getResult(0);
+  }
+
+  /// x + y for two tensors of one shape (a residual connection).
+  Value add(Value x, Value y) {
+    auto type = cast<RankedTensorType>(x.getType());
+    Location loc = x.getLoc();
+    AffineMap id =
+        AffineMap::getMultiDimIdentityMap(type.getRank(), b.getContext());
+    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), f32);
+    return linalg::GenericOp::create(
+               b, loc, TypeRange{type}, ValueRange{x, y}, ValueRange{init},
+               ArrayRef<AffineMap>{id, id, id},
+               SmallVector<utils::IteratorType>(type.getRank(),
+                                                utils::IteratorType::parallel),
+               [&](OpBuilder &nb, Location nl, ValueRange a) {
+                 Value sum = arith::AddFOp::create(nb, nl, a[0], a[1]);
+                 linalg::YieldOp::create(nb, nl, sum);
+               })
+        .getResult(0);
+  }
+
+  /// nn.AdaptiveAvgPool2d(1) + flatten as torch-mlir lowers it: a
+  /// pooling_nchw_sum over the whole map into zeros, a division by H * W,
+  /// then the [N, C, 1, 1] -> [N, C] collapse.
+  Value globalAveragePool(Value x) {
+    Location loc = x.getLoc();
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t n = type.getDimSize(0), c = type.getDimSize(1);
+    int64_t h = type.getDimSize(2), w = type.getDimSize(3);
+    Value acc = zeros(loc, {n, c, 1, 1});
+    Value window = tensor::EmptyOp::create(b, loc, {h, w}, f32);
+    auto ones = DenseIntElementsAttr::get(
+        RankedTensorType::get({2}, b.getI64Type()), ArrayRef<int64_t>{1, 1});
+    Value sum = linalg::PoolingNchwSumOp::create(
+                    b, loc, TypeRange{acc.getType()}, ValueRange{x, window},
+                    ValueRange{acc}, ones, ones)
+                    .getResult(0);
+    auto sumType = cast<RankedTensorType>(sum.getType());
+    AffineMap id = AffineMap::getMultiDimIdentityMap(4, b.getContext());
+    Value init = tensor::EmptyOp::create(b, loc, sumType.getShape(), f32);
+    Value mean =
+        linalg::GenericOp::create(
+            b, loc, TypeRange{sumType}, ValueRange{sum}, ValueRange{init},
+            ArrayRef<AffineMap>{id, id},
+            SmallVector<utils::IteratorType>(4, utils::IteratorType::parallel),
+            [&](OpBuilder &nb, Location nl, ValueRange a) {
+              Value d = arith::ConstantOp::create(
+                  nb, nl, nb.getF32FloatAttr(float(h * w)));
+              Value q = arith::DivFOp::create(nb, nl, a[0], d);
+              linalg::YieldOp::create(nb, nl, q);
+            })
+            .getResult(0);
+    SmallVector<ReassociationIndices> groups = {{0}, {1, 2, 3}};
+    return tensor::CollapseShapeOp::create(b, loc, mean, groups);
+  }
+
   /// 2x2 max pooling, stride 2.
   Value maxPool(Value x) {
     Location loc = x.getLoc();
@@ -317,6 +425,31 @@ void buildLeNet5(ModelBuilder &mb, ModuleOp module) {
   mb.endFunc(x);
 }
 
+/// A ResNet-style CNN (torch-mlir's eval-mode lowering of a small
+/// torchvision-like ResNet): a 3x3 stem, a basic block with an identity
+/// shortcut, a strided basic block with a 1x1 strided projection, batch
+/// norm after every conv, global average pooling and an fc layer.
+void buildResNet(ModelBuilder &mb, ModuleOp module) {
+  Value x = mb.beginFunc(module, "forward", {1, 3, 32, 32});
+  auto convBN = [&](Value in, int64_t filters, int64_t kernel, StringRef name,
+                    int64_t stride, int64_t pad) {
+    return mb.batchNorm(mb.conv(in, filters, kernel, name, stride, pad),
+                        (name + "_bn").str());
+  };
+  x = mb.relu(convBN(x, 16, 3, "conv1", 1, 1)); // 16x32x32
+  // Block 1: identity shortcut.
+  Value h = mb.relu(convBN(x, 16, 3, "layer1_conv1", 1, 1));
+  h = convBN(h, 16, 3, "layer1_conv2", 1, 1);
+  x = mb.relu(mb.add(h, x));
+  // Block 2: stride 2, 1x1 projection shortcut.
+  h = mb.relu(convBN(x, 32, 3, "layer2_conv1", 2, 1)); // 32x16x16
+  h = convBN(h, 32, 3, "layer2_conv2", 1, 1);
+  Value shortcut = convBN(x, 32, 1, "layer2_downsample", 2, 0);
+  x = mb.relu(mb.add(h, shortcut));
+  x = mb.linear(mb.globalAveragePool(x), 10, "fc");
+  mb.endFunc(x);
+}
+
 /// A ResNet-style stem: padded, strided 3x3 convolutions (tensor.pad before
 /// each, as torch-mlir emits for padding=1), then an fc layer.
 void buildPaddedCNN(ModelBuilder &mb, ModuleOp module) {
@@ -376,6 +509,9 @@ const ModelInfo kModels[] = {
                "weights"},
     {"cnn-pad", "ResNet-style stem: 3x3 convs with padding 1 (tensor.pad) "
                 "and stride 2 and 1, fc 10, 12K weights (tests)"},
+    {"resnet", "ResNet-style CNN on 3x32x32: 3x3 padded convs, a basic block, "
+               "a stride-2 block with a 1x1 projection, batch norm, residual "
+               "adds, global average pooling, fc 10; 24K weights"},
     {"alexnet", "AlexNet-sized weight set: 5 conv + 3 fc layers, 61M weights, "
                 "one function per layer"},
     {"fc6", "AlexNet's fc6 alone: one 9216 -> 4096 nn.Linear, 37.7M weights "
@@ -390,7 +526,8 @@ ArrayRef<ModelInfo> mlir::dc::getModels() { return kModels; }
 
 void mlir::dc::registerModelDialects(DialectRegistry &registry) {
   registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
-                  tensor::TensorDialect, tosa::TosaDialect>();
+                  math::MathDialect, tensor::TensorDialect,
+                  tosa::TosaDialect>();
 }
 
 LogicalResult mlir::dc::addRunnerMain(ModuleOp module, std::string &error) {
@@ -433,8 +570,8 @@ FailureOr<OwningOpRef<ModuleOp>>
 mlir::dc::buildModel(MLIRContext *context, StringRef name, uint64_t seed,
                      std::string &error, FrontEnd frontEnd) {
   context->loadDialect<arith::ArithDialect, func::FuncDialect,
-                       linalg::LinalgDialect, tensor::TensorDialect,
-                       tosa::TosaDialect>();
+                       linalg::LinalgDialect, math::MathDialect,
+                       tensor::TensorDialect, tosa::TosaDialect>();
   if (frontEnd == FrontEnd::TOSA && name != "mlp" && name != "tiny") {
     error = "--front-end=tosa builds the MLPs (mlp, tiny) only, not '" +
             name.str() + "'";
@@ -453,6 +590,8 @@ mlir::dc::buildModel(MLIRContext *context, StringRef name, uint64_t seed,
     buildLeNet5(mb, *module);
   else if (name == "cnn-pad")
     buildPaddedCNN(mb, *module);
+  else if (name == "resnet")
+    buildResNet(mb, *module);
   else if (name == "alexnet")
     buildWeightSet(mb, *module, kAlexNetConvs, kAlexNetFCs);
   else if (name == "vgg16")
