@@ -160,6 +160,9 @@ typedef struct {
   const float *codebook;
   uint8_t *positions, *coordinates, *indices; /* raw bytes, any alignment */
   unsigned coordinateBytes, indexBytes;
+  /* The run-time CSR's line length: each stored line of `length` positions
+   * is `length / subLength` run-time lines (0: one, the stored line). */
+  uint64_t subLength;
 } Sink;
 
 static void store(uint8_t *base, uint64_t i, unsigned bytes, uint32_t v) {
@@ -257,6 +260,9 @@ static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
   unsigned ptrBits = bitWidth((uint64_t)p->numWeights);
 
   uint64_t done = 0, gapSymbols = 0;
+  /* Run-time lines per stored line, and the next position to write. */
+  uint64_t sub = sink->subLength ? sink->subLength : (length ? length : 1);
+  uint64_t per = length ? length / sub : 1, next = 1;
   if (!sink->dense)
     store(sink->positions, 0, 4, 0);
   for (uint64_t line = 0; line < lines; ++line) {
@@ -296,12 +302,18 @@ static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
         uint64_t c = csc ? line : (uint64_t)cursor;
         sink->out[r * cols + c] = sink->codebook[s];
       } else {
-        store(sink->coordinates, done, sink->coordinateBytes, (uint32_t)cursor);
+        /* The run-time lines before this entry's end where it starts. */
+        uint64_t at = line * per + (uint64_t)cursor / sub;
+        for (; next <= at; ++next)
+          store(sink->positions, next, 4, (uint32_t)done);
+        store(sink->coordinates, done, sink->coordinateBytes,
+              (uint32_t)((uint64_t)cursor % sub));
         store(sink->indices, done, sink->indexBytes, s);
       }
     }
     if (!sink->dense)
-      store(sink->positions, line + 1, 4, (uint32_t)done);
+      for (; next <= (line + 1) * per; ++next)
+        store(sink->positions, next, 4, (uint32_t)done);
   }
   if (done != (uint64_t)p->numWeights || gapSymbols != (uint64_t)p->numGaps ||
       !atEnd(&ptr) || !atEnd(&g.bits) || !atEnd(&w.bits))
@@ -319,6 +331,19 @@ int32_t _mlir_ciface_dcrt_decode_csr(
     dcrt_memref1d *gap_code_lengths, int64_t coordinate_bytes,
     int64_t index_bytes, dcrt_memref1d *positions, dcrt_memref1d *coordinates,
     dcrt_memref1d *indices) {
+  return _mlir_ciface_dcrt_decode_csr_lines(
+      layout, weight_bits, index_bits, entropy, rows, cols, codebook_size,
+      num_weights, num_gaps, weights, gaps, row_ptr, weight_code_lengths,
+      gap_code_lengths, coordinate_bytes, index_bytes, 0, positions,
+      coordinates, indices);
+}
+
+int32_t _mlir_ciface_dcrt_decode_csr_lines(
+    DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
+    dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
+    dcrt_memref1d *gap_code_lengths, int64_t coordinate_bytes,
+    int64_t index_bytes, int64_t line_length, dcrt_memref1d *positions,
+    dcrt_memref1d *coordinates, dcrt_memref1d *indices) {
   Params p = {layout, weight_bits,   index_bits,  entropy, rows,
               cols,   codebook_size, num_weights, num_gaps};
   int rc = checkParams(&p, weights, gaps, row_ptr, weight_code_lengths,
@@ -332,10 +357,15 @@ int32_t _mlir_ciface_dcrt_decode_csr(
     return DCRT_ERR_PARAMS;
   uint64_t lines = (uint64_t)(layout == kCSC ? cols : rows);
   uint64_t length = (uint64_t)(layout == kCSC ? rows : cols);
-  if ((coordinate_bytes == 2 && length > 65536) ||
+  /* line_length: 0 (the stored lines) or a divisor of their length. */
+  uint64_t sub = line_length ? (uint64_t)line_length : length;
+  if (line_length < 0 || (length && (sub == 0 || length % sub != 0)) ||
+      (coordinate_bytes == 2 && sub > 65536) ||
       (index_bytes == 1 && codebook_size > 256))
     return DCRT_ERR_PARAMS;
-  /* No overflow: lines, num_weights < 2^32 (checkParams). */
+  if (length)
+    lines *= length / sub;
+  /* No overflow: lines, num_weights < 2^32 (checkParams: rows * cols). */
   if (!fits(positions, 4 * (lines + 1)) ||
       !fits(coordinates, (uint64_t)coordinate_bytes * (uint64_t)num_weights) ||
       !fits(indices, (uint64_t)index_bytes * (uint64_t)num_weights))
@@ -349,6 +379,7 @@ int32_t _mlir_ciface_dcrt_decode_csr(
   sink.indices = (uint8_t *)indices->aligned + indices->offset;
   sink.coordinateBytes = (unsigned)coordinate_bytes;
   sink.indexBytes = (unsigned)index_bytes;
+  sink.subLength = length ? sub : 0;
   return walk(&p, weights, gaps, row_ptr, weight_code_lengths, gap_code_lengths,
               &sink);
 }
@@ -376,6 +407,7 @@ _mlir_ciface_dcrt_decode_dense(DCRT_LAYER_PARAMS, dcrt_memref1d *weights,
   sink.positions = 0;
   sink.coordinates = sink.indices = 0;
   sink.coordinateBytes = sink.indexBytes = 0;
+  sink.subLength = 0;
   for (uint64_t i = 0; i < n; ++i)
     sink.out[i] = 0.0f;
   return walk(&p, weights, gaps, row_ptr, weight_code_lengths, gap_code_lengths,

@@ -154,6 +154,69 @@ TEST(RuntimeDecode, AgreesWithCodecOnRandomLayers) {
   EXPECT_GT(cases, 150);
 }
 
+/// dcrt_decode_csr_lines: each stored line split into run-time lines of
+/// `sub` positions (a conv weight [F, C, KH, KW] stored as [F, C KH KW]
+/// becomes F C KH lines of KW), against the codec's decode.
+TEST(RuntimeDecode, SplitsLinesAsAskedAndChecksTheSplit) {
+  std::mt19937 rng(5);
+  for (Layout layout : {Layout::CSR, Layout::CSC})
+    for (Entropy entropy : {Entropy::None, Entropy::Huffman})
+      for (auto [rows, cols, sub, density] :
+           {std::tuple{6u, 12u, 3u, 0.3}, std::tuple{4u, 45u, 5u, 0.12},
+            std::tuple{3u, 8u, 1u, 0.5}, std::tuple{5u, 9u, 9u, 0.0},
+            std::tuple{50u, 500u, 25u, 0.1}}) {
+        Case c{{layout, 5, 5, entropy}, rows, cols, density};
+        std::vector<float> codebook;
+        EncodedLayer enc = randomLayer(c, rng, codebook);
+        LayerView l = enc.view();
+        std::vector<int32_t> ref;
+        ASSERT_TRUE(decodeIndices(l, ref).ok());
+        bool csc = layout == Layout::CSC;
+        uint64_t lines = csc ? cols : rows, length = csc ? rows : cols;
+        if (length % sub != 0)
+          continue;
+        uint64_t fine = lines * (length / sub);
+        std::vector<int32_t> positions(fine + 1, -1);
+        std::vector<uint16_t> crd(l.numWeights + 1), idx(l.numWeights + 1);
+        dcrt_memref1d w = memref(l.weights), g = memref(l.gaps),
+                      p = memref(l.rowPtr), wl = memref(l.weightCodeLengths),
+                      gl = memref(l.gapCodeLengths);
+        dcrt_memref1d pos = memref(positions.data(), 4 * positions.size());
+        dcrt_memref1d crdm = memref(crd.data(), 2 * size_t(l.numWeights));
+        dcrt_memref1d idxm = memref(idx.data(), 2 * size_t(l.numWeights));
+        auto call = [&](int64_t lineLength, dcrt_memref1d *positionsOut) {
+          return _mlir_ciface_dcrt_decode_csr_lines(
+              int64_t(layout), 5, 5, int64_t(entropy), rows, cols,
+              int64_t(l.codebookSize), int64_t(l.numWeights),
+              int64_t(l.numGaps), &w, &g, &p, &wl, &gl, 2, 2, lineLength,
+              positionsOut, &crdm, &idxm);
+        };
+        ASSERT_EQ(call(sub, &pos), DCRT_OK);
+        size_t e = 0;
+        for (uint64_t line = 0; line < lines; ++line)
+          for (uint64_t j = 0; j < length; ++j) {
+            if (j % sub == 0)
+              ASSERT_EQ(positions[line * (length / sub) + j / sub],
+                        int32_t(e));
+            int32_t i = ref[csc ? j * cols + line : line * cols + j];
+            if (i < 0)
+              continue;
+            ASSERT_EQ(crd[e], j % sub);
+            ASSERT_EQ(idx[e], i);
+            ++e;
+          }
+        ASSERT_EQ(positions[fine], int32_t(e));
+        // A length that does not divide the line, and too few positions.
+        if (sub > 1 && length > 1)
+          EXPECT_EQ(call(int64_t(length) + 1, &pos), DCRT_ERR_PARAMS);
+        EXPECT_EQ(call(-1, &pos), DCRT_ERR_PARAMS);
+        if (sub < length) {
+          dcrt_memref1d small = memref(positions.data(), 4 * (lines + 1));
+          EXPECT_EQ(call(sub, &small), DCRT_ERR_OUTPUT);
+        }
+      }
+}
+
 TEST(RuntimeDecode, RejectsWhatTheCodecRejects) {
   std::mt19937 rng(11);
   for (int trial = 0; trial < 600; ++trial) {

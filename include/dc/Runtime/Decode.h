@@ -60,6 +60,19 @@ int32_t _mlir_ciface_dcrt_decode_csr(
     int64_t index_bytes, dcrt_memref1d *positions, dcrt_memref1d *coordinates,
     dcrt_memref1d *indices);
 
+/* As dcrt_decode_csr, with each stored line of L positions (L = cols for
+ * csr, rows for csc) split into run-time lines of `line_length` positions
+ * (a divisor of L; 0 = L): `positions` gets M * L / line_length + 1 int32
+ * and the coordinates are taken modulo line_length. A rank-4 conv weight
+ * [F, C, KH, KW] stored as the matrix [F, C KH KW] becomes the run-time
+ * levels (F, C, KH dense; KW compressed) with line_length = KW. */
+int32_t _mlir_ciface_dcrt_decode_csr_lines(
+    DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
+    dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
+    dcrt_memref1d *gap_code_lengths, int64_t coordinate_bytes,
+    int64_t index_bytes, int64_t line_length, dcrt_memref1d *positions,
+    dcrt_memref1d *coordinates, dcrt_memref1d *indices);
+
 /* Decodes any layer into a dense row-major float buffer of rows * cols
  * values (pruned positions 0.0f) using the codebook (f32). */
 int32_t

@@ -56,9 +56,10 @@ static std::string sparsePathBlocker(Value weight,
                          ", not only by linalg inputs"
                    : "it is not used";
   for (ViewedRead &read : reads) {
-    if (!linalg::isaContractionOpInterface(read.op))
+    if (!linalg::isaContractionOpInterface(read.op) &&
+        !linalg::isaConvolutionOpInterface(read.op))
       return "it is read by " + read.op->getName().getStringRef().str() +
-             ", not a contraction";
+             ", not a contraction or convolution";
     if (!read.indexMap) {
       for (const View &v : read.views)
         if (!v.indexMap)
@@ -78,8 +79,9 @@ static std::string sparsePathBlocker(Value weight,
 }
 
 /// Decodes the payload into the run-time CSR (row-major lines for csr,
-/// column-major for csc).
-static FailureOr<RuntimeCSR> decodeRuntimeCSR(ConstantOp op) {
+/// column-major for csc), each stored line split into lines of `sub`
+/// positions (0: the stored lines), as dcrt_decode_csr_lines does.
+static FailureOr<RuntimeCSR> decodeRuntimeCSR(ConstantOp op, uint64_t sub) {
   FailureOr<codec::LayerView> view = op.getLayerView();
   if (failed(view))
     return failure();
@@ -95,15 +97,20 @@ static FailureOr<RuntimeCSR> decodeRuntimeCSR(ConstantOp op) {
   csr.positions.push_back(0);
   csr.coordinates.reserve(view->numWeights);
   csr.indices.reserve(view->numWeights);
+  if (sub == 0)
+    sub = minor;
   for (uint64_t i = 0; i < major; ++i) {
     for (uint64_t j = 0; j < minor; ++j) {
       int32_t idx = dense[csc ? j * cols + i : i * cols + j];
-      if (idx < 0)
-        continue;
-      csr.coordinates.push_back(int32_t(j));
-      csr.indices.push_back(idx);
+      if (idx >= 0) {
+        csr.coordinates.push_back(int32_t(j % sub));
+        csr.indices.push_back(idx);
+      }
+      if ((j + 1) % sub == 0)
+        csr.positions.push_back(int32_t(csr.coordinates.size()));
     }
-    csr.positions.push_back(int32_t(csr.coordinates.size()));
+    if (minor == 0)
+      csr.positions.push_back(int32_t(csr.coordinates.size()));
   }
   return csr;
 }
@@ -155,7 +162,8 @@ public:
   void decode(ConstantOp constant,
               ArrayRef<std::pair<std::string, int64_t>> csr, unsigned crdBytes,
               unsigned idxBytes,
-              std::optional<std::pair<std::string, int64_t>> denseSlot) {
+              std::optional<std::pair<std::string, int64_t>> denseSlot,
+              int64_t lineLength = 0) {
     OpBuilder b = builder();
     Location loc = constant.getLoc();
     CompressedTensorType type = constant.getType();
@@ -199,9 +207,12 @@ public:
     } else {
       args.push_back(arith::ConstantIntOp::create(b, loc, crdBytes, 64));
       args.push_back(arith::ConstantIntOp::create(b, loc, idxBytes, 64));
+      if (lineLength)
+        args.push_back(arith::ConstantIntOp::create(b, loc, lineLength, 64));
       for (auto [name, size] : csr)
         args.push_back(dynamic(slot(b, loc, name, size), b.getI8Type()));
-      rc = call(b, loc, "dcrt_decode_csr", args);
+      rc = call(b, loc, lineLength ? "dcrt_decode_csr_lines" : "dcrt_decode_csr",
+                args);
     }
     // The first non-zero code is the result (codes are distinct values,
     // not bits: see include/dc/Runtime/Decode.h).
@@ -342,9 +353,10 @@ struct ConvertDCToSparseTensorPass
     std::string why =
         !type.getEncoding().isSparse()
             ? "its layout is dense"
-        : type.getRank() != 2
+        : type.getRank() < 2 ? "it has rank 1"
+        : type.getRank() > 2 && type.getEncoding().getLayout() == Layout::CSC
             ? "it has rank " + std::to_string(type.getRank()) +
-                  " (the sparse path takes 2-D weights)"
+                  " and the csc layout (past 2-D the sparse path takes csr)"
             : sparsePathBlocker(op.getResult(), reads);
     if (why.empty())
       return convertToSparse(op, constant, reads);
@@ -386,31 +398,51 @@ struct ConvertDCToSparseTensorPass
 
   LogicalResult convertToSparse(DecompressOp op, ConstantOp constant,
                                 ArrayRef<ViewedRead> reads) {
-    FailureOr<RuntimeCSR> csr = RuntimeCSR();
-    if (!initBuilder)
-      csr = decodeRuntimeCSR(constant);
-    if (failed(csr))
-      return failure();
     CompressedTensorType type = constant.getType();
     bool csc = type.getEncoding().getLayout() == Layout::CSC;
     MLIRContext *ctx = op.getContext();
-    int64_t minor = csc ? type.getShape()[0] : type.getShape()[1];
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t rank = type.getRank();
+    // The levels: dense up to the compressed one, the last dimension of size
+    // > 1 (at least dimension 1), then dense (size 1). Past 2-D each stored
+    // row [d1 ... dn] becomes d1 ... d(c-1) run-time lines of
+    // sub = dc ... dn positions: a conv weight [F, C, KH, KW] is
+    // (F, C, KH dense; KW compressed) with sub = KW.
+    int64_t level = rank - 1;
+    while (level > 1 && shape[level] == 1)
+      --level;
+    int64_t sub = 1;
+    for (int64_t d = level; d < rank; ++d)
+      sub *= shape[d];
+    int64_t lines = 1;
+    for (int64_t d = 0; d < level; ++d)
+      lines *= shape[d];
+    if (csc)
+      lines = shape[1];
+    int64_t storedLength = csc ? shape[0] : type.getNumElements() / shape[0];
+    uint64_t split = rank > 2 && sub != storedLength ? uint64_t(sub) : 0;
+    FailureOr<RuntimeCSR> csr = RuntimeCSR();
+    if (!initBuilder)
+      csr = decodeRuntimeCSR(constant, split);
+    if (failed(csr))
+      return failure();
+    int64_t minor = csc ? shape[0] : shape[level];
     unsigned crdWidth = minor <= (1 << 16) ? 16 : 32;
     size_t k = constant.getCodebook().size();
     unsigned idxWidth = k <= 256 ? 8 : 16;
 
-    // #CSR or #CSC with narrow positions and coordinates.
-    AffineExpr d0 = getAffineDimExpr(0, ctx), d1 = getAffineDimExpr(1, ctx);
+    // #CSR or #CSC (D...D C D...D past 2-D) with narrow positions and
+    // coordinates.
     auto dense = sparse_tensor::LevelFormat::Dense;
     auto compressed = sparse_tensor::LevelFormat::Compressed;
+    SmallVector<sparse_tensor::LevelType> levels;
+    for (int64_t d = 0; d < rank; ++d)
+      levels.push_back(sparse_tensor::LevelType(d == level ? compressed : dense));
+    AffineMap dimToLvl =
+        csc ? AffineMap::getPermutationMap(ArrayRef<unsigned>{1, 0}, ctx)
+            : AffineMap::getMultiDimIdentityMap(rank, ctx);
     auto encoding = sparse_tensor::SparseTensorEncodingAttr::get(
-        ctx,
-        {sparse_tensor::LevelType(dense), sparse_tensor::LevelType(compressed)},
-        AffineMap::get(2, 0,
-                       csc ? ArrayRef<AffineExpr>{d1, d0}
-                           : ArrayRef<AffineExpr>{d0, d1},
-                       ctx),
-        AffineMap(), /*posWidth=*/32, crdWidth);
+        ctx, levels, dimToLvl, AffineMap(), /*posWidth=*/32, crdWidth);
     auto idxType = IntegerType::get(ctx, idxWidth);
     auto sparseType = RankedTensorType::get(type.getShape(), idxType, encoding);
 
@@ -420,13 +452,13 @@ struct ConvertDCToSparseTensorPass
     Value positions, coordinates, indices;
     if (initBuilder) {
       // Buffers that @dc_init fills at run time.
-      int64_t lines = type.getShape()[csc ? 1 : 0] + 1;
+      int64_t positionCount = lines + 1;
       int64_t nnz = constant.getNumWeights();
       std::pair<std::string, int64_t> slots[] = {
-          {name + "_rt_pos", 4 * lines},
+          {name + "_rt_pos", 4 * positionCount},
           {name + "_rt_crd", crdWidth / 8 * nnz},
           {name + "_rt_idx", idxWidth / 8 * nnz}};
-      int64_t counts[] = {lines, nnz, nnz};
+      int64_t counts[] = {positionCount, nnz, nnz};
       unsigned widths[] = {32, crdWidth, idxWidth};
       Value tensors[3];
       for (int i = 0; i < 3; ++i) {
@@ -443,7 +475,7 @@ struct ConvertDCToSparseTensorPass
       coordinates = tensors[1];
       indices = tensors[2];
       initBuilder->decode(constant, slots, crdWidth / 8, idxWidth / 8,
-                          std::nullopt);
+                          std::nullopt, int64_t(split));
     } else {
       positions = makeIntArray(b, loc, csr->positions, 32, name + "_rt_pos");
       coordinates =
