@@ -78,6 +78,14 @@ FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
     llvm::raw_string_ostream os(key);
     step->print(os);
     os << "\nbatch=" << o.batch << " cpu=" << llvm::sys::getHostCPUName();
+    // The compiler that lowers the step: another build of dc-train lowers
+    // the same IR differently, so its libraries are not reused.
+    std::string self = llvm::sys::fs::getMainExecutable(
+        nullptr, reinterpret_cast<void *>(&buildStepLibrary));
+    llvm::sys::fs::file_status status;
+    if (!self.empty() && !llvm::sys::fs::status(self, status))
+      os << " compiler=" << status.getSize() << "@"
+         << status.getLastModificationTime().time_since_epoch().count();
     for (auto &f : llvm::sys::getHostCPUFeatures())
       os << (f.second ? " +" : " -") << f.first();
     for (StringRef object : {"x86_64/Decode.o", "host/HostBlas.o"}) {

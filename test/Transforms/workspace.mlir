@@ -2,14 +2,19 @@
 
 // The static allocations of @forward become views into one workspace
 // argument at 64-byte aligned offsets; deallocs go; callers provide it.
+// Buffers whose live ranges (first to last use, views included) do not
+// overlap share memory: %b is used only after %a's last use, so it takes
+// %a's offset; %c is live while both are, so it gets its own.
 
 // CHECK-LABEL: func @forward
 // CHECK-SAME: (%[[X:.*]]: memref<4xf32>, %[[OUT:.*]]: memref<4xf32>, %[[WS:.*]]: memref<192xi8>)
 // CHECK-SAME: attributes {dc.workspace_bytes = 192 : i64}
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: %[[A:.*]] = memref.view %[[WS]][%[[C0]]][] : memref<192xi8> to memref<4xf32>
-// CHECK: %[[C64:.*]] = arith.constant 64 : index
-// CHECK: %[[B:.*]] = memref.view %[[WS]][%[[C64]]][] : memref<192xi8> to memref<100xi8>
+// CHECK: %[[C0B:.*]] = arith.constant 0 : index
+// CHECK: %[[B:.*]] = memref.view %[[WS]][%[[C0B]]][] : memref<192xi8> to memref<100xi8>
+// CHECK: %[[C128:.*]] = arith.constant 128 : index
+// CHECK: %[[C:.*]] = memref.view %[[WS]][%[[C128]]][] : memref<192xi8> to memref<4xf32>
 // CHECK-NOT: memref.alloc
 // CHECK-NOT: memref.dealloc
 // CHECK: return
@@ -19,10 +24,18 @@
 // CHECK: memref.dealloc %[[W]]
 func.func @forward(%x: memref<4xf32>, %out: memref<4xf32>) {
   %a = memref.alloc() {alignment = 64 : i64} : memref<4xf32>
-  memref.copy %x, %a : memref<4xf32> to memref<4xf32>
   %b = memref.alloc() : memref<100xi8>
-  memref.copy %a, %out : memref<4xf32> to memref<4xf32>
+  %c = memref.alloc() : memref<4xf32>
+  %i = arith.constant 0 : index
+  %v = arith.constant 7 : i8
+  memref.copy %x, %a : memref<4xf32> to memref<4xf32>
+  memref.copy %a, %c : memref<4xf32> to memref<4xf32>
+  memref.store %v, %b[%i] : memref<100xi8>
+  %l = memref.load %b[%i] : memref<100xi8>
+  memref.copy %c, %out : memref<4xf32> to memref<4xf32>
   memref.dealloc %a : memref<4xf32>
+  memref.dealloc %b : memref<100xi8>
+  memref.dealloc %c : memref<4xf32>
   return
 }
 func.func @main(%x: memref<4xf32>, %out: memref<4xf32>) {

@@ -15,6 +15,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/SmallPtrSet.h"
 #include "llvm/ADT/StringMap.h"
 
@@ -98,18 +99,9 @@ struct DCWorkspacePass
     }
     int64_t bytes = slotEnd;
     SmallVector<SmallVector<int64_t>> offsets;
-    for (auto &list : allocs) {
-      int64_t end = slotEnd;
+    for (auto [f, list] : llvm::zip(funcs, allocs)) {
       auto &offs = offsets.emplace_back();
-      for (auto [alloc, name] : list) {
-        if (!name.empty()) {
-          offs.push_back(slots[name].first);
-          continue;
-        }
-        offs.push_back(end);
-        end += alignUp(sizeOf(alloc.getType()));
-      }
-      bytes = std::max(bytes, end);
+      bytes = std::max(bytes, placeScratch(f, list, slots, slotEnd, offs));
     }
 
     MLIRContext *ctx = module.getContext();
@@ -136,6 +128,97 @@ struct DCWorkspacePass
     }
     if (failed(updateCallers(module, funcs, init, workspaceType)))
       signalPassFailure();
+  }
+
+  /// The first and last position, among the top-level ops of `f`'s body,
+  /// at which `alloc` or anything derived from it is used. Derived: every
+  /// memref result of an op that takes an alias (views, casts, metadata
+  /// extraction, calls: conservatively all of them). Deallocations do not
+  /// count (they go with the allocation).
+  static std::pair<int64_t, int64_t>
+  liveRange(func::FuncOp f, memref::AllocOp alloc,
+            const llvm::DenseMap<Operation *, int64_t> &position) {
+    int64_t first = INT64_MAX, last = -1;
+    SmallVector<Value> work = {alloc.getResult()};
+    llvm::DenseSet<Value> seen(work.begin(), work.end());
+    while (!work.empty()) {
+      Value v = work.pop_back_val();
+      for (Operation *user : v.getUsers()) {
+        if (isa<memref::DeallocOp>(user)) // erased with the allocation
+          continue;
+        Operation *top = f.getBody().front().findAncestorOpInBlock(*user);
+        auto it = top ? position.find(top) : position.end();
+        if (it == position.end())
+          return {0, INT64_MAX}; // outside the body: live throughout
+        first = std::min(first, it->second);
+        last = std::max(last, it->second);
+        for (Value r : user->getResults())
+          if (isa<BaseMemRefType>(r.getType()) && seen.insert(r).second)
+            work.push_back(r);
+      }
+    }
+    return {first, last};
+  }
+
+  /// Offsets for the allocations of one function: named slots where the
+  /// slot is; scratch after `slotEnd`, two buffers sharing memory when
+  /// their live ranges (liveRange) do not overlap (largest first, at the
+  /// lowest free offset). A body of several blocks gets no sharing.
+  /// Returns the function's end of workspace.
+  static int64_t
+  placeScratch(func::FuncOp f,
+               ArrayRef<std::pair<memref::AllocOp, StringRef>> list,
+               llvm::StringMap<std::pair<int64_t, int64_t>> &slots,
+               int64_t slotEnd, SmallVectorImpl<int64_t> &offs) {
+    bool share = f.getBody().hasOneBlock();
+    llvm::DenseMap<Operation *, int64_t> position;
+    if (share)
+      for (auto [i, op] : llvm::enumerate(f.getBody().front()))
+        position[&op] = int64_t(i);
+    struct Item {
+      size_t index;
+      int64_t bytes, first, last;
+    };
+    SmallVector<Item> items;
+    offs.assign(list.size(), 0);
+    for (auto [i, entry] : llvm::enumerate(list)) {
+      memref::AllocOp alloc = entry.first;
+      if (!entry.second.empty()) {
+        offs[i] = slots[entry.second].first;
+        continue;
+      }
+      auto [first, last] = share ? liveRange(f, alloc, position)
+                                 : std::make_pair(int64_t(0), INT64_MAX);
+      items.push_back({i, alignUp(sizeOf(alloc.getType())), first, last});
+    }
+    llvm::sort(items, [](const Item &a, const Item &b) {
+      return a.bytes != b.bytes ? a.bytes > b.bytes : a.index < b.index;
+    });
+    SmallVector<Item> placed;
+    int64_t end = slotEnd;
+    for (Item &item : items) {
+      // Candidate offsets: the start, and the end of every placed buffer
+      // live at the same time; the lowest one that overlaps none.
+      SmallVector<int64_t> candidates = {slotEnd};
+      for (const Item &p : placed)
+        if (p.first <= item.last && item.first <= p.last)
+          candidates.push_back(offs[p.index] + p.bytes);
+      llvm::sort(candidates);
+      for (int64_t at : candidates) {
+        bool clash = llvm::any_of(placed, [&](const Item &p) {
+          return p.first <= item.last && item.first <= p.last &&
+                 offs[p.index] < at + item.bytes &&
+                 at < offs[p.index] + p.bytes;
+        });
+        if (!clash) {
+          offs[item.index] = at;
+          break;
+        }
+      }
+      end = std::max(end, offs[item.index] + item.bytes);
+      placed.push_back(item);
+    }
+    return end;
   }
 
   static int64_t sizeOf(MemRefType type) {
