@@ -242,6 +242,64 @@ void layerCall(Call &c, const LayerView &v, FuzzedDataProvider &control) {
 
 } // namespace
 
+namespace {
+/// dcrt_decode_csr_lines on the layer just decoded, with each line split
+/// into runs of the smallest divisor > 1 of its length: positions at every
+/// run boundary and coordinates modulo the run, as the plain decode implies.
+void checkSplitLines(Call &c, const LayerView &v,
+                     const dc::fuzz::RuntimeResult &plain) {
+  bool csc = c.layout == 2;
+  uint64_t lines = csc ? v.cols : v.rows, length = csc ? v.rows : v.cols;
+  uint64_t sub = 0;
+  for (uint64_t d = 2; d <= length && !sub; ++d)
+    if (length % d == 0)
+      sub = d;
+  if (!sub || lines * (length / sub) > (1u << 20))
+    return;
+  uint64_t fine = lines * (length / sub);
+  std::vector<int32_t> positions(fine + 1, -1);
+  std::vector<uint8_t> crd(size_t(c.coordinateBytes) * c.numWeights + 1),
+      idx(size_t(c.indexBytes) * c.numWeights + 1);
+  auto mem = [](void *p, size_t n) {
+    return dcrt_memref1d{p, p, 0, int64_t(n), 1};
+  };
+  dcrt_memref1d pos = mem(positions.data(), 4 * positions.size());
+  dcrt_memref1d crdm = mem(crd.data(), crd.size() - 1);
+  dcrt_memref1d idxm = mem(idx.data(), idx.size() - 1);
+  int32_t rc = _mlir_ciface_dcrt_decode_csr_lines(
+      c.layout, c.weightBits, c.indexBits, c.entropy, c.rows, c.cols, c.k,
+      c.numWeights, c.numGaps, &c.weights.m, &c.gaps.m, &c.rowPtr.m,
+      &c.weightLengths.m, &c.gapLengths.m, c.coordinateBytes, c.indexBytes,
+      int64_t(sub), &pos, &crdm, &idxm);
+  if (rc != DCRT_OK)
+    failCheck(kTool, "decode_csr_lines rejected a layer decode_csr accepted");
+  auto read = [](const uint8_t *p, unsigned bytes) {
+    uint32_t v = 0;
+    std::memcpy(&v, p, bytes);
+    return v;
+  };
+  // Entry e of line `line` at coordinate j lies in run line * per + j / sub.
+  uint64_t per = length / sub;
+  for (uint64_t line = 0; line < lines; ++line)
+    for (int64_t e = plain.positions[line]; e < plain.positions[line + 1];
+         ++e) {
+      uint32_t j = read(plain.coordinates.data() + e * c.coordinateBytes,
+                        unsigned(c.coordinateBytes));
+      uint64_t run = line * per + j / sub;
+      if (!(positions[run] <= e && e < positions[run + 1]) ||
+          read(crd.data() + e * c.coordinateBytes,
+               unsigned(c.coordinateBytes)) != j % sub ||
+          std::memcmp(idx.data() + e * c.indexBytes,
+                      plain.indices.data() + e * c.indexBytes,
+                      size_t(c.indexBytes)) != 0)
+        failCheck(kTool, "decode_csr_lines disagrees with decode_csr at "
+                         "entry " + std::to_string(e));
+    }
+  if (positions[0] != 0 || positions[fine] != int32_t(c.numWeights))
+    failCheck(kTool, "decode_csr_lines positions do not span the entries");
+}
+} // namespace
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   constexpr size_t kControlBytes = 16;
   if (size < kControlBytes)
@@ -341,5 +399,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   if (!diff.empty())
     failCheck(kTool, diff);
+  if (c.csr)
+    checkSplitLines(c, v, r);
   return 0;
 }
