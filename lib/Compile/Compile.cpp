@@ -577,6 +577,9 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   }
   PassManager pm(module.getContext());
   LowerToLLVMOptions lower;
+  lower.vectorLength = o.vectorLength;
+  lower.reassociateFPReductions = o.reassociateFPReductions;
+  lower.decodeAt = o.decodeAt;
   if (host) {
     lower.hostBlas = true;
     lower.entry = llvm::join(o.entries, ",");

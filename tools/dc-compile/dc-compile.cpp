@@ -25,51 +25,93 @@
 
 using namespace llvm;
 
+static cl::OptionCategory category("dc-compile options");
 static cl::opt<std::string> input(cl::Positional, cl::Required,
-                                  cl::desc("<model.mlir|model.mlirbc>"));
+                                  cl::desc("<model.mlir|model.mlirbc>"),
+                                  cl::cat(category));
 static cl::opt<std::string>
     output("o", cl::Required,
            cl::desc("Output file (libNAME.so; - for text forms on stdout). "
                     "A regular file is replaced only once complete; a "
                     "symbolic link's target is written; a device or FIFO "
                     "is streamed into; nothing is left behind on an error"),
-           cl::value_desc("file"));
+           cl::value_desc("file"), cl::cat(category));
 static cl::opt<std::string>
     header("header",
            cl::desc("The C header of --emit=so (default: NAME.h next to "
                     "libNAME.so; none when -o is a device or FIFO; "
                     "'none': do not write one)"),
-           cl::value_desc("file"));
-static cl::opt<std::string> target("target", cl::init("x86_64"),
-                                   cl::desc("x86_64 or aarch64"));
+           cl::value_desc("file"), cl::cat(category));
+enum class Target { X86_64, AArch64 };
+static cl::opt<Target> target(
+    "target", cl::init(Target::X86_64), cl::desc("The target"),
+    cl::values(clEnumValN(Target::X86_64, "x86_64", "x86-64 (default)"),
+               clEnumValN(Target::AArch64, "aarch64", "AArch64 (Linux)")),
+    cl::cat(category));
 static cl::opt<std::string> mcpu("mcpu",
                                  cl::desc("CPU (default: the host's on "
-                                          "x86-64, generic on AArch64)"));
+                                          "x86-64, generic on AArch64)"),
+                                 cl::cat(category));
 static cl::opt<std::string>
     mattr("mattr",
           cl::desc("Target features, e.g. +avx2 (default: the host's on "
-                   "x86-64, +neon on AArch64)"));
-static cl::opt<std::string> emit("emit", cl::init("so"),
-                                 cl::desc("mlir, llvm, asm, obj or so"));
+                   "x86-64, +neon on AArch64)"),
+          cl::cat(category));
+enum class Emit { MLIR, LLVM, Asm, Obj, SO };
+static cl::opt<Emit> emit(
+    "emit", cl::init(Emit::SO), cl::desc("What to write"),
+    cl::values(clEnumValN(Emit::MLIR, "mlir", "the LLVM dialect module"),
+               clEnumValN(Emit::LLVM, "llvm", "LLVM IR"),
+               clEnumValN(Emit::Asm, "asm", "assembly"),
+               clEnumValN(Emit::Obj, "obj", "an object file"),
+               clEnumValN(Emit::SO, "so",
+                          "a self-contained shared library and its C "
+                          "header (default)")),
+    cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::init(2), cl::Prefix,
-                                  cl::desc("Optimisation level 0-3"));
+                                  cl::desc("Optimisation level 0-3"),
+                                  cl::cat(category));
 static cl::opt<std::string> compress(
     "dc-compress", cl::ValueOptional,
     cl::desc("Compress the model first, with these dc-compress options "
-             "(e.g. --dc-compress=\"sparsity=0.9 fc-bits=5\")"));
+             "(e.g. --dc-compress=\"sparsity=0.9 fc-bits=5\")"),
+    cl::cat(category));
 static cl::opt<std::string>
     prefix("prefix",
            cl::desc("C symbol prefix (default: the output's name without "
-                    "lib and extension; model for -o -)"));
+                    "lib and extension; model for -o -)"),
+           cl::cat(category));
 static cl::opt<std::string> runtimeDir(
     "runtime-dir",
     cl::desc("Folder of the run-time objects (default: <dc-compile>/../lib/"
-             "dc-runtime)"));
+             "dc-runtime)"),
+    cl::cat(category));
+static cl::opt<int> vectorLength(
+    "vl", cl::init(0),
+    cl::desc("Vector length of the sparse loops (0: scalar, the default)"),
+    cl::cat(category));
+static cl::opt<bool> reassociate(
+    "reassociate-fp-reductions",
+    cl::desc("Let float reductions be reassociated (needed to vectorise "
+             "them; changes the last bits of results)"),
+    cl::cat(category));
+enum class DecodeAt { Init, Compile };
+static cl::opt<DecodeAt> decodeAt(
+    "decode-at", cl::init(DecodeAt::Init),
+    cl::desc("Where the stored payload is decoded"),
+    cl::values(clEnumValN(DecodeAt::Init, "init",
+                          "by <prefix>_init into the workspace (default; the "
+                          "library holds the compressed payload)"),
+               clEnumValN(DecodeAt::Compile, "compile",
+                          "at compile time (the library holds the run-time "
+                          "layout, larger)")),
+    cl::cat(category));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAllPasses();
   mlir::dc::registerAllDCPasses();
+  cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
       "dc-compile: compile a (compressed) model to a self-contained shared "
@@ -91,10 +133,18 @@ int main(int argc, char **argv) {
     return 1;
 
   mlir::dc::CompileOptions options;
-  options.target = target;
+  options.target = target == Target::AArch64 ? "aarch64" : "x86_64";
   options.cpu = mcpu;
   options.features = mattr;
-  options.emit = emit;
+  static const char *const emitNames[] = {"mlir", "llvm", "asm", "obj", "so"};
+  options.emit = emitNames[int(emit.getValue())];
+  if (vectorLength < 0) {
+    errs() << "dc-compile: error: --vl must be >= 0\n";
+    return 1;
+  }
+  options.vectorLength = vectorLength;
+  options.reassociateFPReductions = reassociate;
+  options.decodeAt = decodeAt == DecodeAt::Compile ? "compile" : "init";
   options.optLevel = optLevel;
   if (compress.getNumOccurrences())
     options.compress = compress;
