@@ -48,10 +48,10 @@ using namespace mlir::dc;
 
 namespace {
 
-/// The model's interface, read before lowering: one f32 input, one f32
-/// output, static shapes.
+/// The model's interface, read before lowering: f32 inputs and outputs of
+/// static shapes (at least one of each).
 struct Interface {
-  SmallVector<int64_t> input, output;
+  SmallVector<SmallVector<int64_t>> inputs, outputs;
 };
 
 FailureOr<Interface> readInterface(ModuleOp module, std::string &error) {
@@ -60,24 +60,28 @@ FailureOr<Interface> readInterface(ModuleOp module, std::string &error) {
     error = "the model has no func.func @forward with a body";
     return failure();
   }
-  auto in = forward.getNumArguments() == 1
-                ? dyn_cast<RankedTensorType>(forward.getArgumentTypes()[0])
-                : RankedTensorType();
-  auto out = forward.getNumResults() == 1
-                 ? dyn_cast<RankedTensorType>(forward.getResultTypes()[0])
-                 : RankedTensorType();
-  if (!in || !out || !in.hasStaticShape() || !out.hasStaticShape() ||
-      !in.getElementType().isF32() || !out.getElementType().isF32()) {
+  Interface iface;
+  bool ok = forward.getNumArguments() >= 1 && forward.getNumResults() >= 1;
+  for (auto [types, shapes] :
+       {std::make_pair(forward.getArgumentTypes(), &iface.inputs),
+        std::make_pair(forward.getResultTypes(), &iface.outputs)})
+    for (Type t : types) {
+      auto tensor = dyn_cast<RankedTensorType>(t);
+      ok = ok && tensor && tensor.hasStaticShape() &&
+           tensor.getElementType().isF32();
+      if (tensor)
+        shapes->emplace_back(tensor.getShape());
+    }
+  if (!ok) {
     std::string type;
     llvm::raw_string_ostream os(type);
     os << forward.getFunctionType();
-    error = "@forward must take one f32 tensor of static shape and return "
-            "one (got " +
+    error = "@forward must take and return f32 tensors of static shape, at "
+            "least one of each (got " +
             type + ")";
     return failure();
   }
-  return Interface{SmallVector<int64_t>(in.getShape()),
-                   SmallVector<int64_t>(out.getShape())};
+  return iface;
 }
 
 /// The signature of an exported function of a host step library.
@@ -222,15 +226,20 @@ LogicalResult addCInterface(llvm::Module &m, const Interface &iface,
     b.CreateRet(b.getInt32(0));
   }
 
-  llvm::Function *fwdFn = define("forward", i32, {ptr, ptr, ptr});
+  // forward(workspace, inputs..., outputs...).
+  size_t nIn = iface.inputs.size(), nOut = iface.outputs.size();
+  SmallVector<llvm::Type *> params(1 + nIn + nOut, ptr);
+  llvm::Function *fwdFn = define("forward", i32, params);
   checkAligned(fwdFn, fwdFn->getArg(0));
   SmallVector<llvm::Value *> args;
-  pushMemref(b, fwdFn->getArg(1), iface.input, args);
-  pushMemref(b, fwdFn->getArg(2), iface.output, args);
+  for (auto [i, shape] : llvm::enumerate(iface.inputs))
+    pushMemref(b, fwdFn->getArg(1 + i), shape, args);
+  for (auto [i, shape] : llvm::enumerate(iface.outputs))
+    pushMemref(b, fwdFn->getArg(1 + nIn + i), shape, args);
   pushMemref(b, fwdFn->getArg(0), {workspaceBytes}, args);
   if (args.size() != forward->arg_size()) {
     error = "internal error: @forward's lowered signature does not match "
-            "(input, output, workspace)";
+            "(inputs, outputs, workspace)";
     return failure();
   }
   b.CreateCall(forward, args);
@@ -338,15 +347,25 @@ std::string headerText(const Interface &iface, int64_t workspaceBytes,
      << "#ifndef DC_MODEL_" << upper << "_H\n#define DC_MODEL_" << upper
      << "_H\n\n#include <stddef.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n"
      << "#endif\n\n"
-     << "/* Input and output: dense row-major float arrays. */\n"
-     << "#define " << upper << "_INPUT_RANK " << iface.input.size() << "\n"
-     << "#define " << upper << "_INPUT_SIZE " << count(iface.input) << "\n"
-     << "#define " << upper << "_OUTPUT_RANK " << iface.output.size() << "\n"
-     << "#define " << upper << "_OUTPUT_SIZE " << count(iface.output) << "\n"
-     << "static const long " << prefix << "_input_shape[] = {"
-     << dims(iface.input) << "};\n"
-     << "static const long " << prefix << "_output_shape[] = {"
-     << dims(iface.output) << "};\n\n"
+     << "/* Inputs and outputs: dense row-major float arrays. */\n";
+  // One of each: INPUT_*, OUTPUT_*; several: INPUT<i>_*, OUTPUT<i>_* too.
+  for (auto [kind, shapes] :
+       {std::make_pair("input", &iface.inputs),
+        std::make_pair("output", &iface.outputs)}) {
+    std::string KIND = StringRef(kind).upper();
+    os << "#define " << upper << "_NUM_" << KIND << "S " << shapes->size()
+       << "\n";
+    for (auto [i, shape] : llvm::enumerate(*shapes)) {
+      std::string tag = shapes->size() == 1 ? "" : std::to_string(i);
+      os << "#define " << upper << "_" << KIND << tag << "_RANK "
+         << shape.size() << "\n"
+         << "#define " << upper << "_" << KIND << tag << "_SIZE "
+         << count(shape) << "\n"
+         << "static const long " << prefix << "_" << kind << tag
+         << "_shape[] = {" << dims(shape) << "};\n";
+    }
+  }
+  os << "\n"
      << "/* Bytes of the workspace model_init and model_forward use; it must\n"
      << " * be 64-byte aligned. The decoded weights live in it. */\n"
      << "#define " << upper << "_WORKSPACE_SIZE " << workspaceBytes << "\n"
@@ -373,8 +392,14 @@ std::string headerText(const Interface &iface, int64_t workspaceBytes,
   os << "\n"
      << "/* Runs the model on an initialised workspace. Re-entrant given\n"
      << " * separate workspaces. Returns 0, or -1 for a misaligned one. */\n"
-     << "int " << prefix
-     << "_forward(void *workspace, const float *input, float *output);\n\n"
+     << "int " << prefix << "_forward(void *workspace";
+  for (auto [kind, shapes, qualifier] :
+       {std::make_tuple("input", &iface.inputs, "const float *"),
+        std::make_tuple("output", &iface.outputs, "float *")})
+    for (size_t i = 0; i < shapes->size(); ++i)
+      os << ", " << qualifier << kind
+         << (shapes->size() == 1 ? "" : std::to_string(i));
+  os << ");\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif\n";
   return h;
 }
