@@ -77,13 +77,13 @@ else:
     print("no point within 0.5 points of the dense model on validation")
 PY
 gnuplot <<'GP'
-set terminal pngcairo size 800,500 noenhanced
+set terminal pngcairo size 960,520 noenhanced
 set output "sweep.png"
 set datafile separator ","
 set title "LeNet-300-100 on Fashion-MNIST: dc-train --recipe=deep-compression"
 set xlabel "compression ratio (everything stored, biases as float32)"
 set ylabel "top-1 (%)"
-set key bottom left
+set key outside right top
 set grid
 stats "sweep.csv" using 6 name "D" nooutput
 stats "sweep.csv" using 7 name "V" nooutput
