@@ -241,7 +241,10 @@ static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
         return rc;
       if (s >= (uint64_t)p->k)
         return DCRT_ERR_DATA;
-      sink->out[i] = sink->codebook[s];
+      if (sink->dense)
+        sink->out[i] = sink->codebook[s];
+      else
+        store(sink->indices, i, sink->indexBytes, s);
     }
     return atEnd(&w.bits) ? DCRT_OK : DCRT_ERR_STREAM;
   }
@@ -380,6 +383,36 @@ int32_t _mlir_ciface_dcrt_decode_csr_lines(
   sink.coordinateBytes = (unsigned)coordinate_bytes;
   sink.indexBytes = (unsigned)index_bytes;
   sink.subLength = length ? sub : 0;
+  return walk(&p, weights, gaps, row_ptr, weight_code_lengths, gap_code_lengths,
+              &sink);
+}
+
+int32_t _mlir_ciface_dcrt_decode_indices(
+    DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
+    dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
+    dcrt_memref1d *gap_code_lengths, int64_t index_bytes,
+    dcrt_memref1d *indices) {
+  Params p = {layout, weight_bits,   index_bits,  entropy, rows,
+              cols,   codebook_size, num_weights, num_gaps};
+  int rc = checkParams(&p, weights, gaps, row_ptr, weight_code_lengths,
+                       gap_code_lengths);
+  if (rc != DCRT_OK)
+    return rc;
+  if (layout != kDense || (index_bytes != 1 && index_bytes != 2) ||
+      (index_bytes == 1 && codebook_size > 256))
+    return DCRT_ERR_PARAMS;
+  /* No overflow: rows * cols < 2^32. */
+  if (!fits(indices, (uint64_t)index_bytes * (uint64_t)rows * (uint64_t)cols))
+    return DCRT_ERR_OUTPUT;
+  Sink sink;
+  sink.dense = 0;
+  sink.out = 0;
+  sink.codebook = 0;
+  sink.positions = sink.coordinates = 0;
+  sink.indices = (uint8_t *)indices->aligned + indices->offset;
+  sink.coordinateBytes = 0;
+  sink.indexBytes = (unsigned)index_bytes;
+  sink.subLength = 0;
   return walk(&p, weights, gaps, row_ptr, weight_code_lengths, gap_code_lengths,
               &sink);
 }

@@ -184,9 +184,10 @@ TEST(RuntimeDecode, SplitsLinesAsAskedAndChecksTheSplit) {
         dcrt_memref1d pos = memref(positions.data(), 4 * positions.size());
         dcrt_memref1d crdm = memref(crd.data(), 2 * size_t(l.numWeights));
         dcrt_memref1d idxm = memref(idx.data(), 2 * size_t(l.numWeights));
+        int64_t nRows = rows, nCols = cols;
         auto call = [&](int64_t lineLength, dcrt_memref1d *positionsOut) {
           return _mlir_ciface_dcrt_decode_csr_lines(
-              int64_t(layout), 5, 5, int64_t(entropy), rows, cols,
+              int64_t(layout), 5, 5, int64_t(entropy), nRows, nCols,
               int64_t(l.codebookSize), int64_t(l.numWeights),
               int64_t(l.numGaps), &w, &g, &p, &wl, &gl, 2, 2, lineLength,
               positionsOut, &crdm, &idxm);
@@ -214,6 +215,41 @@ TEST(RuntimeDecode, SplitsLinesAsAskedAndChecksTheSplit) {
           dcrt_memref1d small = memref(positions.data(), 4 * (lines + 1));
           EXPECT_EQ(call(sub, &small), DCRT_ERR_OUTPUT);
         }
+      }
+}
+
+/// dcrt_decode_indices: a dense layer's codebook index per position, as the
+/// codec decodes it; sparse layouts and short outputs are refused.
+TEST(RuntimeDecode, DecodesDenseLayersToIndices) {
+  std::mt19937 rng(9);
+  for (Entropy entropy : {Entropy::None, Entropy::Huffman})
+    for (unsigned w : {1u, 4u, 8u})
+      for (auto [rows, cols] : {std::pair{1u, 1u}, std::pair{7u, 33u}}) {
+        Case c{{Layout::Dense, w, 0, entropy}, rows, cols, 1.0};
+        std::vector<float> codebook;
+        EncodedLayer enc = randomLayer(c, rng, codebook);
+        LayerView l = enc.view();
+        std::vector<int32_t> ref;
+        ASSERT_TRUE(decodeIndices(l, ref).ok());
+        std::vector<uint16_t> idx(ref.size() + 1, 0xffff);
+        dcrt_memref1d wm = memref(l.weights), g = memref(l.gaps),
+                      p = memref(l.rowPtr), wl = memref(l.weightCodeLengths),
+                      gl = memref(l.gapCodeLengths);
+        int64_t nRows = rows, nCols = cols;
+        auto call = [&](int64_t layout, size_t bytes) {
+          dcrt_memref1d out = memref(idx.data(), bytes);
+          return _mlir_ciface_dcrt_decode_indices(
+              layout, int64_t(w), 0, int64_t(entropy), nRows, nCols,
+              int64_t(l.codebookSize), int64_t(l.numWeights),
+              int64_t(l.numGaps), &wm, &g, &p, &wl, &gl, 2, &out);
+        };
+        ASSERT_EQ(call(int64_t(Layout::Dense), 2 * ref.size()), DCRT_OK);
+        for (size_t i = 0; i < ref.size(); ++i)
+          ASSERT_EQ(idx[i], ref[i]) << i;
+        EXPECT_EQ(idx[ref.size()], 0xffff); // nothing past the end
+        EXPECT_EQ(call(int64_t(Layout::Dense), 2 * ref.size() - 1),
+                  DCRT_ERR_OUTPUT);
+        EXPECT_NE(call(int64_t(Layout::CSR), 2 * ref.size()), DCRT_OK);
       }
 }
 

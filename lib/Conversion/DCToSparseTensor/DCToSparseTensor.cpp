@@ -78,6 +78,25 @@ static std::string sparsePathBlocker(Value weight,
   return "";
 }
 
+/// Why the reads of a dense-layout weight cannot take its codebook indices
+/// as they are (any linalg input reached through views with index maps),
+/// or "".
+static std::string readBlocker(Value weight,
+                               SmallVectorImpl<ViewedRead> &reads) {
+  Operation *blocker = nullptr;
+  if (failed(collectViewedReads(weight, reads, &blocker)))
+    return blocker ? "it is used by " + blocker->getName().getStringRef().str() +
+                         ", not only by linalg inputs"
+                   : "it is not used";
+  for (ViewedRead &read : reads)
+    if (!read.indexMap)
+      for (const View &v : read.views)
+        if (!v.indexMap)
+          return "it is read through " + v.op->getName().getStringRef().str() +
+                 " (a reshape)";
+  return "";
+}
+
 /// Decodes the payload into the run-time CSR (row-major lines for csr,
 /// column-major for csc), each stored line split into lines of `sub`
 /// positions (0: the stored lines), as dcrt_decode_csr_lines does.
@@ -163,7 +182,9 @@ public:
               ArrayRef<std::pair<std::string, int64_t>> csr, unsigned crdBytes,
               unsigned idxBytes,
               std::optional<std::pair<std::string, int64_t>> denseSlot,
-              int64_t lineLength = 0) {
+              int64_t lineLength = 0,
+              std::optional<std::pair<std::string, int64_t>> indicesSlot =
+                  std::nullopt) {
     OpBuilder b = builder();
     Location loc = constant.getLoc();
     CompressedTensorType type = constant.getType();
@@ -189,7 +210,12 @@ public:
           b, loc, MemRefType::get({ShapedType::kDynamic}, element), v);
     };
     Value rc;
-    if (denseSlot) {
+    if (indicesSlot) {
+      args.push_back(arith::ConstantIntOp::create(b, loc, idxBytes, 64));
+      args.push_back(dynamic(
+          slot(b, loc, indicesSlot->first, indicesSlot->second), b.getI8Type()));
+      rc = call(b, loc, "dcrt_decode_indices", args);
+    } else if (denseSlot) {
       int64_t n = denseSlot->second / 4;
       Value out =
           view(b, loc, slot(b, loc, denseSlot->first, denseSlot->second),
@@ -350,22 +376,38 @@ struct ConvertDCToSparseTensorPass
                << "payload does not decode: " << status.message();
     }
     SmallVector<ViewedRead> reads;
+    if (!type.getEncoding().isSparse()) {
+      // The dense layout: the codebook indices, looked up where read.
+      std::string why = readBlocker(op.getResult(), reads);
+      if (why.empty())
+        return convertToIndices(op, constant, reads);
+      op.emitWarning() << "weight '" << slotName(constant)
+                       << "' is decoded to dense f32 ("
+                       << 4 * type.getNumElements()
+                       << " bytes) instead of computed on compressed: " << why;
+      return convertToDense(op, constant);
+    }
     std::string why =
-        !type.getEncoding().isSparse()
-            ? "its layout is dense"
-        : type.getRank() < 2 ? "it has rank 1"
+        type.getRank() < 2 ? "it has rank 1"
         : type.getRank() > 2 && type.getEncoding().getLayout() == Layout::CSC
             ? "it has rank " + std::to_string(type.getRank()) +
                   " and the csc layout (past 2-D the sparse path takes csr)"
             : sparsePathBlocker(op.getResult(), reads);
     if (why.empty())
       return convertToSparse(op, constant, reads);
-    // Decoded once into a dense buffer (conv weights, dense layouts and
-    // uses the sparsifier path does not cover): said where it happens.
-    op.emitWarning() << "weight '" << constant.getLayer().value_or("layer")
+    // Decoded once into a dense buffer (uses the sparse path does not
+    // cover): said where it happens.
+    op.emitWarning() << "weight '" << slotName(constant)
                      << "' is decoded to dense f32 ("
                      << 4 * type.getNumElements()
                      << " bytes) instead of computed on compressed: " << why;
+    return convertToDense(op, constant);
+  }
+
+  /// The weight decoded once into a dense f32 buffer (at init, or a
+  /// constant at compile time), read as the dense weight was.
+  LogicalResult convertToDense(DecompressOp op, ConstantOp constant) {
+    CompressedTensorType type = constant.getType();
     if (initBuilder) {
       std::string name = slotName(constant).str();
       int64_t bytes = 4 * type.getNumElements();
@@ -392,6 +434,68 @@ struct ConvertDCToSparseTensorPass
     Value dense =
         arith::ConstantOp::create(b, op.getLoc(), cast<TypedAttr>(*value));
     op.getResult().replaceAllUsesWith(dense);
+    op.erase();
+    return success();
+  }
+
+  /// The dense layout's run-time form: one codebook index per weight (i8,
+  /// or i16 past 256 entries), which every reader looks up where it read
+  /// the weight (dense-quantized; no f32 copy).
+  LogicalResult convertToIndices(DecompressOp op, ConstantOp constant,
+                                 ArrayRef<ViewedRead> reads) {
+    CompressedTensorType type = constant.getType();
+    size_t k = constant.getCodebook().size();
+    unsigned idxWidth = k <= 256 ? 8 : 16;
+    auto idxType = IntegerType::get(op.getContext(), idxWidth);
+    auto tensorType = RankedTensorType::get(type.getShape(), idxType);
+    std::string name = slotName(constant).str();
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    Value indices;
+    if (initBuilder) {
+      int64_t bytes = idxWidth / 8 * type.getNumElements();
+      Value slot = InitBuilder::slot(b, loc, name + "_rt_idx", bytes);
+      Value buffer = InitBuilder::view(
+          b, loc, slot, MemRefType::get(type.getShape(), idxType));
+      indices = bufferization::ToTensorOp::create(
+          b, loc, tensorType, buffer, /*restrict=*/true, /*writable=*/false);
+      initBuilder->decode(constant, {}, 0, idxWidth / 8, std::nullopt, 0,
+                          std::pair<std::string, int64_t>{name + "_rt_idx",
+                                                          bytes});
+    } else {
+      FailureOr<codec::LayerView> view = constant.getLayerView();
+      if (failed(view))
+        return failure();
+      std::vector<int32_t> decoded;
+      codec::Status status = codec::decodeIndices(*view, decoded);
+      if (!status.ok())
+        return constant.emitOpError()
+               << "payload does not decode: " << status.message();
+      Value flat = makeIntArray(b, loc, decoded, idxWidth, name + "_rt_idx");
+      SmallVector<ReassociationIndices> all(1);
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        all[0].push_back(d);
+      indices = type.getRank() == 1
+                    ? flat
+                    : tensor::ExpandShapeOp::create(b, loc, tensorType, flat,
+                                                    all)
+                          .getResult();
+    }
+    auto codebookType = RankedTensorType::get({int64_t(k)}, b.getF32Type());
+    Value codebookTensor = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(codebookType, constant.getCodebook()));
+    Value codebook = bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get({int64_t(k)}, b.getF32Type()), codebookTensor,
+        /*read_only=*/true);
+    llvm::SetVector<Operation *> views;
+    for (const ViewedRead &read : reads) {
+      rewriteContraction(read, indices, codebook, idxType, /*sparse=*/false);
+      for (const View &v : llvm::reverse(read.views))
+        views.insert(v.op);
+    }
+    for (Operation *view : views)
+      if (view->use_empty())
+        view->erase();
     op.erase();
     return success();
   }
@@ -509,7 +613,7 @@ struct ConvertDCToSparseTensorPass
   /// weight's indexing map absorbs the views (transposes, broadcasts), and
   /// the body looks the codebook up where the old body read the weight.
   void rewriteContraction(const ViewedRead &read, Value weight, Value codebook,
-                          Type idxType) {
+                          Type idxType, bool sparse = true) {
     linalg::LinalgOp op = read.op;
     OpBuilder b(op);
     Location loc = op.getLoc();
@@ -532,6 +636,17 @@ struct ConvertDCToSparseTensorPass
     b.setInsertionPointToStart(body);
     BlockArgument index = body->getArgument(read.operand);
     Type f32 = b.getF32Type();
+    if (!sparse) {
+      // Every position is stored: the lookup itself.
+      Value i = arith::IndexCastUIOp::create(b, loc, b.getIndexType(), index);
+      Value v = memref::LoadOp::create(b, loc, codebook, ValueRange{i});
+      mapping.map(oldBody->getArgument(read.operand), v);
+      for (Operation &nested : *oldBody)
+        b.clone(nested, mapping);
+      op->replaceAllUsesWith(generic->getResults());
+      op->erase();
+      return;
+    }
     auto unary = sparse_tensor::UnaryOp::create(b, loc, f32, index);
     {
       OpBuilder::InsertionGuard guard(b);

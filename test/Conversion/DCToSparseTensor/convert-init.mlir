@@ -4,9 +4,10 @@
 
 // decode-at=init: the kernels read named workspace slots (dc.slot), which
 // the generated @dc_init fills by calling the run-time decoder on the stored
-// streams; a dense-layout weight is decoded into a dense slot.
+// streams; a dense-layout weight is decoded into its codebook indices (one
+// i8 a weight, the dense-quantized form), which the matmul looks up.
 
-// CHECK-LABEL: func.func private @dcrt_decode_dense(i64, i64, i64, i64, i64, i64, i64, i64, i64, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xf32>, memref<?xf32>) -> i32 attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func private @dcrt_decode_indices(i64, i64, i64, i64, i64, i64, i64, i64, i64, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, i64, memref<?xi8>) -> i32 attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func private @dcrt_decode_csr(i64, i64, i64, i64, i64, i64, i64, i64, i64, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, i64, i64, memref<?xi8>, memref<?xi8>, memref<?xi8>) -> i32 attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func @forward
 // CHECK: %[[P:.*]] = memref.alloc() {alignment = 64 : i64, dc.slot = "w_rt_pos"} : memref<12xi8>
@@ -15,8 +16,12 @@
 // CHECK: memref.alloc() {alignment = 64 : i64, dc.slot = "w_rt_crd"} : memref<6xi8>
 // CHECK: memref.alloc() {alignment = 64 : i64, dc.slot = "w_rt_idx"} : memref<3xi8>
 // CHECK: sparse_tensor.assemble (%[[PT]], %{{.*}}), %{{.*}} : (tensor<3xi32>, tensor<3xi16>), tensor<3xi8> to tensor<2x4xi8, #{{.*}}>
-// CHECK: %[[D:.*]] = memref.alloc() {alignment = 64 : i64, dc.slot = "d_dense"} : memref<16xi8>
-// CHECK: memref.view %[[D]][%{{.*}}][] : memref<16xi8> to memref<2x2xf32>
+// CHECK: %[[D:.*]] = memref.alloc() {alignment = 64 : i64, dc.slot = "d_rt_idx"} : memref<4xi8>
+// CHECK: memref.view %[[D]][%{{.*}}][] : memref<4xi8> to memref<2x2xi8>
+// CHECK: linalg.generic
+// CHECK: arith.index_castui
+// CHECK: memref.load
+// CHECK-NOT: 2x2xf32>
 // CHECK-NOT: dc.constant
 // CHECK-LABEL: func.func @dc_init() -> i32
 // CHECK: %[[W:.*]] = arith.constant dense_resource<csr_idx> : tensor<1xi8>
@@ -24,7 +29,7 @@
 // CHECK: %[[R1:.*]] = call @dcrt_decode_csr(
 // CHECK: %[[C1:.*]] = arith.cmpi eq, %[[S0:.*]], %{{.*}} : i32
 // CHECK: %[[S1:.*]] = arith.select %[[C1]], %[[R1]], %[[S0]] : i32
-// CHECK: %[[R2:.*]] = call @dcrt_decode_dense(
+// CHECK: %[[R2:.*]] = call @dcrt_decode_indices(
 // CHECK: %[[C2:.*]] = arith.cmpi eq, %[[S1]], %{{.*}} : i32
 // CHECK: %[[S2:.*]] = arith.select %[[C2]], %[[R2]], %[[S1]] : i32
 // CHECK: return %[[S2]] : i32
