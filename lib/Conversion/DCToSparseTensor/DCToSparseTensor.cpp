@@ -46,38 +46,6 @@ struct RuntimeCSR {
   std::vector<int32_t> indices;
 };
 
-/// Why the reads of a sparse 2-D weight cannot use the sparse path, or ""
-/// (WeightViews.h: the same views the compression passes follow).
-static std::string sparsePathBlocker(Value weight,
-                                     SmallVectorImpl<ViewedRead> &reads) {
-  Operation *blocker = nullptr;
-  if (failed(collectViewedReads(weight, reads, &blocker)))
-    return blocker ? "it is used by " + blocker->getName().getStringRef().str() +
-                         ", not only by linalg inputs"
-                   : "it is not used";
-  for (ViewedRead &read : reads) {
-    if (!linalg::isaContractionOpInterface(read.op) &&
-        !linalg::isaConvolutionOpInterface(read.op))
-      return "it is read by " + read.op->getName().getStringRef().str() +
-             ", not a contraction or convolution";
-    if (!read.indexMap) {
-      for (const View &v : read.views)
-        if (!v.indexMap)
-          return "it is read through " +
-                 v.op->getName().getStringRef().str() +
-                 " (a reshape: the sparse path follows transposes, "
-                 "broadcasts, copies and casts)";
-    }
-    linalg::LinalgOp op = read.op;
-    AffineMap map = read.indexMap.compose(op.getIndexingMapsArray()[read.operand]);
-    if (!map.isProjectedPermutation())
-      return "its indexing map in " +
-             read.op->getName().getStringRef().str() +
-             " is not a projected permutation";
-  }
-  return "";
-}
-
 /// Why the reads of a dense-layout weight cannot take its codebook indices
 /// as they are (any linalg input reached through views with index maps),
 /// or "".
@@ -94,6 +62,29 @@ static std::string readBlocker(Value weight,
         if (!v.indexMap)
           return "it is read through " + v.op->getName().getStringRef().str() +
                  " (a reshape)";
+  return "";
+}
+
+/// Why the reads of a sparse weight cannot use the sparse path, or "": on
+/// top of readBlocker's rules, contractions and convolutions only, reading
+/// the weight through projected permutations.
+static std::string sparsePathBlocker(Value weight,
+                                     SmallVectorImpl<ViewedRead> &reads) {
+  if (std::string why = readBlocker(weight, reads); !why.empty())
+    return why;
+  for (ViewedRead &read : reads) {
+    if (!linalg::isaContractionOpInterface(read.op) &&
+        !linalg::isaConvolutionOpInterface(read.op))
+      return "it is read by " + read.op->getName().getStringRef().str() +
+             ", not a contraction or convolution";
+    linalg::LinalgOp op = read.op;
+    AffineMap map =
+        read.indexMap.compose(op.getIndexingMapsArray()[read.operand]);
+    if (!map.isProjectedPermutation())
+      return "its indexing map in " +
+             read.op->getName().getStringRef().str() +
+             " is not a projected permutation";
+  }
   return "";
 }
 
@@ -481,23 +472,36 @@ struct ConvertDCToSparseTensorPass
                                                     all)
                           .getResult();
     }
-    auto codebookType = RankedTensorType::get({int64_t(k)}, b.getF32Type());
+    rewriteReads(op, constant, reads, indices, idxType, /*sparse=*/false);
+    return success();
+  }
+
+  /// Every read of `op`'s result rewritten to `weight` (the run-time form)
+  /// with the codebook lookup; then the views nothing reads any more, and
+  /// `op`, go.
+  void rewriteReads(DecompressOp op, ConstantOp constant,
+                    ArrayRef<ViewedRead> reads, Value weight, Type idxType,
+                    bool sparse) {
+    OpBuilder b(op);
+    Location loc = op.getLoc();
+    int64_t k = int64_t(constant.getCodebook().size());
+    auto codebookType = RankedTensorType::get({k}, b.getF32Type());
     Value codebookTensor = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(codebookType, constant.getCodebook()));
     Value codebook = bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get({int64_t(k)}, b.getF32Type()), codebookTensor,
+        b, loc, MemRefType::get({k}, b.getF32Type()), codebookTensor,
         /*read_only=*/true);
     llvm::SetVector<Operation *> views;
     for (const ViewedRead &read : reads) {
-      rewriteContraction(read, indices, codebook, idxType, /*sparse=*/false);
+      rewriteContraction(read, weight, codebook, idxType, sparse);
       for (const View &v : llvm::reverse(read.views))
         views.insert(v.op);
     }
+    // The views, nearest the readers first, once nothing reads them.
     for (Operation *view : views)
       if (view->use_empty())
         view->erase();
     op.erase();
-    return success();
   }
 
   LogicalResult convertToSparse(DecompressOp op, ConstantOp constant,
@@ -588,24 +592,7 @@ struct ConvertDCToSparseTensorPass
     }
     Value weight = sparse_tensor::AssembleOp::create(
         b, loc, sparseType, ValueRange{positions, coordinates}, indices);
-    auto codebookType = RankedTensorType::get({int64_t(k)}, b.getF32Type());
-    Value codebookTensor = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(codebookType, constant.getCodebook()));
-    Value codebook = bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get({int64_t(k)}, b.getF32Type()), codebookTensor,
-        /*read_only=*/true);
-
-    llvm::SetVector<Operation *> views;
-    for (const ViewedRead &read : reads) {
-      rewriteContraction(read, weight, codebook, idxType);
-      for (const View &v : llvm::reverse(read.views))
-        views.insert(v.op);
-    }
-    // The views, nearest the readers first, once nothing reads them.
-    for (Operation *view : views)
-      if (view->use_empty())
-        view->erase();
-    op.erase();
+    rewriteReads(op, constant, reads, weight, idxType, /*sparse=*/true);
     return success();
   }
 
