@@ -19,7 +19,7 @@
 # scripts/demo-synthetic.sh is the older demo on synthetic weights.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh dc-opt dc-model-gen dc-compile dc-train
+scripts/setup.sh dc-opt dc-model-gen dc-compile dc-train dc-run
 out=build/demo
 mkdir -p "$out"
 
