@@ -43,10 +43,12 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
   sparsifier.armNeon = options.enableArmNeon;
 
   pm.addNestedPass<func::FuncOp>(createLinalgGeneralizeNamedOpsPass());
-  if (options.hostBlas) {
+  // Contractions read transposed weights through their maps: no per-call
+  // transposed copy of a constant (front ends transpose nn.Linear's
+  // weight), and the weight's rows are read contiguously.
+  if (options.hostBlas)
     pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
-    pm.addNestedPass<func::FuncOp>(createDCFoldTransposes());
-  }
+  pm.addNestedPass<func::FuncOp>(createDCFoldTransposes());
   // Copies that bufferization inserts (a tensor.pad writes its source into
   // a subview of the padded buffer) become linalg.copy, which lowers to
   // loops: memref.copy of a strided view would call the runner utilities'
