@@ -144,7 +144,7 @@ int main(int argc, char **argv) {
   }
   options.vectorLength = vectorLength;
   options.reassociateFPReductions = reassociate;
-  options.decodeAt = decodeAt == DecodeAt::Compile ? "compile" : "init";
+  options.decodeAtCompile = decodeAt == DecodeAt::Compile;
   options.optLevel = optLevel;
   if (compress.getNumOccurrences())
     options.compress = compress;

@@ -57,11 +57,11 @@ struct CompileOptions {
   /// dc-lower-to-llvm's options (docs/Lowering.md): the sparse loops'
   /// vector length (0: scalar), whether float reductions may be
   /// reassociated (needed to vectorise them), and where payloads are
-  /// decoded ("init": @dc_init at run time; "compile": the library embeds
-  /// the run-time layout).
+  /// decoded (false: @dc_init at run time; true: at compile time, the
+  /// library embeds the run-time layout).
   int vectorLength = 0;
   bool reassociateFPReductions = false;
-  std::string decodeAt = "init";
+  bool decodeAtCompile = false;
 };
 
 /// Compiles `module` (consumed) per `options` and writes the output(s):

@@ -14,6 +14,12 @@
 
 namespace mlir::dc {
 
+/// Where convert-dc-to-sparse-tensor decodes payloads (its `decode-at`).
+enum class DecodeAt {
+  Compile, ///< now: the module embeds the run-time layout
+  Init,    ///< by the generated @dc_init at run time
+};
+
 #define GEN_PASS_DECL
 #include "dc/Conversion/Passes.h.inc"
 

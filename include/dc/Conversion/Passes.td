@@ -43,9 +43,15 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
     compiled model never fails in `@dc_init` for a payload dc wrote).
   }];
   let options = [
-    Option<"decodeAt", "decode-at", "std::string", /*default=*/"\"compile\"",
-           "When payloads are decoded: compile (by the compiler) or init (by "
-           "generated @dc_init at run time)">,
+    Option<"decodeAt", "decode-at", "::mlir::dc::DecodeAt",
+           /*default=*/"::mlir::dc::DecodeAt::Compile",
+           "When payloads are decoded", [{::llvm::cl::values(
+             clEnumValN(::mlir::dc::DecodeAt::Compile, "compile",
+                        "by the compiler: the module embeds the run-time "
+                        "layout (the default)"),
+             clEnumValN(::mlir::dc::DecodeAt::Init, "init",
+                        "by the generated @dc_init at run time, from the "
+                        "stored payload"))}]>,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

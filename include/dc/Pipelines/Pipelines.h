@@ -8,6 +8,7 @@
 #ifndef DC_PIPELINES_PIPELINES_H
 #define DC_PIPELINES_PIPELINES_H
 
+#include "dc/Conversion/Passes.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
 
@@ -27,13 +28,17 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
   PassOptions::Option<bool> enableX86Vector{
       *this, "enable-x86vector", llvm::cl::desc("Use x86 vector intrinsics"),
       llvm::cl::init(false)};
-  PassOptions::Option<std::string> decodeAt{
-      *this, "decode-at",
-      llvm::cl::desc("Decode payloads at 'init' (generated @dc_init calls "
-                     "the run-time decoder, libdc_runtime; the module "
-                     "embeds the stored payload) or at 'compile' time (the "
-                     "module embeds the run-time layout)"),
-      llvm::cl::init("init")};
+  PassOptions::Option<DecodeAt> decodeAt{
+      *this, "decode-at", llvm::cl::desc("Where payloads are decoded"),
+      llvm::cl::init(DecodeAt::Init),
+      llvm::cl::values(
+          clEnumValN(DecodeAt::Init, "init",
+                     "by the generated @dc_init, which calls the run-time "
+                     "decoder (libdc_runtime); the module embeds the stored "
+                     "payload (the default)"),
+          clEnumValN(DecodeAt::Compile, "compile",
+                     "at compile time: the module embeds the run-time "
+                     "layout"))};
   PassOptions::Option<std::string> entry{
       *this, "entry",
       llvm::cl::desc("The model's entry functions, comma-separated: their "

@@ -330,12 +330,7 @@ struct ConvertDCToSparseTensorPass
   }
 
   void runOnOperation() override {
-    if (decodeAt != "compile" && decodeAt != "init") {
-      getOperation().emitError()
-          << "decode-at must be compile or init, got '" << decodeAt << "'";
-      return signalPassFailure();
-    }
-    if (decodeAt == "init")
+    if (decodeAt == DecodeAt::Init)
       initBuilder.emplace(getOperation());
     SmallVector<DecompressOp> worklist;
     getOperation().walk([&](DecompressOp op) { worklist.push_back(op); });

@@ -1,6 +1,6 @@
 // RUN: dc-opt %s --convert-dc-to-sparse-tensor="decode-at=init" | FileCheck %s
 // RUN: not dc-opt %s --convert-dc-to-sparse-tensor="decode-at=later" 2>&1 | FileCheck %s --check-prefix=BAD
-// BAD: decode-at must be compile or init, got 'later'
+// BAD: for the --decode-at option: Cannot find option named 'later'!
 
 // decode-at=init: the kernels read named workspace slots (dc.slot), which
 // the generated @dc_init fills by calling the run-time decoder on the stored
