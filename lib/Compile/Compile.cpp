@@ -604,7 +604,7 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   LowerToLLVMOptions lower;
   lower.vectorLength = o.vectorLength;
   lower.reassociateFPReductions = o.reassociateFPReductions;
-  lower.decodeAt = o.decodeAtCompile ? DecodeAt::Compile : DecodeAt::Init;
+  lower.decodeAt = o.decodeAt;
   if (host) {
     lower.hostBlas = true;
     lower.entry = llvm::join(o.entries, ",");

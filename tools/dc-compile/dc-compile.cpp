@@ -95,7 +95,7 @@ static cl::opt<bool> reassociate(
     cl::desc("Let float reductions be reassociated (needed to vectorise "
              "them; changes the last bits of results)"),
     cl::cat(category));
-enum class DecodeAt { Init, Compile };
+using mlir::dc::DecodeAt;
 static cl::opt<DecodeAt> decodeAt(
     "decode-at", cl::init(DecodeAt::Init),
     cl::desc("Where the stored payload is decoded"),
@@ -144,7 +144,7 @@ int main(int argc, char **argv) {
   }
   options.vectorLength = vectorLength;
   options.reassociateFPReductions = reassociate;
-  options.decodeAtCompile = decodeAt == DecodeAt::Compile;
+  options.decodeAt = decodeAt;
   options.optLevel = optLevel;
   if (compress.getNumOccurrences())
     options.compress = compress;

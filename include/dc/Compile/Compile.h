@@ -10,6 +10,7 @@
 #ifndef DC_COMPILE_COMPILE_H
 #define DC_COMPILE_COMPILE_H
 
+#include "dc/Conversion/Passes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
@@ -57,11 +58,11 @@ struct CompileOptions {
   /// dc-lower-to-llvm's options (docs/Lowering.md): the sparse loops'
   /// vector length (0: scalar), whether float reductions may be
   /// reassociated (needed to vectorise them), and where payloads are
-  /// decoded (false: @dc_init at run time; true: at compile time, the
-  /// library embeds the run-time layout).
+  /// decoded (Init: @dc_init at run time; Compile: the library embeds the
+  /// run-time layout).
   int vectorLength = 0;
   bool reassociateFPReductions = false;
-  bool decodeAtCompile = false;
+  DecodeAt decodeAt = DecodeAt::Init;
 };
 
 /// Compiles `module` (consumed) per `options` and writes the output(s):

@@ -362,27 +362,21 @@ struct ConvertDCToSparseTensorPass
                << "payload does not decode: " << status.message();
     }
     SmallVector<ViewedRead> reads;
-    if (!type.getEncoding().isSparse()) {
-      // The dense layout: the codebook indices, looked up where read.
-      std::string why = readBlocker(op.getResult(), reads);
-      if (why.empty())
-        return convertToIndices(op, constant, reads);
-      op.emitWarning() << "weight '" << slotName(constant)
-                       << "' is decoded to dense f32 ("
-                       << 4 * type.getNumElements()
-                       << " bytes) instead of computed on compressed: " << why;
-      return convertToDense(op, constant);
-    }
+    bool sparse = type.getEncoding().isSparse();
+    // The dense layout keeps its codebook indices, looked up where read;
+    // sparse layouts become sparse tensors.
     std::string why =
-        type.getRank() < 2 ? "it has rank 1"
+        !sparse ? readBlocker(op.getResult(), reads)
+        : type.getRank() < 2 ? "it has rank 1"
         : type.getRank() > 2 && type.getEncoding().getLayout() == Layout::CSC
             ? "it has rank " + std::to_string(type.getRank()) +
                   " and the csc layout (past 2-D the sparse path takes csr)"
             : sparsePathBlocker(op.getResult(), reads);
     if (why.empty())
-      return convertToSparse(op, constant, reads);
-    // Decoded once into a dense buffer (uses the sparse path does not
-    // cover): said where it happens.
+      return sparse ? convertToSparse(op, constant, reads)
+                    : convertToIndices(op, constant, reads);
+    // Decoded once into a dense buffer (uses neither run-time form
+    // covers): said where it happens.
     op.emitWarning() << "weight '" << slotName(constant)
                      << "' is decoded to dense f32 ("
                      << 4 * type.getNumElements()
