@@ -582,6 +582,81 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
     return success();
   };
 
+  // The target, resolved first: the lowering vectorises for it.
+  llvm::InitializeAllTargetInfos();
+  llvm::InitializeAllTargets();
+  llvm::InitializeAllTargetMCs();
+  llvm::InitializeAllAsmPrinters();
+  llvm::Triple triple(o.target == "x86_64" ? "x86_64-unknown-linux-gnu"
+                                           : "aarch64-unknown-linux-gnu");
+  std::string lookupError;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, lookupError);
+  if (!target)
+    return fail("no LLVM target for " + triple.str() + ": " + lookupError);
+  std::string cpu = o.cpu, features = o.features;
+  bool native =
+      llvm::Triple(llvm::sys::getProcessTriple()).getArch() == triple.getArch();
+  if (cpu.empty())
+    cpu = native && o.target == "x86_64" ? llvm::sys::getHostCPUName().str()
+                                         : "generic";
+  if (features.empty()) {
+    if (o.target == "aarch64") {
+      features = "+neon,-outline-atomics";
+    } else if (native && o.cpu.empty()) {
+      SmallVector<std::string> list;
+      for (auto &f : llvm::sys::getHostCPUFeatures())
+        list.push_back((f.second ? "+" : "-") + f.first().str());
+      llvm::sort(list);
+      features = llvm::join(list, ",");
+    }
+  }
+  // Unknown CPUs and features would only be warned about by LLVM.
+  {
+    std::unique_ptr<llvm::MCSubtargetInfo> info(
+        target->createMCSubtargetInfo(triple, "", ""));
+    if (!o.cpu.empty() && !info->isCPUStringValid(o.cpu))
+      return fail("unknown --mcpu '" + o.cpu + "' for " + triple.str());
+    for (StringRef feature : llvm::split(o.features, ',')) {
+      feature = feature.trim();
+      if (feature.empty())
+        continue;
+      if ((!feature.starts_with("+") && !feature.starts_with("-")) ||
+          !llvm::any_of(info->getAllProcessorFeatures(),
+                        [&](const llvm::SubtargetFeatureKV &kv) {
+                          return feature.drop_front() == kv.Key;
+                        }))
+        return fail("unknown --mattr feature '" + feature + "' for " +
+                    triple.str() + " (use +name or -name)");
+    }
+  }
+  llvm::TargetOptions targetOptions;
+  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
+      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
+      o.optLevel == 0   ? llvm::CodeGenOptLevel::None
+      : o.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+      : o.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                        : llvm::CodeGenOptLevel::Aggressive));
+  if (!machine)
+    return fail("cannot create a target machine for " + triple.str() +
+                " cpu '" + cpu + "' features '" + features + "'");
+
+  // dc-vectorize's vector width and register count (docs/Lowering.md).
+  unsigned vectorBits = 128, vectorRegisters = o.target == "aarch64" ? 32 : 16;
+  {
+    const llvm::MCSubtargetInfo *info = machine->getMCSubtargetInfo();
+    if (o.target == "x86_64") {
+      if (info->checkFeatures("+avx512f")) {
+        vectorBits = 512;
+        vectorRegisters = 32;
+      } else if (info->checkFeatures("+avx")) {
+        vectorBits = 256;
+      }
+    }
+  }
+  if (!o.vectorizeDense)
+    vectorBits = 0;
+
   // MLIR: compress (optionally), lower to the LLVM dialect.
   if (o.compress) {
     PassManager compress(module.getContext());
@@ -605,6 +680,8 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   lower.vectorLength = o.vectorLength;
   lower.reassociateFPReductions = o.reassociateFPReductions;
   lower.decodeAt = o.decodeAt;
+  lower.denseVectorBits = host ? 0 : vectorBits;
+  lower.vectorRegisters = vectorRegisters;
   if (host) {
     lower.hostBlas = true;
     lower.entry = llvm::join(o.entries, ",");
@@ -674,65 +751,6 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   if (!bytesAttr)
     return fail("internal error: no workspace size on @forward");
   int64_t workspaceBytes = bytesAttr.getInt();
-
-  // LLVM IR for the target.
-  llvm::InitializeAllTargetInfos();
-  llvm::InitializeAllTargets();
-  llvm::InitializeAllTargetMCs();
-  llvm::InitializeAllAsmPrinters();
-  llvm::Triple triple(o.target == "x86_64" ? "x86_64-unknown-linux-gnu"
-                                           : "aarch64-unknown-linux-gnu");
-  std::string lookupError;
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, lookupError);
-  if (!target)
-    return fail("no LLVM target for " + triple.str() + ": " + lookupError);
-  std::string cpu = o.cpu, features = o.features;
-  bool native =
-      llvm::Triple(llvm::sys::getProcessTriple()).getArch() == triple.getArch();
-  if (cpu.empty())
-    cpu = native && o.target == "x86_64" ? llvm::sys::getHostCPUName().str()
-                                         : "generic";
-  if (features.empty()) {
-    if (o.target == "aarch64") {
-      features = "+neon,-outline-atomics";
-    } else if (native && o.cpu.empty()) {
-      SmallVector<std::string> list;
-      for (auto &f : llvm::sys::getHostCPUFeatures())
-        list.push_back((f.second ? "+" : "-") + f.first().str());
-      llvm::sort(list);
-      features = llvm::join(list, ",");
-    }
-  }
-  // Unknown CPUs and features would only be warned about by LLVM.
-  {
-    std::unique_ptr<llvm::MCSubtargetInfo> info(
-        target->createMCSubtargetInfo(triple, "", ""));
-    if (!o.cpu.empty() && !info->isCPUStringValid(o.cpu))
-      return fail("unknown --mcpu '" + o.cpu + "' for " + triple.str());
-    for (StringRef feature : llvm::split(o.features, ',')) {
-      feature = feature.trim();
-      if (feature.empty())
-        continue;
-      if ((!feature.starts_with("+") && !feature.starts_with("-")) ||
-          !llvm::any_of(info->getAllProcessorFeatures(),
-                        [&](const llvm::SubtargetFeatureKV &kv) {
-                          return feature.drop_front() == kv.Key;
-                        }))
-        return fail("unknown --mattr feature '" + feature + "' for " +
-                    triple.str() + " (use +name or -name)");
-    }
-  }
-  llvm::TargetOptions targetOptions;
-  std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
-      triple, cpu, features, targetOptions, llvm::Reloc::PIC_, std::nullopt,
-      o.optLevel == 0   ? llvm::CodeGenOptLevel::None
-      : o.optLevel == 1 ? llvm::CodeGenOptLevel::Less
-      : o.optLevel == 2 ? llvm::CodeGenOptLevel::Default
-                        : llvm::CodeGenOptLevel::Aggressive));
-  if (!machine)
-    return fail("cannot create a target machine for " + triple.str() +
-                " cpu '" + cpu + "' features '" + features + "'");
 
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());

@@ -49,6 +49,11 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
   if (options.hostBlas)
     pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createDCFoldTransposes());
+  // Dense constants are permuted once, here, into the order the vector
+  // loops read them (x * W^T reads W^T rows).
+  bool vectorize = options.denseVectorBits > 0 && !options.hostBlas;
+  if (vectorize)
+    pm.addNestedPass<func::FuncOp>(createDCRelayoutConstants());
   // Copies that bufferization inserts (a tensor.pad writes its source into
   // a subview of the padded buffer) become linalg.copy, which lowers to
   // loops: memref.copy of a strided view would call the runner utilities'
@@ -86,6 +91,14 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(createStorageSpecifierToLLVMPass());
   pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
 
+  if (vectorize) {
+    DCVectorizeOptions vectorizeOptions;
+    vectorizeOptions.vectorBits = options.denseVectorBits;
+    vectorizeOptions.registers = options.vectorRegisters;
+    pm.addNestedPass<func::FuncOp>(createDCVectorize(vectorizeOptions));
+    pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
+    pm.addNestedPass<func::FuncOp>(createCSEPass());
+  }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createConvertVectorToSCFPass());
   pm.addNestedPass<func::FuncOp>(memref::createExpandReallocPass());

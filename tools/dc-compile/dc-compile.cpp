@@ -57,6 +57,12 @@ static cl::opt<std::string>
           cl::desc("Target features, e.g. +avx2 (default: the host's on "
                    "x86-64, +neon on AArch64)"),
           cl::cat(category));
+static cl::opt<bool> vectorizeDense(
+    "vectorize", cl::init(true),
+    cl::desc("Dense layers (matmuls, stride-1 convolutions, elementwise "
+             "ops) as register-tiled vector loops for the target's vector "
+             "width (default); --vectorize=false: scalar loops"),
+    cl::cat(category));
 enum class Emit { MLIR, LLVM, Asm, Obj, SO };
 static cl::opt<Emit> emit(
     "emit", cl::init(Emit::SO), cl::desc("What to write"),
@@ -145,6 +151,7 @@ int main(int argc, char **argv) {
   options.vectorLength = vectorLength;
   options.reassociateFPReductions = reassociate;
   options.decodeAt = decodeAt;
+  options.vectorizeDense = vectorizeDense;
   options.optLevel = optLevel;
   if (compress.getNumOccurrences())
     options.compress = compress;

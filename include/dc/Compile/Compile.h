@@ -63,6 +63,10 @@ struct CompileOptions {
   int vectorLength = 0;
   bool reassociateFPReductions = false;
   DecodeAt decodeAt = DecodeAt::Init;
+  /// Dense linalg ops as register-tiled vector loops for the target's
+  /// vector width (dc-relayout-constants, dc-vectorize); false: scalar
+  /// loops (the reference the tests compare against).
+  bool vectorizeDense = true;
 };
 
 /// Compiles `module` (consumed) per `options` and writes the output(s):

@@ -53,6 +53,19 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
                      "host BLAS for f32 contractions "
                      "(convert-linalg-to-blas); the result links OpenBLAS"),
       llvm::cl::init(false)};
+  PassOptions::Option<unsigned> denseVectorBits{
+      *this, "dense-vector-bits",
+      llvm::cl::desc("Vector register width in bits for the dense linalg "
+                     "ops (dc-relayout-constants, dc-vectorize): 512 for "
+                     "AVX-512, 256 for AVX2, 128 for SSE and NEON; 0 = "
+                     "scalar loops (convert-linalg-to-loops) as upstream"),
+      llvm::cl::init(0)};
+  PassOptions::Option<unsigned> vectorRegisters{
+      *this, "vector-registers",
+      llvm::cl::desc("Vector registers of the target (32 on AVX-512 and "
+                     "NEON, 16 on AVX2 and SSE): bounds dc-vectorize's "
+                     "register tile"),
+      llvm::cl::init(16)};
   PassOptions::Option<bool> enableArmNeon{
       *this, "enable-arm-neon", llvm::cl::desc("Use Arm NEON intrinsics"),
       llvm::cl::init(false)};

@@ -439,4 +439,76 @@ def DCConvToIm2col : Pass<"dc-conv-to-im2col"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def DCRelayoutConstants : Pass<"dc-relayout-constants"> {
+  let summary = "Lay constant operands of linalg ops out in the order the "
+                "vector loops read them";
+  let description = [{
+    On tensors: where a linalg op (named or generic) reads a dense constant
+    (`arith.constant`, inline `dense<>` or `dense_resource`, no sparse
+    encoding) through a projected permutation that uses the loop indexing
+    the output's innermost dimension, but not in its own innermost
+    dimension, the constant is replaced by a copy permuted at compile time
+    so that this loop indexes its innermost dimension, and the map by the
+    permuted map. `dc-vectorize` vectorises along the output's innermost
+    dimension: after this a fully connected layer `x * W^T` (W stored
+    `[out, in]`, read by `dc-fold-transposes` through a permuted map) reads
+    `W^T` rows contiguously with broadcast-FMA, and a `conv_2d_nhwc_fhwc`
+    filter becomes `[kh, kw, c, f]`. No weight is re-laid out at run time.
+    A constant with other users is copied, not changed.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect"];
+}
+
+def DCVectorize : Pass<"dc-vectorize"> {
+  let summary = "Lower dense linalg ops on buffers to register-tiled vector "
+                "loops";
+  let description = [{
+    After bufferization, before `convert-linalg-to-loops`: every linalg op
+    (named or generic) on memrefs of static shape whose body is elementwise
+    arith/math and whose output's innermost dimension is a parallel loop
+    `v` with unit stride becomes scf loops over vector code along `v`:
+
+    - an input whose innermost index is `v + e` (unit coefficient, unit
+      stride) is read with `vector.load`; an input that does not use `v` is
+      read as a scalar and broadcast; any other input makes the op stay
+      as it is (scalar loops);
+    - a register dimension `r` (a parallel loop that the vector-read inputs
+      do not use but a broadcast one does: the rows of a matmul, the output
+      channels of a convolution) is unrolled by `R`, `v` by `U` vectors,
+      and the `R x U` accumulators are carried through the reduction loops
+      (`scf.for` iter_args) and stored once; the body is cloned on vectors
+      with `contract` fast-math on multiplies and adds, so they become FMAs;
+    - the remainder of `v` is covered by narrower vectors (powers of two)
+      and one masked vector, the remainder of `r` by a narrower tile;
+    - a long reduction over a large vector-read input is blocked
+      (`reduction-block` iterations by `column-block` elements of `v`) so
+      that the block stays in the L2 cache while every row reads it.
+
+    Matmuls (`C[m,n] += A[m,k] B[k,n]`, batch 1 is a matvec), direct
+    stride-1 convolutions (NCHW: `v = ow`, `r = f`; NHWC: `v = f`,
+    `r = ow`), depthwise convolutions, bias, ReLU, batch-norm and copies
+    all take this path. `vector-bits` is the target's vector register width
+    (512 for AVX-512, 256 for AVX2, 128 for SSE and NEON; 0 leaves every op
+    as it is) and `registers` the number of vector registers (32 or 16),
+    which bounds `R x U`.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"256",
+           "Vector register width in bits (0 = off)">,
+    Option<"registers", "registers", "unsigned", /*default=*/"16",
+           "Vector registers of the target (bounds the register tile)">,
+    Option<"reductionBlock", "reduction-block", "int64_t",
+           /*default=*/"256",
+           "Reduction iterations per cache block of a large input">,
+    Option<"columnBlock", "column-block", "int64_t", /*default=*/"512",
+           "Elements of the vector dimension per cache block">,
+  ];
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // DC_DIALECT_DC_TRANSFORMS_PASSES_TD
