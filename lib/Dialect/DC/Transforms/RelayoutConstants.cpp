@@ -137,9 +137,11 @@ FailureOr<Value> permutedConstant(RewriterBase &rewriter,
       value = DenseElementsAttr::getFromRawBuffer(newType, data);
     } else {
       auto resource = cast<DenseResourceElementsAttr>(constant.getValue());
+      size_t align = resource.getRawHandle().getBlob()->getDataAlignment();
       value = DenseResourceElementsAttr::get(
           newType, (resource.getRawHandle().getKey() + ".relayout").str(),
-          HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<char>(data)));
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(ArrayRef<char>(data),
+                                                        align));
     }
   }
   rewriter.setInsertionPoint(user);
