@@ -69,10 +69,16 @@ def ptr(a):
 
 
 def cpu_name():
+    info = {}
     for line in open("/proc/cpuinfo"):
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
+        if ":" in line:
+            k, v = line.split(":", 1)
+            info.setdefault(k.strip(), v.strip())
+    flags = info.get("flags", "").split()
+    isa = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
+    return (f"{info.get('model name', platform.processor())} (family "
+            f"{info.get('cpu family', '?')} model {info.get('model', '?')}, "
+            f"{isa})")
 
 
 def load_gate():
