@@ -681,6 +681,10 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   lower.reassociateFPReductions = o.reassociateFPReductions;
   lower.decodeAt = o.decodeAt;
   lower.denseVectorBits = host ? 0 : vectorBits;
+  lower.fcKernel = host ? FcKernel::Sparsifier
+                   : o.fcKernel ? *o.fcKernel
+                   : vectorBits >= 512 ? FcKernel::Gather
+                                       : FcKernel::Rows;
   lower.vectorRegisters = vectorRegisters;
   if (host) {
     lower.hostBlas = true;

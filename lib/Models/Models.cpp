@@ -518,6 +518,8 @@ const ModelInfo kModels[] = {
             "(kernel benchmarks)"},
     {"vgg16", "VGG-16-sized weight set: 13 conv + 3 fc layers, 138M weights, "
               "one function per layer"},
+    {"linear-OUTxIN", "one IN -> OUT nn.Linear named fc1, e.g. linear-4096x25088 "
+                      "(VGG-16's fc6; kernel benchmarks)"},
 };
 
 } // namespace
@@ -596,7 +598,17 @@ mlir::dc::buildModel(MLIRContext *context, StringRef name, uint64_t seed,
     buildWeightSet(mb, *module, kAlexNetConvs, kAlexNetFCs);
   else if (name == "vgg16")
     buildWeightSet(mb, *module, kVGG16Convs, kVGG16FCs);
-  else {
+  else if (name.starts_with("linear-")) {
+    auto [outText, inText] = name.drop_front(7).split('x');
+    int64_t out = 0, in = 0;
+    if (outText.getAsInteger(10, out) || inText.getAsInteger(10, in) ||
+        out <= 0 || in <= 0) {
+      error = "bad linear model '" + name.str() +
+              "' (expected linear-OUTxIN, e.g. linear-4096x9216)";
+      return failure();
+    }
+    buildMLP(mb, *module, {in, out});
+  } else {
     error = "unknown model '" + name.str() + "' (known:";
     for (const ModelInfo &m : kModels)
       error += " " + m.name.str();

@@ -33,6 +33,9 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
                                         const LowerToLLVMOptions &options) {
   ConvertDCToSparseTensorOptions convert;
   convert.decodeAt = options.decodeAt;
+  convert.fcKernel = options.fcKernel;
+  if (options.denseVectorBits > 0)
+    convert.kernelVectorBits = options.denseVectorBits;
   pm.addPass(createConvertDCToSparseTensor(convert));
 
   sparse_tensor::SparsifierOptions sparsifier;

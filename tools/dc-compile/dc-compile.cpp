@@ -63,6 +63,22 @@ static cl::opt<bool> vectorizeDense(
              "ops) as register-tiled vector loops for the target's vector "
              "width (default); --vectorize=false: scalar loops"),
     cl::cat(category));
+enum class FcChoice { Auto, Sparsifier, Rows, Gather };
+static cl::opt<FcChoice> fcKernel(
+    "fc-kernel", cl::init(FcChoice::Auto),
+    cl::desc("How compressed (CSR) fully connected layers are computed"),
+    cl::values(
+        clEnumValN(FcChoice::Auto, "auto",
+                   "gather on AVX-512, rows elsewhere (default)"),
+        clEnumValN(FcChoice::Sparsifier, "sparsifier",
+                   "the upstream sparsifier's loop, one accumulator"),
+        clEnumValN(FcChoice::Rows, "rows",
+                   "dc's row loop: 4 accumulators; at batch B each decoded "
+                   "weight multiplies B inputs at once"),
+        clEnumValN(FcChoice::Gather, "gather",
+                   "dc's row loop over vectors of entries (vector.gather of "
+                   "the inputs and the codebook); batches as rows")),
+    cl::cat(category));
 enum class Emit { MLIR, LLVM, Asm, Obj, SO };
 static cl::opt<Emit> emit(
     "emit", cl::init(Emit::SO), cl::desc("What to write"),
@@ -152,6 +168,10 @@ int main(int argc, char **argv) {
   options.reassociateFPReductions = reassociate;
   options.decodeAt = decodeAt;
   options.vectorizeDense = vectorizeDense;
+  if (fcKernel != FcChoice::Auto)
+    options.fcKernel = fcKernel == FcChoice::Sparsifier ? mlir::dc::FcKernel::Sparsifier
+                       : fcKernel == FcChoice::Rows    ? mlir::dc::FcKernel::Rows
+                                                       : mlir::dc::FcKernel::Gather;
   options.optLevel = optLevel;
   if (compress.getNumOccurrences())
     options.compress = compress;

@@ -67,6 +67,9 @@ struct CompileOptions {
   /// vector width (dc-relayout-constants, dc-vectorize); false: scalar
   /// loops (the reference the tests compare against).
   bool vectorizeDense = true;
+  /// How 2-D CSR fully connected layers are computed; none: chosen for the
+  /// target (Gather with AVX-512, else Rows).
+  std::optional<FcKernel> fcKernel;
 };
 
 /// Compiles `module` (consumed) per `options` and writes the output(s):

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
 namespace mlir::dc {
@@ -18,6 +19,14 @@ namespace mlir::dc {
 enum class DecodeAt {
   Compile, ///< now: the module embeds the run-time layout
   Init,    ///< by the generated @dc_init at run time
+};
+
+/// How convert-dc-to-sparse-tensor computes a 2-D CSR fully connected
+/// layer (its `fc-kernel`).
+enum class FcKernel {
+  Sparsifier, ///< a sparse_tensor generic for the upstream sparsifier
+  Rows,       ///< dc's row loop: 4 accumulators; batches as vectors
+  Gather,     ///< dc's row loop over vectors of entries (vector.gather)
 };
 
 #define GEN_PASS_DECL

@@ -52,6 +52,24 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
              clEnumValN(::mlir::dc::DecodeAt::Init, "init",
                         "by the generated @dc_init at run time, from the "
                         "stored payload"))}]>,
+    Option<"fcKernel", "fc-kernel", "::mlir::dc::FcKernel",
+           /*default=*/"::mlir::dc::FcKernel::Sparsifier",
+           "How a 2-D CSR fully connected layer is computed",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::dc::FcKernel::Sparsifier, "sparsifier",
+                        "a sparse_tensor generic for the upstream sparsifier "
+                        "(the default)"),
+             clEnumValN(::mlir::dc::FcKernel::Rows, "rows",
+                        "dc's own loop per output row: 4 accumulators at "
+                        "batch 1; at batch B each decoded weight "
+                        "multiplies a vector of B inputs"),
+             clEnumValN(::mlir::dc::FcKernel::Gather, "gather",
+                        "dc's own loop per output row over vectors of "
+                        "entries: the inputs and the codebook read with "
+                        "vector.gather (AVX-512); batches as rows"))}]>,
+    Option<"kernelVectorBits", "kernel-vector-bits", "unsigned",
+           /*default=*/"512",
+           "Vector width of the gather kernel, in bits">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -60,6 +78,7 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
     "::mlir::linalg::LinalgDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::sparse_tensor::SparseTensorDialect",
+    "::mlir::vector::VectorDialect",
   ];
 }
 

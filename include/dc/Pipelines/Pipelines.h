@@ -60,6 +60,19 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
                      "AVX-512, 256 for AVX2, 128 for SSE and NEON; 0 = "
                      "scalar loops (convert-linalg-to-loops) as upstream"),
       llvm::cl::init(0)};
+  PassOptions::Option<FcKernel> fcKernel{
+      *this, "fc-kernel",
+      llvm::cl::desc("How 2-D CSR fully connected layers are computed "
+                     "(convert-dc-to-sparse-tensor)"),
+      llvm::cl::init(FcKernel::Sparsifier),
+      llvm::cl::values(
+          clEnumValN(FcKernel::Sparsifier, "sparsifier",
+                     "the upstream sparsifier's loop (the default)"),
+          clEnumValN(FcKernel::Rows, "rows",
+                     "dc's row loop, 4 accumulators; batches as vectors"),
+          clEnumValN(FcKernel::Gather, "gather",
+                     "dc's row loop over vectors of entries with "
+                     "vector.gather (for AVX-512)"))};
   PassOptions::Option<unsigned> vectorRegisters{
       *this, "vector-registers",
       llvm::cl::desc("Vector registers of the target (32 on AVX-512 and "

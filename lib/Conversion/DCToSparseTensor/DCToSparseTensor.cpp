@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FcKernel.h"
 #include "dc/Conversion/Passes.h"
 #include "dc/Dialect/DC/Transforms/WeightViews.h"
 #include "dc/Dialect/DC/IR/DCOps.h"
@@ -473,13 +474,7 @@ struct ConvertDCToSparseTensorPass
                     bool sparse) {
     OpBuilder b(op);
     Location loc = op.getLoc();
-    int64_t k = int64_t(constant.getCodebook().size());
-    auto codebookType = RankedTensorType::get({k}, b.getF32Type());
-    Value codebookTensor = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(codebookType, constant.getCodebook()));
-    Value codebook = bufferization::ToBufferOp::create(
-        b, loc, MemRefType::get({k}, b.getF32Type()), codebookTensor,
-        /*read_only=*/true);
+    Value codebook = codebookBuffer(b, loc, constant);
     llvm::SetVector<Operation *> views;
     for (const ViewedRead &read : reads) {
       rewriteContraction(read, weight, codebook, idxType, sparse);
@@ -547,6 +542,7 @@ struct ConvertDCToSparseTensorPass
     OpBuilder b(op);
     Location loc = op.getLoc();
     Value positions, coordinates, indices;
+    Value buffers[3];
     if (initBuilder) {
       // Buffers that @dc_init fills at run time.
       int64_t positionCount = lines + 1;
@@ -563,6 +559,7 @@ struct ConvertDCToSparseTensorPass
         auto memrefType =
             MemRefType::get({counts[i]}, b.getIntegerType(widths[i]));
         Value buffer = InitBuilder::view(b, loc, slot, memrefType);
+        buffers[i] = buffer;
         tensors[i] = bufferization::ToTensorOp::create(
             b, loc,
             RankedTensorType::get({counts[i]}, b.getIntegerType(widths[i])),
@@ -579,10 +576,64 @@ struct ConvertDCToSparseTensorPass
           makeIntArray(b, loc, csr->coordinates, crdWidth, name + "_rt_crd");
       indices = makeIntArray(b, loc, csr->indices, idxWidth, name + "_rt_idx");
     }
+    // dc's own kernels, where every reader is a fully connected layer on
+    // the 2-D CSR form.
+    if (fcKernel != FcKernel::Sparsifier && rank == 2 && !csc) {
+      SmallVector<FcShape> shapes;
+      for (const ViewedRead &read : reads) {
+        linalg::LinalgOp reader = read.op;
+        AffineMap map =
+            read.indexMap.compose(reader.getIndexingMapsArray()[read.operand]);
+        std::optional<FcShape> shape = matchFc(reader, read.operand, map);
+        if (!shape)
+          break;
+        shapes.push_back(*shape);
+      }
+      if (shapes.size() == reads.size()) {
+        Value values[3] = {positions, coordinates, indices};
+        for (int i = 0; i < 3; ++i)
+          if (!buffers[i])
+            buffers[i] = bufferization::ToBufferOp::create(
+                b, loc,
+                MemRefType::get(
+                    cast<RankedTensorType>(values[i].getType()).getShape(),
+                    cast<RankedTensorType>(values[i].getType())
+                        .getElementType()),
+                values[i], /*read_only=*/true);
+        FcWeight fc{buffers[0], buffers[1], buffers[2], codebookBuffer(b, loc, constant)};
+        llvm::SetVector<Operation *> views;
+        for (auto [read, shape] : llvm::zip(reads, shapes)) {
+          buildFcKernel(read.op, shape, fc, fcKernel, kernelVectorBits);
+          for (const View &v : llvm::reverse(read.views))
+            views.insert(v.op);
+        }
+        for (Operation *view : views)
+          if (view->use_empty())
+            view->erase();
+        // The tensor forms of the arrays, unused.
+        for (Value v : values)
+          if (v.use_empty() && v.getDefiningOp() &&
+              !isa<arith::ConstantOp>(v.getDefiningOp()))
+            v.getDefiningOp()->erase();
+        op.erase();
+        return success();
+      }
+    }
     Value weight = sparse_tensor::AssembleOp::create(
         b, loc, sparseType, ValueRange{positions, coordinates}, indices);
     rewriteReads(op, constant, reads, weight, idxType, /*sparse=*/true);
     return success();
+  }
+
+  /// The layer's codebook as a read-only memref<kxf32>.
+  static Value codebookBuffer(OpBuilder &b, Location loc, ConstantOp constant) {
+    int64_t k = int64_t(constant.getCodebook().size());
+    auto codebookType = RankedTensorType::get({k}, b.getF32Type());
+    Value codebookTensor = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(codebookType, constant.getCodebook()));
+    return bufferization::ToBufferOp::create(
+        b, loc, MemRefType::get({k}, b.getF32Type()), codebookTensor,
+        /*read_only=*/true);
   }
 
   /// The contraction as a linalg.generic reading the sparse weight: the

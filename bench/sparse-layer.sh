@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): compressed fully connected layers at the paper's
+# kept fractions (5-bit weights, 5-bit relative indices, Huffman), dc's
+# compiled layer against OpenBLAS, Eigen CSR, a tuned CSR f32/u16 kernel and
+# a tuned 5-bit codebook + 8-bit gap kernel, all on dc's own materialised
+# matrix, at batch 1, 8 and 64, hot and cold, one thread, in one run per
+# layer (bench/sparse_layer.cpp says how). dc's layer is built three ways:
+# dc (--fc-kernel=auto: gather on AVX-512, rows elsewhere), dc-rows and
+# dc-sparsifier (the upstream sparsifier's loop).
+#   bench/sparse-layer.sh [OUT] [LAYER...]
+# LAYER is one of the names below (default: all). OUT (default
+# build/bench/sparse-layer) gets the libraries and results.txt.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=build/bench/sparse-layer
+if [ $# -gt 0 ] && [ "${1#-}" = "$1" ] && ! grep -q "^$1 " <<< "$(sed -n 's/^  \([a-z0-9-]*\) .*/\1 /p' "$0")"; then
+  out=$1; shift
+fi
+cd "$root"
+scripts/setup.sh dc-model-gen dc-opt dc-compile >/dev/null
+if ! dpkg-query -W -f='${Status}' libeigen3-dev 2>/dev/null | grep -q "ok installed"; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libeigen3-dev >/dev/null
+fi
+bin=$root/build/bin
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+# name rows cols sparsity (the paper's Table 4 and 5 kept fractions)
+layers=$(cat <<'EOF'
+  lenet-ip1 300 784 0.92
+  alexnet-fc6 4096 9216 0.91
+  alexnet-fc7 4096 4096 0.91
+  alexnet-fc8 1000 4096 0.75
+  vgg-fc6 4096 25088 0.96
+  vgg-fc7 4096 4096 0.96
+  vgg-fc8 1000 4096 0.77
+EOF
+)
+want=("$@")
+/usr/lib/llvm-22/bin/clang++ -O3 -march=native -std=c++17 -I/usr/include/eigen3 \
+  bench/sparse_layer.cpp -lopenblas -ldl -o "$out/sparse-layer"
+echo "CPU: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1) ($(nproc) cores), one thread" | tee "$out/results.txt"
+while read -r name rows cols sparsity; do
+  [ -n "$name" ] || continue
+  if [ ${#want[@]} -gt 0 ] && ! printf '%s\n' "${want[@]}" | grep -qx "$name"; then continue; fi
+  d=$out/$name
+  mkdir -p "$d"
+  "$bin/dc-model-gen" "linear-${rows}x${cols}" -o "$d/dense.mlirbc"
+  opts="sparsity=$sparsity fc-bits=5 index-bits=5"
+  "$bin/dc-opt" "$d/dense.mlirbc" --dc-compress="$opts report=$d/report.json report-format=json" -o "$d/compressed.mlirbc"
+  payload=$(/usr/bin/python3 -c "import json,sys; print(json.load(open('$d/report.json'))['layers'][0]['bytes_after'])")
+  "$bin/dc-opt" "$d/compressed.mlirbc" --dc-materialize -o "$d/materialized.mlir"
+  /usr/bin/python3 bench/export_weights.py "$d/materialized.mlir" "$d/weights" >/dev/null
+  rm -f "$d/materialized.mlir"
+  w=$(ls -S "$d"/weights/*.f32 | sed -n 1p); b=$(ls -S "$d"/weights/*.f32 | sed -n 2p)
+  for batch in 1 8 64; do
+    if [ "$batch" = 1 ]; then m=$d/compressed.mlirbc; else
+      "$bin/dc-opt" "$d/compressed.mlirbc" --dc-rebatch=batch=$batch -o "$d/b$batch.mlirbc"; m=$d/b$batch.mlirbc; fi
+    libs=""
+    for kernel in auto rows sparsifier; do
+      "$bin/dc-compile" "$m" --prefix=layer --fc-kernel=$kernel -o "$d/liblayer_b${batch}_$kernel.so" --header=none
+      label=dc-$kernel; [ $kernel = auto ] && label=dc
+      libs="$libs${libs:+,}$label=$d/liblayer_b${batch}_$kernel.so"
+    done
+    reps=21; [ "$batch" = 64 ] && reps=7
+    "$out/sparse-layer" "$w" "$b" "$rows" "$cols" "$batch" "$libs" layer "$payload" $reps | sed "1s/^/$name: /" | tee -a "$out/results.txt"
+  done
+done <<< "$layers"
+echo "results: $out/results.txt"

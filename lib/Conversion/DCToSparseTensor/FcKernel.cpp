@@ -1,0 +1,363 @@
+//===- FcKernel.cpp - dc's own fused decode-and-multiply fc kernels -------===//
+//
+// y[b, n] = init[b, n] + sum_j codebook[idx[j]] * x[b, crd[j]] over the
+// entries j of row n, as scf + vector loops on the run-time CSR:
+//
+//  - Rows, batch 1: one loop per row, unrolled by 4 entries into 4
+//    accumulators (the sparsifier's loop has one: a serial add chain).
+//  - Rows, batch B: x is transposed once per call into xt[K][B], so each
+//    decoded weight multiplies a vector<B> of inputs (a contiguous load);
+//    4 entries per step into 4 vector accumulators; the row's results are
+//    one vector store into yt[N][B], transposed back (+ init) at the end.
+//  - Gather, batch 1: 2 x L entries per step (L = vector bits / 32):
+//    columns and indices loaded as vectors and widened, x and the codebook
+//    read with vector.gather, one FMA per vector; a masked tail.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FcKernel.h"
+
+#include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+using namespace mlir::dc;
+
+namespace {
+
+/// Whether the body is out + a * b (either order) over f32.
+bool isMulAccBody(Block &body) {
+  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
+  if (!add || !add.getType().isF32())
+    return false;
+  Value out = body.getArgument(2);
+  Value p = add.getLhs() == out   ? add.getRhs()
+            : add.getRhs() == out ? add.getLhs()
+                                  : Value();
+  auto mul = p ? p.getDefiningOp<arith::MulFOp>() : nullptr;
+  return mul && ((mul.getLhs() == body.getArgument(0) &&
+                  mul.getRhs() == body.getArgument(1)) ||
+                 (mul.getLhs() == body.getArgument(1) &&
+                  mul.getRhs() == body.getArgument(0)));
+}
+
+std::optional<unsigned> dimOf(AffineExpr e) {
+  if (auto d = dyn_cast<AffineDimExpr>(e))
+    return d.getPosition();
+  return std::nullopt;
+}
+
+Value cIndex(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// An integer vector or scalar widened to i32 (unsigned).
+Value widen(OpBuilder &b, Location loc, Value v) {
+  Type t = v.getType();
+  Type i32 = b.getI32Type();
+  if (auto vt = dyn_cast<VectorType>(t)) {
+    if (vt.getElementType().isInteger(32))
+      return v;
+    return arith::ExtUIOp::create(b, loc, VectorType::get(vt.getShape(), i32),
+                                  v);
+  }
+  return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), v);
+}
+
+/// a + b * c with contraction allowed.
+Value fma(OpBuilder &b, Location loc, Value x, Value y, Value acc) {
+  auto contract = arith::FastMathFlags::contract;
+  Value m = arith::MulFOp::create(b, loc, x, y, contract);
+  return arith::AddFOp::create(b, loc, acc, m, contract);
+}
+
+} // namespace
+
+std::optional<FcShape> mlir::dc::matchFc(linalg::LinalgOp op,
+                                         unsigned weightOperand,
+                                         AffineMap weightMap) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !isMulAccBody(*op.getBlock()))
+    return std::nullopt;
+  unsigned loops = op.getNumLoops();
+  if (loops != 2 && loops != 3)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  if (weightMap.getNumResults() != 2)
+    return std::nullopt;
+  std::optional<unsigned> n = dimOf(weightMap.getResult(0)),
+                          k = dimOf(weightMap.getResult(1));
+  if (!n || !k || !linalg::isParallelIterator(iterators[*n]) ||
+      !linalg::isReductionIterator(iterators[*k]))
+    return std::nullopt;
+  FcShape shape;
+  shape.xOperand = 1 - weightOperand;
+  AffineMap xMap = op.getIndexingMapsArray()[shape.xOperand];
+  AffineMap outMap = op.getIndexingMapsArray()[2];
+  std::optional<unsigned> batch;
+  if (loops == 3) {
+    for (unsigned l = 0; l < 3; ++l)
+      if (l != *n && l != *k)
+        batch = l;
+    if (!linalg::isParallelIterator(iterators[*batch]))
+      return std::nullopt;
+    if (xMap.getNumResults() != 2 || dimOf(xMap.getResult(0)) != batch ||
+        dimOf(xMap.getResult(1)) != k || outMap.getNumResults() != 2 ||
+        dimOf(outMap.getResult(0)) != batch || dimOf(outMap.getResult(1)) != n)
+      return std::nullopt;
+    shape.batched = true;
+  } else if (xMap.getNumResults() != 1 || dimOf(xMap.getResult(0)) != k ||
+             outMap.getNumResults() != 1 || dimOf(outMap.getResult(0)) != n) {
+    return std::nullopt;
+  }
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  shape.rows = ranges[*n];
+  shape.cols = ranges[*k];
+  shape.batch = batch ? ranges[*batch] : 1;
+  auto xType = dyn_cast<RankedTensorType>(
+      op.getDpsInputs()[shape.xOperand].getType());
+  if (!xType || !xType.getElementType().isF32() || xType.getEncoding())
+    return std::nullopt;
+  return shape;
+}
+
+void mlir::dc::buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
+                             const FcWeight &weight, FcKernel kind,
+                             unsigned vectorBits) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Type f32 = b.getF32Type();
+  int64_t B = shape.batch, N = shape.rows, K = shape.cols;
+  // Buffers: x and init read as they are; y written to a new buffer.
+  Value xTensor = op.getDpsInputs()[shape.xOperand];
+  Value initTensor = op.getDpsInits()[0];
+  SmallVector<int64_t> xShape = shape.batched ? SmallVector<int64_t>{B, K}
+                                              : SmallVector<int64_t>{K};
+  SmallVector<int64_t> yShape = shape.batched ? SmallVector<int64_t>{B, N}
+                                              : SmallVector<int64_t>{N};
+  Value x = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(xShape, f32), xTensor, /*read_only=*/true);
+  Value init = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(yShape, f32), initTensor, /*read_only=*/true);
+  Value y = memref::AllocOp::create(b, loc, MemRefType::get(yShape, f32),
+                                    ValueRange{}, b.getI64IntegerAttr(64));
+  Value c0 = cIndex(b, loc, 0), c1 = cIndex(b, loc, 1);
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  // x and y with a leading batch index, whether or not they have one.
+  auto xAt = [&](OpBuilder &b, Value batch, Value col) {
+    return shape.batched ? SmallVector<Value>{batch, col}
+                         : SmallVector<Value>{col};
+  };
+  auto rowBounds = [&](OpBuilder &b, Value row) {
+    Value next = arith::AddIOp::create(b, loc, row, c1);
+    Value s = memref::LoadOp::create(b, loc, weight.positions, row);
+    Value e = memref::LoadOp::create(b, loc, weight.positions, next);
+    return std::make_pair(widen(b, loc, s), widen(b, loc, e));
+  };
+  auto entry = [&](OpBuilder &b, Value j) {
+    Value col = widen(b, loc,
+                      memref::LoadOp::create(b, loc, weight.coordinates, j));
+    Value i = widen(b, loc, memref::LoadOp::create(b, loc, weight.indices, j));
+    Value w = memref::LoadOp::create(b, loc, weight.codebook, i);
+    return std::make_pair(col, w);
+  };
+  // end of the part of [s, e) that is a multiple of `step` long
+  auto mainEnd = [&](OpBuilder &b, Value s, Value e, int64_t step) {
+    Value len = arith::SubIOp::create(b, loc, e, s);
+    Value full = arith::MulIOp::create(
+        b, loc, arith::DivUIOp::create(b, loc, len, cIndex(b, loc, step)),
+        cIndex(b, loc, step));
+    return arith::AddIOp::create(b, loc, s, full).getResult();
+  };
+
+  if (B == 1 && kind == FcKernel::Gather) {
+    int64_t L = std::max<int64_t>(4, vectorBits / 32);
+    auto vf = VectorType::get({L}, f32);
+    auto vmask = VectorType::get({L}, b.getI1Type());
+    Value vzero = arith::ConstantOp::create(b, loc, b.getZeroAttr(vf));
+    Value all = vector::ConstantMaskOp::create(
+        b, loc, vmask, ArrayRef<int64_t>{L});
+    auto load = [&](OpBuilder &b, Value mem, Value j, Value mask) -> Value {
+      auto t = VectorType::get(
+          {L}, cast<MemRefType>(mem.getType()).getElementType());
+      if (!mask)
+        return vector::LoadOp::create(b, loc, t, mem, j);
+      Value pass = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
+      return vector::MaskedLoadOp::create(b, loc, t, mem, j, mask, pass);
+    };
+    // One vector of entries at j: codebook[idx] * x[col] + acc.
+    auto step = [&](OpBuilder &b, Value j, Value acc, Value mask) {
+      Value cols = widen(b, loc, load(b, weight.coordinates, j, mask));
+      Value idx = widen(b, loc, load(b, weight.indices, j, mask));
+      Value m = mask ? mask : all;
+      SmallVector<Value> xBase = xAt(b, c0, c0);
+      Value xs = vector::GatherOp::create(b, loc, vf, x, xBase, cols, m, vzero);
+      Value ws = vector::GatherOp::create(b, loc, vf, weight.codebook,
+                                          ValueRange{c0}, idx, m, vzero);
+      return vector::FMAOp::create(b, loc, ws, xs, acc).getResult();
+    };
+    auto rowLoop = scf::ForOp::create(b, loc, c0, cIndex(b, loc, N), c1);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(rowLoop.getBody()->getTerminator());
+      Value row = rowLoop.getInductionVar();
+      auto [s, e] = rowBounds(b, row);
+      Value mid = mainEnd(b, s, e, 2 * L);
+      auto main = scf::ForOp::create(b, loc, s, mid, cIndex(b, loc, 2 * L),
+                                     ValueRange{vzero, vzero});
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(main.getBody());
+        Value j = main.getInductionVar();
+        Value a0 = step(b, j, main.getRegionIterArgs()[0], Value());
+        Value j1 = arith::AddIOp::create(b, loc, j, cIndex(b, loc, L));
+        Value a1 = step(b, j1, main.getRegionIterArgs()[1], Value());
+        scf::YieldOp::create(b, loc, ValueRange{a0, a1});
+      }
+      Value acc = arith::AddFOp::create(b, loc, main.getResult(0),
+                                        main.getResult(1));
+      auto tail = scf::ForOp::create(b, loc, mid, e, cIndex(b, loc, L),
+                                     ValueRange{acc});
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(tail.getBody());
+        Value j = tail.getInductionVar();
+        Value left = arith::SubIOp::create(b, loc, e, j);
+        Value mask = vector::CreateMaskOp::create(b, loc, vmask, left);
+        Value a = step(b, j, tail.getRegionIterArgs()[0], mask);
+        scf::YieldOp::create(b, loc, a);
+      }
+      Value sum = vector::ReductionOp::create(
+          b, loc, vector::CombiningKind::ADD, tail.getResult(0));
+      SmallVector<Value> at = xAt(b, c0, row);
+      Value start = memref::LoadOp::create(b, loc, init, at);
+      memref::StoreOp::create(b, loc,
+                              arith::AddFOp::create(b, loc, start, sum), y,
+                              at);
+    }
+  } else if (B == 1) {
+    // Rows, batch 1: 4 scalar accumulators.
+    auto rowLoop = scf::ForOp::create(b, loc, c0, cIndex(b, loc, N), c1);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(rowLoop.getBody()->getTerminator());
+    Value row = rowLoop.getInductionVar();
+    auto [s, e] = rowBounds(b, row);
+    Value mid = mainEnd(b, s, e, 4);
+    auto main = scf::ForOp::create(b, loc, s, mid, cIndex(b, loc, 4),
+                                   ValueRange{zero, zero, zero, zero});
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(main.getBody());
+      SmallVector<Value> next;
+      for (int u = 0; u < 4; ++u) {
+        Value j = arith::AddIOp::create(b, loc, main.getInductionVar(),
+                                        cIndex(b, loc, u));
+        auto [col, w] = entry(b, j);
+        Value xv = memref::LoadOp::create(b, loc, x, xAt(b, c0, col));
+        next.push_back(fma(b, loc, w, xv, main.getRegionIterArgs()[u]));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+    Value acc = arith::AddFOp::create(
+        b, loc,
+        arith::AddFOp::create(b, loc, main.getResult(0), main.getResult(1)),
+        arith::AddFOp::create(b, loc, main.getResult(2), main.getResult(3)));
+    auto tail = scf::ForOp::create(b, loc, mid, e, c1, ValueRange{acc});
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(tail.getBody());
+      auto [col, w] = entry(b, tail.getInductionVar());
+      Value xv = memref::LoadOp::create(b, loc, x, xAt(b, c0, col));
+      scf::YieldOp::create(b, loc,
+                           fma(b, loc, w, xv, tail.getRegionIterArgs()[0]));
+    }
+    SmallVector<Value> at = xAt(b, c0, row);
+    Value start = memref::LoadOp::create(b, loc, init, at);
+    memref::StoreOp::create(
+        b, loc, arith::AddFOp::create(b, loc, start, tail.getResult(0)), y, at);
+  } else {
+    // Batch B: xt[K][B] = x^T, then per row a vector<B> accumulator (4 of
+    // them, one per entry of a step of 4) into yt[N][B].
+    auto vb = VectorType::get({B}, f32);
+    Value xt = memref::AllocOp::create(b, loc, MemRefType::get({K, B}, f32),
+                                       ValueRange{}, b.getI64IntegerAttr(64));
+    Value yt = memref::AllocOp::create(b, loc, MemRefType::get({N, B}, f32),
+                                       ValueRange{}, b.getI64IntegerAttr(64));
+    {
+      auto outer = scf::ForOp::create(b, loc, c0, cIndex(b, loc, B), c1);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(outer.getBody()->getTerminator());
+      auto inner = scf::ForOp::create(b, loc, c0, cIndex(b, loc, K), c1);
+      b.setInsertionPoint(inner.getBody()->getTerminator());
+      Value v = memref::LoadOp::create(
+          b, loc, x, ValueRange{outer.getInductionVar(), inner.getInductionVar()});
+      memref::StoreOp::create(
+          b, loc, v, xt,
+          ValueRange{inner.getInductionVar(), outer.getInductionVar()});
+    }
+    Value vzero = arith::ConstantOp::create(b, loc, b.getZeroAttr(vb));
+    {
+      auto rowLoop = scf::ForOp::create(b, loc, c0, cIndex(b, loc, N), c1);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(rowLoop.getBody()->getTerminator());
+      Value row = rowLoop.getInductionVar();
+      auto [s, e] = rowBounds(b, row);
+      Value mid = mainEnd(b, s, e, 4);
+      auto entryTimes = [&](OpBuilder &b, Value j, Value acc) {
+        auto [col, w] = entry(b, j);
+        Value xs = vector::LoadOp::create(b, loc, vb, xt, ValueRange{col, c0});
+        Value ws = vector::BroadcastOp::create(b, loc, vb, w);
+        return vector::FMAOp::create(b, loc, ws, xs, acc).getResult();
+      };
+      auto main = scf::ForOp::create(b, loc, s, mid, cIndex(b, loc, 4),
+                                     ValueRange{vzero, vzero, vzero, vzero});
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(main.getBody());
+        SmallVector<Value> next;
+        for (int u = 0; u < 4; ++u) {
+          Value j = arith::AddIOp::create(b, loc, main.getInductionVar(),
+                                          cIndex(b, loc, u));
+          next.push_back(entryTimes(b, j, main.getRegionIterArgs()[u]));
+        }
+        scf::YieldOp::create(b, loc, next);
+      }
+      Value acc = arith::AddFOp::create(
+          b, loc,
+          arith::AddFOp::create(b, loc, main.getResult(0), main.getResult(1)),
+          arith::AddFOp::create(b, loc, main.getResult(2), main.getResult(3)));
+      auto tail = scf::ForOp::create(b, loc, mid, e, c1, ValueRange{acc});
+      {
+        OpBuilder::InsertionGuard g(b);
+        b.setInsertionPointToStart(tail.getBody());
+        scf::YieldOp::create(b, loc,
+                             entryTimes(b, tail.getInductionVar(),
+                                        tail.getRegionIterArgs()[0]));
+      }
+      vector::StoreOp::create(b, loc, tail.getResult(0), yt,
+                              ValueRange{row, c0});
+    }
+    {
+      auto outer = scf::ForOp::create(b, loc, c0, cIndex(b, loc, B), c1);
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(outer.getBody()->getTerminator());
+      auto inner = scf::ForOp::create(b, loc, c0, cIndex(b, loc, N), c1);
+      b.setInsertionPoint(inner.getBody()->getTerminator());
+      Value bi = outer.getInductionVar(), ni = inner.getInductionVar();
+      Value v = memref::LoadOp::create(b, loc, yt, ValueRange{ni, bi});
+      Value start = memref::LoadOp::create(b, loc, init, ValueRange{bi, ni});
+      memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, start, v),
+                              y, ValueRange{bi, ni});
+    }
+  }
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, cast<RankedTensorType>(op->getResult(0).getType()), y,
+      /*restrict=*/true, /*writable=*/true);
+  op->getResult(0).replaceAllUsesWith(result);
+  op->erase();
+}

@@ -1,0 +1,47 @@
+//===- FcKernel.h - dc's own fused decode-and-multiply fc kernels -*- C++ -*-===//
+//
+// A fully connected layer y[b, n] = init[b, n] + sum_k x[b, k] W[n, k] whose
+// weight is a 2-D CSR run-time form (i32 row positions, u16/i32 columns,
+// u8/u16 codebook indices) becomes scf + vector loops over the stored
+// entries, built here instead of the sparsifier's (docs/Lowering.md).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DC_LIB_CONVERSION_DCTOSPARSETENSOR_FCKERNEL_H
+#define DC_LIB_CONVERSION_DCTOSPARSETENSOR_FCKERNEL_H
+
+#include "dc/Conversion/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+
+namespace mlir::dc {
+
+/// The shape of a matched fully connected layer.
+struct FcShape {
+  int64_t batch = 1, rows = 0, cols = 0;
+  /// The input x (the other operand) and whether it and the output carry a
+  /// batch dimension (rank 2) or not (rank 1).
+  unsigned xOperand = 0;
+  bool batched = false;
+};
+
+/// Whether `op` reads its input `weightOperand` as W[n, k] through
+/// `weightMap` (the op's map for it composed with the weight's views) in
+/// y[b, n] (+)= x[b, k] * W[n, k] (or without b), over f32.
+std::optional<FcShape> matchFc(linalg::LinalgOp op, unsigned weightOperand,
+                               AffineMap weightMap);
+
+/// The run-time CSR of the weight as memrefs, and its codebook.
+struct FcWeight {
+  Value positions, coordinates, indices, codebook;
+};
+
+/// Replaces `op` with the kernel `kind` (FcKernel::Rows or Gather) for
+/// vectors of `vectorBits`.
+void buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
+                   const FcWeight &weight, FcKernel kind,
+                   unsigned vectorBits);
+
+} // namespace mlir::dc
+
+#endif // DC_LIB_CONVERSION_DCTOSPARSETENSOR_FCKERNEL_H
