@@ -174,6 +174,53 @@ void gatherMultiply(const Runtime &a, const float *cb, int n, const float *x,
     y[r] = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
   }
 }
+
+// gatherMultiply over column panels of at most 4096 columns, so the panel's
+// slice of x stays in L1: a row's entries of each panel are contiguous
+// (rowPtr per panel and row), and y accumulates over the panels.
+struct Panels {
+  int width = 0, count = 0;
+  Runtime rt; // rowPtr: count * n + 1 entries, columns within the panel
+};
+void panelMultiply(const Panels &p, const float *cb, int n, const float *x,
+                   float *y) {
+  __m512 lo = _mm512_loadu_ps(cb), hi = _mm512_loadu_ps(cb + 16);
+  for (int q = 0; q < p.count; ++q) {
+    const float *xq = x + size_t(q) * p.width;
+    const int32_t *ptr = p.rt.rowPtr.data() + size_t(q) * n;
+    for (int r = 0; r < n; ++r) {
+      __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+      int j = ptr[r], e = ptr[r + 1];
+      for (; j + 32 <= e; j += 32) {
+        __m512i c0 = _mm512_cvtepu16_epi32(
+            _mm256_loadu_si256((const __m256i *)(p.rt.col.data() + j)));
+        __m512i c1 = _mm512_cvtepu16_epi32(
+            _mm256_loadu_si256((const __m256i *)(p.rt.col.data() + j + 16)));
+        __m512i i0 = _mm512_cvtepu8_epi32(
+            _mm_loadu_si128((const __m128i *)(p.rt.idx.data() + j)));
+        __m512i i1 = _mm512_cvtepu8_epi32(
+            _mm_loadu_si128((const __m128i *)(p.rt.idx.data() + j + 16)));
+        __m512 x0 = _mm512_i32gather_ps(c0, xq, 4);
+        __m512 x1 = _mm512_i32gather_ps(c1, xq, 4);
+        acc0 = _mm512_fmadd_ps(_mm512_permutex2var_ps(lo, i0, hi), x0, acc0);
+        acc1 = _mm512_fmadd_ps(_mm512_permutex2var_ps(lo, i1, hi), x1, acc1);
+      }
+      for (; j < e; j += 16) {
+        __mmask16 m = e - j >= 16 ? 0xffff : (__mmask16)((1u << (e - j)) - 1);
+        __m512i c0 = _mm512_cvtepu16_epi32(
+            _mm256_maskz_loadu_epi16(m, p.rt.col.data() + j));
+        __m512i i0 =
+            _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, p.rt.idx.data() + j));
+        __m512 x0 =
+            _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, c0, xq, 4);
+        acc0 = _mm512_mask3_fmadd_ps(_mm512_permutex2var_ps(lo, i0, hi), x0,
+                                     acc0, m);
+      }
+      float s = _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+      y[r] = q == 0 ? s : y[r] + s;
+    }
+  }
+}
 #endif
 
 } // namespace
@@ -329,6 +376,28 @@ int main(int argc, char **argv) {
     contenders.emplace_back("gather16", [&] {
       gatherMultiply(rt, cb.cb, n, x.data(), y.data());
     });
+  Panels panels;
+  for (int wdt = std::min(k, 4096); wdt > 0; --wdt)
+    if (k % wdt == 0) {
+      panels.width = wdt;
+      break;
+    }
+  panels.count = k / panels.width;
+  if (codebook && batch == 1 && panels.count > 1) {
+    for (int q = 0; q < panels.count; ++q)
+      for (int r = 0; r < n; ++r) {
+        panels.rt.rowPtr.push_back(int32_t(panels.rt.col.size()));
+        for (int j = csr.rowPtr[r]; j < csr.rowPtr[r + 1]; ++j)
+          if (csr.col[j] / panels.width == q) {
+            panels.rt.col.push_back(uint16_t(csr.col[j] % panels.width));
+            panels.rt.idx.push_back(rt.idx[j]);
+          }
+      }
+    panels.rt.rowPtr.push_back(int32_t(panels.rt.col.size()));
+    contenders.emplace_back("gather16-panels", [&] {
+      panelMultiply(panels, cb.cb, n, x.data(), y.data());
+    });
+  }
 #endif
   for (const Library &l : libraries)
     contenders.emplace_back(

@@ -29,12 +29,34 @@ compile() { # MLIR NAME: dc's library and the scalar-loop one
   "$bin/dc-compile" "$1" --prefix="$2_scalar" -o "$out/lib$2_scalar.so" \
     --header=none --vectorize=false
 }
+# The paper's kept fractions (Tables 2 and 3), 5-bit fc / 8-bit conv
+# codebooks, 5-bit relative indices, Huffman coding.
+compress_mlp="sparsity=0.92 fc-bits=5 index-bits=5 layer=fc2:sparsity=0.91 layer=fc3:sparsity=0.74"
+compress_lenet5="sparsity=0.92 fc-bits=5 conv-bits=8 index-bits=5 layer=conv1:sparsity=0.34 layer=conv2:sparsity=0.88 layer=fc2:sparsity=0.81"
 for model in mlp lenet5; do
   "$bin/dc-model-gen" $model -o "$out/$model.mlir"
   /usr/bin/python3 bench/export_weights.py "$out/$model.mlir" "$out/weights/$model" >/dev/null
   compile "$out/$model.mlir" "${model}_b1"
   "$bin/dc-opt" "$out/$model.mlir" --dc-rebatch=batch=64 -o "$out/${model}_b64.mlir"
   compile "$out/${model}_b64.mlir" "${model}_b64"
+  # Compressed: dc's library of the compressed model; the peers run its
+  # decoded weights (dc-materialize), named as the dense model's.
+  var=compress_$model
+  "$bin/dc-opt" "$out/$model.mlir" --dc-compress="${!var}" -o "$out/${model}_dc.mlir"
+  "$bin/dc-opt" "$out/${model}_dc.mlir" --dc-materialize -o "$out/${model}_dc_dense.mlir"
+  /usr/bin/python3 bench/export_weights.py "$out/${model}_dc_dense.mlir" "$out/weights/${model}_dc" > /dev/null
+  # The decoded weights are inline constants, in layer order.
+  layers=(fc1 fc2 fc3); [ $model = lenet5 ] && layers=(conv1 conv2 fc1 fc2)
+  for i in "${!layers[@]}"; do
+    mv "$out/weights/${model}_dc/inline$i.f32" "$out/weights/${model}_dc/${layers[$i]}_weight.f32"
+  done
+  for b in 1 64; do
+    if [ $b = 1 ]; then m=$out/${model}_dc.mlir; else
+      "$bin/dc-opt" "$out/${model}_dc.mlir" --dc-rebatch=batch=64 -o "$out/${model}_dc_b64.mlir"; m=$out/${model}_dc_b64.mlir; fi
+    "$bin/dc-compile" "$m" --prefix="${model}_dc_b$b" -o "$out/lib${model}_dc_b$b.so" --header=none
+    "$bin/dc-compile" "$m" --prefix="${model}_dc_b${b}_scalar" -o "$out/lib${model}_dc_b${b}_scalar.so" \
+      --header=none --vectorize=false --fc-kernel=sparsifier --conv-kernel=sparsifier
+  done
 done
 
 shapes="64x784x300 1x784x300"

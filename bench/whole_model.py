@@ -2,13 +2,17 @@
 """whole_model.py DIR [--rounds R] [--quick]: the timing driver of
 bench/whole-model.sh (which builds everything in DIR first).
 
-Cases: dense LeNet-300-100 and LeNet-5 at batch 1 and 64, and dense matmuls
+Cases: dense LeNet-300-100 and LeNet-5 at batch 1 and 64, the same models
+compressed at the paper's kept fractions (dc's library of the compressed
+model; the OpenBLAS peer and PyTorch run its decoded weights densely, as a
+user without dc would), and dense matmuls
 C[MxN] = A[MxK] B[KxN] (the batch-64 shapes of LeNet-300's fc1, AlexNet's
 fc6 and VGG-16's fc6, and the same layers at batch 1). Contenders, all in
 this one process, one thread each:
   dc        - the library dc-compile built for this host (dc-vectorize)
   dc-scalar - the same model built with --vectorize=false (scalar loops;
-              skipped where one call would take over a second)
+              compressed: also the sparsifier's fc and conv loops; skipped
+              where one call would take over a second)
   openblas  - the C peer of bench/peers.c (sgemv / im2col + sgemm), or
               cblas_sgemm / cblas_sgemv alone for the matmuls (sgemv: the
               faster of B^T x on B[K][N] and W x on W[N][K])
@@ -151,13 +155,13 @@ def check(name, got, ref):
                  f"(scale {scale})")
 
 
-def weights(model):
-    d = os.path.join(out, "weights", model)
+def weights(model, variant=""):
+    d = os.path.join(out, "weights", model + variant)
     return lambda n: np.fromfile(os.path.join(d, n + ".f32"), dtype=np.float32)
 
 
-def torch_model(model):
-    w = weights(model)
+def torch_model(model, variant=""):
+    w = weights(model, variant)
     nn = torch.nn
     if model == "mlp":
         m = nn.Sequential(nn.Linear(784, 300), nn.ReLU(), nn.Linear(300, 100),
@@ -182,12 +186,15 @@ print(f"CPU: {cpu_name()}; one thread; {rounds} interleaved rounds, medians")
 print(f"load average before the first case: {load_gate():.2f}")
 rng = np.random.default_rng(0)
 
-for model in ["mlp", "lenet5"]:
+for model, form in [("mlp", ""), ("lenet5", ""), ("mlp", "_dc"),
+                    ("lenet5", "_dc")]:
     title = {"mlp": "LeNet-300-100", "lenet5": "LeNet-5"}[model]
+    if form:
+        title += " compressed"
     init = getattr(peers, f"peer_{model}_init")
     init.argtypes = [ctypes.c_char_p]
-    if init(os.path.join(out, "weights", model).encode()) != 0:
-        sys.exit(f"the peer's weights for {model} are missing")
+    if init(os.path.join(out, "weights", model + form).encode()) != 0:
+        sys.exit(f"the peer's weights for {model}{form} are missing")
     for batch in [1, 64]:
         shape = (batch, 784) if model == "mlp" else (batch, 1, 28, 28)
         x = rng.standard_normal(shape, dtype=np.float32)
@@ -197,8 +204,8 @@ for model in ["mlp", "lenet5"]:
         contenders = {}
         for variant in ["dc", "dc-scalar"]:
             suffix = "" if variant == "dc" else "_scalar"
-            lib = DCLibrary(os.path.join(out, f"lib{model}_b{batch}{suffix}.so"),
-                            f"{model}_b{batch}{suffix}")
+            lib = DCLibrary(os.path.join(out, f"lib{model}{form}_b{batch}{suffix}.so"),
+                            f"{model}{form}_b{batch}{suffix}")
             y = np.zeros((batch, 10), np.float32)
             timer = lib.timer1(x, y)
             timer(1)
@@ -207,7 +214,7 @@ for model in ["mlp", "lenet5"]:
         py = np.zeros((batch, 10), np.float32)
         contenders["openblas"] = (lambda f, b, xx, yy: lambda n: f(b, ptr(xx), ptr(yy), n))(peer_time, batch, x, py)
         if torch is not None:
-            tm = torch_model(model)
+            tm = torch_model(model, form)
             with torch.inference_mode():
                 check(f"{title} batch {batch} torch", tm(torch.from_numpy(x)).numpy(), ref)
             contenders["torch"] = torch_timer(tm, x)

@@ -30,6 +30,7 @@
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Passes/PassBuilder.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ObjectFile.h"
@@ -513,6 +514,39 @@ std::optional<std::string> headerPath(const CompileOptions &o,
 
 } // namespace
 
+/// LLVM's default pipeline at `optLevel`, as clang runs it, except the SLP
+/// vectorizer: the vector code is dc's own (dc-vectorize, the fc kernels),
+/// and SLP turns the 4 independent accumulators of the row kernel into
+/// 4-lane gathers, 1.5x slower on the machines measured
+/// (docs/Performance.md). The loop vectorizer stays on for the loops dc
+/// leaves scalar.
+static void optimize(llvm::Module &m, llvm::TargetMachine &machine,
+                     unsigned optLevel) {
+  llvm::PipelineTuningOptions tuning;
+  tuning.LoopUnrolling = optLevel > 0;
+  tuning.LoopInterleaving = optLevel > 0;
+  tuning.LoopVectorization = optLevel > 1;
+  tuning.SLPVectorization = false;
+  llvm::LoopAnalysisManager lam;
+  llvm::FunctionAnalysisManager fam;
+  llvm::CGSCCAnalysisManager cgam;
+  llvm::ModuleAnalysisManager mam;
+  llvm::PassBuilder pb(&machine, tuning);
+  pb.registerModuleAnalyses(mam);
+  pb.registerCGSCCAnalyses(cgam);
+  pb.registerFunctionAnalyses(fam);
+  pb.registerLoopAnalyses(lam);
+  pb.crossRegisterProxies(lam, fam, cgam, mam);
+  llvm::OptimizationLevel level = optLevel == 0   ? llvm::OptimizationLevel::O0
+                                  : optLevel == 1 ? llvm::OptimizationLevel::O1
+                                  : optLevel == 2 ? llvm::OptimizationLevel::O2
+                                                  : llvm::OptimizationLevel::O3;
+  llvm::ModulePassManager mpm = optLevel == 0
+                                    ? pb.buildO0DefaultPipeline(level)
+                                    : pb.buildPerModuleDefaultPipeline(level);
+  mpm.run(m, mam);
+}
+
 LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
                                      std::string &error) {
   auto fail = [&](const Twine &message) {
@@ -681,10 +715,15 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   lower.reassociateFPReductions = o.reassociateFPReductions;
   lower.decodeAt = o.decodeAt;
   lower.denseVectorBits = host ? 0 : vectorBits;
-  lower.fcKernel = host ? FcKernel::Sparsifier
-                   : o.fcKernel ? *o.fcKernel
-                   : vectorBits >= 512 ? FcKernel::Gather
+  lower.fcKernel = host              ? FcKernel::Sparsifier
+                   : o.fcKernel        ? *o.fcKernel
+                   : vectorBits > 0    ? FcKernel::Auto
                                        : FcKernel::Rows;
+  lower.avx512Permute = !host && o.target == "x86_64" && vectorBits >= 512;
+  lower.convKernel = host ? ConvKernel::Sparsifier
+                     : o.convKernel ? *o.convKernel
+                     : vectorBits > 0 ? ConvKernel::Indices
+                                      : ConvKernel::Sparsifier;
   lower.vectorRegisters = vectorRegisters;
   if (host) {
     lower.hostBlas = true;
@@ -779,9 +818,7 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
     if (!features.empty())
       fn.addFnAttr("target-features", features);
   }
-  if (llvm::Error e = makeOptimizingTransformer(
-          o.optLevel, /*sizeLevel=*/0, machine.get())(llvmModule.get()))
-    return fail("LLVM optimisation failed: " + llvm::toString(std::move(e)));
+  optimize(*llvmModule, *machine, o.optLevel);
 
   if (o.emit == "llvm") {
     llvmModule->print(out->os(), nullptr);

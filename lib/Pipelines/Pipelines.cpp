@@ -34,6 +34,8 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
   ConvertDCToSparseTensorOptions convert;
   convert.decodeAt = options.decodeAt;
   convert.fcKernel = options.fcKernel;
+  convert.avx512Permute = options.avx512Permute;
+  convert.convKernel = options.convKernel;
   if (options.denseVectorBits > 0)
     convert.kernelVectorBits = options.denseVectorBits;
   pm.addPass(createConvertDCToSparseTensor(convert));
@@ -98,6 +100,7 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
     DCVectorizeOptions vectorizeOptions;
     vectorizeOptions.vectorBits = options.denseVectorBits;
     vectorizeOptions.registers = options.vectorRegisters;
+    vectorizeOptions.avx512Permute = options.avx512Permute;
     pm.addNestedPass<func::FuncOp>(createDCVectorize(vectorizeOptions));
     pm.addNestedPass<func::FuncOp>(createCanonicalizerPass());
     pm.addNestedPass<func::FuncOp>(createCSEPass());

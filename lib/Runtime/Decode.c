@@ -156,6 +156,13 @@ static unsigned bitWidth(uint64_t v) {
 /* What to do with each entry. */
 typedef struct {
   int dense; /* 1: write codebook values into out, else the run-time CSR */
+  /* With !dense: write each entry's codebook index at its row-major
+   * position of `indices` (a sparse layout's dense-quantized form; the
+   * caller filled the pruned positions) instead of the run-time CSR. */
+  int grid;
+  /* Indices (dense layout or grid) go column-major: position (r, c) at
+   * c * rows + r. */
+  int transposed;
   float *out;
   const float *codebook;
   uint8_t *positions, *coordinates, *indices; /* raw bytes, any alignment */
@@ -244,7 +251,9 @@ static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
       if (sink->dense)
         sink->out[i] = sink->codebook[s];
       else
-        store(sink->indices, i, sink->indexBytes, s);
+        store(sink->indices,
+              sink->transposed ? (i % cols) * rows + i / cols : i,
+              sink->indexBytes, s);
     }
     return atEnd(&w.bits) ? DCRT_OK : DCRT_ERR_STREAM;
   }
@@ -266,7 +275,8 @@ static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
   /* Run-time lines per stored line, and the next position to write. */
   uint64_t sub = sink->subLength ? sink->subLength : (length ? length : 1);
   uint64_t per = length ? length / sub : 1, next = 1;
-  if (!sink->dense)
+  int csrOut = !sink->dense && !sink->grid;
+  if (csrOut)
     store(sink->positions, 0, 4, 0);
   for (uint64_t line = 0; line < lines; ++line) {
     uint32_t end = 0;
@@ -300,10 +310,14 @@ static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
         return rc;
       if (s >= (uint64_t)p->k)
         return DCRT_ERR_DATA;
-      if (sink->dense) {
+      if (sink->dense || sink->grid) {
         uint64_t r = csc ? (uint64_t)cursor : line;
         uint64_t c = csc ? line : (uint64_t)cursor;
-        sink->out[r * cols + c] = sink->codebook[s];
+        if (sink->dense)
+          sink->out[r * cols + c] = sink->codebook[s];
+        else
+          store(sink->indices, sink->transposed ? c * rows + r : r * cols + c,
+                sink->indexBytes, s);
       } else {
         /* The run-time lines before this entry's end where it starts. */
         uint64_t at = line * per + (uint64_t)cursor / sub;
@@ -314,7 +328,7 @@ static int walk(const Params *p, dcrt_memref1d *weights, dcrt_memref1d *gaps,
         store(sink->indices, done, sink->indexBytes, s);
       }
     }
-    if (!sink->dense)
+    if (csrOut)
       for (; next <= (line + 1) * per; ++next)
         store(sink->positions, next, 4, (uint32_t)done);
   }
@@ -375,6 +389,8 @@ int32_t _mlir_ciface_dcrt_decode_csr_lines(
     return DCRT_ERR_OUTPUT;
   Sink sink;
   sink.dense = 0;
+  sink.grid = 0;
+  sink.transposed = 0;
   sink.out = 0;
   sink.codebook = 0;
   sink.positions = (uint8_t *)positions->aligned + positions->offset;
@@ -390,7 +406,7 @@ int32_t _mlir_ciface_dcrt_decode_csr_lines(
 int32_t _mlir_ciface_dcrt_decode_indices(
     DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
     dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
-    dcrt_memref1d *gap_code_lengths, int64_t index_bytes,
+    dcrt_memref1d *gap_code_lengths, int64_t index_bytes, int64_t transposed,
     dcrt_memref1d *indices) {
   Params p = {layout, weight_bits,   index_bits,  entropy, rows,
               cols,   codebook_size, num_weights, num_gaps};
@@ -398,14 +414,21 @@ int32_t _mlir_ciface_dcrt_decode_indices(
                        gap_code_lengths);
   if (rc != DCRT_OK)
     return rc;
-  if (layout != kDense || (index_bytes != 1 && index_bytes != 2) ||
-      (index_bytes == 1 && codebook_size > 256))
+  /* A sparse layout's pruned positions get index codebook_size, which must
+   * fit too. */
+  int sparse = layout != kDense;
+  int64_t largest = codebook_size - 1 + sparse;
+  if ((index_bytes != 1 && index_bytes != 2) ||
+      (index_bytes == 1 && largest > 255) || (transposed != 0 && transposed != 1))
     return DCRT_ERR_PARAMS;
   /* No overflow: rows * cols < 2^32. */
-  if (!fits(indices, (uint64_t)index_bytes * (uint64_t)rows * (uint64_t)cols))
+  uint64_t total = (uint64_t)rows * (uint64_t)cols;
+  if (!fits(indices, (uint64_t)index_bytes * total))
     return DCRT_ERR_OUTPUT;
   Sink sink;
   sink.dense = 0;
+  sink.grid = sparse;
+  sink.transposed = (int)transposed;
   sink.out = 0;
   sink.codebook = 0;
   sink.positions = sink.coordinates = 0;
@@ -413,6 +436,9 @@ int32_t _mlir_ciface_dcrt_decode_indices(
   sink.coordinateBytes = 0;
   sink.indexBytes = (unsigned)index_bytes;
   sink.subLength = 0;
+  if (sparse)
+    for (uint64_t i = 0; i < total; ++i)
+      store(sink.indices, i, sink.indexBytes, (uint32_t)codebook_size);
   return walk(&p, weights, gaps, row_ptr, weight_code_lengths, gap_code_lengths,
               &sink);
 }
@@ -435,6 +461,8 @@ _mlir_ciface_dcrt_decode_dense(DCRT_LAYER_PARAMS, dcrt_memref1d *weights,
     return DCRT_ERR_OUTPUT;
   Sink sink;
   sink.dense = 1;
+  sink.grid = 0;
+  sink.transposed = 0;
   sink.out = (float *)out->aligned + out->offset;
   sink.codebook = (const float *)codebook->aligned + codebook->offset;
   sink.positions = 0;

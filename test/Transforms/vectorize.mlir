@@ -13,8 +13,8 @@
 // CHECK-COUNT-8: vector.load %arg2
 // CHECK: scf.for %[[K:.*]] = %c0 to %c20 step %c1 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
 // CHECK: %[[A:.*]] = memref.load %arg0[%c0, %[[K]]]
-// CHECK: %[[AB:.*]] = vector.broadcast %[[A]] : f32 to vector<8xf32>
 // CHECK: %[[B:.*]] = vector.load %arg1[%[[K]], %[[J]]] : memref<20x40xf32>, vector<8xf32>
+// CHECK: %[[AB:.*]] = vector.broadcast %[[A]] : f32 to vector<8xf32>
 // CHECK: arith.mulf %[[AB]], %[[B]] fastmath<contract> : vector<8xf32>
 // CHECK: arith.addf {{.*}} fastmath<contract> : vector<8xf32>
 // CHECK: scf.yield
@@ -166,6 +166,40 @@ func.func @left_alone(%a: memref<4x20xf32>, %w: memref<40x20xf32>, %c: memref<4x
   ^bb0(%x: f32, %o: f32):
     %s = arith.addf %x, %x : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Codebook lookups (the dense-quantized run-time form: i8 indices read
+// where the weight was): for a broadcast weight (a conv filter, broadcast
+// along ow) the lookup stays one scalar load; for a vector-read index it is
+// a vector.gather from the codebook.
+// CHECK-LABEL: func.func @lookups
+// CHECK: %[[I:.*]] = memref.load %arg1[
+// CHECK: %[[IX:.*]] = arith.index_castui %[[I]] : i8 to index
+// CHECK: %[[W:.*]] = memref.load %arg3[%[[IX]]] : memref<4xf32>
+// CHECK: vector.broadcast %[[W]] : f32 to vector<8xf32>
+// CHECK: %[[V:.*]] = vector.load %arg4[{{.*}}] : memref<3x8xi8>, vector<8xi8>
+// CHECK: %[[VX:.*]] = arith.index_castui %[[V]] : vector<8xi8> to vector<8xindex>
+// CHECK: vector.gather %arg3[%c0] [%[[VX]]], %{{.*}}, %{{.*}} : memref<4xf32>, vector<8xindex>, vector<8xi1>, vector<8xf32> into vector<8xf32>
+func.func @lookups(%x: memref<1x2x5x10xf32>, %w: memref<3x2x3x3xi8>, %y: memref<1x3x3x8xf32>, %cb: memref<4xf32>, %v: memref<3x8xi8>, %z: memref<3x8xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, f, oh, ow, c, kh, kw) -> (n, c, oh + kh, ow + kw)>, affine_map<(n, f, oh, ow, c, kh, kw) -> (f, c, kh, kw)>, affine_map<(n, f, oh, ow, c, kh, kw) -> (n, f, oh, ow)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%x, %w : memref<1x2x5x10xf32>, memref<3x2x3x3xi8>) outs(%y : memref<1x3x3x8xf32>) {
+  ^bb0(%a: f32, %i: i8, %acc: f32):
+    %ix = arith.index_castui %i : i8 to index
+    %wv = memref.load %cb[%ix] : memref<4xf32>
+    %m = arith.mulf %a, %wv : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%v : memref<3x8xi8>) outs(%z : memref<3x8xf32>) {
+  ^bb0(%i: i8, %o: f32):
+    %ix = arith.index_castui %i : i8 to index
+    %wv = memref.load %cb[%ix] : memref<4xf32>
+    linalg.yield %wv : f32
   }
   return
 }

@@ -63,13 +63,15 @@ static cl::opt<bool> vectorizeDense(
              "ops) as register-tiled vector loops for the target's vector "
              "width (default); --vectorize=false: scalar loops"),
     cl::cat(category));
-enum class FcChoice { Auto, Sparsifier, Rows, Gather };
+enum class FcChoice { Auto, Sparsifier, Rows, Gather, Indices };
 static cl::opt<FcChoice> fcKernel(
     "fc-kernel", cl::init(FcChoice::Auto),
     cl::desc("How compressed (CSR) fully connected layers are computed"),
     cl::values(
         clEnumValN(FcChoice::Auto, "auto",
-                   "gather on AVX-512, rows elsewhere (default)"),
+                   "per layer, whichever of indices and the row kernel "
+                   "(gather on AVX-512, rows elsewhere) the cost model "
+                   "predicts faster (default)"),
         clEnumValN(FcChoice::Sparsifier, "sparsifier",
                    "the upstream sparsifier's loop, one accumulator"),
         clEnumValN(FcChoice::Rows, "rows",
@@ -77,7 +79,23 @@ static cl::opt<FcChoice> fcKernel(
                    "weight multiplies B inputs at once"),
         clEnumValN(FcChoice::Gather, "gather",
                    "dc's row loop over vectors of entries (vector.gather of "
-                   "the inputs and the codebook); batches as rows")),
+                   "the inputs and the codebook); batches as rows"),
+        clEnumValN(FcChoice::Indices, "indices",
+                   "one codebook index a weight (pruned: a 0.0 entry), "
+                   "stored [in, out], through the dense vector loops")),
+    cl::cat(category));
+enum class ConvChoice { Auto, Sparsifier, Indices };
+static cl::opt<ConvChoice> convKernel(
+    "conv-kernel", cl::init(ConvChoice::Auto),
+    cl::desc("How compressed (CSR) convolutions are computed"),
+    cl::values(
+        clEnumValN(ConvChoice::Auto, "auto",
+                   "indices when --vectorize (default), else sparsifier"),
+        clEnumValN(ConvChoice::Sparsifier, "sparsifier",
+                   "the upstream sparsifier over the kept weights"),
+        clEnumValN(ConvChoice::Indices, "indices",
+                   "one codebook index a weight (pruned: a 0.0 entry), "
+                   "through the dense vector loops")),
     cl::cat(category));
 enum class Emit { MLIR, LLVM, Asm, Obj, SO };
 static cl::opt<Emit> emit(
@@ -168,10 +186,16 @@ int main(int argc, char **argv) {
   options.reassociateFPReductions = reassociate;
   options.decodeAt = decodeAt;
   options.vectorizeDense = vectorizeDense;
+  if (convKernel != ConvChoice::Auto)
+    options.convKernel = convKernel == ConvChoice::Indices
+                             ? mlir::dc::ConvKernel::Indices
+                             : mlir::dc::ConvKernel::Sparsifier;
   if (fcKernel != FcChoice::Auto)
-    options.fcKernel = fcKernel == FcChoice::Sparsifier ? mlir::dc::FcKernel::Sparsifier
-                       : fcKernel == FcChoice::Rows    ? mlir::dc::FcKernel::Rows
-                                                       : mlir::dc::FcKernel::Gather;
+    options.fcKernel =
+        fcKernel == FcChoice::Sparsifier ? mlir::dc::FcKernel::Sparsifier
+        : fcKernel == FcChoice::Rows     ? mlir::dc::FcKernel::Rows
+        : fcKernel == FcChoice::Gather   ? mlir::dc::FcKernel::Gather
+                                         : mlir::dc::FcKernel::Indices;
   options.optLevel = optLevel;
   if (compress.getNumOccurrences())
     options.compress = compress;

@@ -241,7 +241,7 @@ TEST(RuntimeDecode, DecodesDenseLayersToIndices) {
           return _mlir_ciface_dcrt_decode_indices(
               layout, int64_t(w), 0, int64_t(entropy), nRows, nCols,
               int64_t(l.codebookSize), int64_t(l.numWeights),
-              int64_t(l.numGaps), &wm, &g, &p, &wl, &gl, 2, &out);
+              int64_t(l.numGaps), &wm, &g, &p, &wl, &gl, 2, 0, &out);
         };
         ASSERT_EQ(call(int64_t(Layout::Dense), 2 * ref.size()), DCRT_OK);
         for (size_t i = 0; i < ref.size(); ++i)
@@ -250,6 +250,60 @@ TEST(RuntimeDecode, DecodesDenseLayersToIndices) {
         EXPECT_EQ(call(int64_t(Layout::Dense), 2 * ref.size() - 1),
                   DCRT_ERR_OUTPUT);
         EXPECT_NE(call(int64_t(Layout::CSR), 2 * ref.size()), DCRT_OK);
+      }
+}
+
+/// dcrt_decode_indices of a csr or csc layer: the dense-quantized grid,
+/// codebook_size at pruned positions, each kept position's index as the codec
+/// decodes it (decodeIndices, -1 for pruned); a short output is refused.
+TEST(RuntimeDecode, DecodesSparseLayersToIndexGrids) {
+  std::mt19937 rng(13);
+  for (Layout layout : {Layout::CSR, Layout::CSC})
+    for (Entropy entropy : {Entropy::None, Entropy::Huffman})
+      for (auto shape : {std::tuple{1u, 1u, 1.0}, std::tuple{7u, 33u, 0.2},
+                         std::tuple{20u, 9u, 0.0}}) {
+        uint32_t rows = std::get<0>(shape), cols = std::get<1>(shape);
+        Case c{{layout, 5, 2, entropy}, rows, cols, std::get<2>(shape)};
+        std::vector<float> codebook;
+        EncodedLayer enc = randomLayer(c, rng, codebook);
+        LayerView l = enc.view();
+        std::vector<int32_t> ref;
+        ASSERT_TRUE(decodeIndices(l, ref).ok());
+        size_t n = size_t(rows) * cols;
+        std::vector<uint8_t> idx(n + 1, 0xee);
+        dcrt_memref1d wm = memref(l.weights), g = memref(l.gaps),
+                      p = memref(l.rowPtr), wl = memref(l.weightCodeLengths),
+                      gl = memref(l.gapCodeLengths);
+        int64_t transposed = 0;
+        auto call = [&](int64_t k, size_t bytes) {
+          dcrt_memref1d out = memref(idx.data(), bytes);
+          return _mlir_ciface_dcrt_decode_indices(
+              int64_t(layout), 5, 2, int64_t(entropy), int64_t(rows),
+              int64_t(cols), k, int64_t(l.numWeights), int64_t(l.numGaps),
+              &wm, &g, &p, &wl, &gl, 1, transposed, &out);
+        };
+        ASSERT_EQ(call(int64_t(l.codebookSize), n), DCRT_OK);
+        size_t kept = 0;
+        for (size_t i = 0; i < n; ++i) {
+          ASSERT_EQ(int32_t(idx[i]),
+                    ref[i] < 0 ? int32_t(l.codebookSize) : ref[i])
+              << i;
+          kept += ref[i] >= 0;
+        }
+        EXPECT_EQ(kept, l.numWeights);
+        EXPECT_EQ(idx[n], 0xee); // nothing past the end
+        EXPECT_EQ(call(int64_t(l.codebookSize), n - 1), DCRT_ERR_OUTPUT);
+        // Column-major.
+        transposed = 1;
+        ASSERT_EQ(call(int64_t(l.codebookSize), n), DCRT_OK);
+        for (size_t r = 0; r < rows; ++r)
+          for (size_t c = 0; c < cols; ++c) {
+            int32_t want = ref[r * cols + c];
+            ASSERT_EQ(int32_t(idx[c * rows + r]),
+                      want < 0 ? int32_t(l.codebookSize) : want);
+          }
+        transposed = 2;
+        EXPECT_EQ(call(int64_t(l.codebookSize), n), DCRT_ERR_PARAMS);
       }
 }
 

@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -27,6 +28,15 @@ enum class FcKernel {
   Sparsifier, ///< a sparse_tensor generic for the upstream sparsifier
   Rows,       ///< dc's row loop: 4 accumulators; batches as vectors
   Gather,     ///< dc's row loop over vectors of entries (vector.gather)
+  Indices,    ///< the dense-quantized grid (transposed) for dc-vectorize
+  Auto,       ///< per layer, by chooseFcForm's cost model
+};
+
+/// How convert-dc-to-sparse-tensor computes a pruned convolution (a CSR
+/// weight of rank 3 or more; its `conv-kernel`).
+enum class ConvKernel {
+  Sparsifier, ///< a sparse_tensor generic for the upstream sparsifier
+  Indices,    ///< the dense-quantized grid for dc's dense vector loops
 };
 
 #define GEN_PASS_DECL

@@ -66,10 +66,36 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
              clEnumValN(::mlir::dc::FcKernel::Gather, "gather",
                         "dc's own loop per output row over vectors of "
                         "entries: the inputs and the codebook read with "
-                        "vector.gather (AVX-512); batches as rows"))}]>,
+                        "vector.gather (AVX-512); batches as rows"),
+             clEnumValN(::mlir::dc::FcKernel::Indices, "indices",
+                        "the dense-quantized grid, [in, out]: one codebook "
+                        "index a weight (pruned: a 0.0 entry), computed by "
+                        "the dense vector loops"),
+             clEnumValN(::mlir::dc::FcKernel::Auto, "auto",
+                        "per layer: indices or the row kernel (gather at "
+                        "512-bit vectors), whichever the cost model of "
+                        "docs/Lowering.md predicts faster"))}]>,
+    Option<"convKernel", "conv-kernel", "::mlir::dc::ConvKernel",
+           /*default=*/"::mlir::dc::ConvKernel::Sparsifier",
+           "How a pruned convolution (a csr weight of rank 3 or more) is "
+           "computed",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::dc::ConvKernel::Sparsifier, "sparsifier",
+                        "a sparse_tensor generic for the upstream "
+                        "sparsifier over the kept weights (the default)"),
+             clEnumValN(::mlir::dc::ConvKernel::Indices, "indices",
+                        "the dense-quantized grid: one codebook index a "
+                        "weight (1 byte up to 255 entries), the pruned ones "
+                        "a 0.0 entry, read by the dense loops "
+                        "(dc-vectorize looks each broadcast weight up "
+                        "once)"))}]>,
     Option<"kernelVectorBits", "kernel-vector-bits", "unsigned",
            /*default=*/"512",
            "Vector width of the gather kernel, in bits">,
+    Option<"avx512Permute", "avx512-permute", "bool", /*default=*/"false",
+           "x86 with AVX-512 only: the 16-lane gather kernel looks a "
+           "codebook of up to 32 entries up in registers (vpermps, "
+           "vpermi2ps) instead of gathering it">,
   ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -79,6 +105,7 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
     "::mlir::memref::MemRefDialect",
     "::mlir::sparse_tensor::SparseTensorDialect",
     "::mlir::vector::VectorDialect",
+    "::mlir::LLVM::LLVMDialect",
   ];
 }
 

@@ -72,7 +72,29 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
                      "dc's row loop, 4 accumulators; batches as vectors"),
           clEnumValN(FcKernel::Gather, "gather",
                      "dc's row loop over vectors of entries with "
-                     "vector.gather (for AVX-512)"))};
+                     "vector.gather (for AVX-512)"),
+          clEnumValN(FcKernel::Indices, "indices",
+                     "the dense-quantized grid through the dense vector "
+                     "loops"),
+          clEnumValN(FcKernel::Auto, "auto",
+                     "per layer, by the cost model"))};
+  PassOptions::Option<ConvKernel> convKernel{
+      *this, "conv-kernel",
+      llvm::cl::desc("How pruned convolutions are computed "
+                     "(convert-dc-to-sparse-tensor)"),
+      llvm::cl::init(ConvKernel::Sparsifier),
+      llvm::cl::values(
+          clEnumValN(ConvKernel::Sparsifier, "sparsifier",
+                     "the upstream sparsifier over the kept weights (the "
+                     "default)"),
+          clEnumValN(ConvKernel::Indices, "indices",
+                     "the dense-quantized grid through the dense vector "
+                     "loops"))};
+  PassOptions::Option<bool> avx512Permute{
+      *this, "avx512-permute",
+      llvm::cl::desc("x86 with AVX-512 only: the gather fc kernel looks the "
+                     "codebook up with vpermps / vpermi2ps"),
+      llvm::cl::init(false)};
   PassOptions::Option<unsigned> vectorRegisters{
       *this, "vector-registers",
       llvm::cl::desc("Vector registers of the target (32 on AVX-512 and "

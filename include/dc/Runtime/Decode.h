@@ -73,14 +73,18 @@ int32_t _mlir_ciface_dcrt_decode_csr_lines(
     int64_t index_bytes, int64_t line_length, dcrt_memref1d *positions,
     dcrt_memref1d *coordinates, dcrt_memref1d *indices);
 
-/* Decodes a dense-layout layer into its codebook indices: `indices` gets
- * rows * cols little-endian unsigned integers of `index_bytes` (1 or 2)
- * bytes, row-major (the dense-quantized run-time form: generated code looks
- * each weight up in the codebook where it reads it). */
+/* Decodes a layer into its codebook indices: `indices` gets rows * cols
+ * little-endian unsigned integers of `index_bytes` (1 or 2) bytes,
+ * row-major (the dense-quantized run-time form: generated code looks each
+ * weight up in the codebook where it reads it). For a csr or csc layer the
+ * pruned positions get index codebook_size (the caller's codebook has a
+ * 0.0f there), which must fit in index_bytes too. With `transposed` = 1 the
+ * indices are column-major (position (r, c) at c * rows + r: a fully
+ * connected layer's W^T, the order the vector loops read it in). */
 int32_t _mlir_ciface_dcrt_decode_indices(
     DCRT_LAYER_PARAMS, dcrt_memref1d *weights, dcrt_memref1d *gaps,
     dcrt_memref1d *row_ptr, dcrt_memref1d *weight_code_lengths,
-    dcrt_memref1d *gap_code_lengths, int64_t index_bytes,
+    dcrt_memref1d *gap_code_lengths, int64_t index_bytes, int64_t transposed,
     dcrt_memref1d *indices);
 
 /* Decodes any layer into a dense row-major float buffer of rows * cols

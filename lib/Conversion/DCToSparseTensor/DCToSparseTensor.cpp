@@ -89,6 +89,61 @@ static std::string sparsePathBlocker(Value weight,
   return "";
 }
 
+/// Whether every read is a fully connected layer reading the weight as
+/// W[out, in] (matchFc).
+static bool allFc(ArrayRef<ViewedRead> reads) {
+  return !reads.empty() && llvm::all_of(reads, [](const ViewedRead &read) {
+    linalg::LinalgOp reader = read.op;
+    AffineMap map =
+        read.indexMap.compose(reader.getIndexingMapsArray()[read.operand]);
+    return matchFc(reader, read.operand, map).has_value();
+  });
+}
+
+/// The cost model that picks a fully connected layer's run-time form and
+/// kernel (fc-kernel=auto): predicted time = max(compute, memory traffic)
+/// for the row kernel (Rows, or Gather where allowed) on the run-time CSR
+/// (3 bytes a kept weight + 4 a row) and for the dense-quantized grid
+/// (Indices, 1 byte a weight). The constants are measured with
+/// bench/sparse-layer.sh on the development machine (AMD Zen 4,
+/// docs/Performance.md): ns per kept weight (or, for the grid, per weight)
+/// and input; the scalar row loop is slower once x leaves L1 (32 KB); the
+/// bandwidth is the measured DRAM read bandwidth. A run-time form that fits
+/// in L2 is not charged for memory.
+static FcKernel chooseFcForm(int64_t rows, int64_t cols, int64_t kept,
+                             int64_t batch, bool gatherAllowed) {
+  // The gather kernel only pays once x leaves L1 (with x in L1 it measured
+  // 0.67 ns an entry against the scalar loop's 0.46).
+  constexpr double kRowsL1Ns = 0.46, kRowsNs = 0.7, kGatherNs = 0.44;
+  constexpr double kRowsBatchNs = 0.085; // batch > 1, per entry and input
+  constexpr double kGridNs = 0.045;      // per weight and input
+  constexpr double kBytesPerNs = 18.0;   // GB/s
+  constexpr double kL2 = 1 << 20, kL1 = 32 << 10;
+  double rowsNs = 4.0 * cols <= kL1 ? kRowsL1Ns : kRowsNs;
+  bool gather = batch == 1 && gatherAllowed && 4.0 * cols > kL1;
+  double sparseBytes = 3.0 * kept + 4.0 * rows;
+  double gridBytes = double(rows) * cols;
+  double sparse = batch == 1 ? kept * (gather ? kGatherNs : rowsNs)
+                             : kept * kRowsBatchNs * batch;
+  double dense = double(rows) * cols * kGridNs * batch;
+  if (sparseBytes > kL2)
+    sparse = std::max(sparse, sparseBytes / kBytesPerNs);
+  if (gridBytes > kL2)
+    dense = std::max(dense, gridBytes / kBytesPerNs);
+  if (dense < sparse)
+    return FcKernel::Indices;
+  return gather ? FcKernel::Gather : FcKernel::Rows;
+}
+
+/// The batch of a fully connected read (1 without a batch loop).
+static int64_t fcBatch(const ViewedRead &read) {
+  linalg::LinalgOp reader = read.op;
+  AffineMap map =
+      read.indexMap.compose(reader.getIndexingMapsArray()[read.operand]);
+  std::optional<FcShape> shape = matchFc(reader, read.operand, map);
+  return shape ? shape->batch : 1;
+}
+
 /// Decodes the payload into the run-time CSR (row-major lines for csr,
 /// column-major for csc), each stored line split into lines of `sub`
 /// positions (0: the stored lines), as dcrt_decode_csr_lines does.
@@ -176,7 +231,8 @@ public:
               std::optional<std::pair<std::string, int64_t>> denseSlot,
               int64_t lineLength = 0,
               std::optional<std::pair<std::string, int64_t>> indicesSlot =
-                  std::nullopt) {
+                  std::nullopt,
+              bool transposedIndices = false) {
     OpBuilder b = builder();
     Location loc = constant.getLoc();
     CompressedTensorType type = constant.getType();
@@ -204,6 +260,8 @@ public:
     Value rc;
     if (indicesSlot) {
       args.push_back(arith::ConstantIntOp::create(b, loc, idxBytes, 64));
+      args.push_back(
+          arith::ConstantIntOp::create(b, loc, transposedIndices ? 1 : 0, 64));
       args.push_back(dynamic(
           slot(b, loc, indicesSlot->first, indicesSlot->second), b.getI8Type()));
       rc = call(b, loc, "dcrt_decode_indices", args);
@@ -313,6 +371,8 @@ struct ConvertDCToSparseTensorPass
   using Base::Base;
 
   std::optional<InitBuilder> initBuilder;
+  /// The cost model's choice for the weight being converted.
+  FcKernel autoKernel = FcKernel::Rows;
   /// Each dc.constant's slot and blob name: its layer name (or "layer"),
   /// made unique, so two weights never share a workspace slot.
   llvm::DenseMap<Operation *, std::string> slotNames;
@@ -347,6 +407,7 @@ struct ConvertDCToSparseTensorPass
   }
 
   LogicalResult convert(DecompressOp op) {
+    autoKernel = FcKernel::Rows;
     auto constant = op.getInput().getDefiningOp<ConstantOp>();
     if (!constant)
       return op.emitOpError()
@@ -364,6 +425,32 @@ struct ConvertDCToSparseTensorPass
     }
     SmallVector<ViewedRead> reads;
     bool sparse = type.getEncoding().isSparse();
+    // A pruned convolution filter as the dense-quantized grid (the pruned
+    // positions a zero codebook entry): the dense vector loops compute it,
+    // looking each broadcast filter weight up once.
+    if (sparse && type.getRank() > 2 && convKernel == ConvKernel::Indices &&
+        constant.getCodebook().size() < 65536 &&
+        readBlocker(op.getResult(), reads).empty())
+      return convertToIndices(op, constant, reads);
+    reads.clear();
+    // A 2-D sparse weight of fully connected layers: the dense-quantized
+    // grid where the cost model says so.
+    if (sparse && type.getRank() == 2 &&
+        (fcKernel == FcKernel::Indices || fcKernel == FcKernel::Auto) &&
+        constant.getCodebook().size() < 65536 &&
+        readBlocker(op.getResult(), reads).empty() && allFc(reads)) {
+      int64_t batch = 1;
+      for (const ViewedRead &read : reads)
+        batch = std::max(batch, fcBatch(read));
+      autoKernel = fcKernel == FcKernel::Indices
+                       ? FcKernel::Indices
+                       : chooseFcForm(type.getShape()[0], type.getShape()[1],
+                                      constant.getNumWeights(), batch,
+                                      kernelVectorBits >= 512);
+      if (autoKernel == FcKernel::Indices)
+        return convertToIndices(op, constant, reads);
+    }
+    reads.clear();
     // The dense layout keeps its codebook indices, looked up where read;
     // sparse layouts become sparse tensors.
     std::string why =
@@ -425,10 +512,19 @@ struct ConvertDCToSparseTensorPass
   LogicalResult convertToIndices(DecompressOp op, ConstantOp constant,
                                  ArrayRef<ViewedRead> reads) {
     CompressedTensorType type = constant.getType();
-    size_t k = constant.getCodebook().size();
+    // A sparse layout's pruned positions read index k, a 0.0 entry.
+    bool grid = type.getEncoding().isSparse();
+    size_t k = constant.getCodebook().size() + (grid ? 1 : 0);
     unsigned idxWidth = k <= 256 ? 8 : 16;
     auto idxType = IntegerType::get(op.getContext(), idxWidth);
-    auto tensorType = RankedTensorType::get(type.getShape(), idxType);
+    // A fully connected layer's indices are stored transposed, [in, out]:
+    // the order the vector loops read them in (dc-vectorize vectorises
+    // along the output).
+    bool transposed = type.getRank() == 2 && allFc(reads);
+    SmallVector<int64_t> shape(type.getShape());
+    if (transposed)
+      std::swap(shape[0], shape[1]);
+    auto tensorType = RankedTensorType::get(shape, idxType);
     std::string name = slotName(constant).str();
     OpBuilder b(op);
     Location loc = op.getLoc();
@@ -436,13 +532,14 @@ struct ConvertDCToSparseTensorPass
     if (initBuilder) {
       int64_t bytes = idxWidth / 8 * type.getNumElements();
       Value slot = InitBuilder::slot(b, loc, name + "_rt_idx", bytes);
-      Value buffer = InitBuilder::view(
-          b, loc, slot, MemRefType::get(type.getShape(), idxType));
+      Value buffer =
+          InitBuilder::view(b, loc, slot, MemRefType::get(shape, idxType));
       indices = bufferization::ToTensorOp::create(
           b, loc, tensorType, buffer, /*restrict=*/true, /*writable=*/false);
       initBuilder->decode(constant, {}, 0, idxWidth / 8, std::nullopt, 0,
                           std::pair<std::string, int64_t>{name + "_rt_idx",
-                                                          bytes});
+                                                          bytes},
+                          transposed);
     } else {
       FailureOr<codec::LayerView> view = constant.getLayerView();
       if (failed(view))
@@ -452,6 +549,17 @@ struct ConvertDCToSparseTensorPass
       if (!status.ok())
         return constant.emitOpError()
                << "payload does not decode: " << status.message();
+      for (int32_t &i : decoded)
+        if (i < 0)
+          i = int32_t(k - 1);
+      if (transposed) {
+        int64_t rows = type.getShape()[0], cols = type.getShape()[1];
+        std::vector<int32_t> t(decoded.size());
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t c = 0; c < cols; ++c)
+            t[c * rows + r] = decoded[r * cols + c];
+        decoded.swap(t);
+      }
       Value flat = makeIntArray(b, loc, decoded, idxWidth, name + "_rt_idx");
       SmallVector<ReassociationIndices> all(1);
       for (int64_t d = 0; d < type.getRank(); ++d)
@@ -462,7 +570,8 @@ struct ConvertDCToSparseTensorPass
                                                     all)
                           .getResult();
     }
-    rewriteReads(op, constant, reads, indices, idxType, /*sparse=*/false);
+    rewriteReads(op, constant, reads, indices, idxType, /*sparse=*/false,
+                 /*zeroEntry=*/grid, transposed);
     return success();
   }
 
@@ -471,13 +580,14 @@ struct ConvertDCToSparseTensorPass
   /// `op`, go.
   void rewriteReads(DecompressOp op, ConstantOp constant,
                     ArrayRef<ViewedRead> reads, Value weight, Type idxType,
-                    bool sparse) {
+                    bool sparse, bool zeroEntry = false,
+                    bool transposed = false) {
     OpBuilder b(op);
     Location loc = op.getLoc();
-    Value codebook = codebookBuffer(b, loc, constant);
+    Value codebook = codebookBuffer(b, loc, constant, zeroEntry);
     llvm::SetVector<Operation *> views;
     for (const ViewedRead &read : reads) {
-      rewriteContraction(read, weight, codebook, idxType, sparse);
+      rewriteContraction(read, weight, codebook, idxType, sparse, transposed);
       for (const View &v : llvm::reverse(read.views))
         views.insert(v.op);
     }
@@ -600,10 +710,17 @@ struct ConvertDCToSparseTensorPass
                     cast<RankedTensorType>(values[i].getType())
                         .getElementType()),
                 values[i], /*read_only=*/true);
-        FcWeight fc{buffers[0], buffers[1], buffers[2], codebookBuffer(b, loc, constant)};
+        FcWeight fc{buffers[0], buffers[1], buffers[2],
+                    codebookBuffer(b, loc, constant), constant.getCodebook()};
         llvm::SetVector<Operation *> views;
         for (auto [read, shape] : llvm::zip(reads, shapes)) {
-          buildFcKernel(read.op, shape, fc, fcKernel, kernelVectorBits);
+          FcKernel kind =
+              fcKernel == FcKernel::Rows || fcKernel == FcKernel::Gather
+                  ? FcKernel(fcKernel)
+              : autoKernel == FcKernel::Gather ? FcKernel::Gather
+                                               : FcKernel::Rows;
+          buildFcKernel(read.op, shape, fc, kind, kernelVectorBits,
+                        avx512Permute);
           for (const View &v : llvm::reverse(read.views))
             views.insert(v.op);
         }
@@ -626,11 +743,15 @@ struct ConvertDCToSparseTensorPass
   }
 
   /// The layer's codebook as a read-only memref<kxf32>.
-  static Value codebookBuffer(OpBuilder &b, Location loc, ConstantOp constant) {
-    int64_t k = int64_t(constant.getCodebook().size());
+  static Value codebookBuffer(OpBuilder &b, Location loc, ConstantOp constant,
+                              bool zeroEntry = false) {
+    SmallVector<float> values(constant.getCodebook());
+    if (zeroEntry)
+      values.push_back(0.0f);
+    int64_t k = int64_t(values.size());
     auto codebookType = RankedTensorType::get({k}, b.getF32Type());
     Value codebookTensor = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(codebookType, constant.getCodebook()));
+        b, loc, DenseElementsAttr::get(codebookType, ArrayRef<float>(values)));
     return bufferization::ToBufferOp::create(
         b, loc, MemRefType::get({k}, b.getF32Type()), codebookTensor,
         /*read_only=*/true);
@@ -640,12 +761,18 @@ struct ConvertDCToSparseTensorPass
   /// weight's indexing map absorbs the views (transposes, broadcasts), and
   /// the body looks the codebook up where the old body read the weight.
   void rewriteContraction(const ViewedRead &read, Value weight, Value codebook,
-                          Type idxType, bool sparse = true) {
+                          Type idxType, bool sparse = true,
+                          bool transposed = false) {
     linalg::LinalgOp op = read.op;
     OpBuilder b(op);
     Location loc = op.getLoc();
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     maps[read.operand] = read.indexMap.compose(maps[read.operand]);
+    if (transposed)
+      maps[read.operand] = AffineMap::get(
+          maps[read.operand].getNumDims(), 0,
+          {maps[read.operand].getResult(1), maps[read.operand].getResult(0)},
+          op.getContext());
     SmallVector<Value> inputs = op.getDpsInputs();
     inputs[read.operand] = weight;
     SmallVector<Value> inits = op.getDpsInits();

@@ -17,6 +17,7 @@
 
 #include "FcKernel.h"
 
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
@@ -128,7 +129,7 @@ std::optional<FcShape> mlir::dc::matchFc(linalg::LinalgOp op,
 
 void mlir::dc::buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
                              const FcWeight &weight, FcKernel kind,
-                             unsigned vectorBits) {
+                             unsigned vectorBits, bool avx512Permute) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   Type f32 = b.getF32Type();
@@ -190,15 +191,41 @@ void mlir::dc::buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
       Value pass = arith::ConstantOp::create(b, loc, b.getZeroAttr(t));
       return vector::MaskedLoadOp::create(b, loc, t, mem, j, mask, pass);
     };
-    // One vector of entries at j: codebook[idx] * x[col] + acc.
+    // The codebook in one or two registers, padded to 16 / 32 lanes.
+    size_t k = weight.codebookValues.size();
+    bool permute = avx512Permute && L == 16 && k <= 32;
+    Value cbLo, cbHi;
+    if (permute) {
+      SmallVector<float> padded(weight.codebookValues);
+      padded.resize(32, 0.f);
+      cbLo = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(vf, ArrayRef<float>(padded).take_front(16)));
+      cbHi = arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(vf, ArrayRef<float>(padded).drop_front(16)));
+    }
+    // One vector of entries at j: codebook[idx] * x[col] + acc. Masked-off
+    // lanes read index 0 and x 0, so they add 0.
     auto step = [&](OpBuilder &b, Value j, Value acc, Value mask) {
       Value cols = widen(b, loc, load(b, weight.coordinates, j, mask));
       Value idx = widen(b, loc, load(b, weight.indices, j, mask));
       Value m = mask ? mask : all;
       SmallVector<Value> xBase = xAt(b, c0, c0);
       Value xs = vector::GatherOp::create(b, loc, vf, x, xBase, cols, m, vzero);
-      Value ws = vector::GatherOp::create(b, loc, vf, weight.codebook,
-                                          ValueRange{c0}, idx, m, vzero);
+      Value ws;
+      if (!permute)
+        ws = vector::GatherOp::create(b, loc, vf, weight.codebook,
+                                      ValueRange{c0}, idx, m, vzero);
+      else if (k <= 16)
+        ws = LLVM::CallIntrinsicOp::create(
+                 b, loc, vf, b.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
+                 ValueRange{cbLo, idx})
+                 .getResult(0);
+      else
+        ws = LLVM::CallIntrinsicOp::create(
+                 b, loc, vf,
+                 b.getStringAttr("llvm.x86.avx512.vpermi2var.ps.512"),
+                 ValueRange{cbLo, idx, cbHi})
+                 .getResult(0);
       return vector::FMAOp::create(b, loc, ws, xs, acc).getResult();
     };
     auto rowLoop = scf::ForOp::create(b, loc, c0, cIndex(b, loc, N), c1);

@@ -34,13 +34,17 @@ std::optional<FcShape> matchFc(linalg::LinalgOp op, unsigned weightOperand,
 /// The run-time CSR of the weight as memrefs, and its codebook.
 struct FcWeight {
   Value positions, coordinates, indices, codebook;
+  /// The codebook's values (for the permute lookup).
+  ArrayRef<float> codebookValues;
 };
 
 /// Replaces `op` with the kernel `kind` (FcKernel::Rows or Gather) for
-/// vectors of `vectorBits`.
+/// vectors of `vectorBits`. With `avx512Permute`, the 16-lane gather kernel
+/// looks a codebook of at most 32 entries up in registers (vpermps /
+/// vpermi2ps through llvm.call_intrinsic) instead of gathering it.
 void buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
-                   const FcWeight &weight, FcKernel kind,
-                   unsigned vectorBits);
+                   const FcWeight &weight, FcKernel kind, unsigned vectorBits,
+                   bool avx512Permute);
 
 } // namespace mlir::dc
 

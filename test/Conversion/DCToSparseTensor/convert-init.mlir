@@ -7,7 +7,7 @@
 // streams; a dense-layout weight is decoded into its codebook indices (one
 // i8 a weight, the dense-quantized form), which the matmul looks up.
 
-// CHECK-LABEL: func.func private @dcrt_decode_indices(i64, i64, i64, i64, i64, i64, i64, i64, i64, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, i64, memref<?xi8>) -> i32 attributes {llvm.emit_c_interface}
+// CHECK-LABEL: func.func private @dcrt_decode_indices(i64, i64, i64, i64, i64, i64, i64, i64, i64, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, i64, i64, memref<?xi8>) -> i32 attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func private @dcrt_decode_csr(i64, i64, i64, i64, i64, i64, i64, i64, i64, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, memref<?xi8>, i64, i64, memref<?xi8>, memref<?xi8>, memref<?xi8>) -> i32 attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func @forward
 // CHECK: %[[P:.*]] = memref.alloc() {alignment = 64 : i64, dc.slot = "w_rt_pos"} : memref<12xi8>

@@ -12,6 +12,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
 
@@ -48,6 +49,7 @@ struct Plan {
   /// The blocked reduction loop (-1: none) and the block sizes.
   int blocked = -1;
   int64_t reductionBlock = 0, columnBlock = 0;
+  bool avx512Permute = false;
 };
 
 /// Whether every stride is static and the innermost one is 1.
@@ -80,16 +82,29 @@ int64_t strideInLoop(AffineExpr e, unsigned v, unsigned loops) {
   return diff.getValue();
 }
 
-/// Whether every op in the body can be cloned on vectors.
-bool vectorizableBody(Block &body) {
-  for (Operation &op : body.without_terminator()) {
-    if (isa<arith::ConstantOp>(op))
+/// Whether every op in the body can be cloned on vectors: elementwise
+/// arith/math ops, constants, and loads from a buffer defined outside the
+/// op at indices the body computes (a codebook lookup, which becomes a
+/// scalar load where the index is the same for every lane and a
+/// vector.gather where it is not).
+bool vectorizableBody(Block &body, Operation *op) {
+  for (Operation &inner : body.without_terminator()) {
+    if (isa<arith::ConstantOp>(inner))
       continue;
-    if (!op.hasTrait<OpTrait::Elementwise>() || op.getNumRegions() != 0 ||
-        op.getNumResults() != 1)
+    if (auto load = dyn_cast<memref::LoadOp>(inner)) {
+      Operation *def = load.getMemRef().getDefiningOp();
+      if (load.getIndices().size() != 1 ||
+          (def && op->isAncestor(def)) ||
+          !load.getType().isIntOrFloat())
+        return false;
+      continue;
+    }
+    if (!inner.hasTrait<OpTrait::Elementwise>() ||
+        inner.getNumRegions() != 0 || inner.getNumResults() != 1)
       return false;
-    for (Type t : op.getResultTypes())
-      if (!t.isIntOrIndexOrFloat() || t.isIndex())
+    for (Type t : inner.getResultTypes())
+      if (!t.isIntOrIndexOrFloat() ||
+          (t.isIndex() && !isa<arith::IndexCastOp, arith::IndexCastUIOp>(inner)))
         return false;
   }
   return true;
@@ -132,7 +147,7 @@ std::optional<Plan> analyse(linalg::LinalgOp op, unsigned vectorBits,
       return std::nullopt; // a parallel loop the output does not see
   }
   Block &body = *op.getBlock();
-  if (!vectorizableBody(body))
+  if (!vectorizableBody(body, op))
     return std::nullopt;
   plan.readsOutput = !body.getArguments().back().use_empty();
   if (!plan.reductions.empty() && !plan.readsOutput)
@@ -449,14 +464,13 @@ private:
                   lanes.push_back(j * step);
                 value = vector::ShuffleOp::create(b, loc, span, span, lanes);
               } else {
-                Value scalar =
-                    isa<MemRefType>(memref.getType())
-                        ? memref::LoadOp::create(b, loc, memref,
-                                                 indices(map, vals))
-                              .getResult()
-                        : memref;
-                value = vector::BroadcastOp::create(
-                    b, loc, VectorType::get({width}, inElement), scalar);
+                // Uniform: kept scalar; cloneBody broadcasts it where a
+                // vector op needs it.
+                value = isa<MemRefType>(memref.getType())
+                            ? memref::LoadOp::create(b, loc, memref,
+                                                     indices(map, vals))
+                                  .getResult()
+                            : memref;
               }
             }
             mapping.map(body.getArgument(k), value);
@@ -506,24 +520,94 @@ private:
       }
   }
 
+  /// With avx512-permute, a 16-lane lookup in a constant f32 table of at
+  /// most 32 entries (a codebook, a global after bufferization) as one
+  /// vpermps / vpermi2ps on the table in registers; null otherwise.
+  Value permuteLookup(memref::LoadOp load, Value indices, int64_t width) {
+    if (!plan.avx512Permute || width != 16 || !load.getType().isF32())
+      return Value();
+    auto getGlobal = load.getMemRef().getDefiningOp<memref::GetGlobalOp>();
+    if (!getGlobal)
+      return Value();
+    auto global = SymbolTable::lookupNearestSymbolFrom<memref::GlobalOp>(
+        getGlobal, getGlobal.getNameAttr());
+    auto init = global ? dyn_cast_or_null<DenseElementsAttr>(
+                             global.getConstantInitValue())
+                       : DenseElementsAttr();
+    if (!init || init.getNumElements() > 32)
+      return Value();
+    SmallVector<float> table(init.getValues<float>());
+    table.resize(32, 0.0f);
+    auto vf = VectorType::get({16}, b.getF32Type());
+    Value lo = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vf, ArrayRef<float>(table).take_front(16)));
+    Value idx = arith::IndexCastUIOp::create(
+        b, loc, VectorType::get({16}, b.getI32Type()), indices);
+    if (init.getNumElements() <= 16)
+      return LLVM::CallIntrinsicOp::create(
+                 b, loc, vf, b.getStringAttr("llvm.x86.avx512.permvar.sf.512"),
+                 ValueRange{lo, idx})
+          .getResult(0);
+    Value hi = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vf, ArrayRef<float>(table).drop_front(16)));
+    return LLVM::CallIntrinsicOp::create(
+               b, loc, vf, b.getStringAttr("llvm.x86.avx512.vpermi2var.ps.512"),
+               ValueRange{lo, idx, hi})
+        .getResult(0);
+  }
+
   /// The body cloned on vectors of `width` lanes; returns the yielded
-  /// value. Values from outside the body are broadcast; multiplies and adds
-  /// may contract into FMAs.
+  /// value (a vector). Mapped values are vectors or, for broadcast inputs,
+  /// scalars: an op on scalars only stays scalar (a codebook lookup of a
+  /// broadcast weight is one load), the others get their scalar operands
+  /// broadcast. Multiplies and adds may contract into FMAs; a load at a
+  /// per-lane index becomes a vector.gather.
   Value cloneBody(Block &body, IRMapping &mapping, int64_t width) {
+    auto isVector = [](Value v) { return isa<VectorType>(v.getType()); };
+    auto vec = [&](Value v) -> Value {
+      if (isVector(v))
+        return v;
+      return vector::BroadcastOp::create(
+          b, loc, VectorType::get({width}, v.getType()), v);
+    };
+    auto lookup = [&](Value v) {
+      Value m = mapping.lookupOrNull(v);
+      return m ? m : v; // defined outside the body: a scalar
+    };
     for (Operation &inner : body.without_terminator()) {
       if (auto constant = dyn_cast<arith::ConstantOp>(inner)) {
-        auto type = VectorType::get({width}, constant.getType());
-        mapping.map(constant.getResult(),
-                    arith::ConstantOp::create(
-                        b, loc, DenseElementsAttr::get(type, constant.getValue())));
+        mapping.map(constant.getResult(), b.clone(inner)->getResult(0));
+        continue;
+      }
+      bool anyVector = llvm::any_of(inner.getOperands(), [&](Value operand) {
+        return isVector(lookup(operand));
+      });
+      if (!anyVector) {
+        for (Value operand : inner.getOperands())
+          mapping.map(operand, lookup(operand));
+        b.clone(inner, mapping);
+        continue;
+      }
+      if (auto load = dyn_cast<memref::LoadOp>(inner)) {
+        Value indices = lookup(load.getIndices()[0]);
+        auto type = VectorType::get({width}, load.getType());
+        if (Value permuted = permuteLookup(load, indices, width)) {
+          mapping.map(load.getResult(), permuted);
+          continue;
+        }
+        Value all = vector::ConstantMaskOp::create(
+            b, loc, VectorType::get({width}, b.getI1Type()),
+            ArrayRef<int64_t>{width});
+        Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(type));
+        Value c0 = arith::ConstantIndexOp::create(b, loc, 0);
+        mapping.map(load.getResult(),
+                    vector::GatherOp::create(b, loc, type, load.getMemRef(),
+                                             ValueRange{c0}, indices, all,
+                                             zero));
         continue;
       }
       for (Value operand : inner.getOperands())
-        if (!mapping.contains(operand))
-          mapping.map(operand,
-                      vector::BroadcastOp::create(
-                          b, loc, VectorType::get({width}, operand.getType()),
-                          operand));
+        mapping.map(operand, vec(lookup(operand)));
       Operation *clone = b.clone(inner, mapping);
       for (Value result : clone->getResults())
         result.setType(VectorType::get({width}, result.getType()));
@@ -535,12 +619,7 @@ private:
                   b.getContext(), fm.getFastMathFlagsAttr().getValue() |
                                       arith::FastMathFlags::contract));
     }
-    Value yielded = body.getTerminator()->getOperand(0);
-    if (Value mapped = mapping.lookupOrNull(yielded))
-      return mapped;
-    // A value from outside the body (a fill).
-    return vector::BroadcastOp::create(
-        b, loc, VectorType::get({width}, yielded.getType()), yielded);
+    return vec(lookup(body.getTerminator()->getOperand(0)));
   }
 };
 
@@ -553,8 +632,10 @@ struct DCVectorizePass
     SmallVector<std::pair<linalg::LinalgOp, Plan>, 0> work;
     getOperation()->walk([&](linalg::LinalgOp op) {
       if (std::optional<Plan> plan = analyse(op, vectorBits, registers,
-                                             reductionBlock, columnBlock))
+                                             reductionBlock, columnBlock)) {
+        plan->avx512Permute = avx512Permute;
         work.emplace_back(op, *plan);
+      }
     });
     for (auto &[op, plan] : work) {
       OpBuilder b(op);

@@ -503,9 +503,14 @@ def DCVectorize : Pass<"dc-vectorize"> {
            "Reduction iterations per cache block of a large input">,
     Option<"columnBlock", "column-block", "int64_t", /*default=*/"512",
            "Elements of the vector dimension per cache block">,
+    Option<"avx512Permute", "avx512-permute", "bool", /*default=*/"false",
+           "x86 with AVX-512 only: a 16-lane lookup in a constant table of "
+           "up to 32 f32 entries (a codebook) is a vpermps / vpermi2ps in "
+           "registers instead of a vector.gather">,
   ];
   let dependentDialects = ["::mlir::affine::AffineDialect",
                            "::mlir::arith::ArithDialect",
+                           "::mlir::LLVM::LLVMDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect"];
