@@ -722,7 +722,7 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   lower.avx512Permute = !host && o.target == "x86_64" && vectorBits >= 512;
   lower.convKernel = host ? ConvKernel::Sparsifier
                      : o.convKernel ? *o.convKernel
-                     : vectorBits > 0 ? ConvKernel::Indices
+                     : vectorBits > 0 ? ConvKernel::Rows
                                       : ConvKernel::Sparsifier;
   lower.vectorRegisters = vectorRegisters;
   if (host) {

@@ -84,18 +84,24 @@ static cl::opt<FcChoice> fcKernel(
                    "one codebook index a weight (pruned: a 0.0 entry), "
                    "stored [in, out], through the dense vector loops")),
     cl::cat(category));
-enum class ConvChoice { Auto, Sparsifier, Indices };
+enum class ConvChoice { Auto, Sparsifier, Indices, Decode, Rows };
 static cl::opt<ConvChoice> convKernel(
     "conv-kernel", cl::init(ConvChoice::Auto),
     cl::desc("How compressed (CSR) convolutions are computed"),
     cl::values(
         clEnumValN(ConvChoice::Auto, "auto",
-                   "indices when --vectorize (default), else sparsifier"),
+                   "rows when --vectorize (default), else sparsifier"),
         clEnumValN(ConvChoice::Sparsifier, "sparsifier",
                    "the upstream sparsifier over the kept weights"),
         clEnumValN(ConvChoice::Indices, "indices",
                    "one codebook index a weight (pruned: a 0.0 entry), "
-                   "through the dense vector loops")),
+                   "through the dense vector loops"),
+        clEnumValN(ConvChoice::Decode, "decode",
+                   "the index grid looked up into an f32 scratch filter "
+                   "once per call, then the dense convolution"),
+        clEnumValN(ConvChoice::Rows, "rows",
+                   "stride-1 NCHW convolutions: a loop over each filter's "
+                   "kept weights, vectors along ow (others: indices)")),
     cl::cat(category));
 enum class Emit { MLIR, LLVM, Asm, Obj, SO };
 static cl::opt<Emit> emit(
@@ -189,6 +195,10 @@ int main(int argc, char **argv) {
   if (convKernel != ConvChoice::Auto)
     options.convKernel = convKernel == ConvChoice::Indices
                              ? mlir::dc::ConvKernel::Indices
+                         : convKernel == ConvChoice::Decode
+                             ? mlir::dc::ConvKernel::Decode
+                         : convKernel == ConvChoice::Rows
+                             ? mlir::dc::ConvKernel::Rows
                              : mlir::dc::ConvKernel::Sparsifier;
   if (fcKernel != FcChoice::Auto)
     options.fcKernel =

@@ -70,8 +70,9 @@ struct CompileOptions {
   /// How 2-D CSR fully connected layers are computed; none: chosen for the
   /// target (Gather with AVX-512, else Rows).
   std::optional<FcKernel> fcKernel;
-  /// How pruned convolutions are computed; none: Indices when the dense
-  /// layers are vectorised, else Sparsifier.
+  /// How pruned convolutions are computed; none: Rows (stride-1 NCHW;
+  /// Indices for the others) when the dense layers are vectorised, else
+  /// Sparsifier.
   std::optional<ConvKernel> convKernel;
 };
 

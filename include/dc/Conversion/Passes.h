@@ -37,6 +37,8 @@ enum class FcKernel {
 enum class ConvKernel {
   Sparsifier, ///< a sparse_tensor generic for the upstream sparsifier
   Indices,    ///< the dense-quantized grid for dc's dense vector loops
+  Decode,     ///< the grid, looked up into f32 scratch once per call
+  Rows,       ///< dc's loop over each filter's kept weights (NCHW, stride 1)
 };
 
 #define GEN_PASS_DECL

@@ -88,7 +88,17 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
                         "weight (1 byte up to 255 entries), the pruned ones "
                         "a 0.0 entry, read by the dense loops "
                         "(dc-vectorize looks each broadcast weight up "
-                        "once)"))}]>,
+                        "once)"),
+             clEnumValN(::mlir::dc::ConvKernel::Decode, "decode",
+                        "the grid, looked up into an f32 scratch filter "
+                        "once per call (16 weights at a time), which the "
+                        "dense convolution reads"),
+             clEnumValN(::mlir::dc::ConvKernel::Rows, "rows",
+                        "dc's own kernel for stride-1 NCHW convolutions: "
+                        "per output channel a loop over its kept weights "
+                        "only, each broadcast into up to 8 output rows x a "
+                        "vector along ow (other convolutions: the "
+                        "sparsifier)"))}]>,
     Option<"kernelVectorBits", "kernel-vector-bits", "unsigned",
            /*default=*/"512",
            "Vector width of the gather kernel, in bits">,

@@ -89,7 +89,13 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
                      "default)"),
           clEnumValN(ConvKernel::Indices, "indices",
                      "the dense-quantized grid through the dense vector "
-                     "loops"))};
+                     "loops"),
+          clEnumValN(ConvKernel::Decode, "decode",
+                     "the grid, looked up into f32 scratch once per call, "
+                     "then the dense convolution"),
+          clEnumValN(ConvKernel::Rows, "rows",
+                     "dc's loop over each filter's kept weights (stride-1 "
+                     "NCHW)"))};
   PassOptions::Option<bool> avx512Permute{
       *this, "avx512-permute",
       llvm::cl::desc("x86 with AVX-512 only: the gather fc kernel looks the "

@@ -135,6 +135,17 @@ static FcKernel chooseFcForm(int64_t rows, int64_t cols, int64_t kept,
   return gather ? FcKernel::Gather : FcKernel::Rows;
 }
 
+/// Whether every read is a stride-1 NCHW convolution reading the weight as
+/// W[f, c, kh, kw] (matchConv).
+static bool allConv(ArrayRef<ViewedRead> reads) {
+  return !reads.empty() && llvm::all_of(reads, [](const ViewedRead &read) {
+    linalg::LinalgOp reader = read.op;
+    AffineMap map =
+        read.indexMap.compose(reader.getIndexingMapsArray()[read.operand]);
+    return matchConv(reader, read.operand, map).has_value();
+  });
+}
+
 /// The batch of a fully connected read (1 without a batch loop).
 static int64_t fcBatch(const ViewedRead &read) {
   linalg::LinalgOp reader = read.op;
@@ -428,10 +439,15 @@ struct ConvertDCToSparseTensorPass
     // A pruned convolution filter as the dense-quantized grid (the pruned
     // positions a zero codebook entry): the dense vector loops compute it,
     // looking each broadcast filter weight up once.
-    if (sparse && type.getRank() > 2 && convKernel == ConvKernel::Indices &&
+    // (conv-kernel=rows takes the grid for what its kernel does not cover:
+    // strides, dilations, NHWC, groups.)
+    if (sparse && type.getRank() > 2 && convKernel != ConvKernel::Sparsifier &&
         constant.getCodebook().size() < 65536 &&
-        readBlocker(op.getResult(), reads).empty())
-      return convertToIndices(op, constant, reads);
+        readBlocker(op.getResult(), reads).empty() &&
+        (convKernel != ConvKernel::Rows || type.getRank() != 4 ||
+         type.getEncoding().getLayout() != Layout::CSR || !allConv(reads)))
+      return convertToIndices(op, constant, reads,
+                              convKernel == ConvKernel::Decode);
     reads.clear();
     // A 2-D sparse weight of fully connected layers: the dense-quantized
     // grid where the cost model says so.
@@ -510,7 +526,8 @@ struct ConvertDCToSparseTensorPass
   /// or i16 past 256 entries), which every reader looks up where it read
   /// the weight (dense-quantized; no f32 copy).
   LogicalResult convertToIndices(DecompressOp op, ConstantOp constant,
-                                 ArrayRef<ViewedRead> reads) {
+                                 ArrayRef<ViewedRead> reads,
+                                 bool decodePerCall = false) {
     CompressedTensorType type = constant.getType();
     // A sparse layout's pruned positions read index k, a 0.0 entry.
     bool grid = type.getEncoding().isSparse();
@@ -570,6 +587,36 @@ struct ConvertDCToSparseTensorPass
                                                     all)
                           .getResult();
     }
+    if (decodePerCall && !transposed) {
+      // The grid looked up once per call into an f32 tensor (one flat
+      // elementwise generic, which dc-vectorize runs 16 weights at a time
+      // with the codebook in registers), read as the dense weight was.
+      int64_t n = type.getNumElements();
+      SmallVector<ReassociationIndices> all(1);
+      for (int64_t d = 0; d < type.getRank(); ++d)
+        all[0].push_back(d);
+      auto flatIdx = RankedTensorType::get({n}, idxType);
+      Value flat =
+          tensor::CollapseShapeOp::create(b, loc, flatIdx, indices, all);
+      Value codebook = codebookBuffer(b, loc, constant, grid);
+      Value empty = tensor::EmptyOp::create(b, loc, {n}, b.getF32Type());
+      AffineMap id = b.getMultiDimIdentityMap(1);
+      auto lookup = linalg::GenericOp::create(
+          b, loc, TypeRange{empty.getType()}, ValueRange{flat},
+          ValueRange{empty}, SmallVector<AffineMap>{id, id},
+          SmallVector<utils::IteratorType>{utils::IteratorType::parallel},
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            Value i =
+                arith::IndexCastUIOp::create(nb, l, nb.getIndexType(), args[0]);
+            Value w = memref::LoadOp::create(nb, l, codebook, ValueRange{i});
+            linalg::YieldOp::create(nb, l, w);
+          });
+      Value dense = tensor::ExpandShapeOp::create(b, loc, type.getDenseType(),
+                                                  lookup.getResult(0), all);
+      op.getResult().replaceAllUsesWith(dense);
+      op.erase();
+      return success();
+    }
     rewriteReads(op, constant, reads, indices, idxType, /*sparse=*/false,
                  /*zeroEntry=*/grid, transposed);
     return success();
@@ -623,12 +670,20 @@ struct ConvertDCToSparseTensorPass
       lines = shape[1];
     int64_t storedLength = csc ? shape[0] : type.getNumElements() / shape[0];
     uint64_t split = rank > 2 && sub != storedLength ? uint64_t(sub) : 0;
+    // dc's pruned-convolution kernel reads the stored matrix [F, C KH KW]
+    // as it is: one line per output channel.
+    bool convRows = convKernel == ConvKernel::Rows && rank == 4 && !csc &&
+                    allConv(reads);
+    if (convRows) {
+      lines = shape[0];
+      split = 0;
+    }
     FailureOr<RuntimeCSR> csr = RuntimeCSR();
     if (!initBuilder)
       csr = decodeRuntimeCSR(constant, split);
     if (failed(csr))
       return failure();
-    int64_t minor = csc ? shape[0] : shape[level];
+    int64_t minor = csc ? shape[0] : convRows ? storedLength : shape[level];
     unsigned crdWidth = minor <= (1 << 16) ? 16 : 32;
     size_t k = constant.getCodebook().size();
     unsigned idxWidth = k <= 256 ? 8 : 16;
@@ -685,6 +740,46 @@ struct ConvertDCToSparseTensorPass
       coordinates =
           makeIntArray(b, loc, csr->coordinates, crdWidth, name + "_rt_crd");
       indices = makeIntArray(b, loc, csr->indices, idxWidth, name + "_rt_idx");
+    }
+    auto asBuffers = [&] {
+      Value values[3] = {positions, coordinates, indices};
+      for (int i = 0; i < 3; ++i)
+        if (!buffers[i]) {
+          auto t = cast<RankedTensorType>(values[i].getType());
+          buffers[i] = bufferization::ToBufferOp::create(
+              b, loc, MemRefType::get(t.getShape(), t.getElementType()),
+              values[i], /*read_only=*/true);
+        }
+    };
+    auto finish = [&](ArrayRef<ViewedRead> done) {
+      llvm::SetVector<Operation *> views;
+      for (const ViewedRead &read : done)
+        for (const View &v : llvm::reverse(read.views))
+          views.insert(v.op);
+      for (Operation *view : views)
+        if (view->use_empty())
+          view->erase();
+      // The tensor forms of the arrays, unused.
+      for (Value v : {positions, coordinates, indices})
+        if (v.use_empty() && v.getDefiningOp() &&
+            !isa<arith::ConstantOp>(v.getDefiningOp()))
+          v.getDefiningOp()->erase();
+      op.erase();
+    };
+    if (convRows) {
+      asBuffers();
+      FcWeight fc{buffers[0], buffers[1], buffers[2],
+                  codebookBuffer(b, loc, constant), constant.getCodebook()};
+      SmallVector<ViewedRead> done(reads);
+      for (const ViewedRead &read : reads) {
+        linalg::LinalgOp reader = read.op;
+        AffineMap map =
+            read.indexMap.compose(reader.getIndexingMapsArray()[read.operand]);
+        buildConvKernel(reader, *matchConv(reader, read.operand, map), fc,
+                        kernelVectorBits);
+      }
+      finish(done);
+      return success();
     }
     // dc's own kernels, where every reader is a fully connected layer on
     // the 2-D CSR form.

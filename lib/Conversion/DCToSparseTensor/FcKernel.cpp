@@ -388,3 +388,181 @@ void mlir::dc::buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
   op->getResult(0).replaceAllUsesWith(result);
   op->erase();
 }
+
+std::optional<ConvShape> mlir::dc::matchConv(linalg::LinalgOp op,
+                                             unsigned weightOperand,
+                                             AffineMap weightMap) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || op.getNumLoops() != 7 ||
+      !isMulAccBody(*op.getBlock()) || weightMap.getNumResults() != 4)
+    return std::nullopt;
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  std::optional<unsigned> f = dimOf(weightMap.getResult(0)),
+                          c = dimOf(weightMap.getResult(1)),
+                          kh = dimOf(weightMap.getResult(2)),
+                          kw = dimOf(weightMap.getResult(3));
+  if (!f || !c || !kh || !kw)
+    return std::nullopt;
+  ConvShape shape;
+  shape.xOperand = 1 - weightOperand;
+  AffineMap xMap = op.getIndexingMapsArray()[shape.xOperand];
+  AffineMap outMap = op.getIndexingMapsArray()[2];
+  if (xMap.getNumResults() != 4 || outMap.getNumResults() != 4)
+    return std::nullopt;
+  std::optional<unsigned> n = dimOf(outMap.getResult(0)),
+                          oh = dimOf(outMap.getResult(2)),
+                          ow = dimOf(outMap.getResult(3));
+  if (!n || !oh || !ow || dimOf(outMap.getResult(1)) != f)
+    return std::nullopt;
+  MLIRContext *ctx = op.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  if (dimOf(xMap.getResult(0)) != n || dimOf(xMap.getResult(1)) != c ||
+      xMap.getResult(2) != d(*oh) + d(*kh) ||
+      xMap.getResult(3) != d(*ow) + d(*kw))
+    return std::nullopt;
+  for (unsigned l : {*n, *f, *oh, *ow})
+    if (!linalg::isParallelIterator(iterators[l]))
+      return std::nullopt;
+  for (unsigned l : {*c, *kh, *kw})
+    if (!linalg::isReductionIterator(iterators[l]))
+      return std::nullopt;
+  auto xType = dyn_cast<RankedTensorType>(
+      op.getDpsInputs()[shape.xOperand].getType());
+  if (!xType || !xType.hasStaticShape() || !xType.getElementType().isF32() ||
+      xType.getEncoding())
+    return std::nullopt;
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  if (llvm::any_of(ranges, ShapedType::isDynamic))
+    return std::nullopt;
+  shape.n = ranges[*n];
+  shape.f = ranges[*f];
+  shape.c = ranges[*c];
+  shape.kh = ranges[*kh];
+  shape.kw = ranges[*kw];
+  shape.oh = ranges[*oh];
+  shape.ow = ranges[*ow];
+  shape.h = xType.getDimSize(2);
+  shape.w = xType.getDimSize(3);
+  return shape;
+}
+
+void mlir::dc::buildConvKernel(linalg::LinalgOp op, const ConvShape &shape,
+                               const FcWeight &weight, unsigned vectorBits) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Type f32 = b.getF32Type();
+  const ConvShape &s = shape;
+  SmallVector<int64_t> outShape{s.n, s.f, s.oh, s.ow};
+  Value x = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get({s.n, s.c, s.h, s.w}, f32),
+      op.getDpsInputs()[s.xOperand], /*read_only=*/true);
+  Value init = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(outShape, f32), op.getDpsInits()[0],
+      /*read_only=*/true);
+  Value y = memref::AllocOp::create(b, loc, MemRefType::get(outShape, f32),
+                                    ValueRange{}, b.getI64IntegerAttr(64));
+  Value c0 = cIndex(b, loc, 0), c1 = cIndex(b, loc, 1);
+  // Vectors along ow: L lanes (or the largest power of two <= OW, at least
+  // 4), the rest one masked vector.
+  int64_t L = std::max<int64_t>(4, vectorBits / 32);
+  int64_t width = L;
+  while (width > 4 && width > s.ow)
+    width /= 2;
+  struct Tile {
+    int64_t start, lanes; // lanes < width: masked
+  };
+  SmallVector<Tile> tiles;
+  for (int64_t at = 0; at < s.ow; at += width)
+    tiles.push_back({at, std::min(width, s.ow - at)});
+  auto vf = VectorType::get({width}, f32);
+  auto vmask = VectorType::get({width}, b.getI1Type());
+  Value vzero = arith::ConstantOp::create(b, loc, b.getZeroAttr(vf));
+  const int64_t rowsPerTile = std::min<int64_t>(8, s.oh);
+
+  // for n, f:
+  auto nLoop = scf::ForOp::create(b, loc, c0, cIndex(b, loc, s.n), c1);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(nLoop.getBody()->getTerminator());
+  Value ni = nLoop.getInductionVar();
+  auto fLoop = scf::ForOp::create(b, loc, c0, cIndex(b, loc, s.f), c1);
+  b.setInsertionPoint(fLoop.getBody()->getTerminator());
+  Value fi = fLoop.getInductionVar();
+  Value start = widen(b, loc, memref::LoadOp::create(b, loc, weight.positions, fi));
+  Value end = widen(
+      b, loc,
+      memref::LoadOp::create(b, loc, weight.positions,
+                             ValueRange{arith::AddIOp::create(b, loc, fi, c1)}));
+  // One tile: `rows` output rows from `row0`, one vector at ow = tile.start.
+  auto emitTile = [&](OpBuilder &b, Value row0, int64_t rows,
+                      const Tile &tile) {
+    Value mask;
+    if (tile.lanes < width)
+      mask = vector::CreateMaskOp::create(b, loc, vmask,
+                                          ValueRange{cIndex(b, loc, tile.lanes)});
+    Value col = cIndex(b, loc, tile.start);
+    auto load = [&](OpBuilder &b, Value mem, ValueRange at) -> Value {
+      if (!mask)
+        return vector::LoadOp::create(b, loc, vf, mem, at);
+      return vector::MaskedLoadOp::create(b, loc, vf, mem, at, mask, vzero);
+    };
+    SmallVector<Value> accs;
+    for (int64_t r = 0; r < rows; ++r) {
+      Value row = arith::AddIOp::create(b, loc, row0, cIndex(b, loc, r));
+      accs.push_back(load(b, init, ValueRange{ni, fi, row, col}));
+    }
+    auto entries = scf::ForOp::create(b, loc, start, end, c1, accs);
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(entries.getBody());
+      Value j = entries.getInductionVar();
+      Value crd =
+          widen(b, loc, memref::LoadOp::create(b, loc, weight.coordinates, j));
+      Value i = widen(b, loc, memref::LoadOp::create(b, loc, weight.indices, j));
+      Value w = vector::BroadcastOp::create(
+          b, loc, vf, memref::LoadOp::create(b, loc, weight.codebook, i));
+      // crd = (c * KH + kh) * KW + kw
+      Value kk = cIndex(b, loc, s.kh * s.kw), kwv = cIndex(b, loc, s.kw);
+      Value ci = arith::DivUIOp::create(b, loc, crd, kk);
+      Value rem = arith::RemUIOp::create(b, loc, crd, kk);
+      Value khi = arith::DivUIOp::create(b, loc, rem, kwv);
+      Value kwi = arith::RemUIOp::create(b, loc, rem, kwv);
+      Value xcol = arith::AddIOp::create(b, loc, col, kwi);
+      SmallVector<Value> next;
+      for (int64_t r = 0; r < rows; ++r) {
+        Value row = arith::AddIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, row0, cIndex(b, loc, r)), khi);
+        Value xv = load(b, x, ValueRange{ni, ci, row, xcol});
+        next.push_back(vector::FMAOp::create(b, loc, w, xv,
+                                             entries.getRegionIterArgs()[r]));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+    for (int64_t r = 0; r < rows; ++r) {
+      Value row = arith::AddIOp::create(b, loc, row0, cIndex(b, loc, r));
+      Value at[] = {ni, fi, row, col};
+      if (mask)
+        vector::MaskedStoreOp::create(b, loc, y, at, mask,
+                                      entries.getResult(r));
+      else
+        vector::StoreOp::create(b, loc, entries.getResult(r), y, at);
+    }
+  };
+  int64_t fullRows = s.oh / rowsPerTile * rowsPerTile;
+  auto rowLoop = scf::ForOp::create(b, loc, c0, cIndex(b, loc, fullRows),
+                                    cIndex(b, loc, rowsPerTile));
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(rowLoop.getBody()->getTerminator());
+    for (const Tile &t : tiles)
+      emitTile(b, rowLoop.getInductionVar(), rowsPerTile, t);
+  }
+  if (fullRows < s.oh)
+    for (const Tile &t : tiles)
+      emitTile(b, cIndex(b, loc, fullRows), s.oh - fullRows, t);
+  b.setInsertionPointAfter(nLoop);
+  Value result = bufferization::ToTensorOp::create(
+      b, loc, cast<RankedTensorType>(op->getResult(0).getType()), y,
+      /*restrict=*/true, /*writable=*/true);
+  op->getResult(0).replaceAllUsesWith(result);
+  op->erase();
+}

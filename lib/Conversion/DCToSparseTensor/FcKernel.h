@@ -46,6 +46,26 @@ void buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
                    const FcWeight &weight, FcKernel kind, unsigned vectorBits,
                    bool avx512Permute);
 
+/// The shape of a matched stride-1 NCHW convolution
+/// y[n, f, oh, ow] (+)= x[n, c, oh + kh, ow + kw] * W[f, c, kh, kw].
+struct ConvShape {
+  int64_t n = 0, c = 0, h = 0, w = 0, f = 0, kh = 0, kw = 0, oh = 0, ow = 0;
+  unsigned xOperand = 0;
+};
+
+/// Whether `op` reads its input `weightOperand` as W[f, c, kh, kw] through
+/// `weightMap` in a stride-1, undilated NCHW convolution over f32.
+std::optional<ConvShape> matchConv(linalg::LinalgOp op, unsigned weightOperand,
+                                   AffineMap weightMap);
+
+/// Replaces `op` with dc's pruned-convolution kernel on the run-time CSR of
+/// the filter as the matrix [F, C KH KW]: for each output channel, a loop
+/// over its kept weights only, each broadcast and multiplied into a tile of
+/// up to 8 output rows x one vector along ow (x read at the weight's
+/// offset).
+void buildConvKernel(linalg::LinalgOp op, const ConvShape &shape,
+                     const FcWeight &weight, unsigned vectorBits);
+
 } // namespace mlir::dc
 
 #endif // DC_LIB_CONVERSION_DCTOSPARSETENSOR_FCKERNEL_H
