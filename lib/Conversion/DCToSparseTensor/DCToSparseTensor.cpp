@@ -112,15 +112,16 @@ static bool allFc(ArrayRef<ViewedRead> reads) {
 /// in L2 is not charged for memory.
 static FcKernel chooseFcForm(int64_t rows, int64_t cols, int64_t kept,
                              int64_t batch, bool gatherAllowed) {
-  // The gather kernel only pays once x leaves L1 (with x in L1 it measured
-  // 0.67 ns an entry against the scalar loop's 0.46).
+  // The gather kernel pays once x is more than a few KB (LeNet's ip1, x =
+  // 3 KB: 12.5 us against the scalar loop's 10; AlexNet's fc7, 16 KB: 607
+  // against 690 us).
   constexpr double kRowsL1Ns = 0.46, kRowsNs = 0.7, kGatherNs = 0.44;
   constexpr double kRowsBatchNs = 0.085; // batch > 1, per entry and input
   constexpr double kGridNs = 0.045;      // per weight and input
   constexpr double kBytesPerNs = 18.0;   // GB/s
   constexpr double kL2 = 1 << 20, kL1 = 32 << 10;
   double rowsNs = 4.0 * cols <= kL1 ? kRowsL1Ns : kRowsNs;
-  bool gather = batch == 1 && gatherAllowed && 4.0 * cols > kL1;
+  bool gather = batch == 1 && gatherAllowed && 4.0 * cols > 8 * 1024;
   double sparseBytes = 3.0 * kept + 4.0 * rows;
   double gridBytes = double(rows) * cols;
   double sparse = batch == 1 ? kept * (gather ? kGatherNs : rowsNs)
