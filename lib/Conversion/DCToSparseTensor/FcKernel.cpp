@@ -16,6 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FcKernel.h"
+#include "dc/Dialect/DC/Transforms/WeightViews.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
@@ -25,25 +26,6 @@ using namespace mlir;
 using namespace mlir::dc;
 
 namespace {
-
-/// Whether the body is out + a * b (either order) over f32.
-bool isMulAccBody(Block &body) {
-  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add || !add.getType().isF32())
-    return false;
-  Value out = body.getArgument(2);
-  Value p = add.getLhs() == out   ? add.getRhs()
-            : add.getRhs() == out ? add.getLhs()
-                                  : Value();
-  auto mul = p ? p.getDefiningOp<arith::MulFOp>() : nullptr;
-  return mul && ((mul.getLhs() == body.getArgument(0) &&
-                  mul.getRhs() == body.getArgument(1)) ||
-                 (mul.getLhs() == body.getArgument(1) &&
-                  mul.getRhs() == body.getArgument(0)));
-}
 
 std::optional<unsigned> dimOf(AffineExpr e) {
   if (auto d = dyn_cast<AffineDimExpr>(e))
@@ -81,7 +63,7 @@ std::optional<FcShape> mlir::dc::matchFc(linalg::LinalgOp op,
                                          unsigned weightOperand,
                                          AffineMap weightMap) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !isMulAccBody(*op.getBlock()))
+      op.getNumDpsInits() != 1 || !isMulAccBody(*op.getBlock(), Float32Type::get(op.getContext())))
     return std::nullopt;
   unsigned loops = op.getNumLoops();
   if (loops != 2 && loops != 3)
@@ -174,6 +156,37 @@ void mlir::dc::buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
         b, loc, arith::DivUIOp::create(b, loc, len, cIndex(b, loc, step)),
         cIndex(b, loc, step));
     return arith::AddIOp::create(b, loc, s, full).getResult();
+  };
+  // The sum over the entries [s, e) of step(j, acc): 4 entries a step into
+  // 4 accumulators (independent add chains), then one at a time.
+  auto accumulate4 = [&](OpBuilder &b, Value s, Value e, Value zero,
+                         function_ref<Value(OpBuilder &, Value, Value)> step) {
+    Value mid = mainEnd(b, s, e, 4);
+    auto main = scf::ForOp::create(b, loc, s, mid, cIndex(b, loc, 4),
+                                   ValueRange{zero, zero, zero, zero});
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(main.getBody());
+      SmallVector<Value> next;
+      for (int u = 0; u < 4; ++u) {
+        Value j = arith::AddIOp::create(b, loc, main.getInductionVar(),
+                                        cIndex(b, loc, u));
+        next.push_back(step(b, j, main.getRegionIterArgs()[u]));
+      }
+      scf::YieldOp::create(b, loc, next);
+    }
+    Value acc = arith::AddFOp::create(
+        b, loc,
+        arith::AddFOp::create(b, loc, main.getResult(0), main.getResult(1)),
+        arith::AddFOp::create(b, loc, main.getResult(2), main.getResult(3)));
+    auto tail = scf::ForOp::create(b, loc, mid, e, c1, ValueRange{acc});
+    {
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(tail.getBody());
+      scf::YieldOp::create(
+          b, loc, step(b, tail.getInductionVar(), tail.getRegionIterArgs()[0]));
+    }
+    return tail.getResult(0);
   };
 
   if (B == 1 && kind == FcKernel::Gather) {
@@ -274,39 +287,15 @@ void mlir::dc::buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
     b.setInsertionPoint(rowLoop.getBody()->getTerminator());
     Value row = rowLoop.getInductionVar();
     auto [s, e] = rowBounds(b, row);
-    Value mid = mainEnd(b, s, e, 4);
-    auto main = scf::ForOp::create(b, loc, s, mid, cIndex(b, loc, 4),
-                                   ValueRange{zero, zero, zero, zero});
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(main.getBody());
-      SmallVector<Value> next;
-      for (int u = 0; u < 4; ++u) {
-        Value j = arith::AddIOp::create(b, loc, main.getInductionVar(),
-                                        cIndex(b, loc, u));
-        auto [col, w] = entry(b, j);
-        Value xv = memref::LoadOp::create(b, loc, x, xAt(b, c0, col));
-        next.push_back(fma(b, loc, w, xv, main.getRegionIterArgs()[u]));
-      }
-      scf::YieldOp::create(b, loc, next);
-    }
-    Value acc = arith::AddFOp::create(
-        b, loc,
-        arith::AddFOp::create(b, loc, main.getResult(0), main.getResult(1)),
-        arith::AddFOp::create(b, loc, main.getResult(2), main.getResult(3)));
-    auto tail = scf::ForOp::create(b, loc, mid, e, c1, ValueRange{acc});
-    {
-      OpBuilder::InsertionGuard g(b);
-      b.setInsertionPointToStart(tail.getBody());
-      auto [col, w] = entry(b, tail.getInductionVar());
+    Value sum = accumulate4(b, s, e, zero, [&](OpBuilder &b, Value j, Value a) {
+      auto [col, w] = entry(b, j);
       Value xv = memref::LoadOp::create(b, loc, x, xAt(b, c0, col));
-      scf::YieldOp::create(b, loc,
-                           fma(b, loc, w, xv, tail.getRegionIterArgs()[0]));
-    }
+      return fma(b, loc, w, xv, a);
+    });
     SmallVector<Value> at = xAt(b, c0, row);
     Value start = memref::LoadOp::create(b, loc, init, at);
-    memref::StoreOp::create(
-        b, loc, arith::AddFOp::create(b, loc, start, tail.getResult(0)), y, at);
+    memref::StoreOp::create(b, loc, arith::AddFOp::create(b, loc, start, sum),
+                            y, at);
   } else {
     // Batch B: xt[K][B] = x^T, then per row a vector<B> accumulator (4 of
     // them, one per entry of a step of 4) into yt[N][B].
@@ -334,39 +323,15 @@ void mlir::dc::buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
       b.setInsertionPoint(rowLoop.getBody()->getTerminator());
       Value row = rowLoop.getInductionVar();
       auto [s, e] = rowBounds(b, row);
-      Value mid = mainEnd(b, s, e, 4);
-      auto entryTimes = [&](OpBuilder &b, Value j, Value acc) {
-        auto [col, w] = entry(b, j);
-        Value xs = vector::LoadOp::create(b, loc, vb, xt, ValueRange{col, c0});
-        Value ws = vector::BroadcastOp::create(b, loc, vb, w);
-        return vector::FMAOp::create(b, loc, ws, xs, acc).getResult();
-      };
-      auto main = scf::ForOp::create(b, loc, s, mid, cIndex(b, loc, 4),
-                                     ValueRange{vzero, vzero, vzero, vzero});
-      {
-        OpBuilder::InsertionGuard g(b);
-        b.setInsertionPointToStart(main.getBody());
-        SmallVector<Value> next;
-        for (int u = 0; u < 4; ++u) {
-          Value j = arith::AddIOp::create(b, loc, main.getInductionVar(),
-                                          cIndex(b, loc, u));
-          next.push_back(entryTimes(b, j, main.getRegionIterArgs()[u]));
-        }
-        scf::YieldOp::create(b, loc, next);
-      }
-      Value acc = arith::AddFOp::create(
-          b, loc,
-          arith::AddFOp::create(b, loc, main.getResult(0), main.getResult(1)),
-          arith::AddFOp::create(b, loc, main.getResult(2), main.getResult(3)));
-      auto tail = scf::ForOp::create(b, loc, mid, e, c1, ValueRange{acc});
-      {
-        OpBuilder::InsertionGuard g(b);
-        b.setInsertionPointToStart(tail.getBody());
-        scf::YieldOp::create(b, loc,
-                             entryTimes(b, tail.getInductionVar(),
-                                        tail.getRegionIterArgs()[0]));
-      }
-      vector::StoreOp::create(b, loc, tail.getResult(0), yt,
+      Value sum = accumulate4(
+          b, s, e, vzero, [&](OpBuilder &b, Value j, Value acc) {
+            auto [col, w] = entry(b, j);
+            Value xs =
+                vector::LoadOp::create(b, loc, vb, xt, ValueRange{col, c0});
+            Value ws = vector::BroadcastOp::create(b, loc, vb, w);
+            return vector::FMAOp::create(b, loc, ws, xs, acc).getResult();
+          });
+      vector::StoreOp::create(b, loc, sum, yt,
                               ValueRange{row, c0});
     }
     {
@@ -394,7 +359,8 @@ std::optional<ConvShape> mlir::dc::matchConv(linalg::LinalgOp op,
                                              AffineMap weightMap) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
       op.getNumDpsInits() != 1 || op.getNumLoops() != 7 ||
-      !isMulAccBody(*op.getBlock()) || weightMap.getNumResults() != 4)
+      !isMulAccBody(*op.getBlock(), Float32Type::get(op.getContext())) ||
+      weightMap.getNumResults() != 4)
     return std::nullopt;
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   std::optional<unsigned> f = dimOf(weightMap.getResult(0)),

@@ -8,6 +8,7 @@
 
 #include "dc/Dialect/DC/Transforms/Passes.h"
 #include "dc/Dialect/DC/Transforms/Patterns.h"
+#include "dc/Dialect/DC/Transforms/WeightViews.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -43,33 +44,13 @@ bool isWindowMap(AffineMap m) {
          llvm::all_of(m.getResults(), isWindowExpr);
 }
 
-/// Whether the body is out + a * b (either order) over floats.
-bool isMulAccBody(linalg::GenericOp op) {
-  Block &body = op.getRegion().front();
-  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
-    return false;
-  auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getOperand(0).getDefiningOp<arith::AddFOp>();
-  if (!add)
-    return false;
-  Value out = body.getArgument(2);
-  Value p = add.getLhs() == out   ? add.getRhs()
-            : add.getRhs() == out ? add.getLhs()
-                                  : Value();
-  auto mul = p ? p.getDefiningOp<arith::MulFOp>() : nullptr;
-  return mul && ((mul.getLhs() == body.getArgument(0) &&
-                  mul.getRhs() == body.getArgument(1)) ||
-                 (mul.getLhs() == body.getArgument(1) &&
-                  mul.getRhs() == body.getArgument(0)));
-}
-
 struct WindowContractionToIm2col : public OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
     if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 ||
-        op.getNumDpsInits() != 1 || !isMulAccBody(op))
+        op.getNumDpsInits() != 1 || !isMulAccBody(op.getRegion().front()))
       return failure();
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     int window = isWindowMap(maps[0]) ? 0 : isWindowMap(maps[1]) ? 1 : -1;

@@ -157,3 +157,22 @@ LogicalResult mlir::dc::collectViewedReads(Value weight,
     return failure();
   return success(!reads.empty());
 }
+
+bool mlir::dc::isMulAccBody(Block &body, Type type) {
+  if (body.getNumArguments() != 3 || body.getOperations().size() != 3)
+    return false;
+  auto yield = dyn_cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield ? yield.getOperand(0).getDefiningOp<arith::AddFOp>()
+                   : arith::AddFOp();
+  if (!add || (type && add.getType() != type))
+    return false;
+  Value out = body.getArgument(2);
+  Value p = add.getLhs() == out   ? add.getRhs()
+            : add.getRhs() == out ? add.getLhs()
+                                  : Value();
+  auto mul = p ? p.getDefiningOp<arith::MulFOp>() : nullptr;
+  return mul && ((mul.getLhs() == body.getArgument(0) &&
+                  mul.getRhs() == body.getArgument(1)) ||
+                 (mul.getLhs() == body.getArgument(1) &&
+                  mul.getRhs() == body.getArgument(0)));
+}

@@ -66,6 +66,11 @@ LogicalResult collectViewedReads(Value weight,
                                  SmallVectorImpl<ViewedRead> &reads,
                                  Operation **blocker = nullptr);
 
+/// Whether a linalg body is `out + a * b` (either order) over floats of
+/// `type` (any float type when null): the body of a contraction or
+/// convolution that reads a weight as a factor.
+bool isMulAccBody(Block &body, Type type = Type());
+
 } // namespace mlir::dc
 
 #endif // DC_DIALECT_DC_TRANSFORMS_WEIGHTVIEWS_H
