@@ -9,7 +9,8 @@
 # dc-sparsifier (the upstream sparsifier's loop).
 #   bench/sparse-layer.sh [OUT] [LAYER...]
 # LAYER is one of the names below (default: all). OUT (default
-# build/bench/sparse-layer) gets the libraries and results.txt.
+# build/bench/sparse-layer) gets the libraries, results.txt, the table
+# results.md (bench/sparse_layer_table.py) and the plot sparse-layer.png.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=build/bench/sparse-layer
@@ -66,4 +67,23 @@ while read -r name rows cols sparsity; do
     "$out/sparse-layer" "$w" "$b" "$rows" "$cols" "$batch" "$libs" layer "$payload" $reps | sed "1s/^/$name: /" | tee -a "$out/results.txt"
   done
 done <<< "$layers"
-echo "results: $out/results.txt"
+/usr/bin/python3 bench/sparse_layer_table.py "$out/results.txt" "$out" > /dev/null
+if ! command -v gnuplot > /dev/null; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gnuplot-nox > /dev/null
+fi
+gnuplot <<GP
+set terminal pngcairo size 1100,540 noenhanced
+set output "$out/sparse-layer.png"
+set title "Compressed fc layers, one thread, hot: speed-up over dense OpenBLAS (sgemv / sgemm)"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set yrange [0.1:*]
+set ylabel "dense time / time"
+set xtics rotate by -40
+set grid ytics
+plot "$out/results.dat" using 2:xtic(1) title "dc", "" using 3 title "best peer", "" using 4 title "upstream sparsifier (dc before issue 16)"
+GP
+echo "results: $out/results.txt, $out/results.md, $out/sparse-layer.png"

@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""sparse_layer_table.py RESULTS.txt OUTDIR: the table (OUTDIR/results.md, as
+in docs/Performance.md) and the plot data (OUTDIR/results.dat) of
+bench/sparse-layer.sh's output."""
+import re
+import sys
+
+rows, cur = [], None
+for line in open(sys.argv[1]):
+    m = re.match(r'(\S+): layer (\d+)x(\d+) batch (\d+): (\d+) kept \(([\d.]+)%\)', line)
+    if m:
+        cur = {"name": m.group(1), "shape": f"{m.group(2)}x{m.group(3)}",
+               "batch": int(m.group(4)), "kept": m.group(6), "t": {}}
+        rows.append(cur)
+        continue
+    m = re.match(r'\s+(\S+)\s+hot\s+([\d.]+) us\s+cold\s+([\d.]+) us', line)
+    if m and cur:
+        cur["t"][m.group(1)] = (float(m.group(2)), float(m.group(3)))
+    m = re.match(r'\s+bandwidth ([\d.]+) GB/s: payload (\d+) bytes -> ([\d.]+) us', line)
+    if m and cur:
+        cur["bound"] = float(m.group(3))
+peers = ["eigen-csr", "csr-f32", "cb5-gap8", "gather16", "gather16-panels"]
+out = ["| layer (kept) | batch | dense (OpenBLAS) | Eigen CSR | CSR f32/u16 | "
+       "cb5+gap8 | gather16 | dc-sparsifier | dc-rows | **dc** | dc vs dense | "
+       "dc vs best peer | dc cold vs dense cold | payload bound |",
+       "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+dat = ["# case  dense/dc  dense/best-peer  dense/dc-sparsifier (hot)"]
+for r in rows:
+    t = r["t"]
+    dense = t.get("sgemv", t.get("sgemm"))
+    cell = lambda k: f"{t[k][0]:,.0f}" if k in t else "-"
+    best = min(t[k][0] for k in peers if k in t)
+    out.append(f"| {r['name']} {r['shape']} ({r['kept']}%) | {r['batch']} | "
+               f"{dense[0]:,.0f} | {cell('eigen-csr')} | {cell('csr-f32')} | "
+               f"{cell('cb5-gap8')} | {cell('gather16')} | {cell('dc-sparsifier')} | "
+               f"{cell('dc-rows')} | **{t['dc'][0]:,.0f}** | {dense[0] / t['dc'][0]:.1f}x | "
+               f"{best / t['dc'][0]:.2f}x | {dense[1] / t['dc'][1]:.2f}x | "
+               f"{r.get('bound', 0):,.0f} |")
+    dat.append(f'"{r["name"]} b{r["batch"]}" {dense[0] / t["dc"][0]:.3f} '
+               f'{dense[0] / best:.3f} {dense[0] / t["dc-sparsifier"][0]:.3f}')
+open(sys.argv[2] + "/results.md", "w").write("\n".join(out) + "\n")
+open(sys.argv[2] + "/results.dat", "w").write("\n".join(dat) + "\n")
+print("\n".join(out))
