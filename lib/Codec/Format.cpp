@@ -8,6 +8,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Codec/Format.h"
+#include "dc/Runtime/Decode.h"
+
+// The run-time decoder's codes are the codec's (include/dc/Runtime/Decode.h).
+static_assert(unsigned(dc::codec::Layout::Dense) == DCRT_LAYOUT_DENSE &&
+              unsigned(dc::codec::Layout::CSR) == DCRT_LAYOUT_CSR &&
+              unsigned(dc::codec::Layout::CSC) == DCRT_LAYOUT_CSC &&
+              unsigned(dc::codec::Entropy::None) == DCRT_ENTROPY_NONE &&
+              unsigned(dc::codec::Entropy::Huffman) == DCRT_ENTROPY_HUFFMAN);
 #include "dc/Codec/Huffman.h"
 
 #include "BitStream.h"

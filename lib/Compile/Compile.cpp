@@ -188,7 +188,7 @@ LogicalResult addCInterface(llvm::Module &m, const Interface &iface,
                             int64_t workspaceBytes, StringRef prefix,
                             std::string &error) {
   llvm::Function *forward = m.getFunction("forward");
-  llvm::Function *init = m.getFunction("dc_init");
+  llvm::Function *init = m.getFunction(DCDialect::kInitFunctionName);
   if (!forward) {
     error = "internal error: @forward did not survive lowering";
     return failure();
@@ -789,7 +789,7 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   auto forward = module.lookupSymbol<LLVM::LLVMFuncOp>(
       host ? StringRef(o.entries.front()) : StringRef("forward"));
   auto bytesAttr =
-      forward ? forward->getAttrOfType<IntegerAttr>("dc.workspace_bytes")
+      forward ? forward->getAttrOfType<IntegerAttr>(DCDialect::kWorkspaceBytesAttrName)
               : IntegerAttr();
   if (!bytesAttr)
     return fail("internal error: no workspace size on @forward");

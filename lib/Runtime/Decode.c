@@ -10,7 +10,7 @@
 
 #include "dc/Runtime/Decode.h"
 
-enum { kDense = 0, kCSR = 1, kCSC = 2 };
+enum { kDense = DCRT_LAYOUT_DENSE, kCSR = DCRT_LAYOUT_CSR, kCSC = DCRT_LAYOUT_CSC };
 enum { kMaxLength = 15, kMaxAlphabet = 256 };
 
 typedef struct {

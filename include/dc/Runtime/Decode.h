@@ -26,6 +26,13 @@ typedef struct {
   int64_t stride;
 } dcrt_memref1d;
 
+/* The layer header's codes, as generated code passes them (the `layout`
+ * and `entropy` parameters below). The codec (dc::codec::Layout, Entropy in
+ * include/dc/Codec/Format.h) and the dialect (#dc.encoding) use the same
+ * values; both check it at compile time against these. */
+enum { DCRT_LAYOUT_DENSE = 0, DCRT_LAYOUT_CSR = 1, DCRT_LAYOUT_CSC = 2 };
+enum { DCRT_ENTROPY_NONE = 0, DCRT_ENTROPY_HUFFMAN = 1 };
+
 /* Return codes. */
 enum {
   DCRT_OK = 0,

@@ -224,7 +224,7 @@ public:
     auto alloc =
         memref::AllocOp::create(b, loc, MemRefType::get({bytes}, b.getI8Type()),
                                 ValueRange{}, b.getI64IntegerAttr(64));
-    alloc->setAttr("dc.slot", b.getStringAttr(name));
+    alloc->setAttr(DCDialect::kSlotAttrName, b.getStringAttr(name));
     return alloc;
   }
 
@@ -317,7 +317,7 @@ private:
       OpBuilder b(module.getBodyRegion());
       b.setInsertionPointToEnd(module.getBody());
       Location loc = module.getLoc();
-      init = func::FuncOp::create(b, loc, "dc_init",
+      init = func::FuncOp::create(b, loc, DCDialect::kInitFunctionName,
                                   b.getFunctionType({}, {b.getI32Type()}));
       Block *entry = init.addEntryBlock();
       b.setInsertionPointToStart(entry);

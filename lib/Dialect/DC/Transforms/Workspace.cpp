@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dc/Dialect/DC/IR/DCDialect.h"
 #include "dc/Dialect/DC/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -57,7 +58,7 @@ struct DCWorkspacePass
       if (!llvm::is_contained(funcs, func))
         funcs.push_back(func);
     }
-    auto init = module.lookupSymbol<func::FuncOp>("dc_init");
+    auto init = module.lookupSymbol<func::FuncOp>(DCDialect::kInitFunctionName);
     if (init && !llvm::is_contained(funcs, init) && !init.isExternal())
       funcs.push_back(init);
 
@@ -79,7 +80,7 @@ struct DCWorkspacePass
           return WalkResult::interrupt();
         }
         StringRef name;
-        if (auto slot = alloc->getAttrOfType<StringAttr>("dc.slot")) {
+        if (auto slot = alloc->getAttrOfType<StringAttr>(DCDialect::kSlotAttrName)) {
           name = slot.getValue();
           int64_t bytes = sizeOf(type);
           auto [it, inserted] = slots.try_emplace(name, slotEnd, bytes);
@@ -123,7 +124,7 @@ struct DCWorkspacePass
         alloc.getResult().replaceAllUsesWith(view);
         alloc.erase();
       }
-      f->setAttr("dc.workspace_bytes",
+      f->setAttr(DCDialect::kWorkspaceBytesAttrName,
                  IntegerAttr::get(IntegerType::get(ctx, 64), bytes));
     }
     if (failed(updateCallers(module, funcs, init, workspaceType)))

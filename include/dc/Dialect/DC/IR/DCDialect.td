@@ -35,6 +35,16 @@ def DC_Dialect : Dialect {
   let extraClassDeclaration = [{
     void registerAttributes();
     void registerTypes();
+
+    /// The names the lowering and the C interface share: a run-time layout
+    /// buffer's workspace slot (a `memref.alloc` attribute that dc-workspace
+    /// places at one offset in every entry function), the generated
+    /// function that decodes every payload into its slots, and the
+    /// workspace size an entry function needs (docs/Lowering.md).
+    static constexpr ::llvm::StringLiteral kSlotAttrName = "dc.slot";
+    static constexpr ::llvm::StringLiteral kInitFunctionName = "dc_init";
+    static constexpr ::llvm::StringLiteral kWorkspaceBytesAttrName =
+        "dc.workspace_bytes";
   }];
 }
 
