@@ -114,11 +114,11 @@ func.func @fill(%v: f32, %y: memref<8xf32>) {
 // -----
 
 // A matvec over a large matrix (1024 x 512 x 4 bytes > 256 KB) is streamed
-// in memory order: 8 of its rows at a time across all columns.
+// in memory order: 4 of its rows at a time across all columns.
 // CHECK-LABEL: func.func @matvec_stream
-// CHECK: scf.for %[[KB:.*]] = %c0 to %c1024 step %c8 {
+// CHECK: scf.for %[[KB:.*]] = %c0 to %c1024 step %c4 {
 // CHECK: scf.for %{{.*}} = %c0 to %c512 step %c64 {
-// CHECK: scf.for %[[K:.*]] = %c0 to %c8 step %c1 iter_args
+// CHECK: scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args
 // CHECK: arith.addi %[[KB]], %[[K]]
 #a = affine_map<(d0, d1, d2) -> (d0, d2)>
 #b = affine_map<(d0, d1, d2) -> (d2, d1)>
