@@ -25,6 +25,16 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
     - Any other use (dense layout, convolutions, other consumers) is decoded
       once into a dense constant, as `dc-materialize` does.
 
+    With `fc-kernel` and `conv-kernel` other than `sparsifier`, dc's own
+    loops replace the sparsifier's (lib/Conversion/DCToSparseTensor/
+    FcKernel.cpp, docs/Lowering.md): for fully connected layers a row loop
+    with 4 accumulators (batches as vectors over a transposed input), a
+    gather loop, or the dense-quantized grid stored `[in, out]` for
+    `dc-vectorize`, chosen per layer by a cost model with `auto`; for
+    pruned convolutions a loop over each filter's kept weights (stride-1
+    NCHW), or the grid read by the dense convolution (`indices`,
+    `decode`).
+
     Where the run-time arrays (and dense fallbacks) come from is
     `decode-at`:
 
