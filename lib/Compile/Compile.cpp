@@ -715,15 +715,15 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   lower.reassociateFPReductions = o.reassociateFPReductions;
   lower.decodeAt = o.decodeAt;
   lower.denseVectorBits = host ? 0 : vectorBits;
-  lower.fcKernel = host              ? FcKernel::Sparsifier
-                   : o.fcKernel        ? *o.fcKernel
-                   : vectorBits > 0    ? FcKernel::Auto
-                                       : FcKernel::Rows;
+  lower.fcKernel = host                            ? FcKernel::Sparsifier
+                   : o.fcKernel != FcKernel::Auto ? o.fcKernel
+                   : vectorBits > 0               ? FcKernel::Auto
+                                                  : FcKernel::Rows;
   lower.avx512Permute = !host && o.target == "x86_64" && vectorBits >= 512;
-  lower.convKernel = host ? ConvKernel::Sparsifier
-                     : o.convKernel ? *o.convKernel
-                     : vectorBits > 0 ? ConvKernel::Rows
-                                      : ConvKernel::Sparsifier;
+  lower.convKernel = host                              ? ConvKernel::Sparsifier
+                     : o.convKernel != ConvKernel::Auto ? o.convKernel
+                     : vectorBits > 0                   ? ConvKernel::Rows
+                                                        : ConvKernel::Sparsifier;
   lower.vectorRegisters = vectorRegisters;
   if (host) {
     lower.hostBlas = true;

@@ -63,46 +63,16 @@ static cl::opt<bool> vectorizeDense(
              "ops) as register-tiled vector loops for the target's vector "
              "width (default); --vectorize=false: scalar loops"),
     cl::cat(category));
-enum class FcChoice { Auto, Sparsifier, Rows, Gather, Indices };
-static cl::opt<FcChoice> fcKernel(
-    "fc-kernel", cl::init(FcChoice::Auto),
-    cl::desc("How compressed (CSR) fully connected layers are computed"),
-    cl::values(
-        clEnumValN(FcChoice::Auto, "auto",
-                   "per layer, whichever of indices and the row kernel "
-                   "(gather on AVX-512, rows elsewhere) the cost model "
-                   "predicts faster (default)"),
-        clEnumValN(FcChoice::Sparsifier, "sparsifier",
-                   "the upstream sparsifier's loop, one accumulator"),
-        clEnumValN(FcChoice::Rows, "rows",
-                   "dc's row loop: 4 accumulators; at batch B each decoded "
-                   "weight multiplies B inputs at once"),
-        clEnumValN(FcChoice::Gather, "gather",
-                   "dc's row loop over vectors of entries (vector.gather of "
-                   "the inputs and the codebook); batches as rows"),
-        clEnumValN(FcChoice::Indices, "indices",
-                   "one codebook index a weight (pruned: a 0.0 entry), "
-                   "stored [in, out], through the dense vector loops")),
-    cl::cat(category));
-enum class ConvChoice { Auto, Sparsifier, Indices, Decode, Rows };
-static cl::opt<ConvChoice> convKernel(
-    "conv-kernel", cl::init(ConvChoice::Auto),
-    cl::desc("How compressed (CSR) convolutions are computed"),
-    cl::values(
-        clEnumValN(ConvChoice::Auto, "auto",
-                   "rows when --vectorize (default), else sparsifier"),
-        clEnumValN(ConvChoice::Sparsifier, "sparsifier",
-                   "the upstream sparsifier over the kept weights"),
-        clEnumValN(ConvChoice::Indices, "indices",
-                   "one codebook index a weight (pruned: a 0.0 entry), "
-                   "through the dense vector loops"),
-        clEnumValN(ConvChoice::Decode, "decode",
-                   "the index grid looked up into an f32 scratch filter "
-                   "once per call, then the dense convolution"),
-        clEnumValN(ConvChoice::Rows, "rows",
-                   "stride-1 NCHW convolutions: a loop over each filter's "
-                   "kept weights, vectors along ow (others: indices)")),
-    cl::cat(category));
+static cl::opt<mlir::dc::FcKernel> fcKernel(
+    "fc-kernel", cl::init(mlir::dc::FcKernel::Auto),
+    cl::desc("How compressed (CSR) fully connected layers are computed "
+             "(default: auto)"),
+    mlir::dc::fcKernelValues(), cl::cat(category));
+static cl::opt<mlir::dc::ConvKernel> convKernel(
+    "conv-kernel", cl::init(mlir::dc::ConvKernel::Auto),
+    cl::desc("How compressed (CSR) convolutions are computed (default: "
+             "auto)"),
+    mlir::dc::convKernelValues(), cl::cat(category));
 enum class Emit { MLIR, LLVM, Asm, Obj, SO };
 static cl::opt<Emit> emit(
     "emit", cl::init(Emit::SO), cl::desc("What to write"),
@@ -192,20 +162,8 @@ int main(int argc, char **argv) {
   options.reassociateFPReductions = reassociate;
   options.decodeAt = decodeAt;
   options.vectorizeDense = vectorizeDense;
-  if (convKernel != ConvChoice::Auto)
-    options.convKernel = convKernel == ConvChoice::Indices
-                             ? mlir::dc::ConvKernel::Indices
-                         : convKernel == ConvChoice::Decode
-                             ? mlir::dc::ConvKernel::Decode
-                         : convKernel == ConvChoice::Rows
-                             ? mlir::dc::ConvKernel::Rows
-                             : mlir::dc::ConvKernel::Sparsifier;
-  if (fcKernel != FcChoice::Auto)
-    options.fcKernel =
-        fcKernel == FcChoice::Sparsifier ? mlir::dc::FcKernel::Sparsifier
-        : fcKernel == FcChoice::Rows     ? mlir::dc::FcKernel::Rows
-        : fcKernel == FcChoice::Gather   ? mlir::dc::FcKernel::Gather
-                                         : mlir::dc::FcKernel::Indices;
+  options.fcKernel = fcKernel;
+  options.convKernel = convKernel;
   options.optLevel = optLevel;
   if (compress.getNumOccurrences())
     options.compress = compress;

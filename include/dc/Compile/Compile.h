@@ -67,13 +67,13 @@ struct CompileOptions {
   /// vector width (dc-relayout-constants, dc-vectorize); false: scalar
   /// loops (the reference the tests compare against).
   bool vectorizeDense = true;
-  /// How 2-D CSR fully connected layers are computed; none: chosen for the
-  /// target (Gather with AVX-512, else Rows).
-  std::optional<FcKernel> fcKernel;
-  /// How pruned convolutions are computed; none: Rows (stride-1 NCHW;
+  /// How 2-D CSR fully connected layers are computed; Auto: per layer by
+  /// the cost model (Rows when not vectorising).
+  FcKernel fcKernel = FcKernel::Auto;
+  /// How pruned convolutions are computed; Auto: Rows (stride-1 NCHW;
   /// Indices for the others) when the dense layers are vectorised, else
   /// Sparsifier.
-  std::optional<ConvKernel> convKernel;
+  ConvKernel convKernel = ConvKernel::Auto;
 };
 
 /// Compiles `module` (consumed) per `options` and writes the output(s):

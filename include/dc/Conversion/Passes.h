@@ -13,6 +13,7 @@
 #include "mlir/Dialect/SparseTensor/IR/SparseTensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
+#include "llvm/Support/CommandLine.h"
 
 namespace mlir::dc {
 
@@ -39,7 +40,56 @@ enum class ConvKernel {
   Indices,    ///< the dense-quantized grid for dc's dense vector loops
   Decode,     ///< the grid, looked up into f32 scratch once per call
   Rows,       ///< dc's loop over each filter's kept weights (NCHW, stride 1)
+  Auto,       ///< as Rows (dc-compile: Sparsifier for scalar builds)
 };
+
+/// The values of every `fc-kernel` option (the pass, dc-lower-to-llvm,
+/// dc-compile), in one place.
+inline llvm::cl::ValuesClass fcKernelValues() {
+  return llvm::cl::values(
+      clEnumValN(FcKernel::Sparsifier, "sparsifier",
+                 "a sparse_tensor generic for the upstream sparsifier, one "
+                 "accumulator a row"),
+      clEnumValN(FcKernel::Rows, "rows",
+                 "dc's loop per output row: 4 accumulators at batch 1; at "
+                 "batch B each decoded weight multiplies B inputs at once"),
+      clEnumValN(FcKernel::Gather, "gather",
+                 "dc's loop per output row over vectors of entries: the "
+                 "inputs and the codebook read with vector.gather (AVX-512); "
+                 "batches as rows"),
+      clEnumValN(FcKernel::Indices, "indices",
+                 "the dense-quantized grid, [in, out]: one codebook index a "
+                 "weight (pruned: a 0.0 entry), computed by the dense vector "
+                 "loops"),
+      clEnumValN(FcKernel::Auto, "auto",
+                 "per layer: indices or the row kernel (gather at 512-bit "
+                 "vectors once the input passes 8 KB), whichever the cost "
+                 "model of docs/Lowering.md predicts faster"));
+}
+
+/// The values of every `conv-kernel` option.
+inline llvm::cl::ValuesClass convKernelValues() {
+  return llvm::cl::values(
+      clEnumValN(ConvKernel::Sparsifier, "sparsifier",
+                 "a sparse_tensor generic for the upstream sparsifier over "
+                 "the kept weights"),
+      clEnumValN(ConvKernel::Indices, "indices",
+                 "the dense-quantized grid: one codebook index a weight (1 "
+                 "byte up to 255 entries), the pruned ones a 0.0 entry, read "
+                 "by the dense loops (dc-vectorize looks each broadcast "
+                 "weight up once)"),
+      clEnumValN(ConvKernel::Decode, "decode",
+                 "the grid, looked up into an f32 scratch filter once per "
+                 "call (16 weights at a time), which the dense convolution "
+                 "reads"),
+      clEnumValN(ConvKernel::Rows, "rows",
+                 "dc's kernel for stride-1 NCHW convolutions: per output "
+                 "channel a loop over its kept weights only, each broadcast "
+                 "into up to 8 output rows x a vector along ow (other "
+                 "convolutions: indices)"),
+      clEnumValN(ConvKernel::Auto, "auto",
+                 "rows (dc-compile: sparsifier with --vectorize=false)"));
+}
 
 #define GEN_PASS_DECL
 #include "dc/Conversion/Passes.h.inc"

@@ -64,51 +64,13 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
                         "stored payload"))}]>,
     Option<"fcKernel", "fc-kernel", "::mlir::dc::FcKernel",
            /*default=*/"::mlir::dc::FcKernel::Sparsifier",
-           "How a 2-D CSR fully connected layer is computed",
-           [{::llvm::cl::values(
-             clEnumValN(::mlir::dc::FcKernel::Sparsifier, "sparsifier",
-                        "a sparse_tensor generic for the upstream sparsifier "
-                        "(the default)"),
-             clEnumValN(::mlir::dc::FcKernel::Rows, "rows",
-                        "dc's own loop per output row: 4 accumulators at "
-                        "batch 1; at batch B each decoded weight "
-                        "multiplies a vector of B inputs"),
-             clEnumValN(::mlir::dc::FcKernel::Gather, "gather",
-                        "dc's own loop per output row over vectors of "
-                        "entries: the inputs and the codebook read with "
-                        "vector.gather (AVX-512); batches as rows"),
-             clEnumValN(::mlir::dc::FcKernel::Indices, "indices",
-                        "the dense-quantized grid, [in, out]: one codebook "
-                        "index a weight (pruned: a 0.0 entry), computed by "
-                        "the dense vector loops"),
-             clEnumValN(::mlir::dc::FcKernel::Auto, "auto",
-                        "per layer: indices or the row kernel (gather at "
-                        "512-bit vectors), whichever the cost model of "
-                        "docs/Lowering.md predicts faster"))}]>,
+           "How a 2-D CSR fully connected layer is computed (the default: "
+           "sparsifier)", [{::mlir::dc::fcKernelValues()}]>,
     Option<"convKernel", "conv-kernel", "::mlir::dc::ConvKernel",
            /*default=*/"::mlir::dc::ConvKernel::Sparsifier",
            "How a pruned convolution (a csr weight of rank 3 or more) is "
-           "computed",
-           [{::llvm::cl::values(
-             clEnumValN(::mlir::dc::ConvKernel::Sparsifier, "sparsifier",
-                        "a sparse_tensor generic for the upstream "
-                        "sparsifier over the kept weights (the default)"),
-             clEnumValN(::mlir::dc::ConvKernel::Indices, "indices",
-                        "the dense-quantized grid: one codebook index a "
-                        "weight (1 byte up to 255 entries), the pruned ones "
-                        "a 0.0 entry, read by the dense loops "
-                        "(dc-vectorize looks each broadcast weight up "
-                        "once)"),
-             clEnumValN(::mlir::dc::ConvKernel::Decode, "decode",
-                        "the grid, looked up into an f32 scratch filter "
-                        "once per call (16 weights at a time), which the "
-                        "dense convolution reads"),
-             clEnumValN(::mlir::dc::ConvKernel::Rows, "rows",
-                        "dc's own kernel for stride-1 NCHW convolutions: "
-                        "per output channel a loop over its kept weights "
-                        "only, each broadcast into up to 8 output rows x a "
-                        "vector along ow (other convolutions: the "
-                        "sparsifier)"))}]>,
+           "computed (the default: sparsifier)",
+           [{::mlir::dc::convKernelValues()}]>,
     Option<"kernelVectorBits", "kernel-vector-bits", "unsigned",
            /*default=*/"512",
            "Vector width of the gather kernel, in bits">,

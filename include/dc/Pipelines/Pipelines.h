@@ -63,39 +63,13 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
   PassOptions::Option<FcKernel> fcKernel{
       *this, "fc-kernel",
       llvm::cl::desc("How 2-D CSR fully connected layers are computed "
-                     "(convert-dc-to-sparse-tensor)"),
-      llvm::cl::init(FcKernel::Sparsifier),
-      llvm::cl::values(
-          clEnumValN(FcKernel::Sparsifier, "sparsifier",
-                     "the upstream sparsifier's loop (the default)"),
-          clEnumValN(FcKernel::Rows, "rows",
-                     "dc's row loop, 4 accumulators; batches as vectors"),
-          clEnumValN(FcKernel::Gather, "gather",
-                     "dc's row loop over vectors of entries with "
-                     "vector.gather (for AVX-512)"),
-          clEnumValN(FcKernel::Indices, "indices",
-                     "the dense-quantized grid through the dense vector "
-                     "loops"),
-          clEnumValN(FcKernel::Auto, "auto",
-                     "per layer, by the cost model"))};
+                     "(convert-dc-to-sparse-tensor; default: sparsifier)"),
+      llvm::cl::init(FcKernel::Sparsifier), fcKernelValues()};
   PassOptions::Option<ConvKernel> convKernel{
       *this, "conv-kernel",
       llvm::cl::desc("How pruned convolutions are computed "
-                     "(convert-dc-to-sparse-tensor)"),
-      llvm::cl::init(ConvKernel::Sparsifier),
-      llvm::cl::values(
-          clEnumValN(ConvKernel::Sparsifier, "sparsifier",
-                     "the upstream sparsifier over the kept weights (the "
-                     "default)"),
-          clEnumValN(ConvKernel::Indices, "indices",
-                     "the dense-quantized grid through the dense vector "
-                     "loops"),
-          clEnumValN(ConvKernel::Decode, "decode",
-                     "the grid, looked up into f32 scratch once per call, "
-                     "then the dense convolution"),
-          clEnumValN(ConvKernel::Rows, "rows",
-                     "dc's loop over each filter's kept weights (stride-1 "
-                     "NCHW)"))};
+                     "(convert-dc-to-sparse-tensor; default: sparsifier)"),
+      llvm::cl::init(ConvKernel::Sparsifier), convKernelValues()};
   PassOptions::Option<bool> avx512Permute{
       *this, "avx512-permute",
       llvm::cl::desc("x86 with AVX-512 only: the gather fc kernel looks the "

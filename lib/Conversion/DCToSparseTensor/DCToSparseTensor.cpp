@@ -403,6 +403,8 @@ struct ConvertDCToSparseTensorPass
   }
 
   void runOnOperation() override {
+    if (convKernel == ConvKernel::Auto)
+      convKernel = ConvKernel::Rows;
     if (decodeAt == DecodeAt::Init)
       initBuilder.emplace(getOperation());
     SmallVector<DecompressOp> worklist;
