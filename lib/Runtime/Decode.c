@@ -387,12 +387,7 @@ int32_t _mlir_ciface_dcrt_decode_csr_lines(
       !fits(coordinates, (uint64_t)coordinate_bytes * (uint64_t)num_weights) ||
       !fits(indices, (uint64_t)index_bytes * (uint64_t)num_weights))
     return DCRT_ERR_OUTPUT;
-  Sink sink;
-  sink.dense = 0;
-  sink.grid = 0;
-  sink.transposed = 0;
-  sink.out = 0;
-  sink.codebook = 0;
+  Sink sink = {0};
   sink.positions = (uint8_t *)positions->aligned + positions->offset;
   sink.coordinates = (uint8_t *)coordinates->aligned + coordinates->offset;
   sink.indices = (uint8_t *)indices->aligned + indices->offset;
@@ -425,17 +420,11 @@ int32_t _mlir_ciface_dcrt_decode_indices(
   uint64_t total = (uint64_t)rows * (uint64_t)cols;
   if (!fits(indices, (uint64_t)index_bytes * total))
     return DCRT_ERR_OUTPUT;
-  Sink sink;
-  sink.dense = 0;
+  Sink sink = {0};
   sink.grid = sparse;
   sink.transposed = (int)transposed;
-  sink.out = 0;
-  sink.codebook = 0;
-  sink.positions = sink.coordinates = 0;
   sink.indices = (uint8_t *)indices->aligned + indices->offset;
-  sink.coordinateBytes = 0;
   sink.indexBytes = (unsigned)index_bytes;
-  sink.subLength = 0;
   if (sparse)
     for (uint64_t i = 0; i < total; ++i)
       store(sink.indices, i, sink.indexBytes, (uint32_t)codebook_size);
@@ -459,16 +448,10 @@ _mlir_ciface_dcrt_decode_dense(DCRT_LAYER_PARAMS, dcrt_memref1d *weights,
   uint64_t n = (uint64_t)rows * (uint64_t)cols;
   if (!fits(codebook, (uint64_t)codebook_size) || !fits(out, n))
     return DCRT_ERR_OUTPUT;
-  Sink sink;
+  Sink sink = {0};
   sink.dense = 1;
-  sink.grid = 0;
-  sink.transposed = 0;
   sink.out = (float *)out->aligned + out->offset;
   sink.codebook = (const float *)codebook->aligned + codebook->offset;
-  sink.positions = 0;
-  sink.coordinates = sink.indices = 0;
-  sink.coordinateBytes = sink.indexBytes = 0;
-  sink.subLength = 0;
   for (uint64_t i = 0; i < n; ++i)
     sink.out[i] = 0.0f;
   return walk(&p, weights, gaps, row_ptr, weight_code_lengths, gap_code_lengths,

@@ -773,7 +773,6 @@ struct ConvertDCToSparseTensorPass
       asBuffers();
       FcWeight fc{buffers[0], buffers[1], buffers[2],
                   codebookBuffer(b, loc, constant), constant.getCodebook()};
-      SmallVector<ViewedRead> done(reads);
       for (const ViewedRead &read : reads) {
         linalg::LinalgOp reader = read.op;
         AffineMap map =
@@ -781,7 +780,7 @@ struct ConvertDCToSparseTensorPass
         buildConvKernel(reader, *matchConv(reader, read.operand, map), fc,
                         kernelVectorBits);
       }
-      finish(done);
+      finish(reads);
       return success();
     }
     // dc's own kernels, where every reader is a fully connected layer on
@@ -798,39 +797,18 @@ struct ConvertDCToSparseTensorPass
         shapes.push_back(*shape);
       }
       if (shapes.size() == reads.size()) {
-        Value values[3] = {positions, coordinates, indices};
-        for (int i = 0; i < 3; ++i)
-          if (!buffers[i])
-            buffers[i] = bufferization::ToBufferOp::create(
-                b, loc,
-                MemRefType::get(
-                    cast<RankedTensorType>(values[i].getType()).getShape(),
-                    cast<RankedTensorType>(values[i].getType())
-                        .getElementType()),
-                values[i], /*read_only=*/true);
+        asBuffers();
         FcWeight fc{buffers[0], buffers[1], buffers[2],
                     codebookBuffer(b, loc, constant), constant.getCodebook()};
-        llvm::SetVector<Operation *> views;
-        for (auto [read, shape] : llvm::zip(reads, shapes)) {
-          FcKernel kind =
-              fcKernel == FcKernel::Rows || fcKernel == FcKernel::Gather
-                  ? FcKernel(fcKernel)
-              : autoKernel == FcKernel::Gather ? FcKernel::Gather
-                                               : FcKernel::Rows;
+        FcKernel kind =
+            fcKernel == FcKernel::Rows || fcKernel == FcKernel::Gather
+                ? FcKernel(fcKernel)
+            : autoKernel == FcKernel::Gather ? FcKernel::Gather
+                                             : FcKernel::Rows;
+        for (auto [read, shape] : llvm::zip(reads, shapes))
           buildFcKernel(read.op, shape, fc, kind, kernelVectorBits,
                         avx512Permute);
-          for (const View &v : llvm::reverse(read.views))
-            views.insert(v.op);
-        }
-        for (Operation *view : views)
-          if (view->use_empty())
-            view->erase();
-        // The tensor forms of the arrays, unused.
-        for (Value v : values)
-          if (v.use_empty() && v.getDefiningOp() &&
-              !isa<arith::ConstantOp>(v.getDefiningOp()))
-            v.getDefiningOp()->erase();
-        op.erase();
+        finish(reads);
         return success();
       }
     }

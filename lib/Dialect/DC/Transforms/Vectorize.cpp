@@ -391,7 +391,6 @@ private:
   /// lanes if nonzero) at (row, col).
   void tile(Value row, int64_t rows, Value col, int64_t unroll, int64_t width,
             int64_t maskLanes) {
-    MLIRContext *ctx = b.getContext();
     OpOperand *init = op.getDpsInitOperand(0);
     Value out = init->get();
     Type element = cast<MemRefType>(out.getType()).getElementType();
@@ -510,7 +509,6 @@ private:
       };
       finals = nest(0, accs);
     }
-    (void)ctx;
     int64_t n = 0;
     for (int64_t i = 0; i < rows; ++i)
       for (int64_t u = 0; u < unroll; ++u, ++n) {
