@@ -25,6 +25,17 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
     - Any other use (dense layout, convolutions, other consumers) is decoded
       once into a dense constant, as `dc-materialize` does.
 
+    Each weight first gets its run-time layout, a `#dc.runtime` attribute on
+    the `dc.decompress` (kept when already there, as
+    `dc-choose-runtime-layout` or a user wrote it; else chosen as that pass
+    does): the form (`csr`, `grid`, `dense`), the kernel, and the arrays'
+    element sizes. Everything after reads that one attribute: the rewrite
+    patterns (`populateDCSparseKernelPatterns`,
+    `populateDCDenseFallbackPatterns` in include/dc/Conversion/
+    DCToSparseTensor.h), the arrays' and workspace slots' sizes, and the
+    arguments of `@dc_init`'s decoder calls. A layout the weight's reads do
+    not fit is an error at its `dc.decompress`.
+
     With `fc-kernel` and `conv-kernel` other than `sparsifier`, dc's own
     loops replace the sparsifier's (lib/Conversion/DCToSparseTensor/
     FcKernel.cpp, docs/Lowering.md): for fully connected layers a row loop
@@ -88,6 +99,39 @@ def ConvertDCToSparseTensor : Pass<"convert-dc-to-sparse-tensor", "ModuleOp"> {
     "::mlir::sparse_tensor::SparseTensorDialect",
     "::mlir::vector::VectorDialect",
     "::mlir::LLVM::LLVMDialect",
+  ];
+}
+
+def DCChooseRuntimeLayout : Pass<"dc-choose-runtime-layout", "ModuleOp"> {
+  let summary = "Choose each compressed weight's run-time layout";
+  let description = [{
+    Gives every `dc.decompress` without one a `dc.runtime` attribute, the
+    `#dc.runtime` layout that `convert-dc-to-sparse-tensor` (which runs the
+    same chooser itself) will lower it to: the run-time form (`csr`, `grid`
+    of codebook indices, or `dense` f32), the kernel that computes on it and
+    the arrays' element sizes. The choice follows how the weight is read
+    (contractions, convolutions, through which views), the `fc-kernel` and
+    `conv-kernel` options and, for fully connected layers with
+    `fc-kernel=auto`, the cost model of docs/Lowering.md. A weight decoded
+    to dense f32 gets a warning saying why.
+
+    Run it to read the choices, or edit them: a hand-written `dc.runtime`
+    is kept by both passes (a layout its reads do not fit is an error when
+    lowered).
+  }];
+  let options = [
+    Option<"fcKernel", "fc-kernel", "::mlir::dc::FcKernel",
+           /*default=*/"::mlir::dc::FcKernel::Sparsifier",
+           "How a 2-D CSR fully connected layer is computed (the default: "
+           "sparsifier)", [{::mlir::dc::fcKernelValues()}]>,
+    Option<"convKernel", "conv-kernel", "::mlir::dc::ConvKernel",
+           /*default=*/"::mlir::dc::ConvKernel::Sparsifier",
+           "How a pruned convolution (a csr weight of rank 3 or more) is "
+           "computed (the default: sparsifier)",
+           [{::mlir::dc::convKernelValues()}]>,
+    Option<"kernelVectorBits", "kernel-vector-bits", "unsigned",
+           /*default=*/"512",
+           "Vector width of the gather kernel, in bits">,
   ];
 }
 

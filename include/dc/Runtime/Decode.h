@@ -33,6 +33,13 @@ typedef struct {
 enum { DCRT_LAYOUT_DENSE = 0, DCRT_LAYOUT_CSR = 1, DCRT_LAYOUT_CSC = 2 };
 enum { DCRT_ENTROPY_NONE = 0, DCRT_ENTROPY_HUFFMAN = 1 };
 
+/* The run-time forms a payload is decoded into (#dc.runtime's `form`; the
+ * dialect checks the values against these): dense f32 values
+ * (dcrt_decode_dense), the run-time CSR (dcrt_decode_csr and
+ * dcrt_decode_csr_lines: positions, coordinates, codebook indices), or the
+ * grid of codebook indices (dcrt_decode_indices). */
+enum { DCRT_FORM_DENSE = 0, DCRT_FORM_CSR = 1, DCRT_FORM_GRID = 2 };
+
 /* Return codes. */
 enum {
   DCRT_OK = 0,

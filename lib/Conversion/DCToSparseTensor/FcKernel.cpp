@@ -109,10 +109,13 @@ std::optional<FcShape> mlir::dc::matchFc(linalg::LinalgOp op,
   return shape;
 }
 
-void mlir::dc::buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
-                             const FcWeight &weight, FcKernel kind,
-                             unsigned vectorBits, bool avx512Permute) {
-  OpBuilder b(op);
+void mlir::dc::buildFcKernel(RewriterBase &rewriter, linalg::LinalgOp op,
+                             const FcShape &shape, const FcWeight &weight,
+                             FcKernel kind, unsigned vectorBits,
+                             bool avx512Permute) {
+  OpBuilder::InsertionGuard insertion(rewriter);
+  rewriter.setInsertionPoint(op);
+  OpBuilder &b = rewriter;
   Location loc = op.getLoc();
   Type f32 = b.getF32Type();
   int64_t B = shape.batch, N = shape.rows, K = shape.cols;
@@ -359,8 +362,7 @@ void mlir::dc::buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
   Value result = bufferization::ToTensorOp::create(
       b, loc, cast<RankedTensorType>(op->getResult(0).getType()), y,
       /*restrict=*/true, /*writable=*/true);
-  op->getResult(0).replaceAllUsesWith(result);
-  op->erase();
+  rewriter.replaceOp(op, result);
 }
 
 std::optional<ConvShape> mlir::dc::matchConv(linalg::LinalgOp op,
@@ -421,9 +423,12 @@ std::optional<ConvShape> mlir::dc::matchConv(linalg::LinalgOp op,
   return shape;
 }
 
-void mlir::dc::buildConvKernel(linalg::LinalgOp op, const ConvShape &shape,
-                               const FcWeight &weight, unsigned vectorBits) {
-  OpBuilder b(op);
+void mlir::dc::buildConvKernel(RewriterBase &rewriter, linalg::LinalgOp op,
+                               const ConvShape &shape, const FcWeight &weight,
+                               unsigned vectorBits) {
+  OpBuilder::InsertionGuard insertion(rewriter);
+  rewriter.setInsertionPoint(op);
+  OpBuilder &b = rewriter;
   Location loc = op.getLoc();
   Type f32 = b.getF32Type();
   const ConvShape &s = shape;
@@ -538,6 +543,5 @@ void mlir::dc::buildConvKernel(linalg::LinalgOp op, const ConvShape &shape,
   Value result = bufferization::ToTensorOp::create(
       b, loc, cast<RankedTensorType>(op->getResult(0).getType()), y,
       /*restrict=*/true, /*writable=*/true);
-  op->getResult(0).replaceAllUsesWith(result);
-  op->erase();
+  rewriter.replaceOp(op, result);
 }

@@ -13,6 +13,7 @@
 #include "dc/Conversion/Passes.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace mlir::dc {
 
@@ -42,9 +43,9 @@ struct FcWeight {
 /// vectors of `vectorBits`. With `avx512Permute`, the 16-lane gather kernel
 /// looks a codebook of at most 32 entries up in registers (vpermps /
 /// vpermi2ps through llvm.call_intrinsic) instead of gathering it.
-void buildFcKernel(linalg::LinalgOp op, const FcShape &shape,
-                   const FcWeight &weight, FcKernel kind, unsigned vectorBits,
-                   bool avx512Permute);
+void buildFcKernel(RewriterBase &rewriter, linalg::LinalgOp op,
+                   const FcShape &shape, const FcWeight &weight, FcKernel kind,
+                   unsigned vectorBits, bool avx512Permute);
 
 /// The shape of a matched stride-1 NCHW convolution
 /// y[n, f, oh, ow] (+)= x[n, c, oh + kh, ow + kw] * W[f, c, kh, kw].
@@ -63,8 +64,9 @@ std::optional<ConvShape> matchConv(linalg::LinalgOp op, unsigned weightOperand,
 /// over its kept weights only, each broadcast and multiplied into a tile of
 /// up to 8 output rows x one vector along ow (x read at the weight's
 /// offset).
-void buildConvKernel(linalg::LinalgOp op, const ConvShape &shape,
-                     const FcWeight &weight, unsigned vectorBits);
+void buildConvKernel(RewriterBase &rewriter, linalg::LinalgOp op,
+                     const ConvShape &shape, const FcWeight &weight,
+                     unsigned vectorBits);
 
 } // namespace mlir::dc
 

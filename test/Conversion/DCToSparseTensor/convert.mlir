@@ -113,3 +113,38 @@ func.func @fallback(%x: tensor<1x2xf32>, %acc: tensor<1x2xf32>) -> (tensor<1x2xf
     }
   }
 #-}
+
+// -----
+
+// A hand-set #dc.runtime is what the weight becomes: the CSR weight of
+// @matmul as the grid (its pruned positions index 2, a 0.0 entry), not the
+// sparsifier's sparse tensor.
+// CHECK-LABEL: func @hand_set_grid
+// CHECK: %[[G:.*]] = arith.constant dense_resource<w_rt_idx> : tensor<8xi8>
+// CHECK: %[[W:.*]] = tensor.expand_shape %[[G]] {{\[\[}}0, 1]] output_shape [2, 4] : tensor<8xi8> into tensor<2x4xi8>
+// CHECK: arith.constant dense<[-5.000000e-01, 2.500000e-01, 0.000000e+00]> : tensor<3xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[W]] : tensor<1x2xf32>, tensor<2x4xi8>)
+// CHECK-NOT: sparse_tensor
+// CHECK: w_rt_idx: "0x010000000102020002010202"
+func.func @hand_set_grid(%x: tensor<1x2xf32>, %acc: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %w = dc.constant {codebook = array<f32: -0.5, 0.25>, num_weights = 3 : i64,
+                    num_gaps = 3 : i64, layer = "w",
+                    row_ptr = dense_resource<csr_ptr> : tensor<1xi8>,
+                    gaps = dense_resource<csr_gaps> : tensor<1xi8>,
+                    weights = dense_resource<csr_idx> : tensor<1xi8>}
+      : !dc.tensor<2x4xf32, #dc.encoding<csr, weightBits = 1, indexBits = 2>>
+  %d = dc.decompress %w {dc.runtime = #dc.runtime<form = grid, kernel = dense_loops, indexBytes = 1, prunedEntry = true>}
+      : !dc.tensor<2x4xf32, #dc.encoding<csr, weightBits = 1, indexBits = 2>> -> tensor<2x4xf32>
+  %y = linalg.matmul ins(%x, %d : tensor<1x2xf32>, tensor<2x4xf32>) outs(%acc : tensor<1x4xf32>) -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      csr_ptr: "0x010000000E",
+      csr_gaps: "0x0100000018",
+      csr_idx: "0x0100000005"
+    }
+  }
+#-}

@@ -313,3 +313,60 @@ func.func @f(%w: !dc.tensor<2x2xf32, #dc.encoding<dense, weightBits = 2>>) {
   %d = dc.decompress %w : !dc.tensor<2x2xf32, #dc.encoding<dense, weightBits = 2>> -> tensor<2x3xf32>
   return
 }
+
+// -----
+
+// The #dc.runtime layout of a dc.decompress.
+
+// expected-error @+1 {{kernel fc_rows does not compute on the grid form}}
+func.func private @f() attributes {r = #dc.runtime<form = grid, kernel = fc_rows, indexBytes = 1>}
+
+// -----
+
+// expected-error @+1 {{kernel dense_loops does not compute on the csr form}}
+func.func private @f() attributes {r = #dc.runtime<form = csr, kernel = dense_loops, lines = 2, coordinateBytes = 2, indexBytes = 1>}
+
+// -----
+
+// expected-error @+1 {{kernel decode_per_call does not compute on the dense form}}
+func.func private @f() attributes {r = #dc.runtime<form = dense, kernel = decode_per_call>}
+
+// -----
+
+// expected-error @+1 {{the csr form needs lines >= 1, got 0}}
+func.func private @f() attributes {r = #dc.runtime<form = csr, kernel = sparsifier, coordinateBytes = 2, indexBytes = 1>}
+
+// -----
+
+// expected-error @+1 {{lineLength must be >= 0, got -3}}
+func.func private @f() attributes {r = #dc.runtime<form = csr, kernel = sparsifier, lines = 2, lineLength = -3, coordinateBytes = 2, indexBytes = 1>}
+
+// -----
+
+// expected-error @+1 {{coordinateBytes must be 2 or 4, got 1}}
+func.func private @f() attributes {r = #dc.runtime<form = csr, kernel = fc_rows, lines = 2, coordinateBytes = 1, indexBytes = 1>}
+
+// -----
+
+// expected-error @+1 {{lines, lineLength and coordinateBytes apply to the csr form only}}
+func.func private @f() attributes {r = #dc.runtime<form = grid, kernel = dense_loops, lines = 4, indexBytes = 1>}
+
+// -----
+
+// expected-error @+1 {{the dense form has no indexBytes}}
+func.func private @f() attributes {r = #dc.runtime<form = dense, kernel = dense_loops, indexBytes = 1>}
+
+// -----
+
+// expected-error @+1 {{indexBytes must be 1 or 2, got 4}}
+func.func private @f() attributes {r = #dc.runtime<form = grid, kernel = dense_loops, indexBytes = 4>}
+
+// -----
+
+// expected-error @+1 {{transposed and prunedEntry apply to the grid form only}}
+func.func private @f() attributes {r = #dc.runtime<form = csr, kernel = sparsifier, lines = 2, coordinateBytes = 2, indexBytes = 1, prunedEntry = true>}
+
+// -----
+
+// expected-error @+1 {{a transposed grid is read by dense_loops only}}
+func.func private @f() attributes {r = #dc.runtime<form = grid, kernel = decode_per_call, indexBytes = 1, transposed = true>}

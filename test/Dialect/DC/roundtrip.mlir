@@ -21,6 +21,23 @@ func.func @encodings() attributes {
 
 // -----
 
+// CHECK-LABEL: func @runtime_layouts
+// CHECK-SAME: #dc.runtime<form = csr, kernel = fc_rows, lines = 300, coordinateBytes = 2, indexBytes = 1>
+// CHECK-SAME: #dc.runtime<form = csr, kernel = sparsifier, lines = 60, lineLength = 5, coordinateBytes = 4, indexBytes = 2>
+// CHECK-SAME: #dc.runtime<form = grid, kernel = dense_loops, indexBytes = 1, transposed = true, prunedEntry = true>
+// CHECK-SAME: #dc.runtime<form = grid, kernel = decode_per_call, indexBytes = 2>
+// CHECK-SAME: #dc.runtime<form = dense, kernel = dense_loops>
+func.func @runtime_layouts() attributes {
+    a = #dc.runtime<form = csr, kernel = fc_rows, lines = 300, coordinateBytes = 2, indexBytes = 1>,
+    b = #dc.runtime<kernel = sparsifier, form = csr, lines = 60, lineLength = 5, coordinateBytes = 4, indexBytes = 2>,
+    c = #dc.runtime<form = grid, kernel = dense_loops, indexBytes = 1, transposed = true, prunedEntry = true>,
+    d = #dc.runtime<form = grid, kernel = decode_per_call, indexBytes = 2, transposed = false>,
+    e = #dc.runtime<form = dense, kernel = dense_loops>} {
+  return
+}
+
+// -----
+
 // CHECK-LABEL: func private @types
 // CHECK-SAME: !dc.tensor<300x784xf32, #dc.encoding<csr, weightBits = 6, indexBits = 5>>
 // CHECK-SAME: !dc.tensor<7xf32, #dc.encoding<dense, weightBits = 8>>

@@ -2,6 +2,7 @@
 
 #include "dc/Dialect/DC/IR/DCAttrs.h"
 #include "dc/Dialect/DC/IR/DCDialect.h"
+#include "dc/Runtime/Decode.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -34,6 +35,52 @@ static_assert(static_cast<int>(Entropy::None) ==
                   static_cast<int>(Entropy::Huffman) ==
                       static_cast<int>(::dc::codec::Entropy::Huffman),
               "dc::Entropy must match the codec's entropy codes");
+
+static_assert(static_cast<int>(RuntimeForm::Dense) == DCRT_FORM_DENSE &&
+                  static_cast<int>(RuntimeForm::CSR) == DCRT_FORM_CSR &&
+                  static_cast<int>(RuntimeForm::Grid) == DCRT_FORM_GRID,
+              "dc::RuntimeForm must match the run-time's DCRT_FORM_* codes");
+
+LogicalResult
+RuntimeLayoutAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                          RuntimeForm form, RuntimeKernel kernel, int64_t lines,
+                          int64_t lineLength, unsigned coordinateBytes,
+                          unsigned indexBytes, bool transposed,
+                          bool prunedEntry) {
+  bool csrKernel = kernel == RuntimeKernel::Sparsifier ||
+                   kernel == RuntimeKernel::FcRows ||
+                   kernel == RuntimeKernel::FcGather ||
+                   kernel == RuntimeKernel::ConvRows;
+  if ((form == RuntimeForm::CSR) != csrKernel ||
+      (kernel == RuntimeKernel::DecodePerCall && form != RuntimeForm::Grid))
+    return emitError() << "kernel " << stringifyRuntimeKernel(kernel)
+                       << " does not compute on the "
+                       << stringifyRuntimeForm(form) << " form";
+  if (form == RuntimeForm::CSR) {
+    if (lines < 1)
+      return emitError() << "the csr form needs lines >= 1, got " << lines;
+    if (lineLength < 0)
+      return emitError() << "lineLength must be >= 0, got " << lineLength;
+    if (coordinateBytes != 2 && coordinateBytes != 4)
+      return emitError() << "coordinateBytes must be 2 or 4, got "
+                         << coordinateBytes;
+  } else if (lines || lineLength || coordinateBytes) {
+    return emitError() << "lines, lineLength and coordinateBytes apply to the "
+                          "csr form only";
+  }
+  if (form == RuntimeForm::Dense) {
+    if (indexBytes)
+      return emitError() << "the dense form has no indexBytes";
+  } else if (indexBytes != 1 && indexBytes != 2) {
+    return emitError() << "indexBytes must be 1 or 2, got " << indexBytes;
+  }
+  if ((transposed || prunedEntry) && form != RuntimeForm::Grid)
+    return emitError() << "transposed and prunedEntry apply to the grid form "
+                          "only";
+  if (transposed && kernel != RuntimeKernel::DenseLoops)
+    return emitError() << "a transposed grid is read by dense_loops only";
+  return success();
+}
 
 LogicalResult EncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                    Layout layout, unsigned weightBits,

@@ -26,6 +26,30 @@ def DC_Entropy : I32EnumAttr<"Entropy", "entropy coding of the streams", [
   let genSpecializedAttr = 0;
 }
 
+// The numeric values are the DCRT_FORM_* codes of include/dc/Runtime/Decode.h.
+def DC_RuntimeForm : I32EnumAttr<"RuntimeForm",
+    "what a compressed weight is at run time", [
+    I32EnumAttrCase<"Dense", 0, "dense">,
+    I32EnumAttrCase<"CSR", 1, "csr">,
+    I32EnumAttrCase<"Grid", 2, "grid">
+  ]> {
+  let cppNamespace = "::mlir::dc";
+  let genSpecializedAttr = 0;
+}
+
+def DC_RuntimeKernel : I32EnumAttr<"RuntimeKernel",
+    "the code that computes on a run-time form", [
+    I32EnumAttrCase<"Sparsifier", 0, "sparsifier">,
+    I32EnumAttrCase<"FcRows", 1, "fc_rows">,
+    I32EnumAttrCase<"FcGather", 2, "fc_gather">,
+    I32EnumAttrCase<"ConvRows", 3, "conv_rows">,
+    I32EnumAttrCase<"DenseLoops", 4, "dense_loops">,
+    I32EnumAttrCase<"DecodePerCall", 5, "decode_per_call">
+  ]> {
+  let cppNamespace = "::mlir::dc";
+  let genSpecializedAttr = 0;
+}
+
 class DC_Attr<string name, string attrMnemonic, list<Trait> traits = []>
     : AttrDef<DC_Dialect, name, traits> {
   let mnemonic = attrMnemonic;
@@ -68,6 +92,55 @@ def DC_EncodingAttr : DC_Attr<"Encoding", "encoding"> {
     /// The codec's view of these parameters.
     ::dc::codec::Params toCodecParams() const;
   }];
+}
+
+def DC_RuntimeLayoutAttr : DC_Attr<"RuntimeLayout", "runtime"> {
+  let summary = "The run-time layout of a compressed weight";
+  let description = [{
+    What a `dc.decompress` becomes at run time (docs/Lowering.md), chosen
+    per weight by `dc-choose-runtime-layout` (or set by hand) and read by
+    everything after it: the lowering patterns of
+    `convert-dc-to-sparse-tensor`, the sizing of the run-time arrays and
+    workspace slots, the arguments of the generated `@dc_init`'s decoder
+    calls (include/dc/Runtime/Decode.h), and dc's kernels.
+
+    - `form`: `dense` (f32 values, the fallback), `csr` (i32 positions over
+      `lines` lines, each line's coordinates and codebook indices of the kept
+      weights), or `grid` (one codebook index per position).
+    - `kernel`: `sparsifier` (a sparse_tensor generic for the upstream
+      sparsifier), `fc_rows` / `fc_gather` (dc's fully connected kernels),
+      `conv_rows` (dc's pruned-convolution kernel), `dense_loops` (the dense
+      vector loops read the form where they read the weight), or
+      `decode_per_call` (a grid looked up into f32 scratch at each call).
+    - `lines`, `lineLength` (`csr`): the number of run-time lines and the
+      positions a line spans (0: the stored rows or columns as they are; a
+      convolution filter's stored rows split into lines of KW).
+    - `coordinateBytes` (`csr`: 2 or 4), `indexBytes` (`csr`, `grid`: 1 or
+      2): element sizes of the arrays.
+    - `transposed` (`grid`): stored `[in, out]` (a fully connected layer, in
+      the order the vector loops read it).
+    - `prunedEntry` (`grid` of a pruned weight): pruned positions hold index
+      `k` (the codebook size), an extra 0.0 entry.
+
+    Example:
+
+    ```mlir
+    dc.decompress %w {dc.runtime = #dc.runtime<form = csr, kernel = fc_rows,
+        lines = 300, coordinateBytes = 2, indexBytes = 1>} : ...
+    ```
+  }];
+  let parameters = (ins
+    EnumParameter<DC_RuntimeForm>:$form,
+    EnumParameter<DC_RuntimeKernel>:$kernel,
+    DefaultValuedParameter<"int64_t", "0">:$lines,
+    DefaultValuedParameter<"int64_t", "0">:$lineLength,
+    DefaultValuedParameter<"unsigned", "0">:$coordinateBytes,
+    DefaultValuedParameter<"unsigned", "0">:$indexBytes,
+    DefaultValuedParameter<"bool", "false">:$transposed,
+    DefaultValuedParameter<"bool", "false">:$prunedEntry
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
 }
 
 #endif // DC_DIALECT_DC_IR_DCATTRS_TD

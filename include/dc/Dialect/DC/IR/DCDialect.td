@@ -45,6 +45,9 @@ def DC_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kInitFunctionName = "dc_init";
     static constexpr ::llvm::StringLiteral kWorkspaceBytesAttrName =
         "dc.workspace_bytes";
+    /// The #dc.runtime layout of a dc.decompress (dc-choose-runtime-layout).
+    static constexpr ::llvm::StringLiteral kRuntimeLayoutAttrName =
+        "dc.runtime";
   }];
 }
 
