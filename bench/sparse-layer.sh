@@ -6,7 +6,13 @@
 # matrix, at batch 1, 8 and 64, hot and cold, one thread, in one run per
 # layer (bench/sparse_layer.cpp says how). dc's layer is built three ways:
 # dc (--fc-kernel=auto: gather on AVX-512, rows elsewhere), dc-rows and
-# dc-sparsifier (the upstream sparsifier's loop).
+# dc-sparsifier (the upstream sparsifier's loop). Then two pruned
+# convolutions at the paper's kept fractions (8-bit weights), batch 1,
+# against OpenBLAS im2col + sgemm and a sparse direct convolution
+# (bench/sparse_conv.cpp); dc is built as dc (--conv-kernel=auto: dc's
+# kernel over each filter's kept weights), dc-indices (the grid through the
+# dense loops), dc-sparsifier, and dc-dense (dc-compile of the decoded,
+# uncompressed layer).
 #   bench/sparse-layer.sh [OUT] [LAYER...]
 # LAYER is one of the names below (default: all). OUT (default
 # build/bench/sparse-layer) gets the libraries, results.txt, the table
@@ -40,6 +46,8 @@ EOF
 want=("$@")
 /usr/lib/llvm-22/bin/clang++ -O3 -march=native -std=c++17 -I/usr/include/eigen3 \
   bench/sparse_layer.cpp -lopenblas -ldl -o "$out/sparse-layer"
+/usr/lib/llvm-22/bin/clang++ -O3 -march=native -std=c++17 \
+  bench/sparse_conv.cpp -lopenblas -ldl -o "$out/sparse-conv"
 echo "CPU: $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1) ($(nproc) cores), one thread" | tee "$out/results.txt"
 while read -r name rows cols sparsity; do
   [ -n "$name" ] || continue
@@ -67,6 +75,33 @@ while read -r name rows cols sparsity; do
     "$out/sparse-layer" "$w" "$b" "$rows" "$cols" "$batch" "$libs" layer "$payload" $reps | sed "1s/^/$name: /" | tee -a "$out/results.txt"
   done
 done <<< "$layers"
+# name filters channels kernel height width sparsity (Tables 4 and 5)
+convs=$(cat <<'EOF'
+  alexnet-conv3 384 256 3 13 13 0.65
+  vgg-conv5_1 512 512 3 14 14 0.65
+EOF
+)
+while read -r name f c k h w sparsity; do
+  [ -n "$name" ] || continue
+  if [ ${#want[@]} -gt 0 ] && ! printf '%s\n' "${want[@]}" | grep -qx "$name"; then continue; fi
+  d=$out/$name
+  mkdir -p "$d"
+  "$bin/dc-model-gen" "conv-${f}x${c}x${k}-${h}x${w}" -o "$d/dense.mlirbc"
+  "$bin/dc-opt" "$d/dense.mlirbc" --dc-compress="sparsity=$sparsity conv-bits=8 index-bits=5 report=$d/report.json report-format=json" -o "$d/compressed.mlirbc"
+  payload=$(/usr/bin/python3 -c "import json,sys; print(json.load(open('$d/report.json'))['layers'][0]['bytes_after'])")
+  "$bin/dc-opt" "$d/compressed.mlirbc" --dc-materialize -o "$d/materialized.mlir"
+  /usr/bin/python3 bench/export_weights.py "$d/materialized.mlir" "$d/weights" >/dev/null
+  wf=$(ls -S "$d"/weights/*.f32 | sed -n 1p); bf=$(ls -S "$d"/weights/*.f32 | sed -n 2p)
+  libs=""
+  for kernel in auto indices sparsifier; do
+    "$bin/dc-compile" "$d/compressed.mlirbc" --prefix=layer --conv-kernel=$kernel -o "$d/liblayer_$kernel.so" --header=none
+    label=dc-$kernel; [ $kernel = auto ] && label=dc
+    libs="$libs${libs:+,}$label=$d/liblayer_$kernel.so"
+  done
+  "$bin/dc-compile" "$d/materialized.mlir" --prefix=layer -o "$d/liblayer_dense.so" --header=none
+  libs="$libs,dc-dense=$d/liblayer_dense.so"
+  "$out/sparse-conv" "$wf" "$bf" "$f" "$c" "$k" "$h" "$w" "$libs" layer "$payload" 11 | sed "1s/^/$name: /" | tee -a "$out/results.txt"
+done <<< "$convs"
 /usr/bin/python3 bench/sparse_layer_table.py "$out/results.txt" "$out" > /dev/null
 if ! command -v gnuplot > /dev/null; then
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
@@ -75,7 +110,7 @@ fi
 gnuplot <<GP
 set terminal pngcairo size 1100,540 noenhanced
 set output "$out/sparse-layer.png"
-set title "Compressed fc layers, one thread, hot: speed-up over dense OpenBLAS (sgemv / sgemm)"
+set title "Compressed layers, one thread, hot: speed-up over dense OpenBLAS (sgemv / sgemm; im2col + sgemm for convs)"
 set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1

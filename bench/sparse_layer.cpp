@@ -29,7 +29,7 @@
 #include <immintrin.h>
 #endif
 #include <cblas.h>
-#include <dlfcn.h>
+#include "layer_bench.h"
 
 #include <algorithm>
 #include <chrono>
@@ -44,25 +44,6 @@
 #include <vector>
 
 namespace {
-
-double now() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
-std::vector<char> flushBuffer(64 << 20);
-volatile char sink;
-void flush() {
-  for (size_t i = 0; i < flushBuffer.size(); i += 64)
-    flushBuffer[i] = char(flushBuffer[i] + 1);
-  sink = flushBuffer[12345];
-}
-
-double median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v[v.size() / 2];
-}
 
 struct CSR {
   std::vector<int32_t> rowPtr;
@@ -237,53 +218,12 @@ int main(int argc, char **argv) {
   const int reps = argc > 9 ? std::atoi(argv[9]) : 21;
   openblas_set_num_threads(1);
   std::vector<float> w(size_t(n) * k), bias(n);
-  for (auto [path, data] : {std::make_pair(argv[1], &w),
-                            std::make_pair(argv[2], &bias)}) {
-    FILE *f = std::fopen(path, "rb");
-    if (!f || std::fread(data->data(), 4, data->size(), f) != data->size()) {
-      std::fprintf(stderr, "sparse-layer: cannot read %zu floats from %s\n",
-                   data->size(), path);
-      return 1;
-    }
-    std::fclose(f);
-  }
+  bench::readFloats(argv[1], w, "sparse-layer");
+  bench::readFloats(argv[2], bias, "sparse-layer");
   argv += 1; // the rest as before the bias argument
   // LIBRARY: NAME=PATH[,NAME=PATH...], each a dc-compile'd layer.
-  struct Library {
-    std::string name;
-    void *ws;
-    int (*forward)(void *, const float *, float *);
-  };
-  std::vector<Library> libraries;
-  std::string prefix = argv[6];
-  for (std::string list = argv[5]; !list.empty();) {
-    size_t comma = list.find(',');
-    std::string item = list.substr(0, comma);
-    list = comma == std::string::npos ? "" : list.substr(comma + 1);
-    size_t eq = item.find('=');
-    std::string name = item.substr(0, eq), path = item.substr(eq + 1);
-    void *lib = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-      std::fprintf(stderr, "sparse-layer: %s\n", dlerror());
-      return 1;
-    }
-    auto wsSize =
-        (size_t(*)())dlsym(lib, (prefix + "_workspace_size").c_str());
-    auto init = (int (*)(void *))dlsym(lib, (prefix + "_init").c_str());
-    auto forward = (int (*)(void *, const float *, float *))dlsym(
-        lib, (prefix + "_forward").c_str());
-    if (!wsSize || !init || !forward) {
-      std::fprintf(stderr, "sparse-layer: %s has no %s_ API\n", path.c_str(),
-                   prefix.c_str());
-      return 1;
-    }
-    void *ws = std::aligned_alloc(64, (wsSize() + 63) / 64 * 64);
-    if (init(ws) != 0) {
-      std::fprintf(stderr, "sparse-layer: %s_init failed\n", prefix.c_str());
-      return 1;
-    }
-    libraries.push_back({name, ws, forward});
-  }
+  std::vector<bench::Library> libraries =
+      bench::loadLibraries(argv[5], argv[6], "sparse-layer");
 
   // The formats, from the materialised matrix.
   CSR csr;
@@ -344,7 +284,7 @@ int main(int argc, char **argv) {
       x.data(), k, batch);
   Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic> ym(n, batch);
 
-  std::vector<std::pair<std::string, std::function<void()>>> contenders;
+  bench::Contenders contenders;
   contenders.emplace_back(batch == 1 ? "sgemv" : "sgemm", [&] {
     if (batch == 1)
       cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, 1.f, w.data(), k,
@@ -399,7 +339,7 @@ int main(int argc, char **argv) {
     });
   }
 #endif
-  for (const Library &l : libraries)
+  for (const bench::Library &l : libraries)
     contenders.emplace_back(
         l.name, [&y, &x, l] { l.forward(l.ws, x.data(), y.data()); });
 
@@ -419,41 +359,8 @@ int main(int argc, char **argv) {
         return 1;
       }
   }
-  // Interleaved: each round times every contender once, hot then cold.
-  std::map<std::string, std::vector<double>> hot, cold;
-  for (int rep = 0; rep < reps; ++rep)
-    for (auto &[name, run] : contenders) {
-      run();
-      double s = now();
-      run();
-      hot[name].push_back(now() - s);
-      flush();
-      s = now();
-      run();
-      cold[name].push_back(now() - s);
-    }
-  double dense = median(hot[contenders[0].first]);
-  for (auto &[name, run] : contenders)
-    std::printf("  %-10s hot %10.1f us  cold %10.1f us  (%.2fx %s hot)\n",
-                name.c_str(), median(hot[name]) * 1e6,
-                median(cold[name]) * 1e6, dense / median(hot[name]),
-                contenders[0].first.c_str());
-  // Read bandwidth: a 512 MB sum, best of 3.
-  std::vector<float> big(size_t(128) << 20, 1.f);
-  double best = 1e9;
-  for (int i = 0; i < 3; ++i) {
-    double s = now();
-    float a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (size_t j = 0; j < big.size(); j += 4) {
-      a0 += big[j];
-      a1 += big[j + 1];
-      a2 += big[j + 2];
-      a3 += big[j + 3];
-    }
-    best = std::min(best, now() - s);
-    sink = char(a0 + a1 + a2 + a3);
-  }
-  double bw = double(big.size()) * 4 / best;
+  bench::timeContenders(contenders, reps);
+  double bw = bench::readBandwidth();
   std::printf("  bandwidth %.1f GB/s: payload %.0f bytes -> %.1f us; 2 B/entry "
               "-> %.1f us\n",
               bw / 1e9, payload, payload / bw * 1e6, 2.0 * nnz / bw * 1e6);

@@ -5,13 +5,19 @@ bench/sparse-layer.sh's output."""
 import re
 import sys
 
-rows, cur = [], None
+rows, convs, cur = [], [], None
 for line in open(sys.argv[1]):
     m = re.match(r'(\S+): layer (\d+)x(\d+) batch (\d+): (\d+) kept \(([\d.]+)%\)', line)
     if m:
         cur = {"name": m.group(1), "shape": f"{m.group(2)}x{m.group(3)}",
                "batch": int(m.group(4)), "kept": m.group(6), "t": {}}
         rows.append(cur)
+        continue
+    m = re.match(r'(\S+): conv (\S+) on (\S+) batch (\d+): (\d+) kept \(([\d.]+)%\)', line)
+    if m:
+        cur = {"name": m.group(1), "shape": f"{m.group(2)} on {m.group(3)}",
+               "batch": int(m.group(4)), "kept": m.group(6), "t": {}}
+        convs.append(cur)
         continue
     m = re.match(r'\s+(\S+)\s+hot\s+([\d.]+) us\s+cold\s+([\d.]+) us', line)
     if m and cur:
@@ -38,6 +44,22 @@ for r in rows:
                f"{r.get('bound', 0):,.0f} |")
     dat.append(f'"{r["name"]} b{r["batch"]}" {dense[0] / t["dc"][0]:.3f} '
                f'{dense[0] / best:.3f} {dense[0] / t["dc-sparsifier"][0]:.3f}')
+if convs:
+    out += ["", "| conv layer (kept) | im2col + sgemm (OpenBLAS) | sparse direct | "
+            "dc-sparsifier | dc-indices | dc-dense | **dc** | dc vs dense | "
+            "dc vs dc-dense | dc cold vs dense cold | payload bound |",
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+for r in convs:
+    t = r["t"]
+    dense = t["im2col-sgemm"]
+    cell = lambda k: f"{t[k][0]:,.0f}" if k in t else "-"
+    out.append(f"| {r['name']} {r['shape']} ({r['kept']}%) | {dense[0]:,.0f} | "
+               f"{cell('csr-direct')} | {cell('dc-sparsifier')} | {cell('dc-indices')} | "
+               f"{cell('dc-dense')} | **{t['dc'][0]:,.0f}** | {dense[0] / t['dc'][0]:.2f}x | "
+               f"{t['dc-dense'][0] / t['dc'][0]:.2f}x | {dense[1] / t['dc'][1]:.2f}x | "
+               f"{r.get('bound', 0):,.0f} |")
+    dat.append(f'"{r["name"]}" {dense[0] / t["dc"][0]:.3f} '
+               f'{dense[0] / t["csr-direct"][0]:.3f} {dense[0] / t["dc-sparsifier"][0]:.3f}')
 open(sys.argv[2] + "/results.md", "w").write("\n".join(out) + "\n")
 open(sys.argv[2] + "/results.dat", "w").write("\n".join(dat) + "\n")
 print("\n".join(out))

@@ -520,6 +520,9 @@ const ModelInfo kModels[] = {
               "one function per layer"},
     {"linear-OUTxIN", "one IN -> OUT nn.Linear named fc1, e.g. linear-4096x25088 "
                       "(VGG-16's fc6; kernel benchmarks)"},
+    {"conv-FxCxK-HxW", "one nn.Conv2d(C, F, K, padding=K/2) named conv1 on a "
+                       "CxHxW image, e.g. conv-384x256x3-13x13 (AlexNet's "
+                       "conv3; kernel benchmarks)"},
 };
 
 } // namespace
@@ -608,6 +611,24 @@ mlir::dc::buildModel(MLIRContext *context, StringRef name, uint64_t seed,
       return failure();
     }
     buildMLP(mb, *module, {in, out});
+  } else if (name.starts_with("conv-")) {
+    // conv-FxCxK-HxW
+    auto [filterText, imageText] = name.drop_front(5).split('-');
+    SmallVector<StringRef> f, i;
+    filterText.split(f, 'x');
+    imageText.split(i, 'x');
+    int64_t v[5] = {0, 0, 0, 0, 0};
+    bool bad = f.size() != 3 || i.size() != 2;
+    for (unsigned k = 0; !bad && k < 5; ++k)
+      bad = (k < 3 ? f[k] : i[k - 3]).getAsInteger(10, v[k]) || v[k] <= 0;
+    if (bad || v[2] % 2 == 0) {
+      error = "bad conv model '" + name.str() +
+              "' (expected conv-FxCxK-HxW with an odd K, e.g. "
+              "conv-384x256x3-13x13)";
+      return failure();
+    }
+    Value x = mb.beginFunc(*module, "forward", {1, v[1], v[3], v[4]});
+    mb.endFunc(mb.conv(x, v[0], v[2], "conv1", /*stride=*/1, v[2] / 2));
   } else {
     error = "unknown model '" + name.str() + "' (known:";
     for (const ModelInfo &m : kModels)

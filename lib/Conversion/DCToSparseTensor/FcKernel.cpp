@@ -442,11 +442,13 @@ void mlir::dc::buildConvKernel(RewriterBase &rewriter, linalg::LinalgOp op,
   Value y = memref::AllocOp::create(b, loc, MemRefType::get(outShape, f32),
                                     ValueRange{}, b.getI64IntegerAttr(64));
   Value c0 = cIndex(b, loc, 0), c1 = cIndex(b, loc, 1);
-  // Vectors along ow: L lanes (or the largest power of two <= OW, at least
-  // 4), the rest one masked vector.
+  // Vectors along ow: L lanes, the rest one masked vector; a row narrower
+  // than L takes one vector of the next power of two (at least 4), masked:
+  // one pass over the kept weights (13 columns: 13 of 16 lanes, where 8 +
+  // 5 of 8 would take two passes).
   int64_t L = std::max<int64_t>(4, vectorBits / 32);
   int64_t width = L;
-  while (width > 4 && width > s.ow)
+  while (width > 4 && width / 2 >= s.ow)
     width /= 2;
   struct Tile {
     int64_t start, lanes; // lanes < width: masked
@@ -457,7 +459,12 @@ void mlir::dc::buildConvKernel(RewriterBase &rewriter, linalg::LinalgOp op,
   auto vf = VectorType::get({width}, f32);
   auto vmask = VectorType::get({width}, b.getI1Type());
   Value vzero = arith::ConstantOp::create(b, loc, b.getZeroAttr(vf));
-  const int64_t rowsPerTile = std::min<int64_t>(8, s.oh);
+  // Output rows a pass over the kept weights computes: as many as the
+  // registers hold (14 accumulators with AVX-512's 32, else 8), spread
+  // evenly so the last pass is not a sliver (13 rows: one pass of 13).
+  const int64_t maxRows = vectorBits >= 512 ? 14 : 8;
+  const int64_t passes = (s.oh + maxRows - 1) / maxRows;
+  const int64_t rowsPerTile = (s.oh + passes - 1) / passes;
 
   // for n, f:
   auto nLoop = scf::ForOp::create(b, loc, c0, cIndex(b, loc, s.n), c1);
