@@ -152,6 +152,26 @@ void pushMemref(llvm::IRBuilder<> &b, llvm::Value *ptr, ArrayRef<int64_t> shape,
 
 /// Defines the exported functions of a library's C API, then hides every
 /// other function and global.
+/// The codes the generated API returns: the run-time contract's
+/// (include/dc/Runtime/Decode.h) and -1, the header's <PREFIX>_ERR_*
+/// macros and <prefix>_strerror's messages.
+struct ErrorCode {
+  const char *name;
+  int code;
+  const char *message;
+};
+constexpr ErrorCode kErrorCodes[] = {
+    {"OK", DCRT_OK, "success"},
+    {"ALIGNMENT", -1, "the workspace is not 64-byte aligned"},
+    {"PARAMS", DCRT_ERR_PARAMS, "a layer's parameters are out of range"},
+    {"STREAM", DCRT_ERR_STREAM, "a stream is short, too long or padded"},
+    {"CODE", DCRT_ERR_CODE, "a bit sequence matches no Huffman code"},
+    {"DATA", DCRT_ERR_DATA,
+     "an index, row pointer or position is out of range"},
+    {"OUTPUT", DCRT_ERR_OUTPUT, "a workspace buffer is too small"},
+    {"TABLE", DCRT_ERR_TABLE, "a Huffman code-length table is invalid"},
+};
+
 struct ApiBuilder {
   ApiBuilder(llvm::Module &m, StringRef prefix)
       : m(m), b(m.getContext()), prefix(prefix) {}
@@ -216,6 +236,20 @@ LogicalResult addCInterface(llvm::Module &m, const Interface &iface,
 
   define("workspace_size", i64, {});
   b.CreateRet(b.getInt64(workspaceBytes));
+
+  // strerror(code): a switch over kErrorCodes' messages.
+  llvm::Function *strerrorFn = define("strerror", ptr, {i32});
+  auto *unknown = llvm::BasicBlock::Create(ctx, "unknown", strerrorFn);
+  llvm::SwitchInst *cases =
+      b.CreateSwitch(strerrorFn->getArg(0), unknown, std::size(kErrorCodes));
+  for (const ErrorCode &e : kErrorCodes) {
+    auto *bb = llvm::BasicBlock::Create(ctx, e.name, strerrorFn);
+    cases->addCase(b.getInt32(e.code), bb);
+    b.SetInsertPoint(bb);
+    b.CreateRet(b.CreateGlobalString(e.message, "__dc_error_message"));
+  }
+  b.SetInsertPoint(unknown);
+  b.CreateRet(b.CreateGlobalString("unknown error code", "__dc_error_message"));
 
   llvm::Function *initFn = define("init", i32, {ptr});
   checkAligned(initFn, initFn->getArg(0));
@@ -375,21 +409,14 @@ std::string headerText(const Interface &iface, int64_t workspaceBytes,
      << " * 0, -1 for a misaligned workspace, or the first failing layer's\n"
      << " * decoder error: */\n"
      << "int " << prefix << "_init(void *workspace);\n";
-  // The codes of the run-time contract (include/dc/Runtime/Decode.h).
-  static const std::pair<const char *, int> errors[] = {
-      {"PARAMS /* a layer's parameters are out of range */", DCRT_ERR_PARAMS},
-      {"STREAM /* a stream is short, too long or padded */", DCRT_ERR_STREAM},
-      {"CODE /* a bit sequence matches no Huffman code */", DCRT_ERR_CODE},
-      {"DATA /* an index, row pointer or position is out of range */",
-       DCRT_ERR_DATA},
-      {"OUTPUT /* a workspace buffer is too small */", DCRT_ERR_OUTPUT},
-      {"TABLE /* a Huffman code-length table is invalid */", DCRT_ERR_TABLE}};
-  for (auto [text, code] : errors) {
-    StringRef name, comment;
-    std::tie(name, comment) = StringRef(text).split(' ');
-    os << "#define " << upper << "_ERR_" << name << " " << code << " "
-       << comment << "\n";
-  }
+  for (const ErrorCode &e : kErrorCodes)
+    if (e.code != 0)
+      os << "#define " << upper << "_ERR_" << e.name << " " << e.code
+         << " /* " << e.message << " */\n";
+  os << "\n"
+     << "/* What a code of " << prefix << "_init or " << prefix
+     << "_forward means, in words (never null). */\n"
+     << "const char *" << prefix << "_strerror(int code);\n";
   os << "\n"
      << "/* Runs the model on an initialised workspace. Re-entrant given\n"
      << " * separate workspaces. Returns 0, or -1 for a misaligned one. */\n"

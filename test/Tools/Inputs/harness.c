@@ -1,7 +1,8 @@
 /* Loads a dc-compile'd model through its C header, runs it on the input
  * dc-model-gen --emit-main uses (element i = sin(i + 1)) and prints the
  * output, one value a line. Also checks: a misaligned workspace is refused,
- * and two workspaces give the same result (re-entrancy).
+ * _strerror's messages, and two workspaces give the same result
+ * (re-entrancy).
  * Build: cc -DMODEL_H='"model.h"' -DPREFIX=model harness.c -Ldir -lmodel -lm */
 #include MODEL_H
 
@@ -39,9 +40,15 @@ int main(void) {
     fprintf(stderr, "a misaligned workspace was accepted\n");
     return 3;
   }
+  if (strcmp(API(_strerror)(-1), "the workspace is not 64-byte aligned") != 0 ||
+      strcmp(API(_strerror)(0), "success") != 0 ||
+      strcmp(API(_strerror)(12345), "unknown error code") != 0) {
+    fprintf(stderr, "strerror: wrong messages\n");
+    return 7;
+  }
   int rc = API(_init)(ws1);
   if (rc != 0 || API(_init)(ws2) != 0) {
-    fprintf(stderr, "init failed: %d\n", rc);
+    fprintf(stderr, "init failed: %d (%s)\n", rc, API(_strerror)(rc));
     return 4;
   }
   if (API(_forward)(ws1, x, y1) != 0 || API(_forward)(ws2, x, y2) != 0)
