@@ -269,8 +269,8 @@ FailureOr<uint64_t> encodedBytes(ModuleOp module, std::string &bitsOut) {
   module.getContext()->getOrLoadDialect<DCDialect>();
   SmallVector<LayerReport, 0> rows;
   if (failed(encodeWeights(module, CompressionOptions(),
-                           /*pruneAndQuantize=*/false, /*reportPath=*/"",
-                           "text", nullptr, &rows)))
+                           /*pruneAndQuantize=*/false, /*report=*/{},
+                           nullptr, &rows)))
     return failure();
   uint64_t bytes = 0;
   SmallVector<std::string> bits;

@@ -24,8 +24,14 @@
 // REPORT-NEXT: fc2    4x16   fc              64   50.0
 // REPORT-NEXT: Total                        192   50.0   768
 
+// The run: dc's version, the input, the module and the pass as run, with
+// every option (JSON objects print their keys sorted).
+// JSON: "dc_version": "{{[0-9]+\.[0-9]+\.[0-9]+}}"
+// JSON: "input": "<stdin>"
 // JSON: "layers": [
 // JSON: "name": "fc1"
 // JSON-NOT: "name": "fc2"
+// JSON: "module": "tiny"
+// JSON: "pass": "dc-compress{conv-bits=8 {{.*}}fc-bits=2 index-bits=3 {{.*}}report-format=json {{.*}}sparsity=5.000000e-01}"
 // JSON: "total": {
 // JSON: "bytes_before": 512

@@ -33,8 +33,6 @@ struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
     config.seed = seed;
     config.maxIterations = maxIterations;
     config.indexBits = indexBits;
-    if (failed(checkReportFormat(reportFormat, error)))
-      return failure();
     return parseCommonOptions(init, layout, entropy, layerOptions, config,
                               error);
   }
@@ -47,7 +45,7 @@ struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
       return signalPassFailure();
     }
     if (failed(encodeWeights(module, config, /*pruneAndQuantize=*/true,
-                             reportPath, reportFormat)))
+                             reportTargetOf(*this, reportPath, reportFormat))))
       signalPassFailure();
   }
 

@@ -1222,8 +1222,7 @@ LogicalResult mlir::dc::quantizeWeights(ModuleOp module,
 
 LogicalResult
 mlir::dc::encodeWeights(ModuleOp module, const CompressionOptions &config,
-                        bool pruneAndQuantize, StringRef reportPath,
-                        StringRef reportFormat,
+                        bool pruneAndQuantize, const ReportTarget &report,
                         function_ref<bool(const WeightUse &)> select,
                         SmallVectorImpl<LayerReport> *rows) {
   std::vector<float> storage;
@@ -1289,6 +1288,5 @@ mlir::dc::encodeWeights(ModuleOp module, const CompressionOptions &config,
       if (l.reason != skipped)
         l.op->emitWarning() << "constant weight (operand " << l.operand << ", "
                             << l.type << ") left uncompressed: " << l.reason;
-  return writeReport(reportPath, reportFormat, reports,
-                     [&] { return module.emitError(); }, left);
+  return writeReport(module, report, reports, left);
 }

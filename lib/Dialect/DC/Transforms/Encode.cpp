@@ -27,8 +27,6 @@ struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
   LogicalResult collectOptions(std::string &error) {
     config = CompressionOptions();
     config.indexBits = indexBits;
-    if (failed(checkReportFormat(reportFormat, error)))
-      return failure();
     return parseCommonOptions("linear", layout, entropy, layerOptions, config,
                               error);
   }
@@ -41,7 +39,7 @@ struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
       return signalPassFailure();
     }
     if (failed(encodeWeights(module, config, /*pruneAndQuantize=*/false,
-                             reportPath, reportFormat)))
+                             reportTargetOf(*this, reportPath, reportFormat))))
       signalPassFailure();
   }
 

@@ -8,6 +8,7 @@
 
 #include "dc/Dialect/DC/Transforms/Compression.h"
 #include "dc/Support/FileIO.h"
+#include "dc/Support/Version.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Error.h"
@@ -134,9 +135,19 @@ void mlir::dc::printReportText(llvm::raw_ostream &os,
        << " at " << l.location << ": " << l.reason << "\n";
 }
 
+ReportRun mlir::dc::reportRunOf(ModuleOp module, StringRef pass) {
+  ReportRun run{DC_VERSION_STRING, "", "", pass.str()};
+  if (auto file = dyn_cast<FileLineColLoc>(module.getLoc()))
+    run.input = file.getFilename().str();
+  if (std::optional<StringRef> name = module.getSymName())
+    run.module = name->str();
+  return run;
+}
+
 void mlir::dc::printReportJSON(llvm::raw_ostream &os,
                                ArrayRef<LayerReport> layers,
-                               ArrayRef<LeftWeight> left) {
+                               ArrayRef<LeftWeight> left,
+                               const ReportRun &run) {
   llvm::json::Array array;
   for (const LayerReport &l : layers) {
     llvm::json::Array shape;
@@ -165,6 +176,10 @@ void mlir::dc::printReportJSON(llvm::raw_ostream &os,
   }
   Totals t(layers);
   llvm::json::Object root{
+      {"dc_version", run.version},
+      {"input", run.input},
+      {"module", run.module},
+      {"pass", run.pass},
       {"layers", std::move(array)},
       {"total",
        llvm::json::Object{
@@ -188,24 +203,17 @@ void mlir::dc::printReportJSON(llvm::raw_ostream &os,
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
 }
 
-LogicalResult mlir::dc::checkReportFormat(StringRef format,
-                                          std::string &error) {
-  if (format == "text" || format == "json")
-    return success();
-  error = "report-format must be text or json, got '" + format.str() + "'";
-  return failure();
-}
-
-LogicalResult
-mlir::dc::writeReport(StringRef path, StringRef format,
-                      ArrayRef<LayerReport> layers,
-                      function_ref<InFlightDiagnostic()> emitError,
-                      ArrayRef<LeftWeight> left) {
+LogicalResult mlir::dc::writeReport(ModuleOp module,
+                                    const ReportTarget &target,
+                                    ArrayRef<LayerReport> layers,
+                                    ArrayRef<LeftWeight> left) {
+  StringRef path = target.path;
   if (path.empty())
     return success();
+  auto emitError = [&] { return module.emitError(); };
   auto print = [&](llvm::raw_ostream &os) {
-    if (format == "json")
-      printReportJSON(os, layers, left);
+    if (target.format == ReportFormat::Json)
+      printReportJSON(os, layers, left, reportRunOf(module, target.pass));
     else
       printReportText(os, layers, left);
   };

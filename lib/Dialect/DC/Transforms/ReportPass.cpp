@@ -19,11 +19,6 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto emitError = [&] { return module.emitError(); };
-    std::string error;
-    if (failed(checkReportFormat(reportFormat, error))) {
-      emitError() << error;
-      return signalPassFailure();
-    }
     SmallVector<LayerReport, 0> reports;
     WalkResult result = module.walk([&](ConstantOp op) {
       FailureOr<LayerReport> report = reportConstant(op, reports.size());
@@ -33,7 +28,7 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
       return WalkResult::advance();
     });
     if (result.wasInterrupted() || failed(reportForms(module, reports)) ||
-        failed(writeReport(reportPath, reportFormat, reports, emitError,
+        failed(writeReport(module, reportTargetOf(*this, reportPath, reportFormat), reports,
                            findLeftWeights(module, "not encoded (dc-encode "
                                                    "or dc-compress stores "
                                                    "it)"))))
@@ -54,7 +49,7 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
     OwningOpRef<ModuleOp> copy = module.clone();
     SmallVector<LayerReport, 0> rows;
     if (failed(encodeWeights(
-            *copy, CompressionOptions(), /*pruneAndQuantize=*/false, "", "text",
+            *copy, CompressionOptions(), /*pruneAndQuantize=*/false, {},
             [](const WeightUse &use) { return use.form != WeightForm::Dense; },
             &rows)))
       return failure();

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -98,8 +99,23 @@ LogicalResult parseCommonOptions(StringRef init, StringRef layout,
                                  CompressionOptions &options,
                                  std::string &error);
 
-/// Checks the report-format option (text or json).
-LogicalResult checkReportFormat(StringRef format, std::string &error);
+/// Where and how a pass writes its report (its `report` and
+/// `report-format` options), and the pass as run, which the JSON report
+/// records.
+struct ReportTarget {
+  std::string path; ///< "" = no report, "-" = stdout
+  ReportFormat format = ReportFormat::Text;
+  std::string pass; ///< e.g. "dc-compress{sparsity=0.9 ...}"
+};
+
+/// A pass's ReportTarget from its `report` and `report-format` options.
+inline ReportTarget reportTargetOf(Pass &pass, StringRef path,
+                                   ReportFormat format) {
+  ReportTarget target{path.str(), format, ""};
+  llvm::raw_string_ostream os(target.pass);
+  pass.printAsTextualPipeline(os);
+  return target;
+}
 
 /// The settings of one layer after the overrides that match it.
 struct LayerPolicy {
@@ -249,8 +265,7 @@ LogicalResult quantizeWeights(ModuleOp module, const CompressionOptions &config,
 /// when given, receives the report rows.
 LogicalResult
 encodeWeights(ModuleOp module, const CompressionOptions &config,
-              bool pruneAndQuantize, StringRef reportPath,
-              StringRef reportFormat,
+              bool pruneAndQuantize, const ReportTarget &report,
               function_ref<bool(const WeightUse &)> select = nullptr,
               SmallVectorImpl<LayerReport> *rows = nullptr);
 
@@ -269,17 +284,25 @@ checkParsedOptions(PassT &pass, LogicalResult parsed,
   return success();
 }
 
-/// Writes the report (text table like the paper's or JSON) to `path` ('-' =
-/// stdout), atomically.
-/// `left` adds the weights left uncompressed, with their reasons.
-LogicalResult writeReport(StringRef path, StringRef format,
+/// What a report records of its run besides the layers: dc's version, the
+/// input (the file `module` was read from, and its name) and the pass.
+struct ReportRun {
+  std::string version, input, module, pass;
+};
+ReportRun reportRunOf(ModuleOp module, StringRef pass);
+
+/// Writes the report of `module` (text table like the paper's or JSON) to
+/// `target.path` ('-' = stdout; nothing when empty), atomically; an error
+/// is reported at `module`. `left` adds the weights left uncompressed, with
+/// their reasons.
+LogicalResult writeReport(ModuleOp module, const ReportTarget &target,
                           ArrayRef<LayerReport> layers,
-                          function_ref<InFlightDiagnostic()> emitError,
                           ArrayRef<LeftWeight> left = {});
 void printReportText(llvm::raw_ostream &os, ArrayRef<LayerReport> layers,
                      ArrayRef<LeftWeight> left = {});
 void printReportJSON(llvm::raw_ostream &os, ArrayRef<LayerReport> layers,
-                     ArrayRef<LeftWeight> left = {});
+                     ArrayRef<LeftWeight> left = {},
+                     const ReportRun &run = {});
 
 } // namespace mlir::dc
 

@@ -35,6 +35,13 @@ enum class FormOption {
   Trainable, ///< the Pruned (dc-prune) or Quantized (dc-quantize) form
 };
 
+/// How dc-compress, dc-encode and dc-report write their report (their
+/// `report-format` option).
+enum class ReportFormat {
+  Text, ///< the paper-style table
+  Json, ///< one JSON object (docs/Compression.md)
+};
+
 /// The loss dc-differentiate builds (its `loss` option).
 enum class LossOption {
   None,         ///< the function returns its loss

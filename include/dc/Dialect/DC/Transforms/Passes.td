@@ -77,8 +77,15 @@ defvar DC_EncodeOptions = [
   Option<"reportPath", "report", "std::string", /*default=*/"\"\"",
          "Write the per-layer compression report to this file ('-' for "
          "stdout)">,
-  Option<"reportFormat", "report-format", "std::string",
-         /*default=*/"\"text\"", "Report format: text or json">,
+  Option<"reportFormat", "report-format", "::mlir::dc::ReportFormat",
+         /*default=*/"::mlir::dc::ReportFormat::Text", "Report format",
+         [{::llvm::cl::values(
+           clEnumValN(::mlir::dc::ReportFormat::Text, "text",
+                      "the paper-style table (the default)"),
+           clEnumValN(::mlir::dc::ReportFormat::Json, "json",
+                      "JSON: dc's version, the input, the pass with its "
+                      "options, the layers, the totals and the weights "
+                      "left uncompressed"))}]>,
 ];
 
 class DC_FormOption<string pruned> : Option<"form", "form",
@@ -359,8 +366,15 @@ def DCReport : Pass<"dc-report", "ModuleOp"> {
   let options = [
     Option<"reportPath", "report", "std::string", /*default=*/"\"-\"",
            "Write the report to this file ('-' for stdout)">,
-    Option<"reportFormat", "report-format", "std::string",
-           /*default=*/"\"text\"", "Report format: text or json">,
+    Option<"reportFormat", "report-format", "::mlir::dc::ReportFormat",
+           /*default=*/"::mlir::dc::ReportFormat::Text", "Report format",
+           [{::llvm::cl::values(
+             clEnumValN(::mlir::dc::ReportFormat::Text, "text",
+                        "the paper-style table (the default)"),
+             clEnumValN(::mlir::dc::ReportFormat::Json, "json",
+                        "JSON: dc's version, the input, the pass with its "
+                        "options, the layers, the totals and the weights "
+                        "left uncompressed"))}]>,
   ];
 }
 
