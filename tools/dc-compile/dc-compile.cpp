@@ -9,6 +9,7 @@
 #include "dc/Compile/Compile.h"
 #include "dc/InitAllDC.h"
 #include "dc/Tools/ToolSupport.h"
+#include "dc/Support/VersionPrinter.h"
 #include "dc/Support/FileIO.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -127,6 +128,7 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAllPasses();
   mlir::dc::registerAllDCPasses();
+  ::dc::addVersionPrinter();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

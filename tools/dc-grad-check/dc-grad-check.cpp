@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dc/Support/VersionPrinter.h"
 #include "dc/Tools/ToolSupport.h"
 #include "dc/Training/GradCheck.h"
 
@@ -55,6 +56,7 @@ static cl::opt<unsigned> directions("directions", cl::init(4),
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAllPasses();
+  ::dc::addVersionPrinter();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

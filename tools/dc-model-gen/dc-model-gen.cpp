@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Models/Models.h"
+#include "dc/Support/VersionPrinter.h"
 #include "dc/Support/FileIO.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
@@ -57,6 +58,7 @@ static cl::opt<mlir::dc::FrontEnd> frontEnd(
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  ::dc::addVersionPrinter();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

@@ -9,6 +9,7 @@
 
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
+#include "dc/Support/VersionPrinter.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -21,6 +22,7 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   mlir::registerAllPasses();
   mlir::dc::registerAllDCPasses();
+  ::dc::addVersionPrinter();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

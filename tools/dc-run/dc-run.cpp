@@ -20,6 +20,7 @@
 #include "dc/Compile/Compile.h"
 #include "dc/Tools/ToolSupport.h"
 #include "dc/TrainLoop/StepLibrary.h"
+#include "dc/Support/VersionPrinter.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Training/Jit.h"
 
@@ -94,6 +95,7 @@ static std::string typeString(mlir::Type t) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAllPasses();
+  ::dc::addVersionPrinter();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(argc, argv,
                               "dc-run: call a tensor function of a module on "

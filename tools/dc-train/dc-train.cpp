@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dc/Support/VersionPrinter.h"
 #include "dc/Tools/ToolSupport.h"
 #include "dc/Train/Driver.h"
 
@@ -192,6 +193,7 @@ static cl::opt<double> qualityStep(
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  ::dc::addVersionPrinter();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
