@@ -4,7 +4,9 @@
 // layout, entropy and a range of bit widths, plus edge cases) and
 // <outdir>/huffman/* (inputs in dc-fuzz-huffman's format) and <outdir>/api/*
 // (the layers behind dc-fuzz-runtime-api's 16 control bytes, all zero: no
-// overrides), one file each.
+// overrides) and <outdir>/mlir/* (each layer as the dc.constant and
+// dc.decompress of a module, plus dc's attributes and types on their own,
+// for dc-fuzz-dialect-parser), one file each.
 // Deterministic.
 //
 //===----------------------------------------------------------------------===//
@@ -13,6 +15,7 @@
 #include "dc/Codec/Huffman.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <string>
@@ -46,7 +49,8 @@ struct Writer {
   std::string dir;
   unsigned count = 0;
   bool ok = true;
-  Writer *api = nullptr; // also writes each layer as a dc-fuzz-runtime-api seed
+  Writer *api = nullptr;  // also writes each layer as a dc-fuzz-runtime-api seed
+  Writer *mlir = nullptr; // ... and as a module (dc-fuzz-dialect-parser)
   void put(const std::string &name, const std::vector<uint8_t> &bytes) {
     char prefix[16];
     std::snprintf(prefix, sizeof prefix, "%04u-", count++);
@@ -59,6 +63,64 @@ std::vector<float> codebookOf(size_t k) {
   for (size_t i = 0; i < k; ++i)
     cb[i] = -0.5f + 0.0625f * float(i);
   return cb;
+}
+
+std::string hexBlob(const std::vector<uint8_t> &bytes) {
+  std::string s = "\"0x01000000"; // alignment 1, then the bytes
+  static const char digits[] = "0123456789ABCDEF";
+  for (uint8_t b : bytes) {
+    s += digits[b >> 4];
+    s += digits[b & 15];
+  }
+  return s + "\"";
+}
+
+/// The layer as the dc.constant (and dc.decompress) dc-opt would print.
+std::string moduleText(const EncodedLayer &e) {
+  const char *layouts[] = {"dense", "csr", "csc"};
+  bool sparse = e.params.layout != Layout::Dense;
+  bool huffman = e.params.entropy == Entropy::Huffman;
+  std::string shape = std::to_string(e.rows) + "x" + std::to_string(e.cols);
+  std::string type =
+      "!dc.tensor<" + shape + "xf32, #dc.encoding<" +
+      layouts[int(e.params.layout)] +
+      ", weightBits = " + std::to_string(e.params.weightBits) +
+      (sparse ? ", indexBits = " + std::to_string(e.params.indexBits) : "") +
+      (huffman ? ", entropy = huffman" : "") + ">>";
+  auto list = [](const auto &values, const char *kind) {
+    std::string s = std::string("array<") + kind;
+    for (size_t i = 0; i < values.size(); ++i) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.9g", double(values[i]));
+      s += (i ? ", " : ": ") + std::string(buf);
+    }
+    return s + ">";
+  };
+  auto stream = [](const std::vector<uint8_t> &b, const char *key) {
+    return std::string("dense_resource<") + key + "> : tensor<" +
+           std::to_string(b.size()) + "xi8>";
+  };
+  std::string attrs = "codebook = " + list(e.codebook, "f32") +
+                      ", num_weights = " + std::to_string(e.numWeights) +
+                      " : i64";
+  if (sparse)
+    attrs += ", num_gaps = " + std::to_string(e.numGaps) + " : i64, row_ptr = " +
+             stream(e.rowPtr, "p") + ", gaps = " + stream(e.gaps, "g");
+  if (huffman) {
+    attrs += ", weight_code_lengths = " + list(e.weightCodeLengths, "i8");
+    if (sparse)
+      attrs += ", gap_code_lengths = " + list(e.gapCodeLengths, "i8");
+  }
+  attrs += ", weights = " + stream(e.weights, "w") + ", layer = \"seed\"";
+  std::string text =
+      "func.func @f() -> tensor<" + shape + "xf32> {\n  %w = dc.constant {" +
+      attrs + "} : " + type + "\n  %d = dc.decompress %w : " + type +
+      " -> tensor<" + shape + "xf32>\n  return %d : tensor<" + shape +
+      "xf32>\n}\n{-#\n  dialect_resources: {\n    builtin: {\n      w: " +
+      hexBlob(e.weights);
+  if (sparse)
+    text += ",\n      p: " + hexBlob(e.rowPtr) + ",\n      g: " + hexBlob(e.gaps);
+  return text + "\n    }\n  }\n#-}\n";
 }
 
 void putLayer(Writer &w, const std::string &name, Params p, MatrixShape s,
@@ -81,6 +143,10 @@ void putLayer(Writer &w, const std::string &name, Params p, MatrixShape s,
     return;
   }
   w.put(name + ".dcw", bytes);
+  if (w.mlir) {
+    std::string text = moduleText(*enc);
+    w.mlir->put(name + ".mlir", std::vector<uint8_t>(text.begin(), text.end()));
+  }
   if (w.api) {
     std::vector<uint8_t> api(16, 0);
     api.insert(api.end(), bytes.begin(), bytes.end());
@@ -220,16 +286,34 @@ int main(int argc, char **argv) {
     std::filesystem::create_directories(out + "/huffman", ec);
   if (!ec)
     std::filesystem::create_directories(out + "/api", ec);
+  if (!ec)
+    std::filesystem::create_directories(out + "/mlir", ec);
   if (ec) {
     std::fprintf(stderr, "dc-fuzz-seeds: cannot create %s: %s\n", out.c_str(),
                  ec.message().c_str());
     return 1;
   }
-  Writer layers{out + "/layer"}, huffman{out + "/huffman"}, api{out + "/api"};
+  Writer layers{out + "/layer"}, huffman{out + "/huffman"}, api{out + "/api"},
+      mlir{out + "/mlir"};
   layers.api = &api;
+  layers.mlir = &mlir;
   writeLayers(layers);
+  // dc's attributes and types alone.
+  for (const char *text :
+       {"#dc.encoding<csr, weightBits = 5, indexBits = 5, entropy = huffman>",
+        "#dc.encoding<dense, weightBits = 8>",
+        "#dc.runtime<form = csr, kernel = fc_rows, lines = 300, "
+        "coordinateBytes = 2, indexBytes = 1>",
+        "#dc.runtime<form = grid, kernel = dense_loops, indexBytes = 1, "
+        "transposed = true, prunedEntry = true>",
+        "#dc.runtime<form = dense, kernel = dense_loops>",
+        "!dc.tensor<300x784xf32, #dc.encoding<csc, weightBits = 6, "
+        "indexBits = 4>>",
+        "!dc.tensor<20x1x5x5xf32, #dc.encoding<dense, weightBits = 8, "
+        "entropy = huffman>>"})
+    mlir.put("attr.txt", std::vector<uint8_t>(text, text + std::strlen(text)));
   writeHuffman(huffman);
-  if (!layers.ok || !huffman.ok || !api.ok)
+  if (!layers.ok || !huffman.ok || !api.ok || !mlir.ok)
     return 1;
   std::printf("dc-fuzz-seeds: wrote %u layer and %u huffman seeds to %s\n",
               layers.count, huffman.count, out.c_str());

@@ -1,0 +1,156 @@
+//===- FuzzPipeline.cpp - dc's compile pipeline, in process ---------------===//
+//
+// The input chooses a small model of dc-model-gen's (a linear layer, a
+// padded convolution, the 8-16-4 MLP or the ResNet-style stem; FX or
+// TorchScript-era shapes, FX ones sometimes rebatched), dc-compress options
+// (sparsity, bits, layout, entropy) and dc-compile options (target and
+// CPU, dense vectorisation, fc and conv kernels, decode-at, the sparse
+// loops' vector length), then runs dc-compile's whole pipeline in process
+// up to LLVM IR (mlir::dc::compileModel with emit=llvm into /dev/null: no
+// code generation or linking). Every such combination is one dc supports,
+// so compileModel must succeed: a failure or a crash aborts. dc's
+// libraries are linked as built (not instrumented): libFuzzer sees only
+// this driver's coverage, so this is a structured random test more than a
+// coverage-guided search.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Compile/Compile.h"
+#include "dc/InitAllDC.h"
+#include "dc/Models/Models.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+using namespace mlir;
+
+extern "C" int LLVMFuzzerInitialize(int *, char ***) {
+  registerAllPasses();
+  dc::registerAllDCPasses();
+  return 0;
+}
+
+// LLVM's header-only allocators poison memory from this instrumented code
+// that the uninstrumented libMLIR then reads (scripts/test.sh says the same
+// for the sanitizer build).
+extern "C" const char *__asan_default_options() {
+  return "allow_user_poisoning=0";
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  FuzzedDataProvider in(data, size);
+  // The model.
+  std::string name;
+  switch (in.ConsumeIntegralInRange<int>(0, 3)) {
+  case 0:
+    name = "linear-" + std::to_string(in.ConsumeIntegralInRange<int>(1, 40)) +
+           "x" + std::to_string(in.ConsumeIntegralInRange<int>(1, 80));
+    break;
+  case 1: {
+    int f = in.ConsumeIntegralInRange<int>(1, 8);
+    int c = in.ConsumeIntegralInRange<int>(1, 4);
+    int k = 2 * in.ConsumeIntegralInRange<int>(0, 2) + 1;
+    int h = in.ConsumeIntegralInRange<int>(1, 12);
+    int w = in.ConsumeIntegralInRange<int>(1, 12);
+    name = "conv-" + std::to_string(f) + "x" + std::to_string(c) + "x" +
+           std::to_string(k) + "-" + std::to_string(h) + "x" +
+           std::to_string(w);
+    break;
+  }
+  case 2:
+    name = "tiny";
+    break;
+  default:
+    name = "cnn-pad";
+  }
+  dc::FrontEnd frontEnd = in.ConsumeBool() && name != "cnn-pad"
+                              ? dc::FrontEnd::TorchScript
+                              : dc::FrontEnd::FX;
+  // dc-rebatch takes FX-shaped models (TorchScript-era biases index the
+  // batch with a constant 0: a located error, not a crash).
+  int batch = in.ConsumeBool() ? in.ConsumeIntegralInRange<int>(2, 9) : 1;
+  if (frontEnd != dc::FrontEnd::FX)
+    batch = 1;
+  uint64_t seed = in.ConsumeIntegral<uint8_t>();
+
+  // dc-compress.
+  static const char *layouts[] = {"auto", "csr", "csc", "dense"};
+  static const char *entropies[] = {"auto", "none", "huffman"};
+  std::string compress =
+      "sparsity=" + std::to_string(in.ConsumeIntegralInRange<int>(0, 99) / 100.0) +
+      " fc-bits=" + std::to_string(in.ConsumeIntegralInRange<int>(1, 8)) +
+      " conv-bits=" + std::to_string(in.ConsumeIntegralInRange<int>(1, 8)) +
+      " index-bits=" + std::to_string(in.ConsumeIntegralInRange<int>(1, 8)) +
+      " layout=" + layouts[in.ConsumeIntegralInRange<int>(0, 3)] +
+      " entropy=" + entropies[in.ConsumeIntegralInRange<int>(0, 2)];
+
+  // dc-compile.
+  dc::CompileOptions o;
+  o.emit = "llvm";
+  o.output = "/dev/null";
+  static const char *cpus[] = {"x86-64", "x86-64-v3", "x86-64-v4"};
+  if (in.ConsumeIntegralInRange<int>(0, 3) == 3) {
+    o.target = "aarch64";
+  } else {
+    o.cpu = cpus[in.ConsumeIntegralInRange<int>(0, 2)];
+  }
+  o.vectorizeDense = in.ConsumeIntegralInRange<int>(0, 3) != 0;
+  o.fcKernel = dc::FcKernel(in.ConsumeIntegralInRange<int>(0, 4));
+  o.convKernel = dc::ConvKernel(in.ConsumeIntegralInRange<int>(0, 4));
+  o.decodeAt = in.ConsumeBool() ? dc::DecodeAt::Init : dc::DecodeAt::Compile;
+  o.vectorLength = in.ConsumeBool() ? 0 : 4 << in.ConsumeIntegralInRange<int>(0, 2);
+  o.reassociateFPReductions = o.vectorLength != 0;
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  dc::registerAllDCDialects(registry);
+  MLIRContext ctx(registry, MLIRContext::Threading::DISABLED);
+  std::string diagnostics;
+  ScopedDiagnosticHandler capture(&ctx, [&](Diagnostic &d) {
+    if (d.getSeverity() == DiagnosticSeverity::Error)
+      diagnostics += d.str() + "\n";
+    return success();
+  });
+  std::string error;
+  FailureOr<OwningOpRef<ModuleOp>> model =
+      dc::buildModel(&ctx, name, seed, error, frontEnd);
+  if (failed(model)) {
+    std::fprintf(stderr, "dc-fuzz-pipeline: dc-model-gen %s: %s\n",
+                 name.c_str(), error.c_str());
+    std::abort();
+  }
+  std::string pipeline =
+      (batch > 1 ? "dc-rebatch{batch=" + std::to_string(batch) + "}," : "") +
+      std::string("dc-compress{") + compress + "}";
+  PassManager pm(&ctx);
+  if (failed(parsePassPipeline(pipeline, pm)) ||
+      failed(pm.run(model->get()))) {
+    std::fprintf(stderr, "dc-fuzz-pipeline: %s on %s failed:\n%s",
+                 pipeline.c_str(), name.c_str(), diagnostics.c_str());
+    std::abort();
+  }
+  if (failed(dc::compileModel(model->get(), o, error))) {
+    std::fprintf(stderr,
+                 "dc-fuzz-pipeline: compiling %s (%s) failed: %s\n%s"
+                 "target %s cpu %s vectorize %d fc %d conv %d decode-at %d "
+                 "vl %d\n",
+                 name.c_str(), pipeline.c_str(), error.c_str(),
+                 diagnostics.c_str(), o.target.c_str(), o.cpu.c_str(),
+                 int(o.vectorizeDense), int(o.fcKernel), int(o.convKernel),
+                 int(o.decodeAt), o.vectorLength);
+    std::abort();
+  }
+  return 0;
+}
