@@ -29,7 +29,7 @@ config.substitutions.append(("%dc_src", config.dc_src_root))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.dc_tools_dir, append_path=True)
 tool_dirs = [config.dc_tools_dir, config.llvm_tools_dir]
-stock_tools = ["mlir-opt", "mlir-runner"]
+stock_tools = ["mlir-opt", "mlir-runner", "mlir-translate"]
 if config.dc_sanitizer:
     # A sanitizer build (scripts/test.sh, build-asan/): dc's tools and
     # libraries are instrumented, LLVM's are not. The stock mlir-opt and

@@ -5,14 +5,14 @@
 // their scratch starts at the same offset (they never run at once). Within
 // a function, buffers live at once get their own memory (the larger first).
 // CHECK-LABEL: func @train_step
-// CHECK-SAME: %[[WS:.*]]: memref<192xi8>) attributes {dc.workspace_bytes = 192 : i64}
+// CHECK-SAME: %[[WS:.*]]: memref<192xi8>) attributes {dc.workspace_bytes = 192 : i64, llvm.emit_c_interface}
 // CHECK: %[[C128:.*]] = arith.constant 128 : index
 // CHECK: memref.view %[[WS]][%[[C128]]][] : memref<192xi8> to memref<16xf32>
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: memref.view %[[WS]][%[[C0]]][] : memref<192xi8> to memref<32xf32>
 // CHECK-NOT: memref.alloc
 // CHECK-LABEL: func @forward
-// CHECK-SAME: %[[WS2:.*]]: memref<192xi8>) attributes {dc.workspace_bytes = 192 : i64}
+// CHECK-SAME: %[[WS2:.*]]: memref<192xi8>) attributes {dc.workspace_bytes = 192 : i64, llvm.emit_c_interface}
 // CHECK: %[[Z:.*]] = arith.constant 0 : index
 // CHECK: memref.view %[[WS2]][%[[Z]]][] : memref<192xi8> to memref<4xf32>
 // CHECK-NOT: memref.alloc

@@ -8,7 +8,7 @@
 
 // CHECK-LABEL: func @forward
 // CHECK-SAME: (%[[X:.*]]: memref<4xf32>, %[[OUT:.*]]: memref<4xf32>, %[[WS:.*]]: memref<192xi8>)
-// CHECK-SAME: attributes {dc.workspace_bytes = 192 : i64}
+// CHECK-SAME: attributes {dc.workspace_bytes = 192 : i64, llvm.emit_c_interface}
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: %[[A:.*]] = memref.view %[[WS]][%[[C0]]][] : memref<192xi8> to memref<4xf32>
 // CHECK: %[[C0B:.*]] = arith.constant 0 : index

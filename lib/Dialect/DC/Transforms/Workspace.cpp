@@ -126,6 +126,27 @@ struct DCWorkspacePass
       }
       f->setAttr(DCDialect::kWorkspaceBytesAttrName,
                  IntegerAttr::get(IntegerType::get(ctx, 64), bytes));
+      // C-callable after lowering: _mlir_ciface_<name>(memref descriptors).
+      f->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+    }
+    // The size, for callers outside dc-compile's C API (stock mlir-opt and
+    // a C driver: docs/Lowering.md): @dc_workspace_size() -> i64.
+    if (module.lookupSymbol(DCDialect::kWorkspaceSizeFunctionName)) {
+      module.emitError() << "dc-workspace: the module already has a symbol @"
+                         << DCDialect::kWorkspaceSizeFunctionName;
+      return signalPassFailure();
+    }
+    {
+      OpBuilder b(module.getBodyRegion());
+      b.setInsertionPointToEnd(module.getBody());
+      Location loc = module.getLoc();
+      auto sizeFn = func::FuncOp::create(
+          b, loc, DCDialect::kWorkspaceSizeFunctionName,
+          b.getFunctionType({}, {b.getI64Type()}));
+      sizeFn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+      b.setInsertionPointToStart(sizeFn.addEntryBlock());
+      func::ReturnOp::create(
+          b, loc, ValueRange{arith::ConstantIntOp::create(b, loc, bytes, 64)});
     }
     if (failed(updateCallers(module, funcs, init, workspaceType)))
       signalPassFailure();

@@ -45,6 +45,9 @@ def DC_Dialect : Dialect {
     static constexpr ::llvm::StringLiteral kInitFunctionName = "dc_init";
     static constexpr ::llvm::StringLiteral kWorkspaceBytesAttrName =
         "dc.workspace_bytes";
+    /// The function dc-workspace adds: the workspace bytes every entry needs.
+    static constexpr ::llvm::StringLiteral kWorkspaceSizeFunctionName =
+        "dc_workspace_size";
     /// The #dc.runtime layout of a dc.decompress (dc-choose-runtime-layout).
     static constexpr ::llvm::StringLiteral kRuntimeLayoutAttrName =
         "dc.runtime";

@@ -389,7 +389,11 @@ def DCWorkspace : Pass<"dc-workspace", "ModuleOp"> {
     functions allocate nothing (and leak nothing). Allocations named with a
     `dc.slot` attribute (the run-time layout `@dc_init` decodes the payload
     into) get the same offset in every function; the rest is per-call
-    scratch. The functions get `dc.workspace_bytes = N`. A caller in the
+    scratch. The functions get `dc.workspace_bytes = N` and
+    `llvm.emit_c_interface` (so `_mlir_ciface_forward` and
+    `_mlir_ciface_dc_init` take memref descriptors from C after lowering),
+    and the module gets `func.func @dc_workspace_size() -> i64` returning N
+    (also C-callable), for users outside dc-compile's C API. A caller in the
     module (a test harness) gets one 64-byte aligned workspace, initialised
     by a checked call of `@dc_init`, freed at its returns. Scratch offsets
     are not shared between buffers yet (no liveness-based reuse).
