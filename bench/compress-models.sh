@@ -16,6 +16,7 @@ models=("$@")
 out=build/bench
 mkdir -p "$out"
 echo "machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/{print $2}') GiB"
+: > "$out/compress-models.txt"
 printf '%-8s %12s %10s %9s %10s %9s %11s %8s\n' model weights model_MB seconds peak_MB RSS/model dc_MB ratio
 for m in "${models[@]}"; do
   build/bin/dc-model-gen "$m" -o "$out/$m.mlirbc"
@@ -32,6 +33,28 @@ for m in "${models[@]}"; do
   awk -v m="$m" -v w="$weights" -v b="$bytes" -v s="$secs" -v r="$rss_kb" \
       -v d="$dc_bytes" 'BEGIN {
     printf "%-8s %12d %10.1f %9.2f %10.1f %8.2fx %11.2f %7.1fx\n", m, w,
-           b / 1e6, s, r * 1024 / 1e6, r * 1024 / b, d / 1e6, b / d }'
+           b / 1e6, s, r * 1024 / 1e6, r * 1024 / b, d / 1e6, b / d }' | tee -a "$out/compress-models.txt"
   rm -f "$out/$m.mlirbc" "$out/$m.dc.mlirbc" "$out"/$m.time.*
 done
+# The plot (docs/Compression.md): time and peak memory per model.
+if ! command -v gnuplot > /dev/null; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gnuplot-nox > /dev/null
+fi
+gnuplot <<GP
+set terminal pngcairo size 800,420 noenhanced
+set output "$out/compress-models.png"
+set title "dc-compress on bytecode models (median of 3): time and peak memory"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel "seconds"
+set y2label "peak RSS / model size"
+set ytics nomirror
+set y2tics
+set yrange [0:*]
+set y2range [0:*]
+set grid ytics
+plot "$out/compress-models.txt" using 4:xtic(1) title "seconds", "" using (\$6) axes x1y2 title "peak RSS / model size"
+GP
+echo "plot: $out/compress-models.png"

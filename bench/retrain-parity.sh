@@ -86,4 +86,28 @@ print("median epoch: dc %.2f s, torch %.2f s" % (statistics.median(r[3] for r in
 floor = float(os.environ["TARGET"])
 ok = dc >= floor and abs(dc - pt) <= 0.004
 print("target (>= %.1f%%, within 0.4 points): %s" % (100 * floor, "met" if ok else "MISSED"))
+with open("results.dat", "w") as f:
+    f.write("# seed  dc_top1  torch_top1 (percent)\n")
+    for r in rows:
+        f.write('"seed %d" %.2f %.2f\n' % (r[0], 100 * r[1], 100 * r[2]))
+    f.write('"median" %.2f %.2f\n' % (100 * dc, 100 * pt))
 PY
+# The plot (docs/Training.md): top-1 of each seed, dc against PyTorch.
+if ! command -v gnuplot > /dev/null; then
+  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gnuplot-nox > /dev/null
+fi
+lo=$(awk '!/^#/ {for (i = 2; i <= 3; ++i) if (m == "" || $i < m) m = $i} END {print int(m) - 1}' results.dat)
+gnuplot <<GP
+set terminal pngcairo size 800,420 noenhanced
+set output "$out/retrain-parity.png"
+set title "$model pruned to 10% and retrained 1 epoch: test top-1 (Fashion-MNIST)"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel "top-1 (%)"
+set yrange [$lo:*]
+set grid ytics
+plot "$out/results.dat" using 2:xtic(1) title "dc-train", "" using 3 title "PyTorch 1.13"
+GP
+echo "plot: $out/retrain-parity.png"

@@ -88,6 +88,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // whose key it already holds, which would change the printed text.
   if (text.find("dc.") == std::string::npos)
     return 0;
+  // Upstream MLIR 22 aborts on a dense_resource blob whose alignment (its
+  // first 4 bytes) is 0 (builtin's blob parser allocates with it): not dc's
+  // to find again. dc's tools refuse such blobs before parsing
+  // (dc/Tools/ToolSupport.h).
+  if (text.find("\"0x00000000") != std::string::npos)
+    return 0;
   auto parseFresh = [](const std::string &source,
                        std::unique_ptr<MLIRContext> &ctx) {
     ctx = std::make_unique<MLIRContext>(MLIRContext::Threading::DISABLED);
