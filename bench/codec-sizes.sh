@@ -19,10 +19,8 @@ awk '/^kept 8% in every layer/ {b = "8%"} /^kept as in the paper/ {b = "paper"}
        n = split($0, f, " ");
        printf "\"%s %s\" %s %s\n", $1, b, substr(f[n - 2], 1, length(f[n - 2]) - 1),
               substr(f[n], 1, length(f[n]) - 1) }' "$out/codec-sizes.txt" > "$out/codec-sizes.dat"
-if ! command -v gnuplot > /dev/null; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gnuplot-nox > /dev/null
-fi
+source "$root/bench/common.sh"
+ensure_gnuplot
 gnuplot <<GP
 set terminal pngcairo size 900,420 noenhanced
 set output "$out/codec-sizes.png"

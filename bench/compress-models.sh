@@ -5,12 +5,11 @@
 #   dc-opt MODEL.mlirbc --dc-compress -emit-bytecode -o MODEL.dc.mlirbc
 # next to the model's size. Usage: bench/compress-models.sh [models...]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
 scripts/setup.sh dc-opt dc-model-gen >/dev/null
-if [ ! -x /usr/bin/time ]; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
-fi
+source "$root/bench/common.sh"
+ensure_package time
 models=("$@")
 ((${#models[@]})) || models=(alexnet vgg16)
 out=build/bench
@@ -37,10 +36,7 @@ for m in "${models[@]}"; do
   rm -f "$out/$m.mlirbc" "$out/$m.dc.mlirbc" "$out"/$m.time.*
 done
 # The plot (docs/Compression.md): time and peak memory per model.
-if ! command -v gnuplot > /dev/null; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gnuplot-nox > /dev/null
-fi
+ensure_gnuplot
 gnuplot <<GP
 set terminal pngcairo size 800,420 noenhanced
 set output "$out/compress-models.png"

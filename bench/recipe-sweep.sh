@@ -22,10 +22,8 @@ dense=${DENSE:-$root/build/demo/lenet-300-100.dc.mlir.dense.mlir}
 flags=${FLAGS:-$(eval "$(grep -E '^(regime|lenet300_flags)=' "$root/scripts/demo.sh")"; echo "$lenet300_flags")}
 jobs=${JOBS:-2}
 [ -e "$dense" ] || { echo "no dense model $dense: run scripts/demo.sh first (or set DENSE)" >&2; exit 1; }
-if ! command -v gnuplot > /dev/null; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gnuplot-nox > /dev/null
-fi
+source "$root/bench/common.sh"
+ensure_gnuplot
 export DC_CACHE_DIR="$out/cache" bin dense data flags
 mkdir -p "$out"
 cd "$out"

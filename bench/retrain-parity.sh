@@ -93,10 +93,8 @@ with open("results.dat", "w") as f:
     f.write('"median" %.2f %.2f\n' % (100 * dc, 100 * pt))
 PY
 # The plot (docs/Training.md): top-1 of each seed, dc against PyTorch.
-if ! command -v gnuplot > /dev/null; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gnuplot-nox > /dev/null
-fi
+source "$root/bench/common.sh"
+ensure_gnuplot
 lo=$(awk '!/^#/ {for (i = 2; i <= 3; ++i) if (m == "" || $i < m) m = $i} END {print int(m) - 1}' results.dat)
 gnuplot <<GP
 set terminal pngcairo size 800,420 noenhanced

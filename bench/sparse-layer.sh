@@ -25,10 +25,8 @@ if [ $# -gt 0 ] && [ "${1#-}" = "$1" ] && ! grep -q "^$1 " <<< "$(sed -n 's/^  \
 fi
 cd "$root"
 scripts/setup.sh dc-model-gen dc-opt dc-compile >/dev/null
-if ! dpkg-query -W -f='${Status}' libeigen3-dev 2>/dev/null | grep -q "ok installed"; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq libeigen3-dev >/dev/null
-fi
+source "$root/bench/common.sh"
+ensure_package libeigen3-dev
 bin=$root/build/bin
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -103,10 +101,7 @@ while read -r name f c k h w sparsity; do
   "$out/sparse-conv" "$wf" "$bf" "$f" "$c" "$k" "$h" "$w" "$libs" layer "$payload" 11 | sed "1s/^/$name: /" | tee -a "$out/results.txt"
 done <<< "$convs"
 /usr/bin/python3 bench/sparse_layer_table.py "$out/results.txt" "$out" > /dev/null
-if ! command -v gnuplot > /dev/null; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gnuplot-nox > /dev/null
-fi
+ensure_gnuplot
 gnuplot <<GP
 set terminal pngcairo size 1100,540 noenhanced
 set output "$out/sparse-layer.png"

@@ -14,10 +14,8 @@ out=build/bench/whole-model
 if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then out=$1; shift; fi
 cd "$root"
 DC_WITH_TORCH=1 scripts/setup.sh dc-model-gen dc-compile dc-opt >/dev/null
-if ! command -v gnuplot > /dev/null; then
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends gnuplot-nox > /dev/null
-fi
+source "$root/bench/common.sh"
+ensure_gnuplot
 bin=$root/build/bin
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -93,6 +93,16 @@ public:
   FailureOr<RuntimeArrays> build(OpBuilder &b, ConstantOp constant,
                                  RuntimeLayoutAttr layout);
 
+  /// build(), for a pattern: on failure the builder remembers it (failed()),
+  /// so the pass fails instead of reporting a missing lowering.
+  FailureOr<RuntimeArrays> buildInPattern(OpBuilder &b, ConstantOp constant,
+                                          RuntimeLayoutAttr layout) {
+    FailureOr<RuntimeArrays> arrays = build(b, constant, layout);
+    if (::mlir::failed(arrays))
+      hadError = true;
+    return arrays;
+  }
+
   /// `constant`'s slot and blob name: its layer name (or "layer"), made
   /// unique so two weights never share a workspace slot.
   StringRef slotName(ConstantOp constant);

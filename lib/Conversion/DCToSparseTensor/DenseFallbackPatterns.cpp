@@ -43,11 +43,10 @@ struct LowerToGrid : OpRewritePattern<DecompressOp> {
       return failure();
     rewriter.setInsertionPoint(op);
     Location loc = op.getLoc();
-    FailureOr<RuntimeArrays> built = arrays.build(rewriter, constant, layout);
-    if (failed(built)) {
-      arrays.setFailed();
+    FailureOr<RuntimeArrays> built =
+        arrays.buildInPattern(rewriter, constant, layout);
+    if (failed(built))
       return failure();
-    }
     Value indices = built->tensors[0];
     Value codebook =
         codebookBuffer(rewriter, loc, constant, layout.getPrunedEntry());
@@ -98,11 +97,9 @@ struct LowerToDense : OpRewritePattern<DecompressOp> {
       return failure();
     rewriter.setInsertionPoint(op);
     FailureOr<RuntimeArrays> built =
-        arrays.build(rewriter, target->constant, target->layout);
-    if (failed(built)) {
-      arrays.setFailed();
+        arrays.buildInPattern(rewriter, target->constant, target->layout);
+    if (failed(built))
       return failure();
-    }
     rewriter.replaceOp(op, built->tensors[0]);
     return success();
   }

@@ -61,11 +61,9 @@ struct CsrPattern : OpRewritePattern<DecompressOp> {
       return failure();
     rewriter.setInsertionPoint(op);
     FailureOr<RuntimeArrays> built =
-        arrays.build(rewriter, target->constant, target->layout);
-    if (failed(built)) {
-      arrays.setFailed();
+        arrays.buildInPattern(rewriter, target->constant, target->layout);
+    if (failed(built))
       return failure();
-    }
     rewrite(op, *target, *built, rewriter);
     return success();
   }
@@ -74,6 +72,15 @@ struct CsrPattern : OpRewritePattern<DecompressOp> {
   virtual void rewrite(DecompressOp op, LoweringTarget &target,
                        RuntimeArrays &built,
                        PatternRewriter &rewriter) const = 0;
+
+  /// dc's kernels read the arrays as buffers, with the codebook.
+  static FcWeight kernelWeight(PatternRewriter &rewriter, Location loc,
+                               LoweringTarget &target, RuntimeArrays &built) {
+    built.materializeBuffers(rewriter, loc);
+    return FcWeight{built.buffers[0], built.buffers[1], built.buffers[2],
+                    codebookBuffer(rewriter, loc, target.constant),
+                    target.constant.getCodebook()};
+  }
 
   RuntimeArrayBuilder &arrays;
   KernelOptions options;
@@ -118,11 +125,7 @@ struct LowerToFcKernel : CsrPattern {
   void rewrite(DecompressOp op, LoweringTarget &target,
                RuntimeArrays &built,
                PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    built.materializeBuffers(rewriter, loc);
-    FcWeight fc{built.buffers[0], built.buffers[1], built.buffers[2],
-                codebookBuffer(rewriter, loc, target.constant),
-                target.constant.getCodebook()};
+    FcWeight fc = kernelWeight(rewriter, op.getLoc(), target, built);
     FcKernel kind = target.layout.getKernel() == RuntimeKernel::FcGather
                         ? FcKernel::Gather
                         : FcKernel::Rows;
@@ -153,11 +156,7 @@ struct LowerToConvKernel : CsrPattern {
   void rewrite(DecompressOp op, LoweringTarget &target,
                RuntimeArrays &built,
                PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    built.materializeBuffers(rewriter, loc);
-    FcWeight fc{built.buffers[0], built.buffers[1], built.buffers[2],
-                codebookBuffer(rewriter, loc, target.constant),
-                target.constant.getCodebook()};
+    FcWeight fc = kernelWeight(rewriter, op.getLoc(), target, built);
     for (const ViewedRead &read : target.reads)
       buildConvKernel(rewriter, read.op,
                       *matchConv(read.op, read.operand, weightMap(read)), fc,
