@@ -24,6 +24,12 @@ config.dc_libs_dir = os.path.join(config.dc_obj_root, "lib")
 config.substitutions.append(("%dc_libs", config.dc_libs_dir))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%dc_src", config.dc_src_root))
+# The build tree itself, and what built it: install.test installs it
+# (cmake --install) and builds out-of-tree consumers against the install.
+config.substitutions.append(("%dc_obj_root", config.dc_obj_root))
+config.substitutions.append(("%cmake", config.dc_cmake))
+config.substitutions.append(("%make_program", config.dc_make_program))
+config.substitutions.append(("%cxx", config.dc_cxx_compiler))
 
 # The dc tools first, then LLVM's (FileCheck, not, the stock mlir-opt).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
