@@ -62,6 +62,7 @@ done
 RUNS=$runs python3 - <<'PY'
 import json, os, statistics
 runs = int(os.environ["RUNS"])
+rows = []
 print("threads  model      dc epoch s (runs)        torch epoch s (runs)     dc / torch   dc compile s")
 for threads in (1, 2):
     for model in ("lenet300", "lenet5"):
@@ -72,4 +73,22 @@ for threads in (1, 2):
         print("%7d  %-9s  %6.2f (%s)  %6.2f (%s)  %6.2fx   %5.1f" % (
             threads, model, md, " ".join("%.2f" % v for v in dc), mp,
             " ".join("%.2f" % v for v in pt), md / mp, compile_s))
+        rows.append('"%s %d thread%s" %.3f %.3f' % (model, threads, "s" if threads > 1 else "", md, mp))
+open("results.dat", "w").write("# case  dc_epoch_s  torch_epoch_s (medians)\n" + "\n".join(rows) + "\n")
 PY
+# The plot (docs/Training.md): seconds per epoch, dc-train against PyTorch.
+source "$root/bench/common.sh"
+ensure_gnuplot
+gnuplot <<GP
+set terminal pngcairo size 800,420 noenhanced
+set output "$out/train-speed.png"
+set title "One training epoch of Fashion-MNIST (60,000 images, batch 64, Adam): median seconds"
+set style data histogram
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel "seconds per epoch (lower is faster)"
+set yrange [0:*]
+set grid ytics
+plot "$out/results.dat" using 2:xtic(1) title "dc-train", "" using 3 title "PyTorch 1.13"
+GP
+echo "plot: $out/train-speed.png"

@@ -3,6 +3,7 @@
 #include "dc/Tools/ToolSupport.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
+#include "dc/Support/ResourceCheck.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -26,6 +27,10 @@ OwningOpRef<ModuleOp> mlir::dc::loadModule(StringRef path,
   if (!buffer) {
     llvm::errs() << tool << ": error: " << llvm::toString(buffer.takeError())
                  << "\n";
+    return nullptr;
+  }
+  if (llvm::Error e = ::dc::checkResourceBlobs(**buffer)) {
+    llvm::errs() << tool << ": error: " << llvm::toString(std::move(e)) << "\n";
     return nullptr;
   }
   sourceMgr.AddNewSourceBuffer(std::move(*buffer), llvm::SMLoc());

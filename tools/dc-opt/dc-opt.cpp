@@ -9,6 +9,7 @@
 
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
+#include "dc/Support/ResourceCheck.h"
 #include "dc/Support/VersionPrinter.h"
 
 #include "mlir/InitAllDialects.h"
@@ -52,6 +53,8 @@ int main(int argc, char **argv) {
   auto input = dc::readInputFile(inputPath);
   if (!input)
     return fail(input.takeError());
+  if (llvm::Error e = dc::checkResourceBlobs(**input))
+    return fail(std::move(e));
   auto output = dc::OutputFile::create(outputPath);
   if (!output)
     return fail(output.takeError());

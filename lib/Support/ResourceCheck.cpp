@@ -1,0 +1,36 @@
+//===- ResourceCheck.cpp - Resource blobs MLIR 22 cannot parse ------------===//
+
+#include "dc/Support/ResourceCheck.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringRef.h"
+
+llvm::Error dc::checkResourceBlobs(const llvm::MemoryBuffer &input) {
+  llvm::StringRef text = input.getBuffer();
+  if (text.starts_with("ML\xefR")) // bytecode
+    return llvm::Error::success();
+  size_t section = text.find("dialect_resources");
+  if (section == llvm::StringRef::npos)
+    return llvm::Error::success();
+  for (size_t at = text.find("\"0x", section); at != llvm::StringRef::npos;
+       at = text.find("\"0x", at + 3)) {
+    llvm::StringRef alignment = text.substr(at + 3, 8);
+    if (alignment.size() < 8 || alignment.find_first_not_of('0') !=
+                                    llvm::StringRef::npos)
+      continue;
+    // The key: the identifier before the colon ahead of the blob.
+    llvm::StringRef before = text.substr(0, at).rtrim();
+    before.consume_back(":");
+    before = before.rtrim();
+    size_t start = before.find_last_of(" \t\n\r{,");
+    llvm::StringRef key =
+        start == llvm::StringRef::npos ? before : before.substr(start + 1);
+    unsigned line = 1 + text.substr(0, at).count('\n');
+    return llvm::createStringError(
+        std::errc::invalid_argument,
+        "%s:%u: resource blob '%s' has alignment 0 (its first 4 bytes); it "
+        "must be a power of two",
+        input.getBufferIdentifier().str().c_str(), line, key.str().c_str());
+  }
+  return llvm::Error::success();
+}
