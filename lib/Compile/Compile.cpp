@@ -822,6 +822,16 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
     return fail("internal error: no workspace size on @forward");
   int64_t workspaceBytes = bytesAttr.getInt();
 
+  // dc's argument attributes (dc.param, dc.param_kind: which arguments are
+  // trained parameters) mean nothing to LLVM; the translation would warn
+  // about each one.
+  module.walk([](LLVM::LLVMFuncOp fn) {
+    for (unsigned i = 0, e = fn.getNumArguments(); i < e; ++i)
+      if (DictionaryAttr attrs = fn.getArgAttrDict(i))
+        for (NamedAttribute attr : llvm::to_vector(attrs.getValue()))
+          if (attr.getName().strref().starts_with("dc."))
+            fn.removeArgAttr(i, attr.getName());
+  });
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
   llvm::LLVMContext llvmContext;
