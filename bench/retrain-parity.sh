@@ -95,7 +95,9 @@ PY
 # The plot (docs/Training.md): top-1 of each seed, dc against PyTorch.
 source "$root/bench/common.sh"
 ensure_gnuplot
-lo=$(awk '!/^#/ {for (i = 2; i <= 3; ++i) if (m == "" || $i < m) m = $i} END {print int(m) - 1}' results.dat)
+read -r lo hi < <(awk '!/^#/ {for (i = NF - 1; i <= NF; ++i) {
+    if (lo == "" || $i < lo) lo = $i; if (hi == "" || $i > hi) hi = $i } }
+  END {print int(lo) - 1, int(hi) + 1}' results.dat)
 gnuplot <<GP
 set terminal pngcairo size 800,420 noenhanced
 set output "$out/retrain-parity.png"
@@ -104,7 +106,8 @@ set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set ylabel "top-1 (%)"
-set yrange [$lo:*]
+set yrange [$lo:$hi]
+set key outside bottom center horizontal
 set grid ytics
 plot "$out/results.dat" using 2:xtic(1) title "dc-train", "" using 3 title "PyTorch 1.13"
 GP
