@@ -1,0 +1,1434 @@
+//===- OnnxImport.cpp - ONNX models as linalg on tensors ------------------===//
+//
+// Builds func.func @forward from the ModelProto that OnnxProto.cpp loaded,
+// checked, converted to opset 17 and shape-inferred. Reads the proto only
+// through its generated accessors (no libonnx call that may throw).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Import/OnnxImport.h"
+#include "OnnxProto.h"
+
+#include "dc/Support/FileIO.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/Endian.h"
+
+#include <cmath>
+#include <deque>
+#include <functional>
+#include <limits>
+
+using namespace mlir;
+namespace oi = ::dc::onnx_import;
+
+namespace {
+
+using Body = std::function<Value(OpBuilder &, Location, ValueRange)>;
+
+/// The operators the importer implements (opset 17 forms).
+const llvm::StringSet<> &supportedOps() {
+  static const llvm::StringSet<> ops = {
+      "Abs", "Add", "AveragePool", "BatchNormalization", "Clip", "Concat",
+      "Constant", "Conv", "Div", "Dropout", "Exp", "Flatten", "Gemm",
+      "GlobalAveragePool", "GlobalMaxPool", "Identity", "LeakyRelu",
+      "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Reciprocal", "Relu",
+      "Reshape", "Sigmoid", "Softmax", "Sqrt", "Squeeze", "Sub", "Tanh",
+      "Transpose", "Unsqueeze"};
+  return ops;
+}
+
+std::string screenNode(const onnx::NodeProto &node) {
+  if (!supportedOps().contains(node.op_type()))
+    return "unsupported operator '" + node.op_type() + "'";
+  return "";
+}
+
+std::string shapeString(ArrayRef<int64_t> shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+/// A tensor's values as doubles (float, double and integer types).
+LogicalResult tensorValues(const onnx::TensorProto &t,
+                           std::vector<double> &out, std::string &error) {
+  int64_t n = 1;
+  for (int64_t d : t.dims())
+    n *= d;
+  out.clear();
+  const std::string &raw = t.raw_data();
+  auto fromRaw = [&](size_t width, auto decode) {
+    if (raw.size() != size_t(n) * width) {
+      error = "tensor '" + t.name() + "' holds " + std::to_string(raw.size()) +
+              " bytes of data for " + std::to_string(n) + " elements";
+      return failure();
+    }
+    out.reserve(n);
+    for (int64_t i = 0; i < n; ++i)
+      out.push_back(decode(raw.data() + i * width));
+    return success();
+  };
+  using namespace llvm::support;
+  switch (t.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    if (t.has_raw_data())
+      return fromRaw(4, [](const char *p) {
+        uint32_t bits = endian::read32le(p);
+        float f;
+        memcpy(&f, &bits, 4);
+        return double(f);
+      });
+    out.assign(t.float_data().begin(), t.float_data().end());
+    break;
+  case onnx::TensorProto::DOUBLE:
+    if (t.has_raw_data())
+      return fromRaw(8, [](const char *p) {
+        uint64_t bits = endian::read64le(p);
+        double d;
+        memcpy(&d, &bits, 8);
+        return d;
+      });
+    out.assign(t.double_data().begin(), t.double_data().end());
+    break;
+  case onnx::TensorProto::INT64:
+    if (t.has_raw_data())
+      return fromRaw(
+          8, [](const char *p) { return double(int64_t(endian::read64le(p))); });
+    out.assign(t.int64_data().begin(), t.int64_data().end());
+    break;
+  case onnx::TensorProto::INT32:
+    if (t.has_raw_data())
+      return fromRaw(
+          4, [](const char *p) { return double(int32_t(endian::read32le(p))); });
+    out.assign(t.int32_data().begin(), t.int32_data().end());
+    break;
+  default:
+    error = "tensor '" + t.name() + "' has element type " +
+            std::to_string(t.data_type()) +
+            ", which is not supported (float, double, int32, int64 are)";
+    return failure();
+  }
+  if (int64_t(out.size()) != n) {
+    error = "tensor '" + t.name() + "' holds " + std::to_string(out.size()) +
+            " values for " + std::to_string(n) + " elements";
+    return failure();
+  }
+  return success();
+}
+
+class Importer {
+public:
+  Importer(MLIRContext &ctx, const onnx::ModelProto &model, StringRef file)
+      : ctx(ctx), b(&ctx), model(model), file(file.str()),
+        f32(b.getF32Type()), loc(UnknownLoc::get(&ctx)) {}
+
+  FailureOr<OwningOpRef<ModuleOp>> run(std::string &errorOut);
+
+private:
+  // --- errors -----------------------------------------------------------
+  LogicalResult fail(const std::string &message) {
+    if (error.empty())
+      error = (node ? oi::describeNode(*node) + ": " : std::string()) +
+              message;
+    return failure();
+  }
+
+  // --- types and values ---------------------------------------------------
+  FailureOr<SmallVector<int64_t>> shapeOf(const std::string &name,
+                                          StringRef what);
+  FailureOr<Value> get(int index);
+  FailureOr<Value> materialize(const std::string &name);
+  bool has(int index) const {
+    return index < node->input_size() && !node->input(index).empty();
+  }
+  const onnx::TensorProto *constantInput(int index) const {
+    if (!has(index))
+      return nullptr;
+    auto it = constants.find(node->input(index));
+    return it == constants.end() ? nullptr : it->second;
+  }
+  LogicalResult constantInts(int index, std::vector<int64_t> &out,
+                             StringRef what);
+  FailureOr<float> constantScalar(int index, StringRef what);
+  LogicalResult setResult(int index, Value value);
+  RankedTensorType tensorType(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, f32);
+  }
+  static ArrayRef<int64_t> shape(Value v) {
+    return cast<RankedTensorType>(v.getType()).getShape();
+  }
+
+  // --- attributes ---------------------------------------------------------
+  const onnx::AttributeProto *attr(StringRef name) const {
+    for (const onnx::AttributeProto &a : node->attribute())
+      if (a.name() == name)
+        return &a;
+    return nullptr;
+  }
+  LogicalResult allowAttrs(std::initializer_list<StringRef> names) {
+    for (const onnx::AttributeProto &a : node->attribute())
+      if (llvm::find(names, StringRef(a.name())) == names.end())
+        return fail("unsupported attribute '" + a.name() + "'");
+    return success();
+  }
+  int64_t intAttr(StringRef name, int64_t dflt) const {
+    const onnx::AttributeProto *a = attr(name);
+    return a ? a->i() : dflt;
+  }
+  float floatAttr(StringRef name, float dflt) const {
+    const onnx::AttributeProto *a = attr(name);
+    return a ? a->f() : dflt;
+  }
+  std::string stringAttr(StringRef name, StringRef dflt) const {
+    const onnx::AttributeProto *a = attr(name);
+    return a ? a->s() : dflt.str();
+  }
+  std::vector<int64_t> intsAttr(StringRef name) const {
+    const onnx::AttributeProto *a = attr(name);
+    if (!a)
+      return {};
+    return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+  }
+  std::optional<int64_t> normAxis(int64_t axis, int64_t rank) {
+    if (axis < -rank || axis >= rank)
+      return std::nullopt;
+    return axis < 0 ? axis + rank : axis;
+  }
+
+  // --- building blocks ----------------------------------------------------
+  Value fill(ArrayRef<int64_t> shape, float value) {
+    Value empty = tensor::EmptyOp::create(b, loc, shape, f32);
+    Value scalar = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+    return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty})
+        .getResult(0);
+  }
+  Value scalarConstant(float value) {
+    auto type = tensorType({});
+    return arith::ConstantOp::create(b, loc,
+                                     DenseElementsAttr::get(type, value));
+  }
+  Value elementwise(ArrayRef<Value> inputs, ArrayRef<int64_t> outShape,
+                    const Body &body);
+  Value unary(Value x, const Body &body) {
+    return elementwise({x}, shape(x), body);
+  }
+  Value reshapeTo(Value x, ArrayRef<int64_t> target);
+  Value transpose(Value x, ArrayRef<int64_t> perm);
+  Value pad(Value x, ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+            float value);
+  Value reduce(Value x, int64_t axis, float init, bool max);
+  FailureOr<Value> softmax(Value x, int64_t axis, bool log);
+  LogicalResult spatialPads(ArrayRef<int64_t> in, ArrayRef<int64_t> kernel,
+                            ArrayRef<int64_t> strides,
+                            ArrayRef<int64_t> dilations,
+                            SmallVectorImpl<int64_t> &begin,
+                            SmallVectorImpl<int64_t> &end);
+
+  // --- operators ----------------------------------------------------------
+  LogicalResult importNode();
+  LogicalResult importElementwise(StringRef op);
+  LogicalResult importGemm();
+  LogicalResult importMatMul();
+  LogicalResult importConv();
+  LogicalResult importPool(bool max);
+  LogicalResult importGlobalPool(bool max);
+  LogicalResult importBatchNorm();
+  LogicalResult importReshapeLike(StringRef op);
+  LogicalResult importTranspose();
+  LogicalResult importConcat();
+  LogicalResult importSoftmax(bool log);
+  LogicalResult importConstant();
+  LogicalResult importPassThrough(StringRef op);
+  LogicalResult importClip();
+
+  MLIRContext &ctx;
+  OpBuilder b;
+  const onnx::ModelProto &model;
+  std::string file;
+  Type f32;
+  Location loc;
+  const onnx::NodeProto *node = nullptr;
+  std::string error;
+  llvm::StringMap<const onnx::TypeProto *> types;
+  llvm::StringMap<Value> values;
+  llvm::StringMap<const onnx::TensorProto *> constants;
+  llvm::StringSet<> initializers;
+  std::deque<onnx::TensorProto> ownedTensors;
+};
+
+FailureOr<SmallVector<int64_t>> Importer::shapeOf(const std::string &name,
+                                                  StringRef what) {
+  auto it = types.find(name);
+  if (it == types.end() || !it->second->has_tensor_type())
+    return fail("dynamic shape: ONNX's shape inference gives " + what.str() +
+                " '" + name + "' no type");
+  const onnx::TypeProto::Tensor &t = it->second->tensor_type();
+  if (t.elem_type() != onnx::TensorProto::FLOAT)
+    return fail(what.str() + " '" + name + "' has element type " +
+                std::to_string(t.elem_type()) +
+                ", which is not supported (only float tensors are)");
+  if (!t.has_shape())
+    return fail("dynamic shape: ONNX's shape inference gives " + what.str() +
+                " '" + name + "' no shape");
+  SmallVector<int64_t> shape;
+  for (int i = 0; i < t.shape().dim_size(); ++i) {
+    const onnx::TensorShapeProto::Dimension &d = t.shape().dim(i);
+    if (!d.has_dim_value() || d.dim_value() < 0)
+      return fail("dynamic shape: dimension " + std::to_string(i) + " of " +
+                  what.str() + " '" + name + "' has no static size" +
+                  (d.has_dim_param() ? " ('" + d.dim_param() + "')" : "") +
+                  " (dc compiles static shapes only)");
+    shape.push_back(d.dim_value());
+  }
+  return shape;
+}
+
+FailureOr<Value> Importer::materialize(const std::string &name) {
+  const onnx::TensorProto *t = constants.lookup(name);
+  std::vector<double> data;
+  if (failed(tensorValues(*t, data, error)))
+    return fail(std::string(std::move(error)));
+  if (t->data_type() != onnx::TensorProto::FLOAT &&
+      t->data_type() != onnx::TensorProto::DOUBLE)
+    return fail("constant '" + name + "' is an integer tensor used as data "
+                "(only float tensors are)");
+  SmallVector<int64_t> dims(t->dims().begin(), t->dims().end());
+  auto type = tensorType(dims);
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocate(
+      data.size() * sizeof(float), alignof(float));
+  auto *out = reinterpret_cast<float *>(blob.getMutableData().data());
+  for (size_t i = 0; i < data.size(); ++i)
+    out[i] = float(data[i]);
+  auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
+  Value v = arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
+  values[name] = v;
+  return v;
+}
+
+FailureOr<Value> Importer::get(int index) {
+  if (!has(index))
+    return fail("input " + std::to_string(index) + " is missing");
+  const std::string &name = node->input(index);
+  auto it = values.find(name);
+  if (it != values.end())
+    return it->second;
+  if (constants.count(name))
+    return materialize(name);
+  return fail("input '" + name + "' is not defined before the node");
+}
+
+LogicalResult Importer::constantInts(int index, std::vector<int64_t> &out,
+                                     StringRef what) {
+  const onnx::TensorProto *t = constantInput(index);
+  if (!t)
+    return fail(what.str() + " must be a constant (an initializer or a "
+                             "Constant node)");
+  std::vector<double> data;
+  if (failed(tensorValues(*t, data, error)))
+    return fail(std::string(std::move(error)));
+  out.assign(data.begin(), data.end());
+  return success();
+}
+
+FailureOr<float> Importer::constantScalar(int index, StringRef what) {
+  const onnx::TensorProto *t = constantInput(index);
+  if (!t)
+    return failure();
+  std::vector<double> data;
+  if (failed(tensorValues(*t, data, error)))
+    return fail(std::string(std::move(error)));
+  if (data.size() != 1)
+    return fail(what.str() + " must hold one value");
+  return float(data[0]);
+}
+
+LogicalResult Importer::setResult(int index, Value value) {
+  const std::string &name = node->output(index);
+  FailureOr<SmallVector<int64_t>> expected = shapeOf(name, "output");
+  if (failed(expected))
+    return failure();
+  if (ArrayRef<int64_t>(*expected) != shape(value))
+    return fail("internal error: the importer computes shape " +
+                shapeString(shape(value)) + " for output '" + name +
+                "' but ONNX's shape inference gives " +
+                shapeString(*expected));
+  values[name] = value;
+  return success();
+}
+
+Value Importer::elementwise(ArrayRef<Value> inputs, ArrayRef<int64_t> outShape,
+                            const Body &body) {
+  int64_t rank = outShape.size();
+  SmallVector<AffineMap> maps;
+  for (Value in : inputs) {
+    ArrayRef<int64_t> s = shape(in);
+    int64_t r = s.size();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t j = 0; j < r; ++j) {
+      int64_t d = rank - r + j;
+      if (s[j] == 1 && outShape[d] != 1)
+        exprs.push_back(b.getAffineConstantExpr(0));
+      else
+        exprs.push_back(b.getAffineDimExpr(d));
+    }
+    maps.push_back(AffineMap::get(rank, 0, exprs, &ctx));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, &ctx));
+  Value init = tensor::EmptyOp::create(b, loc, outShape, f32);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+             SmallVector<utils::IteratorType>(rank,
+                                              utils::IteratorType::parallel),
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               Value v = body(nb, nl, args.drop_back());
+               linalg::YieldOp::create(nb, nl, v);
+             })
+      .getResult(0);
+}
+
+Value Importer::reshapeTo(Value x, ArrayRef<int64_t> target) {
+  ArrayRef<int64_t> src = shape(x);
+  if (src == target)
+    return x;
+  auto dstType = tensorType(target);
+  if (src.size() > target.size())
+    if (auto groups = getReassociationIndicesForCollapse(src, target))
+      return tensor::CollapseShapeOp::create(b, loc, dstType, x, *groups);
+  if (src.size() < target.size())
+    if (auto groups = getReassociationIndicesForCollapse(target, src))
+      return tensor::ExpandShapeOp::create(b, loc, dstType, x, *groups);
+  // Through one dimension (or none, for one element).
+  int64_t n = 1;
+  for (int64_t d : src)
+    n *= d;
+  auto all = [](size_t rank) {
+    SmallVector<ReassociationIndices> g;
+    if (rank) {
+      g.emplace_back();
+      for (size_t i = 0; i < rank; ++i)
+        g.back().push_back(i);
+    }
+    return g;
+  };
+  Value flat = x;
+  if (src.size() != 1)
+    flat = tensor::CollapseShapeOp::create(b, loc, tensorType({n}), x,
+                                           all(src.size()));
+  if (target.size() == 1)
+    return flat;
+  if (target.empty())
+    return tensor::CollapseShapeOp::create(b, loc, dstType, flat,
+                                           SmallVector<ReassociationIndices>{});
+  return tensor::ExpandShapeOp::create(b, loc, dstType, flat,
+                                       all(target.size()));
+}
+
+Value Importer::transpose(Value x, ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> out;
+  for (int64_t p : perm)
+    out.push_back(shape(x)[p]);
+  Value init = tensor::EmptyOp::create(b, loc, out, f32);
+  return linalg::TransposeOp::create(b, loc, x, init, perm).getResult()[0];
+}
+
+Value Importer::pad(Value x, ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                    float value) {
+  if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
+      llvm::all_of(high, [](int64_t v) { return v == 0; }))
+    return x;
+  SmallVector<int64_t> out(shape(x));
+  SmallVector<OpFoldResult> lo, hi;
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i] += low[i] + high[i];
+    lo.push_back(b.getIndexAttr(low[i]));
+    hi.push_back(b.getIndexAttr(high[i]));
+  }
+  Value v = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+  return tensor::PadOp::create(b, loc, tensorType(out), x, lo, hi, v);
+}
+
+/// max or sum over `axis`, the axis kept with size 1.
+Value Importer::reduce(Value x, int64_t axis, float init, bool max) {
+  ArrayRef<int64_t> s = shape(x);
+  int64_t rank = s.size();
+  SmallVector<int64_t> outShape(s);
+  outShape[axis] = 1;
+  Value acc = fill(outShape, init);
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t d = 0; d < rank; ++d) {
+    outExprs.push_back(d == axis ? b.getAffineConstantExpr(0)
+                                 : b.getAffineDimExpr(d));
+    iters.push_back(d == axis ? utils::IteratorType::reduction
+                              : utils::IteratorType::parallel);
+  }
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, &ctx);
+  AffineMap outMap = AffineMap::get(rank, 0, outExprs, &ctx);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{acc.getType()}, ValueRange{x}, ValueRange{acc},
+             ArrayRef<AffineMap>{id, outMap}, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               Value v = max ? arith::MaximumFOp::create(nb, nl, a[0], a[1])
+                                   .getResult()
+                             : arith::AddFOp::create(nb, nl, a[0], a[1])
+                                   .getResult();
+               linalg::YieldOp::create(nb, nl, v);
+             })
+      .getResult(0);
+}
+
+FailureOr<Value> Importer::softmax(Value x, int64_t axis, bool log) {
+  Value m = reduce(x, axis, -std::numeric_limits<float>::infinity(), true);
+  Value shifted = elementwise({x, m}, shape(x),
+                              [](OpBuilder &nb, Location nl, ValueRange a) {
+                                return arith::SubFOp::create(nb, nl, a[0], a[1])
+                                    .getResult();
+                              });
+  Value e = unary(shifted, [](OpBuilder &nb, Location nl, ValueRange a) {
+    return math::ExpOp::create(nb, nl, a[0]).getResult();
+  });
+  Value sum = reduce(e, axis, 0.0f, false);
+  if (log)
+    return elementwise({shifted, sum}, shape(x),
+                       [](OpBuilder &nb, Location nl, ValueRange a) {
+                         Value l = math::LogOp::create(nb, nl, a[1]);
+                         return arith::SubFOp::create(nb, nl, a[0], l)
+                             .getResult();
+                       });
+  return elementwise({e, sum}, shape(x),
+                     [](OpBuilder &nb, Location nl, ValueRange a) {
+                       return arith::DivFOp::create(nb, nl, a[0], a[1])
+                           .getResult();
+                     });
+}
+
+/// Pads of a convolution or pooling window from pads/auto_pad.
+LogicalResult Importer::spatialPads(ArrayRef<int64_t> in,
+                                    ArrayRef<int64_t> kernel,
+                                    ArrayRef<int64_t> strides,
+                                    ArrayRef<int64_t> dilations,
+                                    SmallVectorImpl<int64_t> &begin,
+                                    SmallVectorImpl<int64_t> &end) {
+  size_t n = in.size();
+  std::string autoPad = stringAttr("auto_pad", "NOTSET");
+  begin.assign(n, 0);
+  end.assign(n, 0);
+  if (autoPad == "NOTSET") {
+    std::vector<int64_t> pads = intsAttr("pads");
+    if (pads.empty())
+      return success();
+    if (pads.size() != 2 * n)
+      return fail("'pads' has " + std::to_string(pads.size()) +
+                  " values for " + std::to_string(n) + " spatial dimensions");
+    for (size_t i = 0; i < n; ++i) {
+      begin[i] = pads[i];
+      end[i] = pads[n + i];
+      if (begin[i] < 0 || end[i] < 0)
+        return fail("negative 'pads' are not supported");
+    }
+    return success();
+  }
+  if (autoPad == "VALID")
+    return success();
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return fail("unsupported auto_pad '" + autoPad + "'");
+  for (size_t i = 0; i < n; ++i) {
+    int64_t out = (in[i] + strides[i] - 1) / strides[i];
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in[i]);
+    begin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    end[i] = total - begin[i];
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Operators
+//===----------------------------------------------------------------------===//
+
+LogicalResult Importer::importElementwise(StringRef op) {
+  bool binary = op == "Add" || op == "Sub" || op == "Mul" || op == "Div";
+  if (op == "LeakyRelu") {
+    if (failed(allowAttrs({"alpha"})))
+      return failure();
+  } else if (failed(allowAttrs({}))) {
+    return failure();
+  }
+  SmallVector<Value> inputs;
+  for (int i = 0, e = binary ? 2 : 1; i < e; ++i) {
+    FailureOr<Value> v = get(i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
+  if (failed(out))
+    return failure();
+  float alpha = floatAttr("alpha", 0.01f);
+  std::string name = op.str();
+  Body body = [name, alpha](OpBuilder &nb, Location nl,
+                            ValueRange a) -> Value {
+    auto cst = [&](float v) {
+      return arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(v));
+    };
+    if (name == "Add")
+      return arith::AddFOp::create(nb, nl, a[0], a[1]);
+    if (name == "Sub")
+      return arith::SubFOp::create(nb, nl, a[0], a[1]);
+    if (name == "Mul")
+      return arith::MulFOp::create(nb, nl, a[0], a[1]);
+    if (name == "Div")
+      return arith::DivFOp::create(nb, nl, a[0], a[1]);
+    if (name == "Relu")
+      return arith::MaximumFOp::create(nb, nl, a[0], cst(0.0f));
+    if (name == "LeakyRelu") {
+      Value zero = cst(0.0f);
+      Value gt = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, a[0],
+                                       zero);
+      Value scaled = arith::MulFOp::create(nb, nl, a[0], cst(alpha));
+      return arith::SelectOp::create(nb, nl, gt, a[0], scaled);
+    }
+    if (name == "Sigmoid") {
+      Value neg = arith::NegFOp::create(nb, nl, a[0]);
+      Value e = math::ExpOp::create(nb, nl, neg);
+      Value den = arith::AddFOp::create(nb, nl, cst(1.0f), e);
+      return arith::DivFOp::create(nb, nl, cst(1.0f), den);
+    }
+    if (name == "Tanh")
+      return math::TanhOp::create(nb, nl, a[0]);
+    if (name == "Exp")
+      return math::ExpOp::create(nb, nl, a[0]);
+    if (name == "Neg")
+      return arith::NegFOp::create(nb, nl, a[0]);
+    if (name == "Abs")
+      return math::AbsFOp::create(nb, nl, a[0]);
+    if (name == "Sqrt")
+      return math::SqrtOp::create(nb, nl, a[0]);
+    // Reciprocal.
+    return arith::DivFOp::create(nb, nl, cst(1.0f), a[0]);
+  };
+  return setResult(0, elementwise(inputs, *out, body));
+}
+
+LogicalResult Importer::importClip() {
+  if (failed(allowAttrs({})))
+    return failure();
+  FailureOr<Value> x = get(0);
+  if (failed(x))
+    return failure();
+  // Bounds: constants when they are, else run-time scalars.
+  SmallVector<Value> inputs = {*x};
+  float bounds[2] = {-std::numeric_limits<float>::infinity(),
+                     std::numeric_limits<float>::infinity()};
+  bool runtime[2] = {false, false};
+  for (int i = 1; i <= 2; ++i) {
+    if (!has(i))
+      continue;
+    if (constantInput(i)) {
+      FailureOr<float> v = constantScalar(i, i == 1 ? "min" : "max");
+      if (failed(v))
+        return failure();
+      bounds[i - 1] = *v;
+      continue;
+    }
+    FailureOr<Value> v = get(i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+    runtime[i - 1] = true;
+  }
+  Body body = [=](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+    Value v = a[0];
+    int next = 1;
+    for (int i = 0; i < 2; ++i) {
+      Value bound =
+          runtime[i] ? a[next++]
+                     : arith::ConstantOp::create(nb, nl,
+                                                 nb.getF32FloatAttr(bounds[i]))
+                           .getResult();
+      v = i == 0 ? arith::MaximumFOp::create(nb, nl, v, bound).getResult()
+                 : arith::MinimumFOp::create(nb, nl, v, bound).getResult();
+    }
+    return v;
+  };
+  return setResult(0, elementwise(inputs, shape(*x), body));
+}
+
+LogicalResult Importer::importGemm() {
+  if (failed(allowAttrs({"alpha", "beta", "transA", "transB"})))
+    return failure();
+  FailureOr<Value> a = get(0), bm = get(1);
+  if (failed(a) || failed(bm))
+    return failure();
+  float alpha = floatAttr("alpha", 1.0f), beta = floatAttr("beta", 1.0f);
+  Value x = *a, w = *bm;
+  if (shape(x).size() != 2 || shape(w).size() != 2)
+    return fail("Gemm's A and B must be matrices");
+  if (intAttr("transA", 0))
+    x = transpose(x, {1, 0});
+  // nn.Linear's [out, in] weight: transposed to [in, out] as torch-mlir
+  // does, which dc-compress recognises.
+  if (intAttr("transB", 0))
+    w = transpose(w, {1, 0});
+  int64_t m = shape(x)[0], n = shape(w)[1];
+  Value c;
+  if (has(2)) {
+    FailureOr<Value> cv = get(2);
+    if (failed(cv))
+      return failure();
+    c = *cv;
+  }
+  Value init;
+  bool biasInInit = c && alpha == 1.0f && beta == 1.0f;
+  if (biasInInit && shape(c).size() == 1 && shape(c)[0] == n) {
+    Value empty = tensor::EmptyOp::create(b, loc, {m, n}, f32);
+    init = linalg::BroadcastOp::create(b, loc, c, empty, ArrayRef<int64_t>{0})
+               .getResult()[0];
+  } else if (biasInInit) {
+    init = elementwise({c}, {m, n}, [](OpBuilder &, Location, ValueRange a) {
+      return a[0];
+    });
+  } else {
+    init = fill({m, n}, 0.0f);
+  }
+  Value y = linalg::MatmulOp::create(b, loc, TypeRange{init.getType()},
+                                     ValueRange{x, w}, ValueRange{init})
+                .getResult(0);
+  if (alpha != 1.0f || (c && !biasInInit)) {
+    SmallVector<Value> ins = {y};
+    if (c && beta != 0.0f)
+      ins.push_back(c);
+    y = elementwise(ins, {m, n},
+                    [alpha, beta](OpBuilder &nb, Location nl, ValueRange a) {
+                      Value v = a[0];
+                      if (alpha != 1.0f)
+                        v = arith::MulFOp::create(
+                            nb, nl, v,
+                            arith::ConstantOp::create(
+                                nb, nl, nb.getF32FloatAttr(alpha)));
+                      if (a.size() > 1) {
+                        Value cv = a[1];
+                        if (beta != 1.0f)
+                          cv = arith::MulFOp::create(
+                              nb, nl, cv,
+                              arith::ConstantOp::create(
+                                  nb, nl, nb.getF32FloatAttr(beta)));
+                        v = arith::AddFOp::create(nb, nl, v, cv);
+                      }
+                      return v;
+                    });
+  }
+  return setResult(0, y);
+}
+
+LogicalResult Importer::importMatMul() {
+  if (failed(allowAttrs({})))
+    return failure();
+  FailureOr<Value> av = get(0), bv = get(1);
+  if (failed(av) || failed(bv))
+    return failure();
+  FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
+  if (failed(out))
+    return failure();
+  Value a = *av, bm = *bv;
+  if (shape(a).size() == 2 && shape(bm).size() == 2) {
+    Value init = fill({shape(a)[0], shape(bm)[1]}, 0.0f);
+    return setResult(0, linalg::MatmulOp::create(b, loc,
+                                                 TypeRange{init.getType()},
+                                                 ValueRange{a, bm},
+                                                 ValueRange{init})
+                            .getResult(0));
+  }
+  // Vectors become matrices; batch dimensions broadcast.
+  if (shape(a).size() == 1)
+    a = reshapeTo(a, {1, shape(a)[0]});
+  if (shape(bm).size() == 1)
+    bm = reshapeTo(bm, {shape(bm)[0], 1});
+  ArrayRef<int64_t> as = shape(a), bs = shape(bm);
+  int64_t ra = as.size(), rb = bs.size();
+  int64_t batchRank = std::max(ra, rb) - 2;
+  SmallVector<int64_t> outShape;
+  for (int64_t i = 0; i < batchRank; ++i) {
+    int64_t da = i - (batchRank - (ra - 2)) >= 0
+                     ? as[i - (batchRank - (ra - 2))]
+                     : 1;
+    int64_t db = i - (batchRank - (rb - 2)) >= 0
+                     ? bs[i - (batchRank - (rb - 2))]
+                     : 1;
+    outShape.push_back(std::max(da, db));
+  }
+  outShape.push_back(as[ra - 2]);
+  outShape.push_back(bs[rb - 1]);
+  int64_t p = outShape.size();
+  auto operandMap = [&](ArrayRef<int64_t> s, bool isA) {
+    int64_t r = s.size();
+    SmallVector<AffineExpr> exprs;
+    for (int64_t j = 0; j < r - 2; ++j) {
+      int64_t d = batchRank - (r - 2) + j;
+      exprs.push_back(s[j] == 1 && outShape[d] != 1
+                          ? b.getAffineConstantExpr(0)
+                          : b.getAffineDimExpr(d));
+    }
+    if (isA) {
+      exprs.push_back(b.getAffineDimExpr(p - 2));
+      exprs.push_back(b.getAffineDimExpr(p));
+    } else {
+      exprs.push_back(b.getAffineDimExpr(p));
+      exprs.push_back(b.getAffineDimExpr(p - 1));
+    }
+    return AffineMap::get(p + 1, 0, exprs, &ctx);
+  };
+  SmallVector<AffineExpr> outExprs;
+  for (int64_t d = 0; d < p; ++d)
+    outExprs.push_back(b.getAffineDimExpr(d));
+  SmallVector<AffineMap> maps = {operandMap(as, true), operandMap(bs, false),
+                                 AffineMap::get(p + 1, 0, outExprs, &ctx)};
+  SmallVector<utils::IteratorType> iters(p, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  Value init = fill(outShape, 0.0f);
+  Value y = linalg::GenericOp::create(
+                b, loc, TypeRange{init.getType()}, ValueRange{a, bm},
+                ValueRange{init}, maps, iters,
+                [&](OpBuilder &nb, Location nl, ValueRange args) {
+                  Value prod = arith::MulFOp::create(nb, nl, args[0], args[1]);
+                  Value sum = arith::AddFOp::create(nb, nl, args[2], prod);
+                  linalg::YieldOp::create(nb, nl, sum);
+                })
+                .getResult(0);
+  return setResult(0, reshapeTo(y, *out));
+}
+
+LogicalResult Importer::importConv() {
+  if (failed(allowAttrs({"auto_pad", "dilations", "group", "kernel_shape",
+                         "pads", "strides"})))
+    return failure();
+  FailureOr<Value> xv = get(0), wv = get(1);
+  if (failed(xv) || failed(wv))
+    return failure();
+  Value x = *xv, w = *wv;
+  int64_t rank = shape(x).size();
+  if (rank != 3 && rank != 4)
+    return fail("only 1-D and 2-D convolutions are supported (the input has "
+                "rank " +
+                std::to_string(rank) + ")");
+  int64_t spatial = rank - 2;
+  SmallVector<int64_t> kernel(shape(w).drop_front(2));
+  std::vector<int64_t> strides = intsAttr("strides"),
+                       dilations = intsAttr("dilations");
+  if (strides.empty())
+    strides.assign(spatial, 1);
+  if (dilations.empty())
+    dilations.assign(spatial, 1);
+  if (int64_t(strides.size()) != spatial ||
+      int64_t(dilations.size()) != spatial)
+    return fail("'strides' and 'dilations' need one value per spatial "
+                "dimension");
+  SmallVector<int64_t> begin, end;
+  if (failed(spatialPads(shape(x).drop_front(2), kernel, strides, dilations,
+                         begin, end)))
+    return failure();
+  int64_t group = intAttr("group", 1);
+  int64_t n = shape(x)[0], c = shape(x)[1], f = shape(w)[0];
+  if (group <= 0 || c % group || f % group || shape(w)[1] != c / group)
+    return fail("the weight's shape does not match group " +
+                std::to_string(group));
+  FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
+  if (failed(out))
+    return failure();
+  // 1-D as 2-D with a height of one.
+  if (spatial == 1) {
+    x = reshapeTo(x, {n, c, 1, shape(x)[2]});
+    w = reshapeTo(w, {f, shape(w)[1], 1, kernel[0]});
+    kernel.insert(kernel.begin(), 1);
+    strides.insert(strides.begin(), 1);
+    dilations.insert(dilations.begin(), 1);
+    begin.insert(begin.begin(), 0);
+    end.insert(end.begin(), 0);
+  }
+  x = pad(x, {0, 0, begin[0], begin[1]}, {0, 0, end[0], end[1]}, 0.0f);
+  int64_t oh = (shape(x)[2] - dilations[0] * (kernel[0] - 1) - 1) / strides[0] +
+               1;
+  int64_t ow = (shape(x)[3] - dilations[1] * (kernel[1] - 1) - 1) / strides[1] +
+               1;
+  Value bias;
+  if (has(2)) {
+    FailureOr<Value> bv = get(2);
+    if (failed(bv))
+      return failure();
+    bias = *bv;
+  }
+  auto i64x2 = [&](ArrayRef<int64_t> v) {
+    return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()),
+                                     v);
+  };
+  Value y;
+  bool depthwise = group == c && f == c && group > 1;
+  if (group == 1 || depthwise) {
+    Value init;
+    if (bias) {
+      Value empty = tensor::EmptyOp::create(b, loc, {n, f, oh, ow}, f32);
+      init = linalg::BroadcastOp::create(b, loc, bias, empty,
+                                         ArrayRef<int64_t>{0, 2, 3})
+                 .getResult()[0];
+    } else {
+      init = fill({n, f, oh, ow}, 0.0f);
+    }
+    if (group == 1) {
+      y = linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{init.getType()},
+                                           ValueRange{x, w}, ValueRange{init},
+                                           i64x2(strides), i64x2(dilations))
+              .getResult(0);
+    } else {
+      Value wd = reshapeTo(w, {c, kernel[0], kernel[1]});
+      y = linalg::DepthwiseConv2DNchwChwOp::create(
+              b, loc, TypeRange{init.getType()}, ValueRange{x, wd},
+              ValueRange{init}, i64x2(strides), i64x2(dilations))
+              .getResult(0);
+    }
+  } else {
+    int64_t g = group, cg = c / g, fg = f / g;
+    Value xg = reshapeTo(x, {n, g, cg, shape(x)[2], shape(x)[3]});
+    Value wg = reshapeTo(w, {g, fg, cg, kernel[0], kernel[1]});
+    Value init;
+    if (bias) {
+      Value bg = reshapeTo(bias, {g, fg});
+      Value empty = tensor::EmptyOp::create(b, loc, {n, g, fg, oh, ow}, f32);
+      init = linalg::BroadcastOp::create(b, loc, bg, empty,
+                                         ArrayRef<int64_t>{0, 3, 4})
+                 .getResult()[0];
+    } else {
+      init = fill({n, g, fg, oh, ow}, 0.0f);
+    }
+    y = linalg::Conv2DNgchwGfchwOp::create(
+            b, loc, TypeRange{init.getType()}, ValueRange{xg, wg},
+            ValueRange{init}, i64x2(strides), i64x2(dilations))
+            .getResult(0);
+    y = reshapeTo(y, {n, f, oh, ow});
+  }
+  return setResult(0, reshapeTo(y, *out));
+}
+
+LogicalResult Importer::importPool(bool max) {
+  if (max) {
+    if (failed(allowAttrs({"auto_pad", "ceil_mode", "dilations",
+                           "kernel_shape", "pads", "storage_order",
+                           "strides"})))
+      return failure();
+    if (intAttr("storage_order", 0) != 0)
+      return fail("storage_order 1 is not supported");
+    if (node->output_size() > 1 && !node->output(1).empty())
+      return fail("the Indices output is not supported");
+  } else if (failed(allowAttrs({"auto_pad", "ceil_mode", "count_include_pad",
+                                "kernel_shape", "pads", "strides"}))) {
+    return failure();
+  }
+  FailureOr<Value> xv = get(0);
+  if (failed(xv))
+    return failure();
+  Value x = *xv;
+  int64_t rank = shape(x).size();
+  if (rank != 3 && rank != 4)
+    return fail("only 1-D and 2-D pooling is supported (the input has rank " +
+                std::to_string(rank) + ")");
+  int64_t spatial = rank - 2;
+  std::vector<int64_t> kernel = intsAttr("kernel_shape"),
+                       strides = intsAttr("strides"),
+                       dilations = intsAttr("dilations");
+  if (strides.empty())
+    strides.assign(spatial, 1);
+  if (dilations.empty())
+    dilations.assign(spatial, 1);
+  if (int64_t(kernel.size()) != spatial ||
+      int64_t(strides.size()) != spatial ||
+      int64_t(dilations.size()) != spatial)
+    return fail("'kernel_shape', 'strides' and 'dilations' need one value "
+                "per spatial dimension");
+  SmallVector<int64_t> in(shape(x).drop_front(2));
+  SmallVector<int64_t> begin, end;
+  if (failed(spatialPads(in, kernel, strides, dilations, begin, end)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> outv = shapeOf(node->output(0), "output");
+  if (failed(outv))
+    return failure();
+  SmallVector<int64_t> outSpatial(ArrayRef<int64_t>(*outv).drop_front(2));
+  int64_t n = shape(x)[0], c = shape(x)[1];
+  // The divisor of each output position (average pooling): the window's
+  // elements inside the input, or inside input + pads with
+  // count_include_pad; what ceil_mode adds past the pads never counts.
+  bool includePad = intAttr("count_include_pad", 0) != 0;
+  std::vector<std::vector<float>> counts(spatial);
+  SmallVector<int64_t> extra(spatial, 0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t needed =
+        (outSpatial[i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
+    extra[i] = std::max<int64_t>(0, needed - (in[i] + begin[i] + end[i]));
+    int64_t lo = includePad ? -begin[i] : 0;
+    int64_t hi = includePad ? in[i] + end[i] : in[i];
+    for (int64_t o = 0; o < outSpatial[i]; ++o) {
+      int64_t count = 0;
+      for (int64_t k = 0; k < kernel[i]; ++k) {
+        int64_t pos = o * strides[i] - begin[i] + k * dilations[i];
+        count += pos >= lo && pos < hi;
+      }
+      counts[i].push_back(float(count));
+    }
+  }
+  if (spatial == 1) {
+    x = reshapeTo(x, {n, c, 1, in[0]});
+    in.insert(in.begin(), 1);
+    kernel.insert(kernel.begin(), 1);
+    strides.insert(strides.begin(), 1);
+    dilations.insert(dilations.begin(), 1);
+    begin.insert(begin.begin(), 0);
+    end.insert(end.begin(), 0);
+    extra.insert(extra.begin(), 0);
+    outSpatial.insert(outSpatial.begin(), 1);
+    counts.insert(counts.begin(), std::vector<float>{1.0f});
+  }
+  float padValue = max ? -std::numeric_limits<float>::infinity() : 0.0f;
+  x = pad(x, {0, 0, begin[0], begin[1]},
+          {0, 0, end[0] + extra[0], end[1] + extra[1]}, padValue);
+  Value acc = fill({n, c, outSpatial[0], outSpatial[1]}, padValue);
+  Value window = tensor::EmptyOp::create(b, loc, {kernel[0], kernel[1]}, f32);
+  auto i64x2 = [&](ArrayRef<int64_t> v) {
+    return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()),
+                                     v);
+  };
+  Value y;
+  if (max) {
+    y = linalg::PoolingNchwMaxOp::create(b, loc, TypeRange{acc.getType()},
+                                         ValueRange{x, window},
+                                         ValueRange{acc}, i64x2(strides),
+                                         i64x2(dilations))
+            .getResult(0);
+  } else {
+    y = linalg::PoolingNchwSumOp::create(b, loc, TypeRange{acc.getType()},
+                                         ValueRange{x, window},
+                                         ValueRange{acc}, i64x2(strides),
+                                         i64x2(dilations))
+            .getResult(0);
+    std::vector<float> divisor;
+    for (float ch : counts[0])
+      for (float cw : counts[1])
+        divisor.push_back(ch * cw);
+    auto type = tensorType({outSpatial[0], outSpatial[1]});
+    Value d = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, ArrayRef<float>(divisor)));
+    y = elementwise({y, d}, shape(y),
+                    [](OpBuilder &nb, Location nl, ValueRange a) {
+                      return arith::DivFOp::create(nb, nl, a[0], a[1])
+                          .getResult();
+                    });
+  }
+  return setResult(0, reshapeTo(y, *outv));
+}
+
+LogicalResult Importer::importGlobalPool(bool max) {
+  if (failed(allowAttrs({})))
+    return failure();
+  FailureOr<Value> xv = get(0);
+  if (failed(xv))
+    return failure();
+  Value x = *xv;
+  ArrayRef<int64_t> s = shape(x);
+  if (s.size() < 3)
+    return fail("the input needs spatial dimensions");
+  int64_t n = s[0], c = s[1], size = 1;
+  for (int64_t d : s.drop_front(2))
+    size *= d;
+  FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
+  if (failed(out))
+    return failure();
+  Value flat = reshapeTo(x, {n, c, size});
+  Value r = reduce(flat, 2,
+                   max ? -std::numeric_limits<float>::infinity() : 0.0f, max);
+  if (!max)
+    r = unary(r, [size](OpBuilder &nb, Location nl, ValueRange a) {
+      Value d =
+          arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(float(size)));
+      return arith::DivFOp::create(nb, nl, a[0], d).getResult();
+    });
+  return setResult(0, reshapeTo(r, *out));
+}
+
+LogicalResult Importer::importBatchNorm() {
+  if (failed(allowAttrs({"epsilon", "momentum", "training_mode"})))
+    return failure();
+  if (intAttr("training_mode", 0) != 0)
+    return fail("training_mode 1 is not supported (inference only)");
+  for (int i = 1; i < node->output_size(); ++i)
+    if (!node->output(i).empty())
+      return fail("the running statistics outputs are not supported "
+                  "(inference only)");
+  SmallVector<Value> ins;
+  for (int i = 0; i < 5; ++i) {
+    FailureOr<Value> v = get(i);
+    if (failed(v))
+      return failure();
+    ins.push_back(*v);
+  }
+  ArrayRef<int64_t> s = shape(ins[0]);
+  int64_t rank = s.size();
+  if (rank < 2)
+    return fail("the input needs a channel dimension");
+  for (int i = 1; i < 5; ++i)
+    if (shape(ins[i]).size() != 1 || shape(ins[i])[0] != s[1])
+      return fail("scale, bias, mean and variance must be [C]");
+  float eps = floatAttr("epsilon", 1e-5f);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, &ctx);
+  AffineMap channel = AffineMap::get(rank, 0, {b.getAffineDimExpr(1)}, &ctx);
+  Value init = tensor::EmptyOp::create(b, loc, s, f32);
+  Value y =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{init.getType()}, ins, ValueRange{init},
+          ArrayRef<AffineMap>{id, channel, channel, channel, channel, id},
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value e = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(eps));
+            Value centred = arith::SubFOp::create(nb, nl, a[0], a[3]);
+            Value sd = math::SqrtOp::create(
+                nb, nl, arith::AddFOp::create(nb, nl, a[4], e));
+            Value normed = arith::DivFOp::create(nb, nl, centred, sd);
+            Value scaled = arith::MulFOp::create(nb, nl, normed, a[1]);
+            Value r = arith::AddFOp::create(nb, nl, scaled, a[2]);
+            linalg::YieldOp::create(nb, nl, r);
+          })
+          .getResult(0);
+  return setResult(0, y);
+}
+
+LogicalResult Importer::importReshapeLike(StringRef op) {
+  if (op == "Flatten" ? failed(allowAttrs({"axis"}))
+      : op == "Reshape" ? failed(allowAttrs({"allowzero"}))
+                        : failed(allowAttrs({})))
+    return failure();
+  FailureOr<Value> x = get(0);
+  if (failed(x))
+    return failure();
+  if (op == "Reshape" || has(1)) {
+    // The target shape or axes must be known at compile time.
+    std::vector<int64_t> ignored;
+    if (failed(constantInts(1, ignored,
+                            op == "Reshape" ? "the target shape"
+                                            : "the axes")))
+      return failure();
+  }
+  FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
+  if (failed(out))
+    return failure();
+  return setResult(0, reshapeTo(*x, *out));
+}
+
+LogicalResult Importer::importTranspose() {
+  if (failed(allowAttrs({"perm"})))
+    return failure();
+  FailureOr<Value> x = get(0);
+  if (failed(x))
+    return failure();
+  int64_t rank = shape(*x).size();
+  std::vector<int64_t> perm = intsAttr("perm");
+  if (perm.empty())
+    for (int64_t i = rank - 1; i >= 0; --i)
+      perm.push_back(i);
+  return setResult(0, transpose(*x, perm));
+}
+
+LogicalResult Importer::importConcat() {
+  if (failed(allowAttrs({"axis"})))
+    return failure();
+  FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
+  if (failed(out))
+    return failure();
+  std::optional<int64_t> axis = normAxis(intAttr("axis", 0), out->size());
+  if (!axis)
+    return fail("'axis' is out of range");
+  Value result = tensor::EmptyOp::create(b, loc, *out, f32);
+  int64_t offset = 0;
+  for (int i = 0; i < node->input_size(); ++i) {
+    FailureOr<Value> v = get(i);
+    if (failed(v))
+      return failure();
+    ArrayRef<int64_t> s = shape(*v);
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    for (size_t d = 0; d < s.size(); ++d) {
+      offsets.push_back(b.getIndexAttr(int64_t(d) == *axis ? offset : 0));
+      sizes.push_back(b.getIndexAttr(s[d]));
+      strides.push_back(b.getIndexAttr(1));
+    }
+    offset += s[*axis];
+    if (s[*axis] == 0)
+      continue;
+    result = tensor::InsertSliceOp::create(b, loc, *v, result, offsets, sizes,
+                                           strides);
+  }
+  return setResult(0, result);
+}
+
+LogicalResult Importer::importSoftmax(bool log) {
+  if (failed(allowAttrs({"axis"})))
+    return failure();
+  FailureOr<Value> x = get(0);
+  if (failed(x))
+    return failure();
+  std::optional<int64_t> axis = normAxis(intAttr("axis", -1), shape(*x).size());
+  if (!axis)
+    return fail("'axis' is out of range");
+  FailureOr<Value> y = softmax(*x, *axis, log);
+  if (failed(y))
+    return failure();
+  return setResult(0, *y);
+}
+
+LogicalResult Importer::importConstant() {
+  if (node->attribute_size() != 1)
+    return fail("a Constant needs exactly one attribute");
+  const onnx::AttributeProto &a = node->attribute(0);
+  onnx::TensorProto &t = ownedTensors.emplace_back();
+  if (a.name() == "value") {
+    t = a.t();
+  } else if (a.name() == "value_float") {
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    t.add_float_data(a.f());
+  } else if (a.name() == "value_floats") {
+    t.set_data_type(onnx::TensorProto::FLOAT);
+    t.add_dims(a.floats_size());
+    for (float f : a.floats())
+      t.add_float_data(f);
+  } else if (a.name() == "value_int") {
+    t.set_data_type(onnx::TensorProto::INT64);
+    t.add_int64_data(a.i());
+  } else if (a.name() == "value_ints") {
+    t.set_data_type(onnx::TensorProto::INT64);
+    t.add_dims(a.ints_size());
+    for (int64_t i : a.ints())
+      t.add_int64_data(i);
+  } else {
+    return fail("unsupported attribute '" + a.name() + "'");
+  }
+  t.set_name(node->output(0));
+  constants[node->output(0)] = &t;
+  return success();
+}
+
+LogicalResult Importer::importPassThrough(StringRef op) {
+  if (op == "Dropout") {
+    if (failed(allowAttrs({"seed"})))
+      return failure();
+    if (node->output_size() > 1 && !node->output(1).empty())
+      return fail("the mask output is not supported (inference only)");
+    if (has(2)) {
+      const onnx::TensorProto *t = constantInput(2);
+      std::vector<double> mode;
+      if (!t || failed(tensorValues(*t, mode, error)) || mode.size() != 1 ||
+          mode[0] != 0)
+        return fail("training_mode must be a constant false (inference "
+                    "only)");
+    }
+  } else if (failed(allowAttrs({}))) {
+    return failure();
+  }
+  if (!has(0))
+    return fail("input 0 is missing");
+  const std::string &in = node->input(0);
+  if (!values.count(in) && constants.count(in)) {
+    constants[node->output(0)] = constants.lookup(in);
+    return success();
+  }
+  FailureOr<Value> x = get(0);
+  if (failed(x))
+    return failure();
+  return setResult(0, *x);
+}
+
+LogicalResult Importer::importNode() {
+  StringRef op = node->op_type();
+  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
+      op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Tanh" ||
+      op == "Exp" || op == "Neg" || op == "Abs" || op == "Sqrt" ||
+      op == "Reciprocal")
+    return importElementwise(op);
+  if (op == "Clip")
+    return importClip();
+  if (op == "Gemm")
+    return importGemm();
+  if (op == "MatMul")
+    return importMatMul();
+  if (op == "Conv")
+    return importConv();
+  if (op == "MaxPool" || op == "AveragePool")
+    return importPool(op == "MaxPool");
+  if (op == "GlobalAveragePool" || op == "GlobalMaxPool")
+    return importGlobalPool(op == "GlobalMaxPool");
+  if (op == "BatchNormalization")
+    return importBatchNorm();
+  if (op == "Flatten" || op == "Reshape" || op == "Squeeze" ||
+      op == "Unsqueeze")
+    return importReshapeLike(op);
+  if (op == "Transpose")
+    return importTranspose();
+  if (op == "Concat")
+    return importConcat();
+  if (op == "Softmax" || op == "LogSoftmax")
+    return importSoftmax(op == "LogSoftmax");
+  if (op == "Constant")
+    return importConstant();
+  if (op == "Identity" || op == "Dropout")
+    return importPassThrough(op);
+  return fail("unsupported operator '" + op.str() + "'");
+}
+
+FailureOr<OwningOpRef<ModuleOp>> Importer::run(std::string &errorOut) {
+  auto report = [&]() -> FailureOr<OwningOpRef<ModuleOp>> {
+    errorOut = file + ": " + error;
+    return failure();
+  };
+  const onnx::GraphProto &graph = model.graph();
+  for (const onnx::ValueInfoProto &v : graph.input())
+    types[v.name()] = &v.type();
+  for (const onnx::ValueInfoProto &v : graph.value_info())
+    types[v.name()] = &v.type();
+  for (const onnx::ValueInfoProto &v : graph.output())
+    types[v.name()] = &v.type();
+  for (const onnx::TensorProto &t : graph.initializer()) {
+    constants[t.name()] = &t;
+    initializers.insert(t.name());
+  }
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(UnknownLoc::get(&ctx));
+  b.setInsertionPointToEnd(module->getBody());
+  SmallVector<Type> argTypes;
+  SmallVector<const onnx::ValueInfoProto *> args;
+  for (const onnx::ValueInfoProto &v : graph.input()) {
+    if (initializers.contains(v.name()))
+      continue; // An initializer listed as an input (IR version < 4).
+    FailureOr<SmallVector<int64_t>> s = shapeOf(v.name(), "input");
+    if (failed(s))
+      return report();
+    argTypes.push_back(tensorType(*s));
+    args.push_back(&v);
+  }
+  if (graph.output_size() == 0) {
+    error = "the graph has no outputs";
+    return report();
+  }
+  auto func = func::FuncOp::create(b, UnknownLoc::get(&ctx), "forward",
+                                   b.getFunctionType(argTypes, {}));
+  SmallVector<Location> argLocs;
+  for (const onnx::ValueInfoProto *v : args)
+    argLocs.push_back(NameLoc::get(b.getStringAttr(v->name())));
+  Block *entry = b.createBlock(&func.getBody(), {}, argTypes, argLocs);
+  for (auto [v, arg] : llvm::zip(args, entry->getArguments()))
+    values[v->name()] = arg;
+
+  for (const onnx::NodeProto &n : graph.node()) {
+    node = &n;
+    std::string name = n.name();
+    if (name.empty() && n.output_size() > 0)
+      name = n.output(0);
+    loc = NameLoc::get(b.getStringAttr(name));
+    if (failed(importNode()))
+      return report();
+  }
+  node = nullptr;
+  loc = UnknownLoc::get(&ctx);
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &v : graph.output()) {
+    FailureOr<SmallVector<int64_t>> s = shapeOf(v.name(), "output");
+    if (failed(s))
+      return report();
+    Value r = values.lookup(v.name());
+    if (!r && constants.count(v.name())) {
+      FailureOr<Value> c = materialize(v.name());
+      if (failed(c))
+        return report();
+      r = *c;
+    }
+    if (!r) {
+      error = "graph output '" + v.name() + "' is not computed by any node";
+      return report();
+    }
+    results.push_back(r);
+  }
+  func::ReturnOp::create(b, UnknownLoc::get(&ctx), results);
+  func.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  if (failed(verify(*module))) {
+    error = "internal error: the imported module does not verify";
+    return report();
+  }
+  return module;
+}
+
+} // namespace
+
+bool mlir::dc::isOnnxPath(StringRef path) { return path.ends_with(".onnx"); }
+
+void mlir::dc::registerOnnxImportDialects(DialectRegistry &registry) {
+  registry.insert<arith::ArithDialect, func::FuncDialect, linalg::LinalgDialect,
+                  math::MathDialect, tensor::TensorDialect>();
+}
+
+FailureOr<OwningOpRef<ModuleOp>>
+mlir::dc::importOnnxBuffer(StringRef bytes, StringRef name,
+                           MLIRContext &context, std::string &error) {
+  context.loadDialect<arith::ArithDialect, func::FuncDialect,
+                      linalg::LinalgDialect, math::MathDialect,
+                      tensor::TensorDialect>();
+  onnx::ModelProto model;
+  std::string reason =
+      oi::prepareModel(bytes.data(), bytes.size(), model, screenNode);
+  if (!reason.empty()) {
+    error = name.str() + ": " + reason;
+    return failure();
+  }
+  return Importer(context, model, name).run(error);
+}
+
+FailureOr<OwningOpRef<ModuleOp>>
+mlir::dc::importOnnx(StringRef path, MLIRContext &context,
+                     std::string &error) {
+  auto buffer = ::dc::readInputFile(path);
+  if (!buffer) {
+    error = llvm::toString(buffer.takeError());
+    return failure();
+  }
+  return importOnnxBuffer((*buffer)->getBuffer(), path, context, error);
+}
+
+LogicalResult mlir::dc::readOnnxTensor(StringRef path,
+                                       std::vector<float> &values,
+                                       std::vector<int64_t> &shape,
+                                       std::string &error) {
+  auto buffer = ::dc::readInputFile(path);
+  if (!buffer) {
+    error = llvm::toString(buffer.takeError());
+    return failure();
+  }
+  onnx::TensorProto tensor;
+  StringRef bytes = (*buffer)->getBuffer();
+  std::string reason = oi::parseTensor(bytes.data(), bytes.size(), tensor);
+  if (!reason.empty()) {
+    error = path.str() + ": " + reason;
+    return failure();
+  }
+  std::vector<double> data;
+  if (failed(tensorValues(tensor, data, reason))) {
+    error = path.str() + ": " + reason;
+    return failure();
+  }
+  values.assign(data.begin(), data.end());
+  shape.assign(tensor.dims().begin(), tensor.dims().end());
+  return success();
+}
