@@ -165,7 +165,7 @@ def run_test(tools, test, work, compress):
             for k, (g, w) in enumerate(zip(small(ins, sizes),
                                            ref(ins, sizes))):
                 compare(g, w, "compressed output %d vs decoded dense" % k)
-        note = " (and compressed)"
+        note = "(and compressed)"
     return "PASS", note
 
 

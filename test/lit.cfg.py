@@ -22,6 +22,7 @@ llvm_config.use_default_substitutions()
 config.dc_tools_dir = os.path.join(config.dc_obj_root, "bin")
 config.dc_libs_dir = os.path.join(config.dc_obj_root, "lib")
 config.substitutions.append(("%dc_libs", config.dc_libs_dir))
+config.substitutions.append(("%dc_tools", config.dc_tools_dir))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%dc_src", config.dc_src_root))
 

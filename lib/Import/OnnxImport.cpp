@@ -41,11 +41,14 @@ using Body = std::function<Value(OpBuilder &, Location, ValueRange)>;
 const llvm::StringSet<> &supportedOps() {
   static const llvm::StringSet<> ops = {
       "Abs", "Add", "AveragePool", "BatchNormalization", "Clip", "Concat",
-      "Constant", "Conv", "Div", "Dropout", "Exp", "Flatten", "Gemm",
-      "GlobalAveragePool", "GlobalMaxPool", "Identity", "LeakyRelu",
-      "LogSoftmax", "MatMul", "MaxPool", "Mul", "Neg", "Reciprocal", "Relu",
-      "Reshape", "Sigmoid", "Softmax", "Sqrt", "Squeeze", "Sub", "Tanh",
-      "Transpose", "Unsqueeze"};
+      "Constant", "Conv", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gemm",
+      "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "Identity",
+      "LeakyRelu", "Log", "LogSoftmax", "MatMul", "Max", "MaxPool", "Mean",
+      "Min", "Mul", "Neg", "PRelu", "Reciprocal", "ReduceL1", "ReduceL2",
+      "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd",
+      "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Selu", "Sigmoid",
+      "Softmax", "Softplus", "Softsign", "Sqrt", "Squeeze", "Sub", "Sum",
+      "Tanh", "Transpose", "Unsqueeze"};
   return ops;
 }
 
@@ -55,6 +58,26 @@ std::string screenNode(const onnx::NodeProto &node) {
   return "";
 }
 
+std::string typeName(int type) {
+  switch (type) {
+  case onnx::TensorProto::FLOAT: return "float";
+  case onnx::TensorProto::UINT8: return "uint8";
+  case onnx::TensorProto::INT8: return "int8";
+  case onnx::TensorProto::UINT16: return "uint16";
+  case onnx::TensorProto::INT16: return "int16";
+  case onnx::TensorProto::INT32: return "int32";
+  case onnx::TensorProto::INT64: return "int64";
+  case onnx::TensorProto::STRING: return "string";
+  case onnx::TensorProto::BOOL: return "bool";
+  case onnx::TensorProto::FLOAT16: return "float16";
+  case onnx::TensorProto::DOUBLE: return "double";
+  case onnx::TensorProto::UINT32: return "uint32";
+  case onnx::TensorProto::UINT64: return "uint64";
+  case onnx::TensorProto::BFLOAT16: return "bfloat16";
+  default: return "type " + std::to_string(type);
+  }
+}
+
 std::string shapeString(ArrayRef<int64_t> shape) {
   std::string s = "[";
   for (size_t i = 0; i < shape.size(); ++i)
@@ -62,12 +85,31 @@ std::string shapeString(ArrayRef<int64_t> shape) {
   return s + "]";
 }
 
+/// Limits that keep sizes and window arithmetic far from overflow.
+constexpr int64_t kMaxDim = int64_t(1) << 31;
+constexpr int64_t kMaxElements = int64_t(1) << 40;
+constexpr int64_t kMaxWindow = int64_t(1) << 24;
+
+/// The number of elements of `dims`, or -1 when a dimension is negative or
+/// the tensor is larger than kMaxDim / kMaxElements allow.
+template <typename Range> int64_t elementCount(const Range &dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d < 0 || d > kMaxDim || (d && n > kMaxElements / d))
+      return -1;
+    n *= d;
+  }
+  return n;
+}
+
 /// A tensor's values as doubles (float, double and integer types).
 LogicalResult tensorValues(const onnx::TensorProto &t,
                            std::vector<double> &out, std::string &error) {
-  int64_t n = 1;
-  for (int64_t d : t.dims())
-    n *= d;
+  int64_t n = elementCount(t.dims());
+  if (n < 0) {
+    error = "tensor '" + t.name() + "' has a negative or too large shape";
+    return failure();
+  }
   out.clear();
   const std::string &raw = t.raw_data();
   auto fromRaw = [&](size_t width, auto decode) {
@@ -117,7 +159,7 @@ LogicalResult tensorValues(const onnx::TensorProto &t,
     break;
   default:
     error = "tensor '" + t.name() + "' has element type " +
-            std::to_string(t.data_type()) +
+            typeName(t.data_type()) +
             ", which is not supported (float, double, int32, int64 are)";
     return failure();
   }
@@ -150,7 +192,9 @@ private:
   FailureOr<SmallVector<int64_t>> shapeOf(const std::string &name,
                                           StringRef what);
   FailureOr<Value> get(int index);
-  FailureOr<Value> materialize(const std::string &name);
+  FailureOr<Value> materialize(const std::string &name,
+                               ArrayRef<int64_t> reshaped = {});
+  FailureOr<Value> weightAs(int index, ArrayRef<int64_t> shape);
   bool has(int index) const {
     return index < node->input_size() && !node->input(index).empty();
   }
@@ -222,6 +266,20 @@ private:
   }
   Value elementwise(ArrayRef<Value> inputs, ArrayRef<int64_t> outShape,
                     const Body &body);
+  /// Whether every input broadcasts to `out` (numpy rules).
+  LogicalResult checkBroadcast(ArrayRef<Value> inputs, ArrayRef<int64_t> out) {
+    for (Value in : inputs) {
+      ArrayRef<int64_t> s = shape(in);
+      if (s.size() > out.size())
+        return fail("an input does not broadcast to the output's shape");
+      for (size_t j = 0; j < s.size(); ++j) {
+        int64_t o = out[out.size() - s.size() + j];
+        if (s[j] != o && s[j] != 1)
+          return fail("an input does not broadcast to the output's shape");
+      }
+    }
+    return success();
+  }
   Value unary(Value x, const Body &body) {
     return elementwise({x}, shape(x), body);
   }
@@ -253,6 +311,8 @@ private:
   LogicalResult importConstant();
   LogicalResult importPassThrough(StringRef op);
   LogicalResult importClip();
+  LogicalResult importVariadic(StringRef op);
+  LogicalResult importReduce(StringRef op);
 
   MLIRContext &ctx;
   OpBuilder b;
@@ -278,8 +338,13 @@ FailureOr<SmallVector<int64_t>> Importer::shapeOf(const std::string &name,
   const onnx::TypeProto::Tensor &t = it->second->tensor_type();
   if (t.elem_type() != onnx::TensorProto::FLOAT)
     return fail(what.str() + " '" + name + "' has element type " +
-                std::to_string(t.elem_type()) +
-                ", which is not supported (only float tensors are)");
+                typeName(t.elem_type()) +
+                ", which is not supported (only float tensors are" +
+                (what == "input" && t.elem_type() == onnx::TensorProto::INT64
+                     ? "; a shape or axes operand must be an initializer or "
+                       "a Constant"
+                     : "") +
+                ")");
   if (!t.has_shape())
     return fail("dynamic shape: ONNX's shape inference gives " + what.str() +
                 " '" + name + "' no shape");
@@ -293,10 +358,17 @@ FailureOr<SmallVector<int64_t>> Importer::shapeOf(const std::string &name,
                   " (dc compiles static shapes only)");
     shape.push_back(d.dim_value());
   }
+  if (elementCount(shape) < 0)
+    return fail(what.str() + " '" + name + "' is too large " +
+                shapeString(shape));
   return shape;
 }
 
-FailureOr<Value> Importer::materialize(const std::string &name) {
+/// `reshaped` (same element count): the constant is made in that shape and
+/// not kept as the initializer's value (a conv weight seen through a
+/// reshape is still recognised as the layer's weight).
+FailureOr<Value> Importer::materialize(const std::string &name,
+                                       ArrayRef<int64_t> reshaped) {
   const onnx::TensorProto *t = constants.lookup(name);
   std::vector<double> data;
   if (failed(tensorValues(*t, data, error)))
@@ -306,6 +378,8 @@ FailureOr<Value> Importer::materialize(const std::string &name) {
     return fail("constant '" + name + "' is an integer tensor used as data "
                 "(only float tensors are)");
   SmallVector<int64_t> dims(t->dims().begin(), t->dims().end());
+  if (!reshaped.empty())
+    dims.assign(reshaped.begin(), reshaped.end());
   auto type = tensorType(dims);
   AsmResourceBlob blob = HeapAsmResourceBlob::allocate(
       data.size() * sizeof(float), alignof(float));
@@ -314,8 +388,24 @@ FailureOr<Value> Importer::materialize(const std::string &name) {
     out[i] = float(data[i]);
   auto attr = DenseResourceElementsAttr::get(type, name, std::move(blob));
   Value v = arith::ConstantOp::create(b, loc, cast<TypedAttr>(attr));
-  values[name] = v;
+  if (reshaped.empty())
+    values[name] = v;
   return v;
+}
+
+/// Input `index` in `shape` (a reshape of it): a constant not used yet is
+/// made in that shape directly, as torch-mlir's weights are.
+FailureOr<Value> Importer::weightAs(int index, ArrayRef<int64_t> shape) {
+  if (const onnx::TensorProto *t = constantInput(index))
+    if (!values.count(node->input(index)) &&
+        elementCount(t->dims()) == elementCount(shape) &&
+        (t->data_type() == onnx::TensorProto::FLOAT ||
+         t->data_type() == onnx::TensorProto::DOUBLE))
+      return materialize(node->input(index), shape);
+  FailureOr<Value> v = get(index);
+  if (failed(v))
+    return failure();
+  return reshapeTo(*v, shape);
 }
 
 FailureOr<Value> Importer::get(int index) {
@@ -523,6 +613,11 @@ LogicalResult Importer::spatialPads(ArrayRef<int64_t> in,
                                     SmallVectorImpl<int64_t> &begin,
                                     SmallVectorImpl<int64_t> &end) {
   size_t n = in.size();
+  for (ArrayRef<int64_t> values : {kernel, strides, dilations})
+    for (int64_t v : values)
+      if (v < 1 || v > kMaxWindow)
+        return fail("kernel sizes, strides and dilations must be in [1, " +
+                    std::to_string(kMaxWindow) + "]");
   std::string autoPad = stringAttr("auto_pad", "NOTSET");
   begin.assign(n, 0);
   end.assign(n, 0);
@@ -538,6 +633,8 @@ LogicalResult Importer::spatialPads(ArrayRef<int64_t> in,
       end[i] = pads[n + i];
       if (begin[i] < 0 || end[i] < 0)
         return fail("negative 'pads' are not supported");
+      if (begin[i] > kMaxWindow || end[i] > kMaxWindow)
+        return fail("'pads' are too large");
     }
     return success();
   }
@@ -560,9 +657,13 @@ LogicalResult Importer::spatialPads(ArrayRef<int64_t> in,
 //===----------------------------------------------------------------------===//
 
 LogicalResult Importer::importElementwise(StringRef op) {
-  bool binary = op == "Add" || op == "Sub" || op == "Mul" || op == "Div";
-  if (op == "LeakyRelu") {
+  bool binary = op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
+                op == "PRelu";
+  if (op == "LeakyRelu" || op == "Elu") {
     if (failed(allowAttrs({"alpha"})))
+      return failure();
+  } else if (op == "Selu" || op == "HardSigmoid") {
+    if (failed(allowAttrs({"alpha", op == "Selu" ? "gamma" : "beta"})))
       return failure();
   } else if (failed(allowAttrs({}))) {
     return failure();
@@ -577,10 +678,17 @@ LogicalResult Importer::importElementwise(StringRef op) {
   FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
   if (failed(out))
     return failure();
-  float alpha = floatAttr("alpha", 0.01f);
+  if (failed(checkBroadcast(inputs, *out)))
+    return failure();
+  float alpha = floatAttr("alpha", op == "LeakyRelu"   ? 0.01f
+                                   : op == "Elu"       ? 1.0f
+                                   : op == "HardSigmoid" ? 0.2f
+                                                         : 1.67326319217681884765625f);
+  float gamma = floatAttr("gamma", 1.05070102214813232421875f);
+  float beta = floatAttr("beta", 0.5f);
   std::string name = op.str();
-  Body body = [name, alpha](OpBuilder &nb, Location nl,
-                            ValueRange a) -> Value {
+  Body body = [name, alpha, gamma, beta](OpBuilder &nb, Location nl,
+                                         ValueRange a) -> Value {
     auto cst = [&](float v) {
       return arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(v));
     };
@@ -609,6 +717,45 @@ LogicalResult Importer::importElementwise(StringRef op) {
     }
     if (name == "Tanh")
       return math::TanhOp::create(nb, nl, a[0]);
+    if (name == "PRelu") {
+      Value gt = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, a[0],
+                                       cst(0.0f));
+      Value scaled = arith::MulFOp::create(nb, nl, a[0], a[1]);
+      return arith::SelectOp::create(nb, nl, gt, a[0], scaled);
+    }
+    if (name == "Elu" || name == "Selu") {
+      // x > 0 ? x : alpha * (exp(x) - 1), times gamma for Selu.
+      Value gt = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, a[0],
+                                       cst(0.0f));
+      Value e = math::ExpOp::create(nb, nl, a[0]);
+      Value em1 = arith::SubFOp::create(nb, nl, e, cst(1.0f));
+      Value neg = arith::MulFOp::create(nb, nl, em1, cst(alpha));
+      Value v = arith::SelectOp::create(nb, nl, gt, a[0], neg);
+      if (name == "Selu")
+        v = arith::MulFOp::create(nb, nl, v, cst(gamma));
+      return v;
+    }
+    if (name == "HardSigmoid") {
+      Value v = arith::AddFOp::create(
+          nb, nl, arith::MulFOp::create(nb, nl, a[0], cst(alpha)), cst(beta));
+      v = arith::MaximumFOp::create(nb, nl, v, cst(0.0f));
+      return arith::MinimumFOp::create(nb, nl, v, cst(1.0f));
+    }
+    if (name == "Softplus") {
+      // log(1 + exp(x)), as max(x, 0) + log(1 + exp(-|x|)) (no overflow).
+      Value absx = math::AbsFOp::create(nb, nl, a[0]);
+      Value e = math::ExpOp::create(nb, nl, arith::NegFOp::create(nb, nl, absx));
+      Value l = math::Log1pOp::create(nb, nl, e);
+      Value m = arith::MaximumFOp::create(nb, nl, a[0], cst(0.0f));
+      return arith::AddFOp::create(nb, nl, m, l);
+    }
+    if (name == "Softsign") {
+      Value den = arith::AddFOp::create(
+          nb, nl, cst(1.0f), math::AbsFOp::create(nb, nl, a[0]));
+      return arith::DivFOp::create(nb, nl, a[0], den);
+    }
+    if (name == "Log")
+      return math::LogOp::create(nb, nl, a[0]);
     if (name == "Exp")
       return math::ExpOp::create(nb, nl, a[0]);
     if (name == "Neg")
@@ -815,17 +962,33 @@ LogicalResult Importer::importConv() {
   if (failed(allowAttrs({"auto_pad", "dilations", "group", "kernel_shape",
                          "pads", "strides"})))
     return failure();
-  FailureOr<Value> xv = get(0), wv = get(1);
-  if (failed(xv) || failed(wv))
+  FailureOr<Value> xv = get(0);
+  if (failed(xv))
     return failure();
-  Value x = *xv, w = *wv;
+  Value x = *xv;
+  // The weight is made in the shape the linalg op reads (weightAs), so its
+  // shape comes first from the initializer.
+  SmallVector<int64_t> ws;
+  if (const onnx::TensorProto *t = constantInput(1);
+      t && !values.count(node->input(1))) {
+    ws.assign(t->dims().begin(), t->dims().end());
+    if (elementCount(ws) < 0)
+      return fail("the weight is too large");
+  } else {
+    FailureOr<Value> wv = get(1);
+    if (failed(wv))
+      return failure();
+    ws.assign(shape(*wv).begin(), shape(*wv).end());
+  }
   int64_t rank = shape(x).size();
   if (rank != 3 && rank != 4)
     return fail("only 1-D and 2-D convolutions are supported (the input has "
                 "rank " +
                 std::to_string(rank) + ")");
+  if (int64_t(ws.size()) != rank)
+    return fail("the weight's rank differs from the input's");
   int64_t spatial = rank - 2;
-  SmallVector<int64_t> kernel(shape(w).drop_front(2));
+  SmallVector<int64_t> kernel(ArrayRef<int64_t>(ws).drop_front(2));
   std::vector<int64_t> strides = intsAttr("strides"),
                        dilations = intsAttr("dilations");
   if (strides.empty())
@@ -841,8 +1004,8 @@ LogicalResult Importer::importConv() {
                          begin, end)))
     return failure();
   int64_t group = intAttr("group", 1);
-  int64_t n = shape(x)[0], c = shape(x)[1], f = shape(w)[0];
-  if (group <= 0 || c % group || f % group || shape(w)[1] != c / group)
+  int64_t n = shape(x)[0], c = shape(x)[1], f = ws[0];
+  if (group <= 0 || c % group || f % group || ws[1] != c / group)
     return fail("the weight's shape does not match group " +
                 std::to_string(group));
   FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
@@ -851,7 +1014,7 @@ LogicalResult Importer::importConv() {
   // 1-D as 2-D with a height of one.
   if (spatial == 1) {
     x = reshapeTo(x, {n, c, 1, shape(x)[2]});
-    w = reshapeTo(w, {f, shape(w)[1], 1, kernel[0]});
+    ws = {f, ws[1], 1, kernel[0]};
     kernel.insert(kernel.begin(), 1);
     strides.insert(strides.begin(), 1);
     dilations.insert(dilations.begin(), 1);
@@ -887,21 +1050,29 @@ LogicalResult Importer::importConv() {
       init = fill({n, f, oh, ow}, 0.0f);
     }
     if (group == 1) {
+      FailureOr<Value> w = weightAs(1, ws);
+      if (failed(w))
+        return failure();
       y = linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{init.getType()},
-                                           ValueRange{x, w}, ValueRange{init},
+                                           ValueRange{x, *w}, ValueRange{init},
                                            i64x2(strides), i64x2(dilations))
               .getResult(0);
     } else {
-      Value wd = reshapeTo(w, {c, kernel[0], kernel[1]});
+      FailureOr<Value> wd = weightAs(1, {c, kernel[0], kernel[1]});
+      if (failed(wd))
+        return failure();
       y = linalg::DepthwiseConv2DNchwChwOp::create(
-              b, loc, TypeRange{init.getType()}, ValueRange{x, wd},
+              b, loc, TypeRange{init.getType()}, ValueRange{x, *wd},
               ValueRange{init}, i64x2(strides), i64x2(dilations))
               .getResult(0);
     }
   } else {
     int64_t g = group, cg = c / g, fg = f / g;
     Value xg = reshapeTo(x, {n, g, cg, shape(x)[2], shape(x)[3]});
-    Value wg = reshapeTo(w, {g, fg, cg, kernel[0], kernel[1]});
+    FailureOr<Value> wgv = weightAs(1, {g, fg, cg, kernel[0], kernel[1]});
+    if (failed(wgv))
+      return failure();
+    Value wg = *wgv;
     Value init;
     if (bias) {
       Value bg = reshapeTo(bias, {g, fg});
@@ -1143,6 +1314,13 @@ LogicalResult Importer::importTranspose() {
   if (perm.empty())
     for (int64_t i = rank - 1; i >= 0; --i)
       perm.push_back(i);
+  SmallVector<int64_t> sorted(perm.begin(), perm.end());
+  llvm::sort(sorted);
+  bool permutation = int64_t(sorted.size()) == rank;
+  for (int64_t i = 0; permutation && i < rank; ++i)
+    permutation = sorted[i] == i;
+  if (!permutation)
+    return fail("'perm' is not a permutation of the input's dimensions");
   return setResult(0, transpose(*x, perm));
 }
 
@@ -1162,6 +1340,8 @@ LogicalResult Importer::importConcat() {
     if (failed(v))
       return failure();
     ArrayRef<int64_t> s = shape(*v);
+    if (s.size() != out->size())
+      return fail("the inputs' ranks differ from the output's");
     SmallVector<OpFoldResult> offsets, sizes, strides;
     for (size_t d = 0; d < s.size(); ++d) {
       offsets.push_back(b.getIndexAttr(int64_t(d) == *axis ? offset : 0));
@@ -1253,13 +1433,155 @@ LogicalResult Importer::importPassThrough(StringRef op) {
   return setResult(0, *x);
 }
 
+/// Max, Min, Sum, Mean of any number of broadcast inputs.
+LogicalResult Importer::importVariadic(StringRef op) {
+  if (failed(allowAttrs({})))
+    return failure();
+  SmallVector<Value> inputs;
+  for (int i = 0; i < node->input_size(); ++i) {
+    FailureOr<Value> v = get(i);
+    if (failed(v))
+      return failure();
+    inputs.push_back(*v);
+  }
+  if (inputs.empty())
+    return fail("no inputs");
+  FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
+  if (failed(out) || failed(checkBroadcast(inputs, *out)))
+    return failure();
+  std::string name = op.str();
+  Body body = [name](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+    Value v = a[0];
+    for (Value x : a.drop_front()) {
+      if (name == "Max")
+        v = arith::MaximumFOp::create(nb, nl, v, x);
+      else if (name == "Min")
+        v = arith::MinimumFOp::create(nb, nl, v, x);
+      else
+        v = arith::AddFOp::create(nb, nl, v, x);
+    }
+    if (name == "Mean")
+      v = arith::DivFOp::create(
+          nb, nl, v,
+          arith::ConstantOp::create(nb, nl,
+                                    nb.getF32FloatAttr(float(a.size()))));
+    return v;
+  };
+  return setResult(0, elementwise(inputs, *out, body));
+}
+
+/// ReduceMax/Min/Sum/Mean/Prod/L1/L2/SumSquare/LogSumExp over constant
+/// axes (an attribute, or ReduceSum's input).
+LogicalResult Importer::importReduce(StringRef op) {
+  bool sumForm = op == "ReduceSum";
+  if (sumForm ? failed(allowAttrs({"keepdims", "noop_with_empty_axes"}))
+              : failed(allowAttrs({"axes", "keepdims"})))
+    return failure();
+  FailureOr<Value> xv = get(0);
+  if (failed(xv))
+    return failure();
+  Value x = *xv;
+  FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
+  if (failed(out))
+    return failure();
+  ArrayRef<int64_t> s = shape(x);
+  int64_t rank = s.size();
+  std::vector<int64_t> axes;
+  if (sumForm) {
+    if (has(1) && failed(constantInts(1, axes, "the axes")))
+      return failure();
+  } else {
+    axes = intsAttr("axes");
+  }
+  if (axes.empty()) {
+    if (sumForm && intAttr("noop_with_empty_axes", 0))
+      return setResult(0, x);
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  }
+  SmallVector<bool> reduced(rank, false);
+  for (int64_t a : axes) {
+    std::optional<int64_t> axis = normAxis(a, rank);
+    if (!axis)
+      return fail("an axis is out of range");
+    reduced[*axis] = true;
+  }
+  int64_t count = 1;
+  SmallVector<int64_t> kept;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (reduced[d]) {
+      count *= s[d];
+      iters.push_back(utils::IteratorType::reduction);
+    } else {
+      kept.push_back(s[d]);
+      outExprs.push_back(b.getAffineDimExpr(d));
+      iters.push_back(utils::IteratorType::parallel);
+    }
+  }
+  std::string name = op.str();
+  float inf = std::numeric_limits<float>::infinity();
+  float init = name == "ReduceMax"    ? -inf
+               : name == "ReduceMin"  ? inf
+               : name == "ReduceProd" ? 1.0f
+                                      : 0.0f;
+  Value acc = fill(kept, init);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, &ctx);
+  AffineMap outMap = AffineMap::get(rank, 0, outExprs, &ctx);
+  Value r = linalg::GenericOp::create(
+                b, loc, TypeRange{acc.getType()}, ValueRange{x},
+                ValueRange{acc}, ArrayRef<AffineMap>{id, outMap}, iters,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value v = a[0];
+                  Value result;
+                  if (name == "ReduceMax")
+                    result = arith::MaximumFOp::create(nb, nl, v, a[1]);
+                  else if (name == "ReduceMin")
+                    result = arith::MinimumFOp::create(nb, nl, v, a[1]);
+                  else if (name == "ReduceProd")
+                    result = arith::MulFOp::create(nb, nl, v, a[1]);
+                  else {
+                    if (name == "ReduceL1")
+                      v = math::AbsFOp::create(nb, nl, v);
+                    else if (name == "ReduceL2" || name == "ReduceSumSquare")
+                      v = arith::MulFOp::create(nb, nl, v, v);
+                    else if (name == "ReduceLogSumExp")
+                      v = math::ExpOp::create(nb, nl, v);
+                    result = arith::AddFOp::create(nb, nl, v, a[1]);
+                  }
+                  linalg::YieldOp::create(nb, nl, result);
+                })
+                .getResult(0);
+  if (name == "ReduceMean" || name == "ReduceL2" ||
+      name == "ReduceLogSumExp")
+    r = unary(r, [name, count](OpBuilder &nb, Location nl, ValueRange a) {
+      if (name == "ReduceMean")
+        return arith::DivFOp::create(
+                   nb, nl, a[0],
+                   arith::ConstantOp::create(nb, nl,
+                                             nb.getF32FloatAttr(float(count))))
+            .getResult();
+      if (name == "ReduceL2")
+        return math::SqrtOp::create(nb, nl, a[0]).getResult();
+      return math::LogOp::create(nb, nl, a[0]).getResult();
+    });
+  return setResult(0, reshapeTo(r, *out));
+}
+
 LogicalResult Importer::importNode() {
   StringRef op = node->op_type();
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
       op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Tanh" ||
       op == "Exp" || op == "Neg" || op == "Abs" || op == "Sqrt" ||
-      op == "Reciprocal")
+      op == "Reciprocal" || op == "PRelu" || op == "Elu" || op == "Selu" ||
+      op == "HardSigmoid" || op == "Softplus" || op == "Softsign" ||
+      op == "Log")
     return importElementwise(op);
+  if (op == "Max" || op == "Min" || op == "Sum" || op == "Mean")
+    return importVariadic(op);
+  if (op.starts_with("Reduce"))
+    return importReduce(op);
   if (op == "Clip")
     return importClip();
   if (op == "Gemm")
@@ -1322,6 +1644,11 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run(std::string &errorOut) {
   }
   if (graph.output_size() == 0) {
     error = "the graph has no outputs";
+    return report();
+  }
+  if (args.empty()) {
+    error = "the graph has no inputs (a compiled @forward takes at least "
+            "one)";
     return report();
   }
   auto func = func::FuncOp::create(b, UnknownLoc::get(&ctx), "forward",

@@ -15,6 +15,7 @@
 
 #include <climits>
 #include <exception>
+#include <unordered_set>
 
 using namespace dc::onnx_import;
 
@@ -54,6 +55,25 @@ std::string screen(const onnx::ModelProto &model, NodeScreen screenNode) {
     return "sparse initializer '" +
            graph.sparse_initializer(0).values().name() +
            "' is not supported";
+  // Every value defined before use and every graph output defined: libonnx
+  // 1.12's version converter dereferences a null pointer for an output no
+  // node produces (found by dc-fuzz-onnx), so this is checked first.
+  std::unordered_set<std::string> defined;
+  for (const onnx::ValueInfoProto &v : graph.input())
+    defined.insert(v.name());
+  for (const onnx::TensorProto &t : graph.initializer())
+    defined.insert(t.name());
+  for (const onnx::NodeProto &node : graph.node()) {
+    for (const std::string &in : node.input())
+      if (!in.empty() && !defined.count(in))
+        return describeNode(node) + ": input '" + in +
+               "' is not defined before the node";
+    for (const std::string &out : node.output())
+      defined.insert(out);
+  }
+  for (const onnx::ValueInfoProto &v : graph.output())
+    if (!defined.count(v.name()))
+      return "graph output '" + v.name() + "' is not computed by any node";
   for (const onnx::NodeProto &node : graph.node()) {
     if (!isDefaultDomain(node.domain()))
       return describeNode(node) + ": operator domain '" + node.domain() +
@@ -104,6 +124,13 @@ std::string dc::onnx_import::prepareModel(const void *data, size_t size,
       return std::string("ONNX's checker rejects the model: ") + e.what();
     }
     if (opset < kTargetOpset) {
+      // Some adapters need shapes (Softmax 12 -> 13 reshapes through them):
+      // a first, lenient inference; its errors show in the strict one.
+      try {
+        onnx::shape_inference::InferShapes(model,
+                                           onnx::OpSchemaRegistry::Instance());
+      } catch (const std::exception &) {
+      }
       try {
         model = onnx::version_conversion::ConvertVersion(model, kTargetOpset);
       } catch (const std::exception &e) {
