@@ -7,6 +7,9 @@ pytorch-converted,pytorch-operator,simple}). For each test:
 
   1. dc-import-onnx model.onnx -o model.mlir; an importer error is the verdict
      UNSUPPORTED with the importer's own message (an "internal error" is FAIL);
+     inputs that are not float (a Reshape's shape, a Squeeze's axes) are
+     bound to their test data as constants (--bind-input) when every data
+     set gives them the same value;
   2. dc-compile model.mlir -o libmodel.so (uncompressed: node tests pass their
      weights as graph inputs, through the multi-input C interface);
   3. every test_data_set_N: the inputs (converted with dc-import-onnx --tensor)
@@ -57,14 +60,15 @@ def run(cmd, what):
 
 
 def read_tensor(tools, pb, out_bin):
-    shape = run([tools["import"], "--tensor", pb, "-o", out_bin],
-                "dc-import-onnx --tensor").strip()
+    """(name, element type, f32 values) of a TensorProto file."""
+    shape, name, type = run([tools["import"], "--tensor", pb, "-o", out_bin],
+                            "dc-import-onnx --tensor").split()
     data = array.array("f")
     with open(out_bin, "rb") as f:
         data.frombytes(f.read())
     if sys.byteorder != "little":
         data.byteswap()
-    return shape, data
+    return name, type, data
 
 
 class Library:
@@ -122,8 +126,33 @@ def compile_model(tools, mlir, work, name, extra=()):
 def run_test(tools, test, work, compress):
     model = os.path.join(test, "model.onnx")
     mlir = os.path.join(work, "model.mlir")
-    p = subprocess.run([tools["import"], model, "-o", mlir],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    sets = sorted(glob.glob(os.path.join(test, "test_data_set_*")))
+    if not sets:
+        return "UNSUPPORTED", "no test data sets"
+    # Inputs that are not float (the shape of a Reshape, the axes of a
+    # Squeeze) are bound as constants when every data set gives the same
+    # value: dc compiles static shapes.
+    data, binds = [], {}
+    for s in sets:
+        ins, outs = [], []
+        for k in range(len(glob.glob(os.path.join(s, "input_*.pb")))):
+            pb = os.path.join(s, "input_%d.pb" % k)
+            name, type, values = read_tensor(tools, pb,
+                                             os.path.join(work, "in.bin"))
+            if type == "float":
+                ins.append(values)
+                continue
+            raw = open(pb, "rb").read()
+            if binds.setdefault(name, (pb, raw))[1] != raw:
+                return "UNSUPPORTED", ("the data sets give input '%s' "
+                                       "different values" % name)
+        for k in range(len(glob.glob(os.path.join(s, "output_*.pb")))):
+            outs.append(read_tensor(tools, os.path.join(s, "output_%d.pb" % k),
+                                    os.path.join(work, "out.bin"))[2])
+        data.append((ins, outs))
+    cmd = [tools["import"], model, "-o", mlir]
+    cmd += ["--bind-input=%s=%s" % (n, pb) for n, (pb, _) in binds.items()]
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        text=True)
     if p.returncode != 0:
         msg = p.stderr.strip().splitlines()
@@ -133,23 +162,11 @@ def run_test(tools, test, work, compress):
         if "internal error" in msg:
             return "FAIL", "import: " + msg
         return "UNSUPPORTED", msg
-    sets = sorted(glob.glob(os.path.join(test, "test_data_set_*")))
-    if not sets:
-        return "UNSUPPORTED", "no test data sets"
     lib = compile_model(tools, mlir, work, "model")
-    data = []
-    for s in sets:
-        ins, outs = [], []
-        for k in range(len(glob.glob(os.path.join(s, "input_*.pb")))):
-            ins.append(read_tensor(tools, os.path.join(s, "input_%d.pb" % k),
-                                   os.path.join(work, "in.bin"))[1])
-        for k in range(len(glob.glob(os.path.join(s, "output_*.pb")))):
-            outs.append(read_tensor(tools, os.path.join(s, "output_%d.pb" % k),
-                                    os.path.join(work, "out.bin"))[1])
+    for n, (ins, outs) in enumerate(data):
         got = lib(ins, [len(o) for o in outs])
         for k, (g, w) in enumerate(zip(got, outs)):
-            compare(g, w, "%s output %d" % (os.path.basename(s), k))
-        data.append((ins, outs))
+            compare(g, w, "%s output %d" % (os.path.basename(sets[n]), k))
     note = ""
     if compress and "dense_resource" in open(mlir).read():
         packed = os.path.join(work, "model.dc.mlir")

@@ -1709,13 +1709,30 @@ void mlir::dc::registerOnnxImportDialects(DialectRegistry &registry) {
 
 FailureOr<OwningOpRef<ModuleOp>>
 mlir::dc::importOnnxBuffer(StringRef bytes, StringRef name,
-                           MLIRContext &context, std::string &error) {
+                           MLIRContext &context, std::string &error,
+                           const OnnxImportOptions &options) {
   context.loadDialect<arith::ArithDialect, func::FuncDialect,
                       linalg::LinalgDialect, math::MathDialect,
                       tensor::TensorDialect>();
+  std::vector<std::pair<std::string, onnx::TensorProto>> bindings;
+  for (const auto &[input, file] : options.bindInputs) {
+    auto buffer = ::dc::readInputFile(file);
+    if (!buffer) {
+      error = llvm::toString(buffer.takeError());
+      return failure();
+    }
+    onnx::TensorProto tensor;
+    StringRef data = (*buffer)->getBuffer();
+    std::string reason = oi::parseTensor(data.data(), data.size(), tensor);
+    if (!reason.empty()) {
+      error = file + ": " + reason;
+      return failure();
+    }
+    bindings.emplace_back(input, std::move(tensor));
+  }
   onnx::ModelProto model;
-  std::string reason =
-      oi::prepareModel(bytes.data(), bytes.size(), model, screenNode);
+  std::string reason = oi::prepareModel(bytes.data(), bytes.size(), model,
+                                        screenNode, bindings);
   if (!reason.empty()) {
     error = name.str() + ": " + reason;
     return failure();
@@ -1724,19 +1741,18 @@ mlir::dc::importOnnxBuffer(StringRef bytes, StringRef name,
 }
 
 FailureOr<OwningOpRef<ModuleOp>>
-mlir::dc::importOnnx(StringRef path, MLIRContext &context,
-                     std::string &error) {
+mlir::dc::importOnnx(StringRef path, MLIRContext &context, std::string &error,
+                     const OnnxImportOptions &options) {
   auto buffer = ::dc::readInputFile(path);
   if (!buffer) {
     error = llvm::toString(buffer.takeError());
     return failure();
   }
-  return importOnnxBuffer((*buffer)->getBuffer(), path, context, error);
+  return importOnnxBuffer((*buffer)->getBuffer(), path, context, error,
+                          options);
 }
 
-LogicalResult mlir::dc::readOnnxTensor(StringRef path,
-                                       std::vector<float> &values,
-                                       std::vector<int64_t> &shape,
+LogicalResult mlir::dc::readOnnxTensor(StringRef path, OnnxTensor &result,
                                        std::string &error) {
   auto buffer = ::dc::readInputFile(path);
   if (!buffer) {
@@ -1755,7 +1771,9 @@ LogicalResult mlir::dc::readOnnxTensor(StringRef path,
     error = path.str() + ": " + reason;
     return failure();
   }
-  values.assign(data.begin(), data.end());
-  shape.assign(tensor.dims().begin(), tensor.dims().end());
+  result.name = tensor.name();
+  result.type = typeName(tensor.data_type());
+  result.values.assign(data.begin(), data.end());
+  result.shape.assign(tensor.dims().begin(), tensor.dims().end());
   return success();
 }

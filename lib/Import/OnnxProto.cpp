@@ -93,9 +93,10 @@ std::string screen(const onnx::ModelProto &model, NodeScreen screenNode) {
 
 } // namespace
 
-std::string dc::onnx_import::prepareModel(const void *data, size_t size,
-                                          onnx::ModelProto &model,
-                                          NodeScreen screenNode) {
+std::string dc::onnx_import::prepareModel(
+    const void *data, size_t size, onnx::ModelProto &model,
+    NodeScreen screenNode,
+    const std::vector<std::pair<std::string, onnx::TensorProto>> &bindings) {
   if (size > size_t(INT_MAX))
     return "the file is " + std::to_string(size) +
            " bytes, over protobuf's 2 GB limit (models that large keep "
@@ -106,6 +107,24 @@ std::string dc::onnx_import::prepareModel(const void *data, size_t size,
              "onnx.ModelProto)";
     if (!model.has_graph())
       return "the model has no graph";
+    onnx::GraphProto &graph = *model.mutable_graph();
+    for (const auto &[name, value] : bindings) {
+      int found = -1;
+      for (int i = 0; i < graph.input_size(); ++i)
+        if (graph.input(i).name() == name)
+          found = i;
+      if (found < 0)
+        return "there is no graph input '" + name + "' to bind";
+      graph.mutable_input()->DeleteSubrange(found, 1);
+      onnx::TensorProto *t = nullptr;
+      for (onnx::TensorProto &init : *graph.mutable_initializer())
+        if (init.name() == name)
+          t = &init;
+      if (!t)
+        t = graph.add_initializer();
+      *t = value;
+      t->set_name(name);
+    }
     if (std::string error = screen(model, screenNode); !error.empty())
       return error;
     int64_t opset = -1;

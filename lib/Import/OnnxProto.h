@@ -17,6 +17,8 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace dc::onnx_import {
 
@@ -36,8 +38,13 @@ constexpr int kTargetOpset = 17;
 /// operator it does not implement), so that such a node is reported by name
 /// rather than through whatever libonnx makes of it.
 using NodeScreen = std::string (*)(const onnx::NodeProto &node);
-std::string prepareModel(const void *data, size_t size,
-                         onnx::ModelProto &model, NodeScreen screenNode);
+/// `bindings` (input name, value) replace graph inputs by initializers
+/// first.
+std::string
+prepareModel(const void *data, size_t size, onnx::ModelProto &model,
+             NodeScreen screenNode,
+             const std::vector<std::pair<std::string, onnx::TensorProto>>
+                 &bindings = {});
 
 /// Parses a TensorProto (the test data sets' input_K.pb / output_K.pb).
 /// Returns "" on success, otherwise the reason. Never throws.

@@ -31,9 +31,17 @@ static cl::opt<bool> tensorMode(
     "tensor",
     cl::desc("Read an ONNX TensorProto (a test data set's input_K.pb or "
              "output_K.pb) and write its values as raw little-endian f32 "
-             "(the .bin files dc-run reads); prints the shape, e.g. 1x3x4x4, "
-             "on stdout"),
+             "(the .bin files dc-run reads); prints its shape, name and element "
+             "type, e.g. '1x3x4x4 x float', on stdout"),
     cl::cat(category));
+
+static cl::list<std::string> bindInputs(
+    "bind-input",
+    cl::desc("Bind graph input NAME to the constant in FILE (a TensorProto "
+             ".pb) before importing: a shape or axes operand given as an "
+             "input becomes an initializer and leaves @forward's arguments "
+             "(repeatable)"),
+    cl::value_desc("NAME=FILE"), cl::cat(category));
 
 static int fail(const std::string &message) {
   errs() << "dc-import-onnx: error: " << message << "\n";
@@ -58,11 +66,12 @@ int main(int argc, char **argv) {
       "files directly.\n");
 
   if (tensorMode) {
-    std::vector<float> values;
-    std::vector<int64_t> shape;
+    mlir::dc::OnnxTensor tensor;
     std::string error;
-    if (failed(mlir::dc::readOnnxTensor(input, values, shape, error)))
+    if (failed(mlir::dc::readOnnxTensor(input, tensor, error)))
       return fail(error);
+    const std::vector<float> &values = tensor.values;
+    const std::vector<int64_t> &shape = tensor.shape;
     auto out = dc::OutputFile::create(output);
     if (!out)
       return fail(toString(out.takeError()));
@@ -76,9 +85,12 @@ int main(int argc, char **argv) {
     if (Error e = out->commit())
       return fail(toString(std::move(e)));
     if (output != "-") {
+      if (shape.empty())
+        outs() << "scalar";
       for (size_t i = 0; i < shape.size(); ++i)
         outs() << (i ? "x" : "") << shape[i];
-      outs() << "\n";
+      outs() << " " << (tensor.name.empty() ? "-" : tensor.name) << " "
+             << tensor.type << "\n";
     }
     return 0;
   }
@@ -86,8 +98,15 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::dc::registerOnnxImportDialects(registry);
   mlir::MLIRContext context(registry);
+  mlir::dc::OnnxImportOptions options;
+  for (StringRef bind : bindInputs) {
+    auto [name, file] = bind.split('=');
+    if (name.empty() || file.empty())
+      return fail("--bind-input takes NAME=FILE, not '" + bind.str() + "'");
+    options.bindInputs.emplace_back(name.str(), file.str());
+  }
   std::string error;
-  auto module = mlir::dc::importOnnx(input, context, error);
+  auto module = mlir::dc::importOnnx(input, context, error, options);
   if (failed(module))
     return fail(error);
   auto out = dc::OutputFile::create(output);

@@ -34,27 +34,38 @@
 
 namespace mlir::dc {
 
+struct OnnxImportOptions {
+  /// Graph inputs bound to constants before anything else looks at the
+  /// model: (input name, TensorProto file). A shape or axes operand that is
+  /// a graph input (ONNX's Reshape/Squeeze/Unsqueeze node tests) becomes an
+  /// initializer; the input leaves @forward's arguments.
+  std::vector<std::pair<std::string, std::string>> bindInputs;
+};
+
 /// Imports the ONNX model in file `path` ("-" = stdin). On failure returns
 /// failure and sets `error` (see above).
-FailureOr<OwningOpRef<ModuleOp>> importOnnx(StringRef path,
-                                            MLIRContext &context,
-                                            std::string &error);
+FailureOr<OwningOpRef<ModuleOp>>
+importOnnx(StringRef path, MLIRContext &context, std::string &error,
+           const OnnxImportOptions &options = {});
 
 /// The same for a model already in memory; `name` stands for the file in
 /// errors.
-FailureOr<OwningOpRef<ModuleOp>> importOnnxBuffer(StringRef bytes,
-                                                  StringRef name,
-                                                  MLIRContext &context,
-                                                  std::string &error);
+FailureOr<OwningOpRef<ModuleOp>>
+importOnnxBuffer(StringRef bytes, StringRef name, MLIRContext &context,
+                 std::string &error, const OnnxImportOptions &options = {});
 
 /// Whether `path` names an ONNX model (ends in .onnx).
 bool isOnnxPath(StringRef path);
 
-/// A TensorProto file (ONNX's test data: input_K.pb, output_K.pb) as f32
-/// values, little-endian order of the tensor, and its shape. Float, double
-/// and integer tensors are converted to f32.
-LogicalResult readOnnxTensor(StringRef path, std::vector<float> &values,
-                             std::vector<int64_t> &shape, std::string &error);
+/// A TensorProto file (ONNX's test data: input_K.pb, output_K.pb).
+struct OnnxTensor {
+  std::string name;          ///< The tensor's name (the graph value's).
+  std::string type;          ///< Its element type: float, int64, ...
+  std::vector<int64_t> shape;
+  std::vector<float> values; ///< Row-major; double and integers as f32.
+};
+LogicalResult readOnnxTensor(StringRef path, OnnxTensor &tensor,
+                             std::string &error);
 
 /// The dialects the imported modules use.
 void registerOnnxImportDialects(DialectRegistry &registry);
