@@ -41,7 +41,7 @@ using Body = std::function<Value(OpBuilder &, Location, ValueRange)>;
 const llvm::StringSet<> &supportedOps() {
   static const llvm::StringSet<> ops = {
       "Abs", "Add", "AveragePool", "BatchNormalization", "Clip", "Concat",
-      "Constant", "Conv", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gemm",
+      "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gemm",
       "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "Identity",
       "LeakyRelu", "Log", "LogSoftmax", "MatMul", "Max", "MaxPool", "Mean",
       "Min", "Mul", "Neg", "PRelu", "Reciprocal", "ReduceL1", "ReduceL2",
@@ -301,6 +301,7 @@ private:
   LogicalResult importGemm();
   LogicalResult importMatMul();
   LogicalResult importConv();
+  LogicalResult importConvTranspose();
   LogicalResult importPool(bool max);
   LogicalResult importGlobalPool(bool max);
   LogicalResult importBatchNorm();
@@ -1092,6 +1093,183 @@ LogicalResult Importer::importConv() {
   return setResult(0, reshapeTo(y, *out));
 }
 
+/// ConvTranspose as a convolution: the input spread out by the strides
+/// (zeros between), padded by dilation * (kernel - 1) less the pads, and
+/// the kernel flipped with its two channel dimensions swapped.
+LogicalResult Importer::importConvTranspose() {
+  if (failed(allowAttrs({"auto_pad", "dilations", "group", "kernel_shape",
+                         "output_padding", "output_shape", "pads",
+                         "strides"})))
+    return failure();
+  if (intAttr("group", 1) != 1)
+    return fail("only group 1 is supported");
+  FailureOr<Value> xv = get(0), wv = get(1);
+  if (failed(xv) || failed(wv))
+    return failure();
+  Value x = *xv, w = *wv;
+  int64_t rank = shape(x).size();
+  if (rank != 3 && rank != 4)
+    return fail("only 1-D and 2-D transposed convolutions are supported (the "
+                "input has rank " +
+                std::to_string(rank) + ")");
+  if (int64_t(shape(w).size()) != rank || shape(w)[0] != shape(x)[1])
+    return fail("the weight's shape does not match the input's");
+  int64_t spatial = rank - 2;
+  int64_t n = shape(x)[0], c = shape(x)[1], f = shape(w)[1];
+  SmallVector<int64_t> in(shape(x).drop_front(2)),
+      kernel(shape(w).drop_front(2));
+  std::vector<int64_t> strides = intsAttr("strides"),
+                       dilations = intsAttr("dilations"),
+                       outPad = intsAttr("output_padding"),
+                       outShape = intsAttr("output_shape"),
+                       pads = intsAttr("pads");
+  if (strides.empty())
+    strides.assign(spatial, 1);
+  if (dilations.empty())
+    dilations.assign(spatial, 1);
+  if (outPad.empty())
+    outPad.assign(spatial, 0);
+  if (int64_t(strides.size()) != spatial ||
+      int64_t(dilations.size()) != spatial ||
+      int64_t(outPad.size()) != spatial ||
+      (!outShape.empty() && int64_t(outShape.size()) != spatial) ||
+      (!pads.empty() && int64_t(pads.size()) != 2 * spatial))
+    return fail("'strides', 'dilations', 'output_padding', 'output_shape' "
+                "and 'pads' need one value (pads: two) per spatial dimension");
+  for (ArrayRef<int64_t> values : {ArrayRef<int64_t>(kernel),
+                                   ArrayRef<int64_t>(strides),
+                                   ArrayRef<int64_t>(dilations)})
+    for (int64_t v : values)
+      if (v < 1 || v > kMaxWindow)
+        return fail("kernel sizes, strides and dilations must be in [1, " +
+                    std::to_string(kMaxWindow) + "]");
+  std::string autoPad = stringAttr("auto_pad", "NOTSET");
+  SmallVector<int64_t> begin(spatial, 0), end(spatial, 0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    if (outPad[i] < 0 || outPad[i] > kMaxWindow)
+      return fail("'output_padding' is out of range");
+    bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+    if (!outShape.empty() || same) {
+      int64_t out = outShape.empty() ? in[i] * strides[i] : outShape[i];
+      int64_t total = strides[i] * (in[i] - 1) + outPad[i] +
+                      (kernel[i] - 1) * dilations[i] + 1 - out;
+      // ONNX's reference floors the half (a negative total, when
+      // output_shape asks for more than the strides give, adds zeros at the
+      // end).
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
+      if (autoPad == "SAME_UPPER") {
+        begin[i] = half;
+        end[i] = total - half;
+      } else {
+        begin[i] = total - half;
+        end[i] = half;
+      }
+    } else if (!pads.empty()) {
+      begin[i] = pads[i];
+      end[i] = pads[spatial + i];
+    }
+    if (begin[i] < -kMaxWindow || begin[i] > kMaxWindow ||
+        end[i] < -kMaxWindow || end[i] > kMaxWindow)
+      return fail("'pads' are out of range");
+  }
+  FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
+  if (failed(out))
+    return failure();
+  if (spatial == 1) {
+    x = reshapeTo(x, {n, c, 1, in[0]});
+    w = reshapeTo(w, {c, f, 1, kernel[0]});
+    for (auto *v : {&in, &kernel, &begin, &end})
+      v->insert(v->begin(), v == &begin || v == &end ? 0 : 1);
+    strides.insert(strides.begin(), 1);
+    dilations.insert(dilations.begin(), 1);
+    outPad.insert(outPad.begin(), 0);
+  }
+  // Spread: [N, C, (H - 1) * sh + 1, (W - 1) * sw + 1], zeros between.
+  SmallVector<int64_t> spread = {n, c, (in[0] - 1) * strides[0] + 1,
+                                 (in[1] - 1) * strides[1] + 1};
+  Value y = fill(spread, 0.0f);
+  if (strides[0] != 1 || strides[1] != 1) {
+    SmallVector<OpFoldResult> offsets(4, b.getIndexAttr(0)), sizes, steps;
+    for (int64_t d : shape(x))
+      sizes.push_back(b.getIndexAttr(d));
+    steps = {b.getIndexAttr(1), b.getIndexAttr(1),
+             b.getIndexAttr(strides[0]), b.getIndexAttr(strides[1])};
+    y = tensor::InsertSliceOp::create(b, loc, x, y, offsets, sizes, steps);
+  } else {
+    y = x;
+  }
+  // Pad by dilation * (kernel - 1) - pads (+ output_padding at the end);
+  // negative amounts crop.
+  SmallVector<int64_t> low(4, 0), high(4, 0), cropLow(4, 0), cropHigh(4, 0);
+  for (int i = 0; i < 2; ++i) {
+    int64_t l = dilations[i] * (kernel[i] - 1) - begin[i];
+    int64_t h = dilations[i] * (kernel[i] - 1) - end[i] + outPad[i];
+    low[2 + i] = std::max<int64_t>(l, 0);
+    high[2 + i] = std::max<int64_t>(h, 0);
+    cropLow[2 + i] = std::max<int64_t>(-l, 0);
+    cropHigh[2 + i] = std::max<int64_t>(-h, 0);
+  }
+  y = pad(y, low, high, 0.0f);
+  if (llvm::any_of(cropLow, [](int64_t v) { return v; }) ||
+      llvm::any_of(cropHigh, [](int64_t v) { return v; })) {
+    SmallVector<OpFoldResult> offsets, sizes, steps(4, b.getIndexAttr(1));
+    SmallVector<int64_t> cropped;
+    for (int d = 0; d < 4; ++d) {
+      int64_t size = shape(y)[d] - cropLow[d] - cropHigh[d];
+      if (size <= 0)
+        return fail("the pads leave no output");
+      offsets.push_back(b.getIndexAttr(cropLow[d]));
+      sizes.push_back(b.getIndexAttr(size));
+      cropped.push_back(size);
+    }
+    y = tensor::ExtractSliceOp::create(b, loc, tensorType(cropped), y, offsets,
+                                       sizes, steps);
+  }
+  // Kernel [C, F, KH, KW] -> [F, C, KH, KW], flipped.
+  AffineExpr fd = b.getAffineDimExpr(0), cd = b.getAffineDimExpr(1),
+             i = b.getAffineDimExpr(2), j = b.getAffineDimExpr(3);
+  AffineMap flip = AffineMap::get(
+      4, 0, {cd, fd, kernel[0] - 1 - i, kernel[1] - 1 - j}, &ctx);
+  Value wInit = tensor::EmptyOp::create(b, loc, {f, c, kernel[0], kernel[1]},
+                                        f32);
+  Value wf = linalg::GenericOp::create(
+                 b, loc, TypeRange{wInit.getType()}, ValueRange{w},
+                 ValueRange{wInit},
+                 ArrayRef<AffineMap>{flip,
+                                     AffineMap::getMultiDimIdentityMap(4, &ctx)},
+                 SmallVector<utils::IteratorType>(
+                     4, utils::IteratorType::parallel),
+                 [&](OpBuilder &nb, Location nl, ValueRange a) {
+                   linalg::YieldOp::create(nb, nl, a[0]);
+                 })
+                 .getResult(0);
+  int64_t oh = shape(y)[2] - dilations[0] * (kernel[0] - 1);
+  int64_t ow = shape(y)[3] - dilations[1] * (kernel[1] - 1);
+  if (oh <= 0 || ow <= 0)
+    return fail("the pads leave no output");
+  Value init;
+  if (has(2)) {
+    FailureOr<Value> bias = get(2);
+    if (failed(bias))
+      return failure();
+    Value empty = tensor::EmptyOp::create(b, loc, {n, f, oh, ow}, f32);
+    init = linalg::BroadcastOp::create(b, loc, *bias, empty,
+                                       ArrayRef<int64_t>{0, 2, 3})
+               .getResult()[0];
+  } else {
+    init = fill({n, f, oh, ow}, 0.0f);
+  }
+  auto i64x2 = [&](ArrayRef<int64_t> v) {
+    return DenseIntElementsAttr::get(RankedTensorType::get({2}, b.getI64Type()),
+                                     v);
+  };
+  Value r = linalg::Conv2DNchwFchwOp::create(
+                b, loc, TypeRange{init.getType()}, ValueRange{y, wf},
+                ValueRange{init}, i64x2({1, 1}), i64x2(dilations))
+                .getResult(0);
+  return setResult(0, reshapeTo(r, *out));
+}
+
 LogicalResult Importer::importPool(bool max) {
   if (max) {
     if (failed(allowAttrs({"auto_pad", "ceil_mode", "dilations",
@@ -1590,6 +1768,8 @@ LogicalResult Importer::importNode() {
     return importMatMul();
   if (op == "Conv")
     return importConv();
+  if (op == "ConvTranspose")
+    return importConvTranspose();
   if (op == "MaxPool" || op == "AveragePool")
     return importPool(op == "MaxPool");
   if (op == "GlobalAveragePool" || op == "GlobalMaxPool")
