@@ -40,10 +40,10 @@ using Body = std::function<Value(OpBuilder &, Location, ValueRange)>;
 /// The operators the importer implements (opset 17 forms).
 const llvm::StringSet<> &supportedOps() {
   static const llvm::StringSet<> ops = {
-      "Abs", "Add", "AveragePool", "BatchNormalization", "Clip", "Concat",
+      "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
       "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gemm",
       "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "Identity",
-      "LeakyRelu", "Log", "LogSoftmax", "MatMul", "Max", "MaxPool", "Mean",
+      "LayerNormalization", "LeakyRelu", "Log", "LogSoftmax", "MatMul", "Max", "MaxPool", "Mean",
       "Min", "Mul", "Neg", "PRelu", "Reciprocal", "ReduceL1", "ReduceL2",
       "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd",
       "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Selu", "Sigmoid",
@@ -302,6 +302,15 @@ private:
   LogicalResult importMatMul();
   LogicalResult importConv();
   LogicalResult importConvTranspose();
+  LogicalResult convGeneric(Value x, ArrayRef<int64_t> ws,
+                            ArrayRef<int64_t> kernel,
+                            ArrayRef<int64_t> strides,
+                            ArrayRef<int64_t> dilations,
+                            ArrayRef<int64_t> begin, ArrayRef<int64_t> end,
+                            int64_t group, ArrayRef<int64_t> out);
+  Value poolGeneric(Value x, ArrayRef<int64_t> kernel,
+                    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                    ArrayRef<int64_t> outSpatial, float init, bool max);
   LogicalResult importPool(bool max);
   LogicalResult importGlobalPool(bool max);
   LogicalResult importBatchNorm();
@@ -314,6 +323,9 @@ private:
   LogicalResult importClip();
   LogicalResult importVariadic(StringRef op);
   LogicalResult importReduce(StringRef op);
+  LogicalResult importLayerNorm();
+  LogicalResult importCast();
+  Value meanOver(Value x, int64_t from);
 
   MLIRContext &ctx;
   OpBuilder b;
@@ -982,9 +994,9 @@ LogicalResult Importer::importConv() {
     ws.assign(shape(*wv).begin(), shape(*wv).end());
   }
   int64_t rank = shape(x).size();
-  if (rank != 3 && rank != 4)
-    return fail("only 1-D and 2-D convolutions are supported (the input has "
-                "rank " +
+  if (rank < 3 || rank > 5)
+    return fail("only 1-D, 2-D and 3-D convolutions are supported (the input "
+                "has rank " +
                 std::to_string(rank) + ")");
   if (int64_t(ws.size()) != rank)
     return fail("the weight's rank differs from the input's");
@@ -1012,6 +1024,9 @@ LogicalResult Importer::importConv() {
   FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
   if (failed(out))
     return failure();
+  if (spatial == 3)
+    return convGeneric(x, ws, kernel, strides, dilations, begin, end, group,
+                       *out);
   // 1-D as 2-D with a height of one.
   if (spatial == 1) {
     x = reshapeTo(x, {n, c, 1, shape(x)[2]});
@@ -1091,6 +1106,123 @@ LogicalResult Importer::importConv() {
     y = reshapeTo(y, {n, f, oh, ow});
   }
   return setResult(0, reshapeTo(y, *out));
+}
+
+/// A grouped convolution of any spatial rank as one linalg.generic
+/// (linalg has no named grouped 3-D convolution): loops n, g, f, the output
+/// positions, then c and the window; the weight seen as [G, F/G, C/G, K...].
+LogicalResult Importer::convGeneric(Value x, ArrayRef<int64_t> ws,
+                                    ArrayRef<int64_t> kernel,
+                                    ArrayRef<int64_t> strides,
+                                    ArrayRef<int64_t> dilations,
+                                    ArrayRef<int64_t> begin,
+                                    ArrayRef<int64_t> end, int64_t group,
+                                    ArrayRef<int64_t> out) {
+  int64_t sp = kernel.size();
+  SmallVector<int64_t> low = {0, 0}, high = {0, 0};
+  low.append(begin.begin(), begin.end());
+  high.append(end.begin(), end.end());
+  x = pad(x, low, high, 0.0f);
+  int64_t n = shape(x)[0], c = shape(x)[1], f = ws[0];
+  int64_t g = group, cg = c / g, fg = f / g;
+  SmallVector<int64_t> xs = {n, g, cg}, wgs = {g, fg, cg}, os = {n, g, fg},
+                       flat = {n, f};
+  for (int64_t i = 0; i < sp; ++i) {
+    int64_t o = (shape(x)[2 + i] - dilations[i] * (kernel[i] - 1) - 1) /
+                    strides[i] +
+                1;
+    if (o <= 0)
+      return fail("the window is larger than the padded input");
+    xs.push_back(shape(x)[2 + i]);
+    wgs.push_back(kernel[i]);
+    os.push_back(o);
+    flat.push_back(o);
+  }
+  Value xg = reshapeTo(x, xs);
+  FailureOr<Value> w = weightAs(1, wgs);
+  if (failed(w))
+    return failure();
+  Value init;
+  if (has(2)) {
+    FailureOr<Value> bias = weightAs(2, {g, fg});
+    if (failed(bias))
+      return failure();
+    SmallVector<int64_t> dims = {0};
+    for (int64_t i = 0; i < sp; ++i)
+      dims.push_back(3 + i);
+    Value empty = tensor::EmptyOp::create(b, loc, os, f32);
+    init = linalg::BroadcastOp::create(b, loc, *bias, empty, dims)
+               .getResult()[0];
+  } else {
+    init = fill(os, 0.0f);
+  }
+  int64_t loops = 4 + 2 * sp;
+  auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> xe = {d(0), d(1), d(3 + sp)}, we = {d(1), d(2),
+                                                              d(3 + sp)},
+                          oe = {d(0), d(1), d(2)};
+  SmallVector<utils::IteratorType> iters(3 + sp,
+                                         utils::IteratorType::parallel);
+  iters.append(1 + sp, utils::IteratorType::reduction);
+  for (int64_t i = 0; i < sp; ++i) {
+    xe.push_back(d(3 + i) * strides[i] + d(4 + sp + i) * dilations[i]);
+    we.push_back(d(4 + sp + i));
+    oe.push_back(d(3 + i));
+  }
+  Value y = linalg::GenericOp::create(
+                b, loc, TypeRange{init.getType()}, ValueRange{xg, *w},
+                ValueRange{init},
+                ArrayRef<AffineMap>{AffineMap::get(loops, 0, xe, &ctx),
+                                    AffineMap::get(loops, 0, we, &ctx),
+                                    AffineMap::get(loops, 0, oe, &ctx)},
+                iters,
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value p = arith::MulFOp::create(nb, nl, a[0], a[1]);
+                  linalg::YieldOp::create(
+                      nb, nl, arith::AddFOp::create(nb, nl, a[2], p)
+                                  .getResult());
+                })
+                .getResult(0);
+  return setResult(0, reshapeTo(reshapeTo(y, flat), out));
+}
+
+/// Max or sum pooling of any spatial rank as one linalg.generic (the
+/// input already padded).
+Value Importer::poolGeneric(Value x, ArrayRef<int64_t> kernel,
+                            ArrayRef<int64_t> strides,
+                            ArrayRef<int64_t> dilations,
+                            ArrayRef<int64_t> outSpatial, float init,
+                            bool max) {
+  int64_t sp = kernel.size(), loops = 2 + 2 * sp;
+  SmallVector<int64_t> os = {shape(x)[0], shape(x)[1]};
+  os.append(outSpatial.begin(), outSpatial.end());
+  Value acc = fill(os, init);
+  Value window = tensor::EmptyOp::create(b, loc, kernel, f32);
+  auto d = [&](int64_t i) { return b.getAffineDimExpr(i); };
+  SmallVector<AffineExpr> xe = {d(0), d(1)}, we, oe = {d(0), d(1)};
+  for (int64_t i = 0; i < sp; ++i) {
+    xe.push_back(d(2 + i) * strides[i] + d(2 + sp + i) * dilations[i]);
+    we.push_back(d(2 + sp + i));
+    oe.push_back(d(2 + i));
+  }
+  SmallVector<utils::IteratorType> iters(2 + sp,
+                                         utils::IteratorType::parallel);
+  iters.append(sp, utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{acc.getType()}, ValueRange{x, window},
+             ValueRange{acc},
+             ArrayRef<AffineMap>{AffineMap::get(loops, 0, xe, &ctx),
+                                 AffineMap::get(loops, 0, we, &ctx),
+                                 AffineMap::get(loops, 0, oe, &ctx)},
+             iters,
+             [&](OpBuilder &nb, Location nl, ValueRange a) {
+               Value v = max ? arith::MaximumFOp::create(nb, nl, a[0], a[2])
+                                   .getResult()
+                             : arith::AddFOp::create(nb, nl, a[0], a[2])
+                                   .getResult();
+               linalg::YieldOp::create(nb, nl, v);
+             })
+      .getResult(0);
 }
 
 /// ConvTranspose as a convolution: the input spread out by the strides
@@ -1289,8 +1421,9 @@ LogicalResult Importer::importPool(bool max) {
     return failure();
   Value x = *xv;
   int64_t rank = shape(x).size();
-  if (rank != 3 && rank != 4)
-    return fail("only 1-D and 2-D pooling is supported (the input has rank " +
+  if (rank < 3 || rank > 5)
+    return fail("only 1-D, 2-D and 3-D pooling is supported (the input has "
+                "rank " +
                 std::to_string(rank) + ")");
   int64_t spatial = rank - 2;
   std::vector<int64_t> kernel = intsAttr("kernel_shape"),
@@ -1335,6 +1468,34 @@ LogicalResult Importer::importPool(bool max) {
       counts[i].push_back(float(count));
     }
   }
+  float padValue = max ? -std::numeric_limits<float>::infinity() : 0.0f;
+  if (spatial == 3) {
+    SmallVector<int64_t> low = {0, 0}, high = {0, 0};
+    for (int64_t i = 0; i < 3; ++i) {
+      low.push_back(begin[i]);
+      high.push_back(end[i] + extra[i]);
+    }
+    x = pad(x, low, high, padValue);
+    Value y =
+        poolGeneric(x, kernel, strides, dilations, outSpatial, padValue, max);
+    if (!max) {
+      std::vector<float> divisor;
+      for (float c0 : counts[0])
+        for (float c1 : counts[1])
+          for (float c2 : counts[2])
+            divisor.push_back(c0 * c1 * c2);
+      Value dv = arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(tensorType(outSpatial),
+                                 ArrayRef<float>(divisor)));
+      y = elementwise({y, dv}, shape(y),
+                      [](OpBuilder &nb, Location nl, ValueRange a) {
+                        return arith::DivFOp::create(nb, nl, a[0], a[1])
+                            .getResult();
+                      });
+    }
+    return setResult(0, reshapeTo(y, *outv));
+  }
   if (spatial == 1) {
     x = reshapeTo(x, {n, c, 1, in[0]});
     in.insert(in.begin(), 1);
@@ -1347,7 +1508,6 @@ LogicalResult Importer::importPool(bool max) {
     outSpatial.insert(outSpatial.begin(), 1);
     counts.insert(counts.begin(), std::vector<float>{1.0f});
   }
-  float padValue = max ? -std::numeric_limits<float>::infinity() : 0.0f;
   x = pad(x, {0, 0, begin[0], begin[1]},
           {0, 0, end[0] + extra[0], end[1] + extra[1]}, padValue);
   Value acc = fill({n, c, outSpatial[0], outSpatial[1]}, padValue);
@@ -1747,6 +1907,153 @@ LogicalResult Importer::importReduce(StringRef op) {
   return setResult(0, reshapeTo(r, *out));
 }
 
+/// Cast: of a constant, folded (to float, double, int32 or int64); of a
+/// float value to float, nothing.
+LogicalResult Importer::importCast() {
+  if (failed(allowAttrs({"saturate", "to"})))
+    return failure();
+  int64_t to = intAttr("to", 0);
+  if (const onnx::TensorProto *t = constantInput(0);
+      t && !values.count(node->input(0))) {
+    std::vector<double> data;
+    if (failed(tensorValues(*t, data, error)))
+      return fail(std::string(std::move(error)));
+    onnx::TensorProto &c = ownedTensors.emplace_back();
+    c.mutable_dims()->CopyFrom(t->dims());
+    c.set_name(node->output(0));
+    switch (to) {
+    case onnx::TensorProto::FLOAT:
+    case onnx::TensorProto::DOUBLE:
+      c.set_data_type(onnx::TensorProto::FLOAT);
+      for (double v : data)
+        c.add_float_data(float(v));
+      break;
+    case onnx::TensorProto::INT32:
+    case onnx::TensorProto::INT64:
+      c.set_data_type(onnx::TensorProto::INT64);
+      for (double v : data)
+        c.add_int64_data(std::isfinite(v) ? int64_t(std::trunc(v)) : 0);
+      break;
+    default:
+      return fail("a cast of a constant to " + typeName(to) +
+                  " is not supported");
+    }
+    constants[node->output(0)] = &c;
+    return success();
+  }
+  if (to != onnx::TensorProto::FLOAT)
+    return fail("a cast to " + typeName(to) +
+                " is not supported (only float values are)");
+  FailureOr<Value> x = get(0);
+  if (failed(x))
+    return failure();
+  return setResult(0, *x);
+}
+
+/// The mean of x over dimensions [from, rank), those kept with size 1.
+Value Importer::meanOver(Value x, int64_t from) {
+  ArrayRef<int64_t> s = shape(x);
+  int64_t rank = s.size(), count = 1;
+  SmallVector<int64_t> kept(s);
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t d = 0; d < rank; ++d) {
+    bool reduced = d >= from;
+    if (reduced) {
+      count *= s[d];
+      kept[d] = 1;
+    }
+    outExprs.push_back(reduced ? b.getAffineConstantExpr(0)
+                               : b.getAffineDimExpr(d));
+    iters.push_back(reduced ? utils::IteratorType::reduction
+                            : utils::IteratorType::parallel);
+  }
+  Value acc = fill(kept, 0.0f);
+  Value sum = linalg::GenericOp::create(
+                  b, loc, TypeRange{acc.getType()}, ValueRange{x},
+                  ValueRange{acc},
+                  ArrayRef<AffineMap>{
+                      AffineMap::getMultiDimIdentityMap(rank, &ctx),
+                      AffineMap::get(rank, 0, outExprs, &ctx)},
+                  iters,
+                  [&](OpBuilder &nb, Location nl, ValueRange a) {
+                    linalg::YieldOp::create(
+                        nb, nl, arith::AddFOp::create(nb, nl, a[0], a[1])
+                                    .getResult());
+                  })
+                  .getResult(0);
+  return unary(sum, [count](OpBuilder &nb, Location nl, ValueRange a) {
+    Value c =
+        arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(float(count)));
+    return arith::DivFOp::create(nb, nl, a[0], c).getResult();
+  });
+}
+
+/// LayerNormalization (opset 17): over dimensions [axis, rank),
+/// (x - mean) / sqrt(var + eps) * scale + bias; Mean and InvStdDev
+/// outputs when asked for.
+LogicalResult Importer::importLayerNorm() {
+  if (failed(allowAttrs({"axis", "epsilon", "stash_type"})))
+    return failure();
+  if (intAttr("stash_type", 1) != 1)
+    return fail("only stash_type 1 (float) is supported");
+  FailureOr<Value> xv = get(0), scale = get(1);
+  if (failed(xv) || failed(scale))
+    return failure();
+  Value x = *xv;
+  int64_t rank = shape(x).size();
+  std::optional<int64_t> axis = normAxis(intAttr("axis", -1), rank);
+  if (!axis)
+    return fail("'axis' is out of range");
+  SmallVector<Value> affine = {*scale};
+  if (has(2)) {
+    FailureOr<Value> bias = get(2);
+    if (failed(bias))
+      return failure();
+    affine.push_back(*bias);
+  }
+  if (failed(checkBroadcast(affine, shape(x))))
+    return failure();
+  float eps = floatAttr("epsilon", 1e-5f);
+  Value mean = meanOver(x, *axis);
+  auto sub = [](OpBuilder &nb, Location nl, ValueRange a) {
+    return arith::SubFOp::create(nb, nl, a[0], a[1]).getResult();
+  };
+  Value centred = elementwise({x, mean}, shape(x), sub);
+  Value squares = unary(centred, [](OpBuilder &nb, Location nl, ValueRange a) {
+    return arith::MulFOp::create(nb, nl, a[0], a[0]).getResult();
+  });
+  Value var = meanOver(squares, *axis);
+  Value inv = unary(var, [eps](OpBuilder &nb, Location nl, ValueRange a) {
+    Value e = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(eps));
+    Value sd = math::SqrtOp::create(nb, nl,
+                                    arith::AddFOp::create(nb, nl, a[0], e));
+    Value one = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(1.0f));
+    return arith::DivFOp::create(nb, nl, one, sd).getResult();
+  });
+  SmallVector<Value> ins = {centred, inv};
+  ins.append(affine.begin(), affine.end());
+  Value y = elementwise(ins, shape(x),
+                        [](OpBuilder &nb, Location nl, ValueRange a) {
+                          Value v = arith::MulFOp::create(nb, nl, a[0], a[1]);
+                          v = arith::MulFOp::create(nb, nl, v, a[2]);
+                          if (a.size() > 3)
+                            v = arith::AddFOp::create(nb, nl, v, a[3]);
+                          return v;
+                        });
+  if (failed(setResult(0, y)))
+    return failure();
+  Value extra[2] = {mean, inv};
+  for (int i = 1; i < 3 && i < node->output_size(); ++i) {
+    if (node->output(i).empty())
+      continue;
+    FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(i), "output");
+    if (failed(out) || failed(setResult(i, reshapeTo(extra[i - 1], *out))))
+      return failure();
+  }
+  return success();
+}
+
 LogicalResult Importer::importNode() {
   StringRef op = node->op_type();
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
@@ -1760,6 +2067,10 @@ LogicalResult Importer::importNode() {
     return importVariadic(op);
   if (op.starts_with("Reduce"))
     return importReduce(op);
+  if (op == "LayerNormalization")
+    return importLayerNorm();
+  if (op == "Cast")
+    return importCast();
   if (op == "Clip")
     return importClip();
   if (op == "Gemm")
