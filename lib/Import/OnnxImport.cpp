@@ -21,6 +21,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Endian.h"
@@ -2190,6 +2191,14 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run(std::string &errorOut) {
 }
 
 } // namespace
+
+std::string mlir::dc::supportedOnnxOperators() {
+  SmallVector<StringRef> names;
+  for (const auto &entry : supportedOps())
+    names.push_back(entry.getKey());
+  llvm::sort(names);
+  return llvm::join(names, ", ");
+}
 
 bool mlir::dc::isOnnxPath(StringRef path) { return path.ends_with(".onnx"); }
 

@@ -51,6 +51,10 @@ static int fail(const std::string &message) {
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
+  std::string operators =
+      "\nOperators (opset 17 forms; older models are converted): " +
+      mlir::dc::supportedOnnxOperators() + "\n";
+  cl::extrahelp operatorHelp(operators);
   cl::ParseCommandLineOptions(
       argc, argv,
       "dc-import-onnx: an ONNX model as MLIR (linalg on tensors)\n\n"

@@ -54,6 +54,9 @@ FailureOr<OwningOpRef<ModuleOp>>
 importOnnxBuffer(StringRef bytes, StringRef name, MLIRContext &context,
                  std::string &error, const OnnxImportOptions &options = {});
 
+/// The ONNX operators the importer implements, sorted, comma-separated.
+std::string supportedOnnxOperators();
+
 /// Whether `path` names an ONNX model (ends in .onnx).
 bool isOnnxPath(StringRef path);
 
