@@ -145,7 +145,7 @@ def run_test(tools, test, work, compress):
             except Failure as e:
                 unreadable.append(e)
                 continue
-            if type != "int64":
+            if type != "int64" or name == "-":  # "-": unnamed
                 ins.append(values)
                 continue
             raw = open(pb, "rb").read()

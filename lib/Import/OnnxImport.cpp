@@ -395,6 +395,16 @@ FailureOr<Value> Importer::materialize(const std::string &name,
   if (!reshaped.empty())
     dims.assign(reshaped.begin(), reshaped.end());
   auto type = tensorType(dims);
+  // A scalar stays an inline dense<>: upstream's memref.global lowering
+  // (convert-to-llvm) aborts on a rank-0 dense_resource initializer
+  // ("ElementsAttr does not provide iteration facilities"), and a scalar is
+  // not a layer's weight.
+  if (type.getRank() == 0) {
+    Value v = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, float(data[0])));
+    values[name] = v;
+    return v;
+  }
   AsmResourceBlob blob = HeapAsmResourceBlob::allocate(
       data.size() * sizeof(float), alignof(float));
   auto *out = reinterpret_cast<float *>(blob.getMutableData().data());
