@@ -91,6 +91,16 @@ constexpr int64_t kMaxDim = int64_t(1) << 31;
 constexpr int64_t kMaxElements = int64_t(1) << 40;
 constexpr int64_t kMaxWindow = int64_t(1) << 24;
 
+/// A double as int64, clamped (an int64 read through a double may round up
+/// past INT64_MAX, e.g. Slice's "to the end").
+int64_t toInt64(double v) {
+  if (!(v > -9.2e18))
+    return v != v ? 0 : std::numeric_limits<int64_t>::min();
+  if (v >= 9.2e18)
+    return std::numeric_limits<int64_t>::max();
+  return int64_t(v);
+}
+
 /// The number of elements of `dims`, or -1 when a dimension is negative or
 /// the tensor is larger than kMaxDim / kMaxElements allow.
 template <typename Range> int64_t elementCount(const Range &dims) {
@@ -453,7 +463,9 @@ LogicalResult Importer::constantInts(int index, std::vector<int64_t> &out,
   std::vector<double> data;
   if (failed(tensorValues(*t, data, error)))
     return fail(std::string(std::move(error)));
-  out.assign(data.begin(), data.end());
+  out.clear();
+  for (double v : data)
+    out.push_back(toInt64(v));
   return success();
 }
 
@@ -1464,10 +1476,24 @@ LogicalResult Importer::importPool(bool max) {
   bool includePad = intAttr("count_include_pad", 0) != 0;
   std::vector<std::vector<float>> counts(spatial);
   SmallVector<int64_t> extra(spatial, 0);
+  int64_t positions = 1;
   for (int64_t i = 0; i < spatial; ++i) {
+    if (outSpatial[i] < 1 || outSpatial[i] > kMaxDim)
+      return fail("the pooled output has no positions or too many");
+    positions = outSpatial[i] > kMaxElements / positions
+                    ? kMaxElements
+                    : positions * outSpatial[i];
+    if (!max && positions > kMaxWindow)
+      return fail("the pooled output is too large");
     int64_t needed =
         (outSpatial[i] - 1) * strides[i] + dilations[i] * (kernel[i] - 1) + 1;
     extra[i] = std::max<int64_t>(0, needed - (in[i] + begin[i] + end[i]));
+    if (max)
+      continue;
+    // The divisor table (average pooling) has one entry per output
+    // position and costs kernel steps each.
+    if (outSpatial[i] > kMaxWindow / kernel[i])
+      return fail("the pooled output is too large");
     int64_t lo = includePad ? -begin[i] : 0;
     int64_t hi = includePad ? in[i] + end[i] : in[i];
     for (int64_t o = 0; o < outSpatial[i]; ++o) {
@@ -1943,7 +1969,7 @@ LogicalResult Importer::importCast() {
     case onnx::TensorProto::INT64:
       c.set_data_type(onnx::TensorProto::INT64);
       for (double v : data)
-        c.add_int64_data(std::isfinite(v) ? int64_t(std::trunc(v)) : 0);
+        c.add_int64_data(toInt64(std::trunc(v)));
       break;
     default:
       return fail("a cast of a constant to " + typeName(to) +
