@@ -45,7 +45,7 @@ const llvm::StringSet<> &supportedOps() {
       "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gemm",
       "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "Identity",
       "LayerNormalization", "LeakyRelu", "Log", "LogSoftmax", "MatMul", "Max", "MaxPool", "Mean",
-      "Min", "Mul", "Neg", "PRelu", "Reciprocal", "ReduceL1", "ReduceL2",
+      "Min", "Mul", "Neg", "Pad", "Pow", "PRelu", "Reciprocal", "ReduceL1", "ReduceL2",
       "ReduceLogSumExp", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceProd",
       "ReduceSum", "ReduceSumSquare", "Relu", "Reshape", "Selu", "Sigmoid",
       "Softmax", "Softplus", "Softsign", "Sqrt", "Squeeze", "Sub", "Sum",
@@ -297,7 +297,7 @@ private:
   Value reshapeTo(Value x, ArrayRef<int64_t> target);
   Value transpose(Value x, ArrayRef<int64_t> perm);
   Value pad(Value x, ArrayRef<int64_t> low, ArrayRef<int64_t> high,
-            float value);
+            float value, Value runtimeValue = {});
   Value reduce(Value x, int64_t axis, float init, bool max);
   FailureOr<Value> softmax(Value x, int64_t axis, bool log);
   LogicalResult spatialPads(ArrayRef<int64_t> in, ArrayRef<int64_t> kernel,
@@ -336,6 +336,7 @@ private:
   LogicalResult importReduce(StringRef op);
   LogicalResult importLayerNorm();
   LogicalResult importCast();
+  LogicalResult importPad();
   Value meanOver(Value x, int64_t from);
 
   MLIRContext &ctx;
@@ -571,7 +572,7 @@ Value Importer::transpose(Value x, ArrayRef<int64_t> perm) {
 }
 
 Value Importer::pad(Value x, ArrayRef<int64_t> low, ArrayRef<int64_t> high,
-                    float value) {
+                    float value, Value runtimeValue) {
   if (llvm::all_of(low, [](int64_t v) { return v == 0; }) &&
       llvm::all_of(high, [](int64_t v) { return v == 0; }))
     return x;
@@ -582,7 +583,10 @@ Value Importer::pad(Value x, ArrayRef<int64_t> low, ArrayRef<int64_t> high,
     lo.push_back(b.getIndexAttr(low[i]));
     hi.push_back(b.getIndexAttr(high[i]));
   }
-  Value v = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+  Value v = runtimeValue ? runtimeValue
+                         : arith::ConstantOp::create(b, loc,
+                                                     b.getF32FloatAttr(value))
+                               .getResult();
   return tensor::PadOp::create(b, loc, tensorType(out), x, lo, hi, v);
 }
 
@@ -694,7 +698,7 @@ LogicalResult Importer::spatialPads(ArrayRef<int64_t> in,
 
 LogicalResult Importer::importElementwise(StringRef op) {
   bool binary = op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
-                op == "PRelu";
+                op == "PRelu" || op == "Pow";
   if (op == "LeakyRelu" || op == "Elu") {
     if (failed(allowAttrs({"alpha"})))
       return failure();
@@ -792,6 +796,8 @@ LogicalResult Importer::importElementwise(StringRef op) {
     }
     if (name == "Log")
       return math::LogOp::create(nb, nl, a[0]);
+    if (name == "Pow")
+      return math::PowFOp::create(nb, nl, a[0], a[1]);
     if (name == "Exp")
       return math::ExpOp::create(nb, nl, a[0]);
     if (name == "Neg")
@@ -1944,6 +1950,73 @@ LogicalResult Importer::importReduce(StringRef op) {
   return setResult(0, reshapeTo(r, *out));
 }
 
+/// Pad, constant mode, with constant pads (negative ones crop) and value.
+LogicalResult Importer::importPad() {
+  if (failed(allowAttrs({"mode"})))
+    return failure();
+  std::string mode = stringAttr("mode", "constant");
+  if (mode != "constant")
+    return fail("mode '" + mode + "' is not supported (only constant is)");
+  FailureOr<Value> xv = get(0);
+  if (failed(xv))
+    return failure();
+  Value x = *xv;
+  int64_t rank = shape(x).size();
+  std::vector<int64_t> pads;
+  if (failed(constantInts(1, pads, "the pads")))
+    return failure();
+  if (int64_t(pads.size()) != 2 * rank)
+    return fail("the pads need two values per dimension");
+  float value = 0.0f;
+  Value runtimeValue;
+  if (has(2) && constantInput(2)) {
+    FailureOr<float> v = constantScalar(2, "the constant value");
+    if (failed(v))
+      return failure();
+    value = *v;
+  } else if (has(2)) {
+    // A run-time scalar (a graph input).
+    FailureOr<Value> v = get(2);
+    if (failed(v))
+      return failure();
+    if (elementCount(shape(*v)) != 1)
+      return fail("the constant value must hold one value");
+    SmallVector<Value> zeros(
+        shape(*v).size(), arith::ConstantIndexOp::create(b, loc, 0).getResult());
+    runtimeValue = tensor::ExtractOp::create(b, loc, *v, zeros);
+  }
+  SmallVector<int64_t> low, high, cropLow, cropHigh;
+  for (int64_t d = 0; d < rank; ++d) {
+    for (int64_t p : {pads[d], pads[rank + d]})
+      if (p < -kMaxDim || p > kMaxDim)
+        return fail("the pads are out of range");
+    low.push_back(std::max<int64_t>(pads[d], 0));
+    high.push_back(std::max<int64_t>(pads[rank + d], 0));
+    cropLow.push_back(std::max<int64_t>(-pads[d], 0));
+    cropHigh.push_back(std::max<int64_t>(-pads[rank + d], 0));
+  }
+  FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
+  if (failed(out))
+    return failure();
+  Value y = pad(x, low, high, value, runtimeValue);
+  if (llvm::any_of(cropLow, [](int64_t v) { return v; }) ||
+      llvm::any_of(cropHigh, [](int64_t v) { return v; })) {
+    SmallVector<OpFoldResult> offsets, sizes, steps(rank, b.getIndexAttr(1));
+    SmallVector<int64_t> cropped;
+    for (int64_t d = 0; d < rank; ++d) {
+      int64_t size = shape(y)[d] - cropLow[d] - cropHigh[d];
+      if (size < 0)
+        return fail("the pads crop more than the input");
+      offsets.push_back(b.getIndexAttr(cropLow[d]));
+      sizes.push_back(b.getIndexAttr(size));
+      cropped.push_back(size);
+    }
+    y = tensor::ExtractSliceOp::create(b, loc, tensorType(cropped), y, offsets,
+                                       sizes, steps);
+  }
+  return setResult(0, y);
+}
+
 /// Cast: of a constant, folded (to float, double, int32 or int64); of a
 /// float value to float, nothing.
 LogicalResult Importer::importCast() {
@@ -2098,7 +2171,7 @@ LogicalResult Importer::importNode() {
       op == "Exp" || op == "Neg" || op == "Abs" || op == "Sqrt" ||
       op == "Reciprocal" || op == "PRelu" || op == "Elu" || op == "Selu" ||
       op == "HardSigmoid" || op == "Softplus" || op == "Softsign" ||
-      op == "Log")
+      op == "Log" || op == "Pow")
     return importElementwise(op);
   if (op == "Max" || op == "Min" || op == "Sum" || op == "Mean")
     return importVariadic(op);
@@ -2108,6 +2181,8 @@ LogicalResult Importer::importNode() {
     return importLayerNorm();
   if (op == "Cast")
     return importCast();
+  if (op == "Pad")
+    return importPad();
   if (op == "Clip")
     return importClip();
   if (op == "Gemm")

@@ -35,8 +35,8 @@ using namespace mlir;
 using namespace mlir::dc;
 
 namespace {
-/// math.exp, math.tanh, math.erf, math.log, ... as upstream's polynomial
-/// approximations (populateMathPolynomialApproximationPatterns, what
+/// math.exp, math.tanh, math.erf, math.log, ... (and math.powf through
+/// exp and log) as upstream's polynomial approximations (populateMathPolynomialApproximationPatterns, what
 /// mlir-opt's test-math-polynomial-approximation applies): a self-contained
 /// library has no libm to call (sigmoid, tanh and softmax of imported
 /// models need them). Upstream has no pass around the patterns.
@@ -49,6 +49,12 @@ struct MathApproximation
                     vector::VectorDialect>();
   }
   void runOnOperation() override {
+    // powf as exp(y * log(|x|)) with its sign and special cases
+    // (upstream's expansion), then every function approximated.
+    RewritePatternSet pow(&getContext());
+    math::populateExpansionPatterns(pow, {"powf"});
+    if (failed(applyPatternsGreedily(getOperation(), std::move(pow))))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
     populateMathPolynomialApproximationPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
