@@ -36,8 +36,9 @@ using namespace mlir::dc;
 
 namespace {
 /// math.exp, math.tanh, math.erf, math.log, ... (and math.powf through
-/// exp and log) as upstream's polynomial approximations (populateMathPolynomialApproximationPatterns, what
-/// mlir-opt's test-math-polynomial-approximation applies): a self-contained
+/// exp and log) as upstream's polynomial approximations
+/// (populateMathPolynomialApproximationPatterns, what mlir-opt's
+/// test-math-polynomial-approximation applies): a self-contained
 /// library has no libm to call (sigmoid, tanh and softmax of imported
 /// models need them). Upstream has no pass around the patterns.
 struct MathApproximation
