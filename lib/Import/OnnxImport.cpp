@@ -41,6 +41,8 @@ using Body = std::function<Value(OpBuilder &, Location, ValueRange)>;
 /// The operators the importer implements (opset 17 forms).
 const llvm::StringSet<> &supportedOps() {
   static const llvm::StringSet<> ops = {
+      "Atan", "Ceil", "Celu", "Cos", "Erf", "Floor", "HardSwish", "Mish",
+      "Sign", "Sin", "ThresholdedRelu",
       "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
       "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gemm",
       "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "Identity",
@@ -699,7 +701,8 @@ LogicalResult Importer::spatialPads(ArrayRef<int64_t> in,
 LogicalResult Importer::importElementwise(StringRef op) {
   bool binary = op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
                 op == "PRelu" || op == "Pow";
-  if (op == "LeakyRelu" || op == "Elu") {
+  if (op == "LeakyRelu" || op == "Elu" || op == "Celu" ||
+      op == "ThresholdedRelu") {
     if (failed(allowAttrs({"alpha"})))
       return failure();
   } else if (op == "Selu" || op == "HardSigmoid") {
@@ -720,10 +723,10 @@ LogicalResult Importer::importElementwise(StringRef op) {
     return failure();
   if (failed(checkBroadcast(inputs, *out)))
     return failure();
-  float alpha = floatAttr("alpha", op == "LeakyRelu"   ? 0.01f
-                                   : op == "Elu"       ? 1.0f
+  float alpha = floatAttr("alpha", op == "LeakyRelu"     ? 0.01f
                                    : op == "HardSigmoid" ? 0.2f
-                                                         : 1.67326319217681884765625f);
+                                   : op == "Selu" ? 1.67326319217681884765625f
+                                                  : 1.0f);
   float gamma = floatAttr("gamma", 1.05070102214813232421875f);
   float beta = floatAttr("beta", 0.5f);
   std::string name = op.str();
@@ -798,6 +801,60 @@ LogicalResult Importer::importElementwise(StringRef op) {
       return math::LogOp::create(nb, nl, a[0]);
     if (name == "Pow")
       return math::PowFOp::create(nb, nl, a[0], a[1]);
+    if (name == "Erf")
+      return math::ErfOp::create(nb, nl, a[0]);
+    if (name == "Sin")
+      return math::SinOp::create(nb, nl, a[0]);
+    if (name == "Cos")
+      return math::CosOp::create(nb, nl, a[0]);
+    if (name == "Atan")
+      return math::AtanOp::create(nb, nl, a[0]);
+    if (name == "Floor")
+      return math::FloorOp::create(nb, nl, a[0]);
+    if (name == "Ceil")
+      return math::CeilOp::create(nb, nl, a[0]);
+    if (name == "Sign") {
+      Value pos = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
+                                        a[0], cst(0.0f));
+      Value neg = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT,
+                                        a[0], cst(0.0f));
+      Value v = arith::SelectOp::create(nb, nl, neg, cst(-1.0f), cst(0.0f));
+      return arith::SelectOp::create(nb, nl, pos, cst(1.0f), v);
+    }
+    if (name == "ThresholdedRelu") {
+      Value gt = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, a[0],
+                                       cst(alpha));
+      return arith::SelectOp::create(nb, nl, gt, a[0], cst(0.0f));
+    }
+    if (name == "Celu") {
+      // max(0, x) + min(0, alpha * (exp(x / alpha) - 1))
+      Value e = math::ExpOp::create(
+          nb, nl, arith::DivFOp::create(nb, nl, a[0], cst(alpha)));
+      Value neg = arith::MulFOp::create(
+          nb, nl, cst(alpha), arith::SubFOp::create(nb, nl, e, cst(1.0f)));
+      Value lo = arith::MinimumFOp::create(nb, nl, neg, cst(0.0f));
+      Value hi = arith::MaximumFOp::create(nb, nl, a[0], cst(0.0f));
+      return arith::AddFOp::create(nb, nl, hi, lo);
+    }
+    if (name == "HardSwish") {
+      // x * max(0, min(1, x / 6 + 1 / 2))
+      Value v = arith::AddFOp::create(
+          nb, nl, arith::MulFOp::create(nb, nl, a[0], cst(1.0f / 6.0f)),
+          cst(0.5f));
+      v = arith::MaximumFOp::create(nb, nl, v, cst(0.0f));
+      v = arith::MinimumFOp::create(nb, nl, v, cst(1.0f));
+      return arith::MulFOp::create(nb, nl, a[0], v);
+    }
+    if (name == "Mish") {
+      // x * tanh(softplus(x))
+      Value absx = math::AbsFOp::create(nb, nl, a[0]);
+      Value e = math::ExpOp::create(nb, nl, arith::NegFOp::create(nb, nl, absx));
+      Value sp = arith::AddFOp::create(
+          nb, nl, arith::MaximumFOp::create(nb, nl, a[0], cst(0.0f)),
+          math::Log1pOp::create(nb, nl, e));
+      return arith::MulFOp::create(nb, nl, a[0],
+                                   math::TanhOp::create(nb, nl, sp));
+    }
     if (name == "Exp")
       return math::ExpOp::create(nb, nl, a[0]);
     if (name == "Neg")
@@ -2171,7 +2228,10 @@ LogicalResult Importer::importNode() {
       op == "Exp" || op == "Neg" || op == "Abs" || op == "Sqrt" ||
       op == "Reciprocal" || op == "PRelu" || op == "Elu" || op == "Selu" ||
       op == "HardSigmoid" || op == "Softplus" || op == "Softsign" ||
-      op == "Log" || op == "Pow")
+      op == "Log" || op == "Pow" || op == "Erf" || op == "Sin" ||
+      op == "Cos" || op == "Atan" || op == "Floor" || op == "Ceil" ||
+      op == "Sign" || op == "ThresholdedRelu" || op == "Celu" ||
+      op == "HardSwish" || op == "Mish")
     return importElementwise(op);
   if (op == "Max" || op == "Min" || op == "Sum" || op == "Mean")
     return importVariadic(op);
