@@ -42,7 +42,7 @@ using Body = std::function<Value(OpBuilder &, Location, ValueRange)>;
 const llvm::StringSet<> &supportedOps() {
   static const llvm::StringSet<> ops = {
       "Atan", "Ceil", "Celu", "Cos", "Erf", "Floor", "HardSwish", "Mish",
-      "Sign", "Sin", "ThresholdedRelu",
+      "Sign", "Sin", "ThresholdedRelu", "Split", "Slice", "Expand",
       "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
       "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gemm",
       "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "Identity",
@@ -339,6 +339,9 @@ private:
   LogicalResult importLayerNorm();
   LogicalResult importCast();
   LogicalResult importPad();
+  LogicalResult importSplit();
+  LogicalResult importSlice();
+  LogicalResult importExpand();
   Value meanOver(Value x, int64_t from);
 
   MLIRContext &ctx;
@@ -2007,6 +2010,126 @@ LogicalResult Importer::importReduce(StringRef op) {
   return setResult(0, reshapeTo(r, *out));
 }
 
+/// Split along an axis into the outputs' inferred sizes (the split sizes,
+/// when given, must be constant).
+LogicalResult Importer::importSplit() {
+  if (failed(allowAttrs({"axis"})))
+    return failure();
+  FailureOr<Value> xv = get(0);
+  if (failed(xv))
+    return failure();
+  std::vector<int64_t> sizes;
+  if (has(1) && failed(constantInts(1, sizes, "the split sizes")))
+    return failure();
+  ArrayRef<int64_t> s = shape(*xv);
+  int64_t rank = s.size();
+  std::optional<int64_t> axis = normAxis(intAttr("axis", 0), rank);
+  if (!axis)
+    return fail("'axis' is out of range");
+  int64_t offset = 0;
+  for (int i = 0; i < node->output_size(); ++i) {
+    FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(i), "output");
+    if (failed(out))
+      return failure();
+    if (int64_t(out->size()) != rank)
+      return fail("an output's rank differs from the input's");
+    int64_t size = (*out)[*axis];
+    if (offset + size > s[*axis])
+      return fail("the outputs are larger than the input");
+    SmallVector<OpFoldResult> offsets, extents, steps(rank, b.getIndexAttr(1));
+    for (int64_t d = 0; d < rank; ++d) {
+      // An empty part starts at 0 (an offset at the end does not verify).
+      offsets.push_back(b.getIndexAttr(d == *axis && size ? offset : 0));
+      extents.push_back(b.getIndexAttr((*out)[d]));
+    }
+    offset += size;
+    // An empty part is just empty (a slice of an empty tensor does not
+    // verify).
+    Value part =
+        elementCount(*out) == 0
+            ? tensor::EmptyOp::create(b, loc, *out, f32).getResult()
+            : tensor::ExtractSliceOp::create(b, loc, tensorType(*out), *xv,
+                                             offsets, extents, steps)
+                  .getResult();
+    if (failed(setResult(i, part)))
+      return failure();
+  }
+  return success();
+}
+
+/// Slice with constant starts, ends, axes and positive steps.
+LogicalResult Importer::importSlice() {
+  if (failed(allowAttrs({})))
+    return failure();
+  FailureOr<Value> xv = get(0);
+  if (failed(xv))
+    return failure();
+  ArrayRef<int64_t> s = shape(*xv);
+  int64_t rank = s.size();
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (failed(constantInts(1, starts, "the starts")) ||
+      failed(constantInts(2, ends, "the ends")) ||
+      (has(3) && failed(constantInts(3, axes, "the axes"))) ||
+      (has(4) && failed(constantInts(4, steps, "the steps"))))
+    return failure();
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return fail("starts, ends, axes and steps differ in length");
+  SmallVector<int64_t> offset(rank, 0), size(s), stride(rank, 1);
+  for (size_t i = 0; i < starts.size(); ++i) {
+    std::optional<int64_t> axis = normAxis(axes[i], rank);
+    if (!axis)
+      return fail("an axis is out of range");
+    if (steps[i] < 1 || steps[i] > kMaxDim)
+      return fail("only positive steps are supported");
+    int64_t dim = s[*axis];
+    auto clamp = [dim](int64_t v) {
+      if (v < 0)
+        v = v < -dim ? 0 : v + dim;
+      return std::min(v, dim);
+    };
+    int64_t b0 = clamp(starts[i]), e0 = clamp(ends[i]);
+    size[*axis] = e0 > b0 ? (e0 - b0 + steps[i] - 1) / steps[i] : 0;
+    offset[*axis] = size[*axis] ? b0 : 0;
+    stride[*axis] = steps[i];
+  }
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  for (int64_t d = 0; d < rank; ++d) {
+    offsets.push_back(b.getIndexAttr(offset[d]));
+    sizes.push_back(b.getIndexAttr(size[d]));
+    strides.push_back(b.getIndexAttr(stride[d]));
+  }
+  if (elementCount(size) == 0)
+    return setResult(0, tensor::EmptyOp::create(b, loc, size, f32));
+  return setResult(0, tensor::ExtractSliceOp::create(b, loc, tensorType(size),
+                                                     *xv, offsets, sizes,
+                                                     strides));
+}
+
+/// Expand to the inferred shape (the target shape must be constant).
+LogicalResult Importer::importExpand() {
+  if (failed(allowAttrs({})))
+    return failure();
+  FailureOr<Value> xv = get(0);
+  if (failed(xv))
+    return failure();
+  std::vector<int64_t> ignored;
+  if (failed(constantInts(1, ignored, "the shape")))
+    return failure();
+  FailureOr<SmallVector<int64_t>> out = shapeOf(node->output(0), "output");
+  if (failed(out) || failed(checkBroadcast({*xv}, *out)))
+    return failure();
+  return setResult(0, elementwise({*xv}, *out,
+                                  [](OpBuilder &, Location, ValueRange a) {
+                                    return a[0];
+                                  }));
+}
+
 /// Pad, constant mode, with constant pads (negative ones crop) and value.
 LogicalResult Importer::importPad() {
   if (failed(allowAttrs({"mode"})))
@@ -2243,6 +2366,12 @@ LogicalResult Importer::importNode() {
     return importCast();
   if (op == "Pad")
     return importPad();
+  if (op == "Split")
+    return importSplit();
+  if (op == "Slice")
+    return importSlice();
+  if (op == "Expand")
+    return importExpand();
   if (op == "Clip")
     return importClip();
   if (op == "Gemm")
