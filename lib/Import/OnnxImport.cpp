@@ -43,6 +43,7 @@ const llvm::StringSet<> &supportedOps() {
   static const llvm::StringSet<> ops = {
       "Atan", "Ceil", "Celu", "Cos", "Erf", "Floor", "HardSwish", "Mish",
       "Sign", "Sin", "ThresholdedRelu", "Split", "Slice", "Expand",
+      "Shape", "Size", "CastLike", "ConstantOfShape",
       "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
       "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gemm",
       "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "Identity",
@@ -339,6 +340,8 @@ private:
   LogicalResult importLayerNorm();
   LogicalResult importCast();
   LogicalResult importPad();
+  LogicalResult importShape();
+  LogicalResult importConstantOfShape();
   LogicalResult importSplit();
   LogicalResult importSlice();
   LogicalResult importExpand();
@@ -2197,12 +2200,107 @@ LogicalResult Importer::importPad() {
   return setResult(0, y);
 }
 
+/// Shape (or Size) of a statically shaped value: an int64 constant.
+LogicalResult Importer::importShape() {
+  if (failed(allowAttrs(node->op_type() == "Size"
+                            ? std::initializer_list<StringRef>{}
+                            : std::initializer_list<StringRef>{"end",
+                                                               "start"})))
+    return failure();
+  SmallVector<int64_t> dims;
+  if (const onnx::TensorProto *t = constantInput(0);
+      t && !values.count(node->input(0))) {
+    dims.assign(t->dims().begin(), t->dims().end());
+  } else {
+    FailureOr<Value> x = get(0);
+    if (failed(x))
+      return failure();
+    dims.assign(shape(*x).begin(), shape(*x).end());
+  }
+  if (node->op_type() == "Size") {
+    onnx::TensorProto &c = ownedTensors.emplace_back();
+    c.set_name(node->output(0));
+    c.set_data_type(onnx::TensorProto::INT64);
+    c.add_int64_data(elementCount(dims));
+    constants[node->output(0)] = &c;
+    return success();
+  }
+  int64_t rank = dims.size();
+  auto clamp = [rank](int64_t v) {
+    if (v < 0)
+      v += rank;
+    return std::clamp<int64_t>(v, 0, rank);
+  };
+  int64_t start = clamp(intAttr("start", 0));
+  int64_t end = attr("end") ? clamp(intAttr("end", rank)) : rank;
+  onnx::TensorProto &c = ownedTensors.emplace_back();
+  c.set_name(node->output(0));
+  c.set_data_type(onnx::TensorProto::INT64);
+  c.add_dims(std::max<int64_t>(end - start, 0));
+  for (int64_t i = start; i < end; ++i)
+    c.add_int64_data(dims[i]);
+  constants[node->output(0)] = &c;
+  return success();
+}
+
+/// ConstantOfShape with a constant shape: a constant.
+LogicalResult Importer::importConstantOfShape() {
+  if (failed(allowAttrs({"value"})))
+    return failure();
+  std::vector<int64_t> dims;
+  if (failed(constantInts(0, dims, "the shape")))
+    return failure();
+  int64_t n = elementCount(dims);
+  if (n < 0 || n > kMaxWindow)
+    return fail("the shape is negative or too large");
+  double value = 0;
+  int type = onnx::TensorProto::FLOAT;
+  if (const onnx::AttributeProto *a = attr("value")) {
+    std::vector<double> v;
+    if (failed(tensorValues(a->t(), v, error)))
+      return fail(std::string(std::move(error)));
+    if (v.size() != 1)
+      return fail("'value' must hold one value");
+    value = v[0];
+    type = a->t().data_type();
+  }
+  onnx::TensorProto &c = ownedTensors.emplace_back();
+  c.set_name(node->output(0));
+  for (int64_t d : dims)
+    c.add_dims(d);
+  if (type == onnx::TensorProto::FLOAT || type == onnx::TensorProto::DOUBLE) {
+    c.set_data_type(onnx::TensorProto::FLOAT);
+    for (int64_t i = 0; i < n; ++i)
+      c.add_float_data(float(value));
+  } else {
+    c.set_data_type(onnx::TensorProto::INT64);
+    for (int64_t i = 0; i < n; ++i)
+      c.add_int64_data(toInt64(value));
+  }
+  constants[node->output(0)] = &c;
+  return success();
+}
+
 /// Cast: of a constant, folded (to float, double, int32 or int64); of a
 /// float value to float, nothing.
 LogicalResult Importer::importCast() {
-  if (failed(allowAttrs({"saturate", "to"})))
+  bool like = node->op_type() == "CastLike";
+  if (failed(allowAttrs(like ? std::initializer_list<StringRef>{"saturate"}
+                             : std::initializer_list<StringRef>{"saturate",
+                                                                "to"})))
     return failure();
   int64_t to = intAttr("to", 0);
+  if (like) {
+    // The type of the second input.
+    auto it = types.find(has(1) ? node->input(1) : "");
+    const onnx::TensorProto *t = constantInput(1);
+    if (t)
+      to = t->data_type();
+    else if (it != types.end() && it->second->has_tensor_type())
+      to = it->second->tensor_type().elem_type();
+    else
+      return fail("the target type is unknown");
+  }
   if (const onnx::TensorProto *t = constantInput(0);
       t && !values.count(node->input(0))) {
     std::vector<double> data;
@@ -2362,8 +2460,12 @@ LogicalResult Importer::importNode() {
     return importReduce(op);
   if (op == "LayerNormalization")
     return importLayerNorm();
-  if (op == "Cast")
+  if (op == "Cast" || op == "CastLike")
     return importCast();
+  if (op == "Shape" || op == "Size")
+    return importShape();
+  if (op == "ConstantOfShape")
+    return importConstantOfShape();
   if (op == "Pad")
     return importPad();
   if (op == "Split")
