@@ -16,7 +16,8 @@ fi
 packages=(cmake ninja-build ccache clang-22 lld-22 llvm-22-dev llvm-22-tools
           libmlir-22-dev mlir-22-tools libgtest-dev libclang-rt-22-dev
           qemu-user libc6-dev-arm64-cross libgcc-12-dev-arm64-cross
-          zlib1g-dev dataset-fashion-mnist libopenblas-dev pkgconf)
+          zlib1g-dev dataset-fashion-mnist libopenblas-dev pkgconf
+          libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata)
 # DC_WITH_TORCH=1 adds Debian's PyTorch for the comparisons with PyTorch
 # (test/Training/torch-step.test; unsupported without it).
 if [ "${DC_WITH_TORCH:-0}" = 1 ]; then

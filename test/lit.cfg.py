@@ -22,6 +22,7 @@ llvm_config.use_default_substitutions()
 config.dc_tools_dir = os.path.join(config.dc_obj_root, "bin")
 config.dc_libs_dir = os.path.join(config.dc_obj_root, "lib")
 config.substitutions.append(("%dc_libs", config.dc_libs_dir))
+config.substitutions.append(("%dc_tools", config.dc_tools_dir))
 config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
 config.substitutions.append(("%dc_src", config.dc_src_root))
 # The build tree itself, and what built it: install.test installs it
@@ -59,7 +60,7 @@ if config.dc_sanitizer:
     config.available_features.add("sanitizer")
 llvm_config.add_tool_substitutions(
     ["dc-opt", "dc-model-gen", "dc-compile", "dc-grad-check", "dc-run",
-     "dc-train",
+     "dc-train", "dc-import-onnx",
      "llvm-nm", "llvm-readelf"] +
     stock_tools, tool_dirs)
 
@@ -85,6 +86,21 @@ config.substitutions.append(
                for name in ["mlir_runner_utils", "mlir_c_runner_utils"]] +
               [os.path.join(config.dc_libs_dir,
                             "libdc_runtime" + config.llvm_shlib_ext)])))
+
+# ONNX's own backend tests (Debian's libonnx-testdata), which the
+# conformance runner (scripts/onnx-conformance.py) runs through dc.
+onnx_testdata = "/usr/share/libonnx-testdata/data"
+if os.path.isdir(os.path.join(onnx_testdata, "node")):
+    config.available_features.add("onnx-testdata")
+config.substitutions.append(("%onnx_testdata", onnx_testdata))
+# ONNX models of the tests are written in protobuf's text format and encoded
+# with protoc (Debian's protobuf-compiler) against libonnx-dev's onnx.proto.
+config.substitutions.append(
+    ("%onnx_encode", "protoc -I/usr/include/onnx /usr/include/onnx/onnx.proto "
+                     "--encode=onnx.ModelProto"))
+config.substitutions.append(
+    ("%tensor_encode", "protoc -I/usr/include/onnx /usr/include/onnx/onnx.proto "
+                       "--encode=onnx.TensorProto"))
 
 if config.dc_enable_fuzzers:
     config.available_features.add("fuzzers")

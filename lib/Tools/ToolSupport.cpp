@@ -1,6 +1,7 @@
 //===- ToolSupport.cpp - What dc's tools share ----------------------------===//
 
 #include "dc/Tools/ToolSupport.h"
+#include "dc/Import/OnnxImport.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Support/ResourceCheck.h"
@@ -23,6 +24,16 @@ OwningOpRef<ModuleOp> mlir::dc::loadModule(StringRef path,
                                            MLIRContext &context,
                                            llvm::SourceMgr &sourceMgr,
                                            StringRef tool) {
+  // An ONNX model goes through the importer (lib/Import).
+  if (isOnnxPath(path)) {
+    std::string error;
+    auto module = importOnnx(path, context, error);
+    if (failed(module)) {
+      llvm::errs() << tool << ": error: " << error << "\n";
+      return nullptr;
+    }
+    return std::move(*module);
+  }
   auto buffer = ::dc::readInputFile(path);
   if (!buffer) {
     llvm::errs() << tool << ": error: " << llvm::toString(buffer.takeError())

@@ -3,10 +3,12 @@
 // mlir-opt with every upstream dialect, pass and extension, plus dc. Inputs
 // and outputs go through dc/Support/FileIO.h: the -o file is complete or
 // untouched, and is not written when any pass (e.g. a report on a full
-// stdout) fails.
+// stdout) fails. An input ending in .onnx is imported first
+// (dc/Import/OnnxImport.h), with its locations (the node names).
 //
 //===----------------------------------------------------------------------===//
 
+#include "dc/Import/OnnxImport.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Support/ResourceCheck.h"
@@ -14,6 +16,7 @@
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -50,16 +53,31 @@ int main(int argc, char **argv) {
     llvm::errs() << "dc-opt: error: " << llvm::toString(std::move(e)) << "\n";
     return 1;
   };
-  auto input = dc::readInputFile(inputPath);
-  if (!input)
-    return fail(input.takeError());
-  if (llvm::Error e = dc::checkResourceBlobs(**input))
-    return fail(std::move(e));
+  std::unique_ptr<llvm::MemoryBuffer> input;
+  if (mlir::dc::isOnnxPath(inputPath)) {
+    mlir::MLIRContext context(registry);
+    std::string error, text;
+    auto module = mlir::dc::importOnnx(inputPath, context, error);
+    if (failed(module)) {
+      llvm::errs() << "dc-opt: error: " << error << "\n";
+      return 1;
+    }
+    llvm::raw_string_ostream os(text);
+    (*module)->print(os, mlir::OpPrintingFlags().enableDebugInfo());
+    input = llvm::MemoryBuffer::getMemBufferCopy(text, inputPath);
+  } else {
+    auto file = dc::readInputFile(inputPath);
+    if (!file)
+      return fail(file.takeError());
+    if (llvm::Error e = dc::checkResourceBlobs(**file))
+      return fail(std::move(e));
+    input = std::move(*file);
+  }
   auto output = dc::OutputFile::create(outputPath);
   if (!output)
     return fail(output.takeError());
   if (failed(
-          mlir::MlirOptMain(output->os(), std::move(*input), registry, config)))
+          mlir::MlirOptMain(output->os(), std::move(input), registry, config)))
     return 1;
   // A pass that printed to stdout (a report) must have reached it too.
   llvm::outs().flush();

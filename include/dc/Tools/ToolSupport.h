@@ -24,7 +24,8 @@ void registerToolDialects(DialectRegistry &registry);
 /// Parses `path` ("-" = stdin) into `context`, adding it to `sourceMgr`;
 /// the caller keeps a SourceMgrDiagnosticHandler on `sourceMgr` for as long
 /// as diagnostics may come (they then show file, line, column and the
-/// source line). On failure prints "<tool>: error: ..." (or the parser's
+/// source line). A path ending in .onnx is imported with the ONNX front end
+/// (dc/Import/OnnxImport.h) instead. On failure prints "<tool>: error: ..." (or the parser's
 /// located errors) and returns null.
 OwningOpRef<ModuleOp> loadModule(StringRef path, MLIRContext &context,
                                  llvm::SourceMgr &sourceMgr, StringRef tool);
