@@ -92,8 +92,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   // first 4 bytes) is 0 (builtin's blob parser allocates with it): not dc's
   // to find again. dc's tools refuse such blobs before parsing
   // (dc/Tools/ToolSupport.h).
-  if (text.find("\"0x00000000") != std::string::npos)
-    return 0;
+  for (size_t at = text.find("\"0x00000000"); at != std::string::npos;
+       at = text.find("\"0x00000000", at + 1))
+    if (text.compare(at + 11, 1, "\"") != 0)
+      return 0;
   auto parseFresh = [](const std::string &source,
                        std::unique_ptr<MLIRContext> &ctx) {
     ctx = std::make_unique<MLIRContext>(MLIRContext::Threading::DISABLED);

@@ -15,8 +15,10 @@ llvm::Error dc::checkResourceBlobs(const llvm::MemoryBuffer &input) {
   for (size_t at = text.find("\"0x", section); at != llvm::StringRef::npos;
        at = text.find("\"0x", at + 3)) {
     llvm::StringRef alignment = text.substr(at + 3, 8);
-    if (alignment.size() < 8 || alignment.find_first_not_of('0') !=
-                                    llvm::StringRef::npos)
+    // MLIR itself prints an empty blob with alignment 0, and parses it.
+    bool empty = text.substr(at + 11, 1) == "\"";
+    if (alignment.size() < 8 || empty ||
+        alignment.find_first_not_of('0') != llvm::StringRef::npos)
       continue;
     // The key: the identifier before the colon ahead of the blob.
     llvm::StringRef before = text.substr(0, at).rtrim();

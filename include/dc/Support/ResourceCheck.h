@@ -17,7 +17,8 @@
 namespace dc {
 
 /// An error naming the file, line and key of the first hex resource blob
-/// of `input` (MLIR text; bytecode is not checked) whose alignment is 0.
+/// of `input` (MLIR text; bytecode is not checked) whose alignment is 0 and
+/// that holds data (MLIR prints an empty blob with alignment 0).
 llvm::Error checkResourceBlobs(const llvm::MemoryBuffer &input);
 
 } // namespace dc
