@@ -85,7 +85,8 @@ inline llvm::cl::ValuesClass convKernelValues() {
       clEnumValN(ConvKernel::Rows, "rows",
                  "dc's kernel for stride-1 NCHW convolutions: per output "
                  "channel a loop over its kept weights only, each broadcast "
-                 "into up to 8 output rows x a vector along ow (other "
+                 "into up to 14 output rows (8 below AVX-512) x a vector "
+                 "along ow (other "
                  "convolutions: indices)"),
       clEnumValN(ConvKernel::Auto, "auto",
                  "rows (dc-compile: sparsifier with --vectorize=false)"));

@@ -62,8 +62,9 @@ std::optional<ConvShape> matchConv(linalg::LinalgOp op, unsigned weightOperand,
 /// Replaces `op` with dc's pruned-convolution kernel on the run-time CSR of
 /// the filter as the matrix [F, C KH KW]: for each output channel, a loop
 /// over its kept weights only, each broadcast and multiplied into a tile of
-/// up to 8 output rows x one vector along ow (x read at the weight's
-/// offset).
+/// up to 14 output rows (8 below 512-bit vectors; the rows spread evenly
+/// over the passes) x one vector along ow, masked where the row is
+/// narrower (x read at the weight's offset).
 void buildConvKernel(RewriterBase &rewriter, linalg::LinalgOp op,
                      const ConvShape &shape, const FcWeight &weight,
                      unsigned vectorBits);
