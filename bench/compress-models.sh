@@ -46,6 +46,7 @@ set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set ylabel "seconds"
 set y2label "peak RSS / model size"
+set key outside bottom center horizontal
 set ytics nomirror
 set y2tics
 set yrange [0:*]
