@@ -25,6 +25,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <cmath>
 #include <deque>
@@ -43,7 +44,7 @@ const llvm::StringSet<> &supportedOps() {
   static const llvm::StringSet<> ops = {
       "Atan", "Ceil", "Celu", "Cos", "Erf", "Floor", "HardSwish", "Mish",
       "Sign", "Sin", "ThresholdedRelu", "Split", "Slice", "Expand",
-      "Shape", "Size", "CastLike", "ConstantOfShape",
+      "Shape", "Size", "CastLike", "ConstantOfShape", "InstanceNormalization",
       "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
       "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gemm",
       "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "Identity",
@@ -338,6 +339,7 @@ private:
   LogicalResult importVariadic(StringRef op);
   LogicalResult importReduce(StringRef op);
   LogicalResult importLayerNorm();
+  LogicalResult importInstanceNorm();
   LogicalResult importCast();
   LogicalResult importPad();
   LogicalResult importShape();
@@ -2672,6 +2674,63 @@ FailureOr<bool> Importer::foldInt64() {
   return true;
 }
 
+/// InstanceNormalization: per (n, c) over the spatial dimensions,
+/// (x - mean) / sqrt(var + eps) * scale[c] + bias[c].
+LogicalResult Importer::importInstanceNorm() {
+  if (failed(allowAttrs({"epsilon"})))
+    return failure();
+  SmallVector<Value> ins;
+  for (int i = 0; i < 3; ++i) {
+    FailureOr<Value> v = get(i);
+    if (failed(v))
+      return failure();
+    ins.push_back(*v);
+  }
+  Value x = ins[0];
+  int64_t rank = shape(x).size();
+  if (rank < 3)
+    return fail("the input needs spatial dimensions");
+  for (int i = 1; i < 3; ++i)
+    if (shape(ins[i]).size() != 1 || shape(ins[i])[0] != shape(x)[1])
+      return fail("scale and bias must be [C]");
+  float eps = floatAttr("epsilon", 1e-5f);
+  Value mean = meanOver(x, 2);
+  Value centred = elementwise({x, mean}, shape(x),
+                              [](OpBuilder &nb, Location nl, ValueRange a) {
+                                return arith::SubFOp::create(nb, nl, a[0], a[1])
+                                    .getResult();
+                              });
+  Value squares = unary(centred, [](OpBuilder &nb, Location nl, ValueRange a) {
+    return arith::MulFOp::create(nb, nl, a[0], a[0]).getResult();
+  });
+  Value var = meanOver(squares, 2);
+  // scale and bias read along dimension 1.
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, &ctx);
+  AffineMap channel = AffineMap::get(rank, 0, {b.getAffineDimExpr(1)}, &ctx);
+  SmallVector<AffineExpr> kept;
+  for (int64_t d = 0; d < rank; ++d)
+    kept.push_back(d < 2 ? b.getAffineDimExpr(d) : b.getAffineConstantExpr(0));
+  AffineMap stat = AffineMap::get(rank, 0, kept, &ctx);
+  Value init = tensor::EmptyOp::create(b, loc, shape(x), f32);
+  Value y =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{init.getType()},
+          ValueRange{centred, var, ins[1], ins[2]}, ValueRange{init},
+          ArrayRef<AffineMap>{id, stat, channel, channel, id},
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value e = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(eps));
+            Value sd = math::SqrtOp::create(
+                nb, nl, arith::AddFOp::create(nb, nl, a[1], e));
+            Value v = arith::DivFOp::create(nb, nl, a[0], sd);
+            v = arith::MulFOp::create(nb, nl, v, a[2]);
+            v = arith::AddFOp::create(nb, nl, v, a[3]);
+            linalg::YieldOp::create(nb, nl, v);
+          })
+          .getResult(0);
+  return setResult(0, y);
+}
+
 LogicalResult Importer::importNode() {
   StringRef op = node->op_type();
   FailureOr<bool> folded = foldInt64();
@@ -2695,6 +2754,8 @@ LogicalResult Importer::importNode() {
     return importReduce(op);
   if (op == "LayerNormalization")
     return importLayerNorm();
+  if (op == "InstanceNormalization")
+    return importInstanceNorm();
   if (op == "Cast" || op == "CastLike")
     return importCast();
   if (op == "Shape" || op == "Size")
@@ -2880,6 +2941,15 @@ mlir::dc::importOnnxBuffer(StringRef bytes, StringRef name,
 FailureOr<OwningOpRef<ModuleOp>>
 mlir::dc::importOnnx(StringRef path, MLIRContext &context, std::string &error,
                      const OnnxImportOptions &options) {
+  // Over protobuf's limit: said before the file is read.
+  uint64_t size = 0;
+  if (path != "-" && !llvm::sys::fs::file_size(path, size) &&
+      size > uint64_t(std::numeric_limits<int>::max())) {
+    error = path.str() + ": the file is " + std::to_string(size) +
+            " bytes, over protobuf's 2 GB limit (models that large keep "
+            "their weights as external data, which is not supported)";
+    return failure();
+  }
   auto buffer = ::dc::readInputFile(path);
   if (!buffer) {
     error = llvm::toString(buffer.takeError());
