@@ -25,6 +25,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/FileSystem.h"
 
 #include <cmath>
 #include <deque>
@@ -43,7 +44,7 @@ const llvm::StringSet<> &supportedOps() {
   static const llvm::StringSet<> ops = {
       "Atan", "Ceil", "Celu", "Cos", "Erf", "Floor", "HardSwish", "Mish",
       "Sign", "Sin", "ThresholdedRelu", "Split", "Slice", "Expand",
-      "Shape", "Size", "CastLike", "ConstantOfShape",
+      "Shape", "Size", "CastLike", "ConstantOfShape", "InstanceNormalization",
       "Abs", "Add", "AveragePool", "BatchNormalization", "Cast", "Clip", "Concat",
       "Constant", "Conv", "ConvTranspose", "Div", "Dropout", "Elu", "Exp", "Flatten", "Gemm",
       "GlobalAveragePool", "GlobalMaxPool", "HardSigmoid", "Identity",
@@ -338,9 +339,12 @@ private:
   LogicalResult importVariadic(StringRef op);
   LogicalResult importReduce(StringRef op);
   LogicalResult importLayerNorm();
+  LogicalResult importInstanceNorm();
   LogicalResult importCast();
   LogicalResult importPad();
   LogicalResult importShape();
+  FailureOr<bool> foldInt64();
+  std::optional<SmallVector<int64_t>> anyShape(const std::string &name);
   LogicalResult importConstantOfShape();
   LogicalResult importSplit();
   LogicalResult importSlice();
@@ -2442,8 +2446,298 @@ LogicalResult Importer::importLayerNorm() {
   return success();
 }
 
+/// The inferred static shape of any value (any element type).
+std::optional<SmallVector<int64_t>>
+Importer::anyShape(const std::string &name) {
+  auto it = types.find(name);
+  if (it == types.end() || !it->second->has_tensor_type() ||
+      !it->second->tensor_type().has_shape())
+    return std::nullopt;
+  SmallVector<int64_t> dims;
+  for (const auto &d : it->second->tensor_type().shape().dim()) {
+    if (!d.has_dim_value() || d.dim_value() < 0)
+      return std::nullopt;
+    dims.push_back(d.dim_value());
+  }
+  if (elementCount(dims) < 0 || elementCount(dims) > kMaxWindow)
+    return std::nullopt;
+  return dims;
+}
+
+/// Integer shape arithmetic on constants (what ONNX's expanded functions
+/// do with Shape's result), folded: Slice, Concat, Gather, the reshapes,
+/// Add/Sub/Mul/Div/Neg, Range. Only nodes whose inputs are all constants
+/// and whose output is int64; true when folded.
+FailureOr<bool> Importer::foldInt64() {
+  static const llvm::StringSet<> foldable = {
+      "Slice", "Concat", "Gather", "Squeeze", "Unsqueeze", "Reshape",
+      "Flatten", "Identity", "Add", "Sub", "Mul", "Div", "Neg", "Range"};
+  StringRef op = node->op_type();
+  if (!foldable.contains(op) || node->output_size() != 1)
+    return false;
+  auto it = types.find(node->output(0));
+  if (it == types.end() || !it->second->has_tensor_type() ||
+      it->second->tensor_type().elem_type() != onnx::TensorProto::INT64)
+    return false;
+  std::vector<std::vector<double>> in;
+  std::vector<SmallVector<int64_t>> dims;
+  for (int i = 0; i < node->input_size(); ++i) {
+    if (node->input(i).empty()) {
+      in.emplace_back();
+      dims.emplace_back();
+      continue;
+    }
+    const onnx::TensorProto *t = constantInput(i);
+    if (!t || values.count(node->input(i)))
+      return false;
+    in.emplace_back();
+    if (failed(tensorValues(*t, in.back(), error)))
+      return fail(std::string(std::move(error)));
+    dims.emplace_back(t->dims().begin(), t->dims().end());
+  }
+  std::optional<SmallVector<int64_t>> outDims = anyShape(node->output(0));
+  if (!outDims && op == "Concat" && !dims.empty() && !dims[0].empty()) {
+    // Shape inference may not see through the constants: the sum of the
+    // inputs along the axis.
+    std::optional<int64_t> axis =
+        normAxis(intAttr("axis", 0), dims[0].size());
+    if (!axis)
+      return false;
+    SmallVector<int64_t> d = dims[0];
+    d[*axis] = 0;
+    for (const SmallVector<int64_t> &k : dims) {
+      if (k.size() != d.size())
+        return false;
+      d[*axis] += k[*axis];
+    }
+    outDims = d;
+  }
+  if (!outDims || elementCount(*outDims) < 0 ||
+      elementCount(*outDims) > kMaxWindow)
+    return false;
+  int64_t n = elementCount(*outDims);
+  std::vector<double> out;
+  // Row-major strides of a shape.
+  auto stridesOf = [](ArrayRef<int64_t> d) {
+    SmallVector<int64_t> st(d.size(), 1);
+    for (int64_t i = int64_t(d.size()) - 2; i >= 0; --i)
+      st[i] = st[i + 1] * d[i + 1];
+    return st;
+  };
+  auto index = [](int64_t flat, ArrayRef<int64_t> d) {
+    SmallVector<int64_t> idx(d.size());
+    for (int64_t i = int64_t(d.size()) - 1; i >= 0; --i) {
+      idx[i] = d[i] ? flat % d[i] : 0;
+      flat = d[i] ? flat / d[i] : 0;
+    }
+    return idx;
+  };
+  int64_t rank = outDims->size();
+  if (op == "Squeeze" || op == "Unsqueeze" || op == "Reshape" ||
+      op == "Flatten" || op == "Identity") {
+    out = in[0];
+  } else if (op == "Neg") {
+    for (double v : in[0])
+      out.push_back(-v);
+  } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div") {
+    if (in.size() != 2)
+      return false;
+    SmallVector<int64_t> sa = stridesOf(dims[0]), sb = stridesOf(dims[1]);
+    for (int64_t f = 0; f < n; ++f) {
+      SmallVector<int64_t> idx = index(f, *outDims);
+      double v[2];
+      for (int k = 0; k < 2; ++k) {
+        ArrayRef<int64_t> d = dims[k];
+        ArrayRef<int64_t> st = k ? sb : sa;
+        if (d.size() > size_t(rank))
+          return false;
+        int64_t off = 0;
+        for (size_t j = 0; j < d.size(); ++j) {
+          int64_t o = idx[rank - d.size() + j];
+          off += (d[j] == 1 ? 0 : o) * st[j];
+        }
+        if (off >= int64_t(in[k].size()))
+          return false;
+        v[k] = in[k][off];
+      }
+      double r = op == "Add"   ? v[0] + v[1]
+                 : op == "Sub" ? v[0] - v[1]
+                 : op == "Mul" ? v[0] * v[1]
+                 : v[1] != 0   ? std::trunc(v[0] / v[1])
+                               : 0;
+      out.push_back(r);
+    }
+  } else if (op == "Range") {
+    if (in.size() != 3 || in[0].size() != 1 || in[1].size() != 1 ||
+        in[2].size() != 1)
+      return false;
+    for (int64_t i = 0; i < n; ++i)
+      out.push_back(in[0][0] + double(i) * in[2][0]);
+  } else if (op == "Concat") {
+    std::optional<int64_t> axis = normAxis(intAttr("axis", 0), rank);
+    if (!axis)
+      return false;
+    for (int64_t f = 0; f < n; ++f) {
+      SmallVector<int64_t> idx = index(f, *outDims);
+      int64_t a = idx[*axis];
+      size_t k = 0;
+      while (k < dims.size() && (dims[k].size() != size_t(rank) ||
+                                 a >= dims[k][*axis])) {
+        if (dims[k].size() != size_t(rank))
+          return false;
+        a -= dims[k][*axis];
+        ++k;
+      }
+      if (k == dims.size())
+        return false;
+      idx[*axis] = a;
+      SmallVector<int64_t> st = stridesOf(dims[k]);
+      int64_t off = 0;
+      for (int64_t j = 0; j < rank; ++j)
+        off += idx[j] * st[j];
+      out.push_back(in[k][off]);
+    }
+  } else if (op == "Gather") {
+    if (in.size() != 2)
+      return false;
+    int64_t drank = dims[0].size();
+    std::optional<int64_t> axis = normAxis(intAttr("axis", 0), drank);
+    if (!axis)
+      return false;
+    SmallVector<int64_t> st = stridesOf(dims[0]);
+    int64_t irank = dims[1].size();
+    for (int64_t f = 0; f < n; ++f) {
+      SmallVector<int64_t> idx = index(f, *outDims);
+      // idx = data[:axis] ++ indices ++ data[axis+1:]
+      int64_t iflat = 0, istride = 1;
+      for (int64_t j = irank - 1; j >= 0; --j) {
+        iflat += idx[*axis + j] * istride;
+        istride *= dims[1][j];
+      }
+      int64_t which = toInt64(in[1][iflat]);
+      if (which < 0)
+        which += dims[0][*axis];
+      if (which < 0 || which >= dims[0][*axis])
+        return fail("a Gather index is out of range");
+      int64_t off = 0;
+      for (int64_t j = 0; j < drank; ++j) {
+        int64_t c = j < *axis    ? idx[j]
+                    : j == *axis ? which
+                                 : idx[j - 1 + irank];
+        off += c * st[j];
+      }
+      out.push_back(in[0][off]);
+    }
+  } else { // Slice
+    if (in.size() < 3)
+      return false;
+    int64_t drank = dims[0].size();
+    if (drank != rank)
+      return false;
+    SmallVector<int64_t> offset(rank, 0), step(rank, 1);
+    size_t count = in[1].size();
+    for (size_t i = 0; i < count; ++i) {
+      int64_t ax = in.size() > 3 && !in[3].empty() ? toInt64(in[3][i]) : i;
+      std::optional<int64_t> axis = normAxis(ax, rank);
+      int64_t stp = in.size() > 4 && !in[4].empty() ? toInt64(in[4][i]) : 1;
+      if (!axis || stp < 1 || i >= in[2].size())
+        return false;
+      int64_t dim = dims[0][*axis], b0 = toInt64(in[1][i]);
+      if (b0 < 0)
+        b0 = b0 < -dim ? 0 : b0 + dim;
+      offset[*axis] = std::min(b0, dim);
+      step[*axis] = stp;
+    }
+    SmallVector<int64_t> st = stridesOf(dims[0]);
+    for (int64_t f = 0; f < n; ++f) {
+      SmallVector<int64_t> idx = index(f, *outDims);
+      int64_t off = 0;
+      for (int64_t j = 0; j < rank; ++j) {
+        int64_t c = offset[j] + idx[j] * step[j];
+        if (c >= dims[0][j])
+          return false;
+        off += c * st[j];
+      }
+      out.push_back(in[0][off]);
+    }
+  }
+  if (int64_t(out.size()) != n)
+    return false;
+  onnx::TensorProto &c = ownedTensors.emplace_back();
+  c.set_name(node->output(0));
+  c.set_data_type(onnx::TensorProto::INT64);
+  for (int64_t d : *outDims)
+    c.add_dims(d);
+  for (double v : out)
+    c.add_int64_data(toInt64(v));
+  constants[node->output(0)] = &c;
+  return true;
+}
+
+/// InstanceNormalization: per (n, c) over the spatial dimensions,
+/// (x - mean) / sqrt(var + eps) * scale[c] + bias[c].
+LogicalResult Importer::importInstanceNorm() {
+  if (failed(allowAttrs({"epsilon"})))
+    return failure();
+  SmallVector<Value> ins;
+  for (int i = 0; i < 3; ++i) {
+    FailureOr<Value> v = get(i);
+    if (failed(v))
+      return failure();
+    ins.push_back(*v);
+  }
+  Value x = ins[0];
+  int64_t rank = shape(x).size();
+  if (rank < 3)
+    return fail("the input needs spatial dimensions");
+  for (int i = 1; i < 3; ++i)
+    if (shape(ins[i]).size() != 1 || shape(ins[i])[0] != shape(x)[1])
+      return fail("scale and bias must be [C]");
+  float eps = floatAttr("epsilon", 1e-5f);
+  Value mean = meanOver(x, 2);
+  Value centred = elementwise({x, mean}, shape(x),
+                              [](OpBuilder &nb, Location nl, ValueRange a) {
+                                return arith::SubFOp::create(nb, nl, a[0], a[1])
+                                    .getResult();
+                              });
+  Value squares = unary(centred, [](OpBuilder &nb, Location nl, ValueRange a) {
+    return arith::MulFOp::create(nb, nl, a[0], a[0]).getResult();
+  });
+  Value var = meanOver(squares, 2);
+  // scale and bias read along dimension 1.
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, &ctx);
+  AffineMap channel = AffineMap::get(rank, 0, {b.getAffineDimExpr(1)}, &ctx);
+  SmallVector<AffineExpr> kept;
+  for (int64_t d = 0; d < rank; ++d)
+    kept.push_back(d < 2 ? b.getAffineDimExpr(d) : b.getAffineConstantExpr(0));
+  AffineMap stat = AffineMap::get(rank, 0, kept, &ctx);
+  Value init = tensor::EmptyOp::create(b, loc, shape(x), f32);
+  Value y =
+      linalg::GenericOp::create(
+          b, loc, TypeRange{init.getType()},
+          ValueRange{centred, var, ins[1], ins[2]}, ValueRange{init},
+          ArrayRef<AffineMap>{id, stat, channel, channel, id},
+          SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+          [&](OpBuilder &nb, Location nl, ValueRange a) {
+            Value e = arith::ConstantOp::create(nb, nl, nb.getF32FloatAttr(eps));
+            Value sd = math::SqrtOp::create(
+                nb, nl, arith::AddFOp::create(nb, nl, a[1], e));
+            Value v = arith::DivFOp::create(nb, nl, a[0], sd);
+            v = arith::MulFOp::create(nb, nl, v, a[2]);
+            v = arith::AddFOp::create(nb, nl, v, a[3]);
+            linalg::YieldOp::create(nb, nl, v);
+          })
+          .getResult(0);
+  return setResult(0, y);
+}
+
 LogicalResult Importer::importNode() {
   StringRef op = node->op_type();
+  FailureOr<bool> folded = foldInt64();
+  if (failed(folded))
+    return failure();
+  if (*folded)
+    return success();
   if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
       op == "Relu" || op == "LeakyRelu" || op == "Sigmoid" || op == "Tanh" ||
       op == "Exp" || op == "Neg" || op == "Abs" || op == "Sqrt" ||
@@ -2460,6 +2754,8 @@ LogicalResult Importer::importNode() {
     return importReduce(op);
   if (op == "LayerNormalization")
     return importLayerNorm();
+  if (op == "InstanceNormalization")
+    return importInstanceNorm();
   if (op == "Cast" || op == "CastLike")
     return importCast();
   if (op == "Shape" || op == "Size")
@@ -2645,6 +2941,15 @@ mlir::dc::importOnnxBuffer(StringRef bytes, StringRef name,
 FailureOr<OwningOpRef<ModuleOp>>
 mlir::dc::importOnnx(StringRef path, MLIRContext &context, std::string &error,
                      const OnnxImportOptions &options) {
+  // Over protobuf's limit: said before the file is read.
+  uint64_t size = 0;
+  if (path != "-" && !llvm::sys::fs::file_size(path, size) &&
+      size > uint64_t(std::numeric_limits<int>::max())) {
+    error = path.str() + ": the file is " + std::to_string(size) +
+            " bytes, over protobuf's 2 GB limit (models that large keep "
+            "their weights as external data, which is not supported)";
+    return failure();
+  }
   auto buffer = ::dc::readInputFile(path);
   if (!buffer) {
     error = llvm::toString(buffer.takeError());
