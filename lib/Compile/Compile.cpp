@@ -14,7 +14,9 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
@@ -736,6 +738,23 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
                       "weight: the library is the uncompressed model "
                       "(dc-compress{report=-} lists what it left alone)\n";
   }
+  // A scalar (rank-0) dense_resource constant aborts upstream's
+  // memref.global lowering (MLIR 22: "ElementsAttr does not provide
+  // iteration facilities"): make such constants inline dense<> first.
+  module.walk([](arith::ConstantOp op) {
+    auto resource = dyn_cast<DenseResourceElementsAttr>(op.getValue());
+    if (!resource || resource.getType().getRank() != 0)
+      return;
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return; // elided: the lowering reports it
+    ArrayRef<char> data = blob->getData();
+    auto type = cast<ShapedType>(resource.getType());
+    bool detectedSplat = false;
+    if (!DenseElementsAttr::isValidRawBuffer(type, data, detectedSplat))
+      return;
+    op.setValueAttr(DenseElementsAttr::getFromRawBuffer(type, data));
+  });
   PassManager pm(module.getContext());
   LowerToLLVMOptions lower;
   lower.vectorLength = o.vectorLength;
