@@ -83,6 +83,7 @@ gnuplot <<GP
 set terminal pngcairo size 800,420 noenhanced
 set output "$out/train-speed.png"
 set title "One training epoch of Fashion-MNIST (60,000 images, batch 64, Adam): median seconds"
+set key top left
 set style data histogram
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
