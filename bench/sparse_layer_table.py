@@ -7,17 +7,14 @@ import sys
 
 rows, convs, cur = [], [], None
 for line in open(sys.argv[1]):
-    m = re.match(r'(\S+): layer (\d+)x(\d+) batch (\d+): (\d+) kept \(([\d.]+)%\)', line)
+    # A case's first line: "NAME: layer NxK batch B: ..." (sparse_layer.cpp)
+    # or "NAME: conv FxCxKxK on HxW batch B: ..." (sparse_conv.cpp).
+    m = re.match(r'(\S+): (layer|conv) (\S+?)(?: on (\S+))? batch (\d+): (\d+) kept \(([\d.]+)%\)', line)
     if m:
-        cur = {"name": m.group(1), "shape": f"{m.group(2)}x{m.group(3)}",
-               "batch": int(m.group(4)), "kept": m.group(6), "t": {}}
-        rows.append(cur)
-        continue
-    m = re.match(r'(\S+): conv (\S+) on (\S+) batch (\d+): (\d+) kept \(([\d.]+)%\)', line)
-    if m:
-        cur = {"name": m.group(1), "shape": f"{m.group(2)} on {m.group(3)}",
-               "batch": int(m.group(4)), "kept": m.group(6), "t": {}}
-        convs.append(cur)
+        shape = m.group(3) + (f" on {m.group(4)}" if m.group(4) else "")
+        cur = {"name": m.group(1), "shape": shape, "batch": int(m.group(5)),
+               "kept": m.group(7), "t": {}}
+        (rows if m.group(2) == "layer" else convs).append(cur)
         continue
     m = re.match(r'\s+(\S+)\s+hot\s+([\d.]+) us\s+cold\s+([\d.]+) us', line)
     if m and cur:

@@ -56,11 +56,12 @@ FailureOr<RuntimeLayoutAttr>
 getOrChooseRuntimeLayout(DecompressOp op, const RuntimeLayoutOptions &options);
 
 /// One run-time array of a layout: its slot and blob name suffix, element
-/// width and shape.
+/// width and shape, and whether its elements are f32 (else integers).
 struct RuntimeArrayType {
   std::string suffix;
   unsigned bits;
   SmallVector<int64_t> shape;
+  bool isFloat = false;
   int64_t bytes() const;
 };
 
@@ -112,7 +113,6 @@ public:
 
   /// Whether a pattern reported an error.
   bool failed() const { return hadError; }
-  void setFailed() { hadError = true; }
 
 private:
   struct Impl;

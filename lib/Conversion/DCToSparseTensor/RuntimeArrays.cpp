@@ -108,8 +108,8 @@ Value view(OpBuilder &b, Location loc, Value slot, MemRefType type) {
 }
 
 Type elementType(OpBuilder &b, const RuntimeArrayType &array) {
-  return array.suffix == "_dense" ? Type(b.getF32Type())
-                                  : Type(b.getIntegerType(array.bits));
+  return array.isFloat ? Type(b.getF32Type())
+                       : Type(b.getIntegerType(array.bits));
 }
 
 } // namespace

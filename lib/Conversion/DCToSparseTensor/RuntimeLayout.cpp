@@ -293,7 +293,7 @@ mlir::dc::runtimeArrayTypes(RuntimeLayoutAttr layout, ConstantOp constant) {
       std::swap(shape[0], shape[1]);
     return {{"_rt_idx", 8 * layout.getIndexBytes(), shape}};
   case RuntimeForm::Dense:
-    return {{"_dense", 32, shape}};
+    return {{"_dense", 32, shape, /*isFloat=*/true}};
   }
   llvm_unreachable("unknown run-time form");
 }
