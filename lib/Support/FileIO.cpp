@@ -8,7 +8,10 @@
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 using namespace llvm;
@@ -60,7 +63,53 @@ Expected<std::string> followToAbsent(StringRef path) {
   return fail(path, "too many levels of symbolic links");
 }
 
+/// The descriptor a path spells: /dev/stdout, /dev/stderr, /dev/stdin,
+/// /dev/fd/N, /proc/self/fd/N or /proc/<this process>/fd/N.
+std::optional<int> spelledDescriptor(StringRef p) {
+  if (p == "/dev/stdin")
+    return 0;
+  if (p == "/dev/stdout")
+    return 1;
+  if (p == "/dev/stderr")
+    return 2;
+  StringRef rest = p;
+  if (!rest.consume_front("/dev/fd/") && !rest.consume_front("/proc/self/fd/")) {
+    std::string own = "/proc/" + std::to_string(::getpid()) + "/fd/";
+    if (!rest.consume_front(own))
+      return std::nullopt;
+  }
+  unsigned n;
+  if (rest.getAsInteger(10, n) || n > 1u << 20)
+    return std::nullopt;
+  return int(n);
+}
+
 } // namespace
+
+std::optional<int> dc::namedDescriptor(StringRef path) {
+  if (path == "-")
+    return 1;
+  // Follow symbolic links by hand: a link to /dev/stdout names stdout too
+  // (the kernel's /proc/self/fd/N links would resolve to the file itself).
+  std::string p = path.str();
+  for (int hops = 0; hops < 40; ++hops) {
+    if (std::optional<int> fd = spelledDescriptor(p))
+      return fd;
+    char target[4096];
+    ssize_t n = ::readlink(p.c_str(), target, sizeof target - 1);
+    if (n < 0)
+      return std::nullopt;
+    target[n] = 0;
+    if (sys::path::is_absolute(target)) {
+      p = target;
+    } else {
+      SmallString<256> next(sys::path::parent_path(p));
+      sys::path::append(next, target);
+      p = std::string(next);
+    }
+  }
+  return std::nullopt;
+}
 
 Expected<std::unique_ptr<MemoryBuffer>> dc::readInputFile(StringRef path) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
@@ -82,6 +131,18 @@ Expected<std::string> dc::resolveOutputPath(StringRef path,
   } else if (path.empty()) {
     return createStringError(inconvertibleErrorCode(),
                              "cannot write '': empty output path");
+  } else if (std::optional<int> fd = namedDescriptor(path)) {
+    // The process's own descriptor: written as it is, never reopened.
+    struct stat st;
+    if (::fstat(*fd, &st) != 0)
+      return fail(path, "descriptor " + Twine(*fd) + " is not open");
+    if (S_ISDIR(st.st_mode))
+      return fail(path, std::strerror(EISDIR));
+    int flags = ::fcntl(*fd, F_GETFL);
+    if (flags < 0 || (flags & O_ACCMODE) == O_RDONLY)
+      return fail(path, "descriptor " + Twine(*fd) + " is not open for writing");
+    k = OutputFile::Kind::Descriptor;
+    destination = path.str();
   } else {
     struct stat st;
     if (::stat(path.str().c_str(), &st) != 0) {
@@ -93,16 +154,13 @@ Expected<std::string> dc::resolveOutputPath(StringRef path,
       destination = std::move(*absent);
     } else if (S_ISDIR(st.st_mode)) {
       return fail(path, std::strerror(EISDIR));
-    } else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
+    } else if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) ||
+               S_ISSOCK(st.st_mode)) {
       k = OutputFile::Kind::Stream;
       destination = path.str();
     } else if (!S_ISREG(st.st_mode)) {
-      return fail(path, "not a regular file, character device or FIFO");
-    } else if (path.starts_with("/dev/") || path.starts_with("/proc/")) {
-      // /dev/stdout, /proc/self/fd/N: an open file descriptor's file. The
-      // descriptor keeps the inode: write into it, never replace it.
-      k = OutputFile::Kind::Stream;
-      destination = path.str();
+      return fail(path, "not a regular file, character device, FIFO or "
+                        "socket");
     } else {
       char real[PATH_MAX];
       if (!::realpath(path.str().c_str(), real))
@@ -142,8 +200,40 @@ Expected<dc::OutputFile> dc::OutputFile::create(StringRef path, unsigned mode) {
   switch (out.kind_) {
   case Kind::Stdout:
     break;
+  case Kind::Descriptor: {
+    int fd = *namedDescriptor(path);
+    if (fd == 1) {
+      out.descriptor_ = &outs();
+    } else if (fd == 2) {
+      out.descriptor_ = &errs();
+    } else {
+      out.stream_ = std::make_unique<raw_fd_ostream>(fd, /*shouldClose=*/false);
+      out.descriptor_ = out.stream_.get();
+    }
+    break;
+  }
   case Kind::Stream: {
-    int fd = ::open(out.destination_.c_str(), O_WRONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = -1;
+    if (::stat(out.destination_.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+      // A Unix socket: connected to, as a stream.
+      sockaddr_un address{};
+      address.sun_family = AF_UNIX;
+      if (out.destination_.size() >= sizeof address.sun_path)
+        return fail(path, "the socket's path is too long");
+      std::memcpy(address.sun_path, out.destination_.c_str(),
+                  out.destination_.size() + 1);
+      fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+      if (fd >= 0 &&
+          ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address) != 0) {
+        int saved = errno;
+        ::close(fd);
+        errno = saved;
+        fd = -1;
+      }
+    } else {
+      fd = ::open(out.destination_.c_str(), O_WRONLY | O_CLOEXEC);
+    }
     if (fd < 0)
       return failErrno(path);
     out.stream_ = std::make_unique<raw_fd_ostream>(fd, /*shouldClose=*/true);
@@ -173,7 +263,7 @@ dc::OutputFile::OutputFile(OutputFile &&other)
     : kind_(other.kind_), path_(std::move(other.path_)),
       destination_(std::move(other.destination_)),
       temp_(std::move(other.temp_)), stream_(std::move(other.stream_)),
-      done_(other.done_) {
+      descriptor_(other.descriptor_), done_(other.done_) {
   other.temp_.reset();
   other.done_ = true;
 }
@@ -184,12 +274,15 @@ dc::OutputFile::~OutputFile() {
 }
 
 raw_ostream &dc::OutputFile::os() {
-  return kind_ == Kind::Stdout ? outs() : *stream_;
+  return kind_ == Kind::Stdout ? outs()
+         : descriptor_         ? *descriptor_
+                               : *stream_;
 }
 
 Error dc::OutputFile::writeError() {
-  raw_fd_ostream &s =
-      kind_ == Kind::Stdout ? static_cast<raw_fd_ostream &>(outs()) : *stream_;
+  raw_fd_ostream &s = kind_ == Kind::Stdout ? static_cast<raw_fd_ostream &>(outs())
+                      : descriptor_         ? *descriptor_
+                                            : *stream_;
   if (!s.has_error())
     return Error::success();
   std::error_code ec = s.error();
@@ -212,6 +305,7 @@ Error dc::OutputFile::commit() {
   done_ = true;
   switch (kind_) {
   case Kind::Stdout:
+  case Kind::Descriptor:
     return Error::success();
   case Kind::Stream:
     stream_->close();
@@ -236,6 +330,10 @@ void dc::OutputFile::discard() {
     stream_->flush();
     stream_->clear_error();
   }
+  if (descriptor_) {
+    descriptor_->flush();
+    descriptor_->clear_error();
+  }
   if (kind_ == Kind::Stdout) {
     outs().flush();
     outs().clear_error();
@@ -246,4 +344,132 @@ void dc::OutputFile::discard() {
       consumeError(temp_->discard());
     temp_.reset();
   }
+}
+
+namespace {
+
+/// What a path names, for FileSet: the file's device and inode when it
+/// exists, else the absolute path it will be created at.
+struct Identity {
+  bool exists = false, characterDevice = false;
+  dev_t device = 0;
+  ino_t inode = 0;
+  std::string path;
+};
+
+Identity identify(StringRef path, bool output) {
+  Identity id;
+  struct stat st;
+  bool found;
+  if (path == "-")
+    found = ::fstat(output ? 1 : 0, &st) == 0;
+  else if (std::optional<int> fd = dc::namedDescriptor(path))
+    found = ::fstat(*fd, &st) == 0;
+  else
+    found = ::stat(path.str().c_str(), &st) == 0;
+  if (found) {
+    id.exists = true;
+    id.characterDevice = S_ISCHR(st.st_mode);
+    id.device = st.st_dev;
+    id.inode = st.st_ino;
+    return id;
+  }
+  // Not there yet: where it will be, links followed, folder made absolute.
+  Expected<std::string> absent = followToAbsent(path);
+  std::string p = absent ? *absent : path.str();
+  if (!absent)
+    consumeError(absent.takeError());
+  SmallString<256> dir(sys::path::parent_path(p));
+  if (dir.empty())
+    dir = ".";
+  char real[PATH_MAX];
+  if (::realpath(dir.c_str(), real)) {
+    SmallString<256> full(real);
+    sys::path::append(full, sys::path::filename(p));
+    id.path = std::string(full);
+  } else {
+    SmallString<256> full(p);
+    (void)sys::fs::make_absolute(full);
+    sys::path::remove_dots(full, /*remove_dot_dot=*/true);
+    id.path = std::string(full);
+  }
+  return id;
+}
+
+} // namespace
+
+void dc::FileSet::input(StringRef option, StringRef path) {
+  if (!path.empty())
+    entries_.push_back({option.str(), path.str(), false});
+}
+
+void dc::FileSet::output(StringRef option, StringRef path) {
+  if (!path.empty())
+    entries_.push_back({option.str(), path.str(), true});
+}
+
+void dc::FileSet::allow(StringRef a, StringRef b) {
+  allowed_.push_back({a.str(), b.str()});
+}
+
+Error dc::FileSet::check() const {
+  SmallVector<Identity> ids;
+  for (const Entry &e : entries_)
+    ids.push_back(identify(e.path, e.output));
+  for (size_t i = 0; i < entries_.size(); ++i) {
+    for (size_t j = i + 1; j < entries_.size(); ++j) {
+      const Entry &a = entries_[i], &b = entries_[j];
+      if (!a.output && !b.output)
+        continue; // reading one file twice is fine
+      if (llvm::any_of(allowed_, [&](const auto &p) {
+            return (p.first == a.option && p.second == b.option) ||
+                   (p.first == b.option && p.second == a.option);
+          }))
+        continue;
+      const Identity &x = ids[i], &y = ids[j];
+      if (x.characterDevice || y.characterDevice)
+        continue;
+      bool same = x.exists && y.exists
+                      ? x.device == y.device && x.inode == y.inode
+                      : !x.exists && !y.exists && x.path == y.path;
+      if (!same)
+        continue;
+      auto describe = [](const Entry &e) {
+        return e.option + " '" + e.path + "'";
+      };
+      return createStringError(
+          inconvertibleErrorCode(),
+          describe(a) + " and " + describe(b) + " are the same file (" +
+              (a.output && b.output ? "two outputs would overwrite each other"
+                                    : "the output would overwrite an input") +
+              "); nothing was written");
+    }
+  }
+  return Error::success();
+}
+
+Expected<dc::OutputLock> dc::OutputLock::acquire(StringRef path) {
+  OutputLock lock;
+  Expected<std::string> destination = resolveOutputPath(path);
+  if (!destination)
+    return destination.takeError();
+  if (*destination == "-" || namedDescriptor(path))
+    return std::move(lock);
+  SmallString<256> dir(sys::path::parent_path(*destination));
+  if (dir.empty())
+    dir = ".";
+  lock.fd_ = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (lock.fd_ < 0)
+    return failErrno(path);
+  while (::flock(lock.fd_, LOCK_EX) != 0) {
+    if (errno == EINTR)
+      continue;
+    return failErrno(path);
+  }
+  return std::move(lock);
+}
+
+dc::OutputLock::~OutputLock() {
+  if (fd_ >= 0)
+    ::close(fd_); // releases the lock
 }

@@ -6,16 +6,22 @@
 //
 //  output path                 what happens
 //  -------------------------   --------------------------------------------
-//  "-"                         written to stdout
+//  "-", /dev/stdout,           written to the descriptor the process already
+//  /dev/stderr, /dev/fd/N,     has open (1, 2 or N), never reopened: an
+//  /proc/self/fd/N             O_APPEND stdout (>> log) keeps appending; a
+//                              descriptor that is not open is an error
 //  absent, or a regular file   written to a unique temporary in the same
-//                              directory (mkstemp-style), renamed over the
+//  (anywhere, /dev/shm too)    directory (mkstemp-style), renamed over the
 //                              path on commit(); removed on error or signal;
 //                              an existing file keeps its permission bits
 //  a symbolic link             the rules applied to what it points at (the
 //                              link itself stays a link)
-//  a character device, a FIFO  streamed into (e.g. /dev/null, /dev/stdout),
-//                              never renamed over
+//  a character device, a FIFO  streamed into (e.g. /dev/null, a named pipe),
+//  or a Unix socket            never renamed over
 //  a directory, anything else  an error before anything is written
+//
+// Every tool also lists its inputs and outputs in a FileSet and refuses,
+// before any work, an output that names another output or an input.
 //
 // Errors name the file and the system's reason.
 //
@@ -24,6 +30,7 @@
 #ifndef DC_SUPPORT_FILEIO_H
 #define DC_SUPPORT_FILEIO_H
 
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem.h"
@@ -47,8 +54,9 @@ readInputFile(llvm::StringRef path);
 class OutputFile {
 public:
   enum class Kind {
-    Stdout,  ///< "-"
-    Stream,  ///< a character device or FIFO, written in place
+    Stdout,     ///< "-"
+    Descriptor, ///< /dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N
+    Stream,     ///< a character device, FIFO or socket, written in place
     Replace, ///< a regular or absent file, replaced by rename
   };
 
@@ -85,7 +93,42 @@ private:
   std::string path_, destination_;
   std::optional<llvm::sys::fs::TempFile> temp_;
   std::unique_ptr<llvm::raw_fd_ostream> stream_;
+  llvm::raw_fd_ostream *descriptor_ = nullptr;
   bool done_ = false;
+};
+
+/// The descriptor an output or input path names without being reopened:
+/// 1 for "-" and /dev/stdout, 2 for /dev/stderr, N for /dev/fd/N and
+/// /proc/self/fd/N (also reached through symbolic links); none otherwise.
+std::optional<int> namedDescriptor(llvm::StringRef path);
+
+/// The files one run of a tool reads and writes, each under the option that
+/// names it. check() refuses, before any work, two outputs that are the same
+/// file or an output that is an input: compared by identity (device and
+/// inode of what exists, symbolic links followed; "-" is the process's
+/// stdin for an input, stdout for an output; the absolute resolved path of
+/// what does not exist yet), so `-o libm.so --header=./libm.so`, an
+/// absolute spelling or a link to the same file are all caught. Character
+/// devices (/dev/null, a terminal) may be named any number of times.
+class FileSet {
+public:
+  /// Empty paths are ignored (an option not given).
+  void input(llvm::StringRef option, llvm::StringRef path);
+  void output(llvm::StringRef option, llvm::StringRef path);
+  /// Lets the files of options `a` and `b` be the same (e.g. dc-train's
+  /// --checkpoint naming its --resume file).
+  void allow(llvm::StringRef a, llvm::StringRef b);
+  /// "OPTION 'PATH' and OPTION 'PATH' are the same file (...)": the first
+  /// collision found.
+  llvm::Error check() const;
+
+private:
+  struct Entry {
+    std::string option, path;
+    bool output;
+  };
+  llvm::SmallVector<Entry> entries_;
+  llvm::SmallVector<std::pair<std::string, std::string>> allowed_;
 };
 
 /// Where `path` leads once symbolic links are followed ("-" stays "-").
@@ -97,6 +140,23 @@ llvm::Expected<std::string> resolveOutputPath(llvm::StringRef path,
 /// Whether two output paths name the same file once resolved (by path, and
 /// by device and inode when both exist).
 bool sameOutput(llvm::StringRef a, llvm::StringRef b);
+
+/// An exclusive advisory lock (flock) on the folder an output is renamed
+/// into, held while the object lives: two processes committing outputs into
+/// one folder (dc-compile's library and header) commit them one after the
+/// other, never interleaved. Nothing is created; "-" and streams lock
+/// nothing.
+class OutputLock {
+public:
+  static llvm::Expected<OutputLock> acquire(llvm::StringRef path);
+  OutputLock(OutputLock &&other) : fd_(other.fd_) { other.fd_ = -1; }
+  OutputLock &operator=(OutputLock &&) = delete;
+  ~OutputLock();
+
+private:
+  OutputLock() = default;
+  int fd_ = -1;
+};
 
 } // namespace dc
 
