@@ -122,6 +122,8 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
       sparsifier.sparsificationOptions().parallelizationStrategy));
   // Results become caller-provided out-params and the remaining static
   // allocations one caller-provided workspace: @forward calls no malloc.
+  // (Upstream's pass crashes on a buffer returned twice: each gets its own.)
+  pm.addNestedPass<func::FuncOp>(createDCCopyRepeatedResults());
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   outParams.modifyPublicFunctions = true;

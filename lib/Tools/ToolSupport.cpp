@@ -40,7 +40,7 @@ OwningOpRef<ModuleOp> mlir::dc::loadModule(StringRef path,
                  << "\n";
     return nullptr;
   }
-  if (llvm::Error e = ::dc::checkResourceBlobs(**buffer)) {
+  if (llvm::Error e = ::dc::checkParserHazards(**buffer)) {
     llvm::errs() << tool << ": error: " << llvm::toString(std::move(e)) << "\n";
     return nullptr;
   }
@@ -56,4 +56,62 @@ std::string mlir::dc::runtimeDirectory(StringRef option, const char *argv0,
       llvm::sys::fs::getMainExecutable(argv0, addressInTool)));
   llvm::sys::path::append(dir, "..", "lib", "dc-runtime");
   return dir.str().str();
+}
+
+namespace {
+
+/// The printer of NamedLocationDiagnostics: success when it printed.
+LogicalResult printNamed(Diagnostic &diag, StringRef file) {
+  Location loc = diag.getLocation();
+  auto name = dyn_cast<NameLoc>(loc);
+  if (!name)
+    return failure();
+  if (auto position = loc->findInstanceOf<FileLineColLoc>())
+    if (position.getLine() != 0)
+      return failure(); // the usual handler shows the source line
+  StringRef kind = mlir::dc::isOnnxPath(file) ? "node" : "op";
+  auto severity = [](DiagnosticSeverity s) {
+    switch (s) {
+    case DiagnosticSeverity::Error:
+      return "error";
+    case DiagnosticSeverity::Warning:
+      return "warning";
+    case DiagnosticSeverity::Note:
+      return "note";
+    case DiagnosticSeverity::Remark:
+      return "remark";
+    }
+    return "error";
+  };
+  auto print = [&](Location at, DiagnosticSeverity s, const std::string &text) {
+    llvm::errs() << file << ": ";
+    if (auto n = dyn_cast<NameLoc>(at))
+      llvm::errs() << kind << " '" << n.getName().strref() << "': ";
+    llvm::errs() << severity(s) << ": " << text << "\n";
+  };
+  print(loc, diag.getSeverity(), diag.str());
+  for (Diagnostic &note : diag.getNotes())
+    print(note.getLocation(), note.getSeverity(), note.str());
+  return success();
+}
+
+} // namespace
+
+mlir::dc::NamedLocationDiagnostics::NamedLocationDiagnostics(
+    MLIRContext &context, StringRef file)
+    : context(context) {
+  std::string path = file.str();
+  id = context.getDiagEngine().registerHandler(
+      [path](Diagnostic &diag) { return printNamed(diag, path); });
+}
+
+mlir::dc::NamedLocationDiagnostics::~NamedLocationDiagnostics() {
+  context.getDiagEngine().eraseHandler(id);
+}
+
+void mlir::dc::NamedLocationDiagnostics::registerFor(MLIRContext &context,
+                                                     StringRef file) {
+  std::string path = file.str();
+  context.getDiagEngine().registerHandler(
+      [path](Diagnostic &diag) { return printNamed(diag, path); });
 }

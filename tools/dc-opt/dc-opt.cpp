@@ -11,6 +11,7 @@
 #include "dc/Import/OnnxImport.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
+#include "dc/Tools/ToolSupport.h"
 #include "dc/Support/ResourceCheck.h"
 #include "dc/Support/VersionPrinter.h"
 
@@ -53,6 +54,12 @@ int main(int argc, char **argv) {
     llvm::errs() << "dc-opt: error: " << llvm::toString(std::move(e)) << "\n";
     return 1;
   };
+  // No output may be the input or another output (a report= of a pass
+  // checks itself against these when the pipeline starts).
+  dc::toolFiles().input("the input", inputPath);
+  dc::toolFiles().output("-o", outputPath);
+  if (llvm::Error e = dc::toolFiles().check())
+    return fail(std::move(e));
   std::unique_ptr<llvm::MemoryBuffer> input;
   if (mlir::dc::isOnnxPath(inputPath)) {
     mlir::MLIRContext context(registry);
@@ -69,13 +76,23 @@ int main(int argc, char **argv) {
     auto file = dc::readInputFile(inputPath);
     if (!file)
       return fail(file.takeError());
-    if (llvm::Error e = dc::checkResourceBlobs(**file))
+    if (llvm::Error e = dc::checkParserHazards(**file))
       return fail(std::move(e));
     input = std::move(*file);
   }
   auto output = dc::OutputFile::create(outputPath);
   if (!output)
     return fail(output.takeError());
+  // Diagnostics at an ONNX node's (or any named op's) location name the file
+  // and the node, not `<unknown>:0`.
+  if (!config.shouldVerifyDiagnostics()) {
+    mlir::MlirOptMainConfig pipeline = config;
+    std::string file = inputPath;
+    config.setPassPipelineSetupFn([pipeline, file](mlir::PassManager &pm) {
+      mlir::dc::NamedLocationDiagnostics::registerFor(*pm.getContext(), file);
+      return pipeline.setupPassPipeline(pm);
+    });
+  }
   if (failed(
           mlir::MlirOptMain(output->os(), std::move(input), registry, config)))
     return 1;

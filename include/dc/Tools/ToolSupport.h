@@ -30,6 +30,26 @@ void registerToolDialects(DialectRegistry &registry);
 OwningOpRef<ModuleOp> loadModule(StringRef path, MLIRContext &context,
                                  llvm::SourceMgr &sourceMgr, StringRef tool);
 
+/// Diagnostics at a location that names no file position but an op's name
+/// (an ONNX node's NameLoc, a dc-model-gen layer's), which MLIR's
+/// SourceMgrDiagnosticHandler prints as `<unknown>:0: error: loc("fc")`:
+/// printed as `FILE: node 'fc': error: MESSAGE` (FILE the model the tool
+/// read; "node" for an ONNX model, "op" otherwise), notes likewise. Others
+/// are left to the handlers registered before it. Lives as long as the
+/// object.
+class NamedLocationDiagnostics {
+public:
+  NamedLocationDiagnostics(MLIRContext &context, StringRef file);
+  ~NamedLocationDiagnostics();
+  /// Registers the printer in `context` for as long as the context lives
+  /// (for contexts a driver owns, e.g. MlirOptMain's).
+  static void registerFor(MLIRContext &context, StringRef file);
+
+private:
+  MLIRContext &context;
+  uint64_t id;
+};
+
 /// dc's run-time objects next to the running tool: `option` when given,
 /// else <directory of the executable>/../lib/dc-runtime (`argv0` and an
 /// address in the executable, e.g. of main, locate it).

@@ -378,6 +378,22 @@ def DCReport : Pass<"dc-report", "ModuleOp"> {
   ];
 }
 
+def DCCopyRepeatedResults : Pass<"dc-copy-repeated-results",
+                                  "::mlir::func::FuncOp"> {
+  let summary = "Give each result of a function a buffer of its own";
+  let description = [{
+    After bufferization: when a `func.return` returns one memref more than
+    once (a model whose outputs include the same tensor twice, e.g. an ONNX
+    graph output and an `Identity` of it), every repeated operand is
+    replaced by a fresh `memref.alloc` filled with a `linalg.copy` of it.
+    Upstream `buffer-results-to-out-params` crashes on a repeated result
+    (MLIR 22); dc's lowering runs this pass first, so each out-parameter is
+    written by its own copy.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def DCWorkspace : Pass<"dc-workspace", "ModuleOp"> {
   let summary = "Turn the allocations of an entry function into one "
                 "caller-provided workspace";

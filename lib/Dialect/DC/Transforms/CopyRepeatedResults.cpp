@@ -1,0 +1,52 @@
+//===- CopyRepeatedResults.cpp - A buffer of its own for each result ------===//
+//
+// Upstream buffer-results-to-out-params (MLIR 22) crashes on a function
+// that returns one buffer twice; this pass, run before it, copies every
+// repeated result into a buffer of its own.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dc/Dialect/DC/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/ADT/DenseSet.h"
+
+namespace mlir::dc {
+#define GEN_PASS_DEF_DCCOPYREPEATEDRESULTS
+#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+} // namespace mlir::dc
+
+using namespace mlir;
+
+namespace {
+
+struct CopyRepeatedResults
+    : dc::impl::DCCopyRepeatedResultsBase<CopyRepeatedResults> {
+  void runOnOperation() override {
+    getOperation().walk([](func::ReturnOp ret) {
+      llvm::DenseSet<Value> seen;
+      OpBuilder b(ret);
+      for (OpOperand &operand : ret->getOpOperands()) {
+        Value v = operand.get();
+        auto type = dyn_cast<MemRefType>(v.getType());
+        if (!type || seen.insert(v).second)
+          continue;
+        // An identity-layout buffer of the same shape (the result type
+        // the function declares stays as it is: a subtype would not).
+        if (!type.getLayout().isIdentity())
+          continue;
+        SmallVector<Value> sizes;
+        for (int64_t d = 0, e = type.getRank(); d < e; ++d)
+          if (type.isDynamicDim(d))
+            sizes.push_back(memref::DimOp::create(b, ret.getLoc(), v, d));
+        Value copy = memref::AllocOp::create(b, ret.getLoc(), type, sizes);
+        linalg::CopyOp::create(b, ret.getLoc(), v, copy);
+        operand.set(copy);
+      }
+    });
+  }
+};
+
+} // namespace
