@@ -77,6 +77,12 @@ if os.path.exists("/usr/bin/qemu-aarch64") and os.path.isdir(
         "/usr/aarch64-linux-gnu/lib"):
     config.available_features.add("qemu-aarch64")
 
+# x86-64 libraries on older (or newer) CPUs than the host's: qemu-x86_64's
+# models (dc-compile-cpu-check.test).
+import platform
+if platform.machine() == "x86_64" and os.path.exists("/usr/bin/qemu-x86_64"):
+    config.available_features.add("qemu-x86_64")
+
 # mlir-runner's support libraries (printMemrefF32 and friends).
 llvm_lib_dir = os.path.join(os.path.dirname(config.llvm_tools_dir), "lib")
 # ... and dc's run-time decoder (lib/Runtime), which @dc_init calls.

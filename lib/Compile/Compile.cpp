@@ -34,6 +34,9 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/Support/Signals.h"
+#include "llvm/Support/xxhash.h"
+#include "dc/Support/TestHooks.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Object/ObjectFile.h"
 #include "llvm/Support/FileSystem.h"
@@ -172,7 +175,33 @@ constexpr ErrorCode kErrorCodes[] = {
      "an index, row pointer or position is out of range"},
     {"OUTPUT", DCRT_ERR_OUTPUT, "a workspace buffer is too small"},
     {"TABLE", DCRT_ERR_TABLE, "a Huffman code-length table is invalid"},
+    {"CPU", DCRT_ERR_CPU,
+     "this CPU lacks an instruction set extension the library was compiled "
+     "for (dc-compile's --mcpu and --mattr choose them)"},
 };
+
+/// The CPUID bits (dcrt_check_cpu's table, include/dc/Runtime/Decode.h) of
+/// the x86-64 features `info` (the target machine's CPU and features) has;
+/// all zero for other targets.
+std::array<uint32_t, DCRT_CPU_WORDS>
+requiredCpuBits(const llvm::MCSubtargetInfo &info, const llvm::Triple &triple) {
+  std::array<uint32_t, DCRT_CPU_WORDS> words{};
+  if (triple.getArch() != llvm::Triple::x86_64)
+    return words;
+  auto has = [&](StringRef name) {
+    return info.checkFeatures(("+" + name).str());
+  };
+#define DC_REQUIRE(name, word, bit)                                            \
+  if (has(name))                                                               \
+    words[word] |= 1u << (bit);
+  DCRT_X86_FEATURES(DC_REQUIRE)
+#undef DC_REQUIRE
+  if (has("avx"))
+    words[DCRT_CPU_XCR0] |= DCRT_XCR0_AVX;
+  if (has("avx512f"))
+    words[DCRT_CPU_XCR0] |= DCRT_XCR0_AVX512;
+  return words;
+}
 
 struct ApiBuilder {
   ApiBuilder(llvm::Module &m, StringRef prefix)
@@ -208,7 +237,7 @@ struct ApiBuilder {
 /// other symbol becomes hidden.
 LogicalResult addCInterface(llvm::Module &m, const Interface &iface,
                             int64_t workspaceBytes, StringRef prefix,
-                            std::string &error) {
+                            ArrayRef<uint32_t> cpuBits, std::string &error) {
   llvm::Function *forward = m.getFunction("forward");
   llvm::Function *init = m.getFunction(DCDialect::kInitFunctionName);
   if (!forward) {
@@ -255,6 +284,23 @@ LogicalResult addCInterface(llvm::Module &m, const Interface &iface,
 
   llvm::Function *initFn = define("init", i32, {ptr});
   checkAligned(initFn, initFn->getArg(0));
+  // The CPU first: code for AVX2 or AVX-512 would die with SIGILL on an
+  // older one; init says so instead (forward is only called after it).
+  if (llvm::any_of(cpuBits, [](uint32_t w) { return w != 0; })) {
+    auto *table = new llvm::GlobalVariable(
+        m, llvm::ArrayType::get(i32, cpuBits.size()), /*isConstant=*/true,
+        llvm::GlobalValue::PrivateLinkage,
+        llvm::ConstantDataArray::get(ctx, cpuBits), "__dc_cpu_required");
+    llvm::FunctionCallee check = m.getOrInsertFunction(
+        "dcrt_check_cpu", llvm::FunctionType::get(i32, {ptr}, false));
+    llvm::Value *rc = b.CreateCall(check, {table});
+    auto *bad = llvm::BasicBlock::Create(ctx, "cpu_missing", initFn);
+    auto *good = llvm::BasicBlock::Create(ctx, "cpu_ok", initFn);
+    b.CreateCondBr(b.CreateICmpNE(rc, b.getInt32(0)), bad, good);
+    b.SetInsertPoint(bad);
+    b.CreateRet(rc);
+    b.SetInsertPoint(good);
+  }
   if (init) {
     SmallVector<llvm::Value *> args;
     pushMemref(b, initFn->getArg(0), {workspaceBytes}, args);
@@ -364,7 +410,7 @@ void canonicalizeGlobals(llvm::Module &m) {
 }
 
 std::string headerText(const Interface &iface, int64_t workspaceBytes,
-                       StringRef prefix) {
+                       StringRef prefix, uint64_t buildHash) {
   std::string upper = prefix.upper();
   auto count = [](ArrayRef<int64_t> s) {
     int64_t n = 1;
@@ -403,13 +449,23 @@ std::string headerText(const Interface &iface, int64_t workspaceBytes,
     }
   }
   os << "\n"
+     << "/* The build this header describes: the library's " << prefix
+     << "_build_hash()\n"
+     << " * returns the same value. Check it where the library is loaded at run\n"
+     << " * time: another build's header has other sizes. */\n"
+     << "#define " << upper << "_BUILD_HASH 0x"
+     << llvm::format_hex_no_prefix(buildHash, 16) << "ULL\n"
+     << "unsigned long long " << prefix << "_build_hash(void);\n";
+  os << "\n"
      << "/* Bytes of the workspace model_init and model_forward use; it must\n"
      << " * be 64-byte aligned. The decoded weights live in it. */\n"
      << "#define " << upper << "_WORKSPACE_SIZE " << workspaceBytes << "\n"
      << "size_t " << prefix << "_workspace_size(void);\n\n"
      << "/* Decodes the compressed weights into the workspace, once. Returns\n"
-     << " * 0, -1 for a misaligned workspace, or the first failing layer's\n"
-     << " * decoder error: */\n"
+     << " * 0, -1 for a misaligned workspace, " << upper
+     << "_ERR_CPU when this CPU lacks an\n"
+     << " * instruction set the library was compiled for, or the first failing\n"
+     << " * layer's decoder error: */\n"
      << "int " << prefix << "_init(void *workspace);\n";
   for (const ErrorCode &e : kErrorCodes)
     if (e.code != 0)
@@ -622,16 +678,33 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
     error = llvm::toString(std::move(e));
     return failure();
   };
+  // No output may be the input (the tool registered it) or the other
+  // output, by any spelling.
+  ::dc::FileSet files = ::dc::toolFiles();
+  files.output("-o", o.output.empty() ? "-" : o.output);
+  std::optional<std::string> headerFile;
+  if (o.emit == "so" && !host) {
+    ::dc::OutputFile::Kind kind;
+    if (llvm::Expected<std::string> d = ::dc::resolveOutputPath(
+            o.output.empty() ? "-" : o.output, &kind)) {
+      headerFile = headerPath(o, kind);
+      if (headerFile)
+        files.output("--header", *headerFile);
+    } else {
+      return fromError(d.takeError());
+    }
+  }
+  if (llvm::Error e = files.check())
+    return fromError(std::move(e));
+  // A report= of --dc-compress is checked against these too.
+  ::dc::toolFiles() = files;
   llvm::Expected<::dc::OutputFile> out = ::dc::OutputFile::create(
       o.output.empty() ? "-" : o.output, o.emit == "so" ? 0777 : 0666);
   if (!out)
     return fromError(out.takeError());
   std::optional<::dc::OutputFile> header;
   if (o.emit == "so" && !host) {
-    if (std::optional<std::string> path = headerPath(o, out->kind())) {
-      if (::dc::sameOutput(*path, o.output))
-        return fail("the library and the header would both be written to '" +
-                    *path + "' (see --header)");
+    if (std::optional<std::string> path = headerFile) {
       llvm::Expected<::dc::OutputFile> h = ::dc::OutputFile::create(*path);
       if (!h)
         return fromError(h.takeError());
@@ -811,6 +884,8 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
     // A host step links libc, which has the memory routines of Mem.o.
     SmallVector<std::pair<StringRef, StringRef>> objects = {
         {o.target, "Decode.o"}};
+    if (!host)
+      objects.push_back({o.target, "Cpu.o"});
     objects.push_back(host ? std::make_pair(StringRef("host"),
                                             StringRef("HostBlas.o"))
                            : std::make_pair(StringRef(o.target),
@@ -863,7 +938,10 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   if (failed(host ? addHostInterface(*llvmModule, *sigs, workspaceBytes,
                                      o.prefix, error)
                   : addCInterface(*llvmModule, *iface, workspaceBytes,
-                                  o.prefix, error)))
+                                  o.prefix,
+                                  requiredCpuBits(*machine->getMCSubtargetInfo(),
+                                                  triple),
+                                  error)))
     return failure();
   canonicalizeGlobals(*llvmModule);
   // The optimiser's cost model reads these from each function.
@@ -903,26 +981,76 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   // A shared library: the object, the run-time objects, no libc. The
   // linker works on private temporaries; the library reaches the output
   // only once it linked.
-  SmallString<128> objectPath, libraryPath;
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("dc-compile", "o", objectPath))
-    return fail("cannot create a temporary file: " + ec.message());
-  llvm::scope_exit removeObject([&] { llvm::sys::fs::remove(objectPath); });
-  if (std::error_code ec =
-          llvm::sys::fs::createTemporaryFile("dc-compile", "so", libraryPath))
-    return fail("cannot create a temporary file: " + ec.message());
-  llvm::scope_exit removeLibrary([&] { llvm::sys::fs::remove(libraryPath); });
-  {
+  // The temporaries are removed on return and on a signal (SIGINT during
+  // the link leaves nothing model-sized in $TMPDIR).
+  SmallString<128> objectPath, hashPath, libraryPath;
+  SmallVector<SmallString<128> *> temporaries;
+  llvm::scope_exit removeTemporaries([&] {
+    for (SmallString<128> *path : temporaries) {
+      llvm::sys::fs::remove(*path);
+      llvm::sys::DontRemoveFileOnSignal(*path);
+    }
+  });
+  auto temporary = [&](StringRef suffix, SmallString<128> &path) {
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("dc-compile", suffix, path))
+      return fail("cannot create a temporary file: " + ec.message());
+    temporaries.push_back(&path);
+    llvm::sys::RemoveFileOnSignal(path);
+    return success();
+  };
+  auto writeFile = [&](StringRef path, StringRef bytes) -> LogicalResult {
     std::error_code ec;
-    llvm::raw_fd_ostream os(objectPath, ec);
+    llvm::raw_fd_ostream os(path, ec);
     if (!ec)
-      os << code;
+      os << bytes;
     os.close();
     if (ec || os.has_error()) {
       std::string reason = (ec ? ec : os.error()).message();
       os.clear_error();
-      return fail("cannot write '" + objectPath + "': " + reason);
+      return fail("cannot write '" + path + "': " + reason);
     }
+    return success();
+  };
+  if (failed(temporary("o", objectPath)) ||
+      failed(temporary("o", hashPath)) ||
+      failed(temporary("so", libraryPath)) ||
+      failed(writeFile(objectPath, code)))
+    return failure();
+
+  // The build hash: of the code and of the header (with the hash field 0),
+  // in the library as <prefix>_build_hash() and in the header as
+  // <PREFIX>_BUILD_HASH, so a library and a header of different builds are
+  // told apart. Deterministic: the same model and options, the same hash.
+  uint64_t buildHash = 0;
+  std::string headerBytes;
+  if (header) {
+    headerBytes = headerText(*iface, workspaceBytes, o.prefix, 0);
+    buildHash = llvm::xxh3_64bits(code) ^
+                (llvm::xxh3_64bits(headerBytes) * 0x9e3779b97f4a7c15ULL);
+    headerBytes = headerText(*iface, workspaceBytes, o.prefix, buildHash);
+  } else {
+    buildHash = llvm::xxh3_64bits(code);
+  }
+  {
+    llvm::Module hashModule("build_hash", llvmContext);
+    hashModule.setTargetTriple(triple);
+    hashModule.setDataLayout(machine->createDataLayout());
+    auto *fn = llvm::Function::Create(
+        llvm::FunctionType::get(llvm::Type::getInt64Ty(llvmContext), false),
+        llvm::GlobalValue::ExternalLinkage, o.prefix + "_build_hash",
+        hashModule);
+    llvm::IRBuilder<> b(llvm::BasicBlock::Create(llvmContext, "entry", fn));
+    b.CreateRet(b.getInt64(buildHash));
+    SmallString<0> hashCode;
+    llvm::raw_svector_ostream os(hashCode);
+    llvm::legacy::PassManager codegen;
+    if (machine->addPassesToEmitFile(codegen, os, nullptr,
+                                     llvm::CodeGenFileType::ObjectFile))
+      return fail("the target cannot emit an object file");
+    codegen.run(hashModule);
+    if (failed(writeFile(hashPath, hashCode)))
+      return failure();
   }
   llvm::ErrorOr<std::string> linker = llvm::sys::findProgramByName(o.linker);
   if (!linker)
@@ -939,7 +1067,8 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
                                    soname,
                                    "-o",
                                    libraryPath.str().str(),
-                                   objectPath.str().str()};
+                                   objectPath.str().str(),
+                                   hashPath.str().str()};
   argv.append(runtime.begin(), runtime.end());
   if (host) {
     // The host's libraries: OpenBLAS, libm (expf, logf), libc.
@@ -949,6 +1078,7 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
     argv.append({"-lopenblas", "-lm", "-lc"});
   }
   SmallVector<StringRef> args(argv.begin(), argv.end());
+  ::dc::testPause("dc-compile-link");
   std::string linkError;
   int rc = llvm::sys::ExecuteAndWait(*linker, args, std::nullopt, {}, 0, 0,
                                      &linkError);
@@ -961,17 +1091,29 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   if (!library)
     return fail("cannot read the linked library: " +
                 library.getError().message());
-  // Both written and checked before either is committed; the library first.
+  // Both written and checked before either is committed; then, under a
+  // lock on the library's folder (another dc-compile to the same -o waits),
+  // the library, then the header. A reader between the two renames can
+  // still see a new library with an old header: the build hashes differ.
   out->os() << (*library)->getBuffer();
   if (llvm::Error e = out->flush())
     return fromError(std::move(e));
   if (header) {
-    header->os() << headerText(*iface, workspaceBytes, o.prefix);
+    header->os() << headerBytes;
     if (llvm::Error e = header->flush())
       return fromError(std::move(e));
   }
+  std::optional<::dc::OutputLock> lock;
+  if (out->kind() == ::dc::OutputFile::Kind::Replace) {
+    llvm::Expected<::dc::OutputLock> l = ::dc::OutputLock::acquire(o.output);
+    if (!l)
+      return fromError(l.takeError());
+    lock.emplace(std::move(*l));
+  }
+  ::dc::testPause("dc-compile-commit");
   if (llvm::Error e = out->commit())
     return fromError(std::move(e));
+  ::dc::testPause("dc-compile-between-renames");
   if (header)
     if (llvm::Error e = header->commit())
       return fromError(std::move(e));

@@ -351,7 +351,8 @@ namespace {
 /// What a path names, for FileSet: the file's device and inode when it
 /// exists, else the absolute path it will be created at.
 struct Identity {
-  bool exists = false, characterDevice = false;
+  bool exists = false, stream = false;
+  int descriptor = -1; ///< the process's descriptor it is written through
   dev_t device = 0;
   ino_t inode = 0;
   std::string path;
@@ -361,15 +362,19 @@ Identity identify(StringRef path, bool output) {
   Identity id;
   struct stat st;
   bool found;
-  if (path == "-")
-    found = ::fstat(output ? 1 : 0, &st) == 0;
-  else if (std::optional<int> fd = dc::namedDescriptor(path))
+  if (path == "-") {
+    id.descriptor = output ? 1 : 0;
+    found = ::fstat(id.descriptor, &st) == 0;
+  } else if (std::optional<int> fd = dc::namedDescriptor(path)) {
+    id.descriptor = *fd;
     found = ::fstat(*fd, &st) == 0;
-  else
+  } else {
     found = ::stat(path.str().c_str(), &st) == 0;
+  }
   if (found) {
     id.exists = true;
-    id.characterDevice = S_ISCHR(st.st_mode);
+    id.stream =
+        S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
     id.device = st.st_dev;
     id.inode = st.st_ino;
     return id;
@@ -427,7 +432,12 @@ Error dc::FileSet::check() const {
           }))
         continue;
       const Identity &x = ids[i], &y = ids[j];
-      if (x.characterDevice || y.characterDevice)
+      // A stream is never replaced, and two outputs written through one
+      // descriptor (`-` and /dev/stdout) share its offset: one after the
+      // other, nothing is overwritten.
+      if (x.stream || y.stream ||
+          (a.output && b.output && x.descriptor >= 0 &&
+           x.descriptor == y.descriptor))
         continue;
       bool same = x.exists && y.exists
                       ? x.device == y.device && x.inode == y.inode
@@ -446,6 +456,17 @@ Error dc::FileSet::check() const {
     }
   }
   return Error::success();
+}
+
+Error dc::FileSet::checkOutput(StringRef option, StringRef path) const {
+  FileSet with = *this;
+  with.output(option, path);
+  return with.check();
+}
+
+dc::FileSet &dc::toolFiles() {
+  static FileSet files;
+  return files;
 }
 
 Expected<dc::OutputLock> dc::OutputLock::acquire(StringRef path) {

@@ -135,6 +135,8 @@ int main(int argc, char **argv) {
       "dc-compile: compile a (compressed) model to a self-contained shared "
       "library and C header\n");
 
+  // compileModel refuses an output that is the input or the other output.
+  ::dc::toolFiles().input("the input", input);
   mlir::DialectRegistry registry;
   mlir::dc::registerToolDialects(registry);
   // One thread: passes that add globals from several functions at once
@@ -146,6 +148,7 @@ int main(int argc, char **argv) {
   // Diagnostics name their file, line and column.
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  mlir::dc::NamedLocationDiagnostics named(context, input);
   auto module = mlir::dc::loadModule(input, context, sourceMgr, "dc-compile");
   if (!module)
     return 1;

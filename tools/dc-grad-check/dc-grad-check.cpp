@@ -67,6 +67,7 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  mlir::dc::NamedLocationDiagnostics named(context, input);
   auto module = mlir::dc::loadModule(input, context, sourceMgr, "dc-grad-check");
   if (!module)
     return 1;

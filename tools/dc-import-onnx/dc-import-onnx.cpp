@@ -69,6 +69,14 @@ int main(int argc, char **argv) {
       "an error naming the node. dc-opt and dc-compile also take .onnx "
       "files directly.\n");
 
+  dc::FileSet files;
+  files.input("the input", input);
+  files.output("-o", output);
+  for (StringRef bind : bindInputs)
+    files.input("--bind-input", bind.split('=').second);
+  if (Error e = files.check())
+    return fail(toString(std::move(e)));
+
   if (tensorMode) {
     mlir::dc::OnnxTensor tensor;
     std::string error;

@@ -106,6 +106,7 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
+  mlir::dc::NamedLocationDiagnostics named(context, input);
   auto module = mlir::dc::loadModule(input, context, sourceMgr, "dc-run");
   if (!module)
     return 1;
@@ -148,6 +149,25 @@ int main(int argc, char **argv) {
                     typeString(args[paramArgs[k]].type));
       paramValues.emplace_back(cast<mlir::RankedTensorType>(t));
     }
+  }
+  // The files written into --output-dir may not be inputs.
+  {
+    dc::FileSet files;
+    files.input("the module", input);
+    for (const std::string &in : inputs)
+      files.input("--input", in);
+    auto add = [&](const Twine &name) {
+      SmallString<256> path(outputDir);
+      sys::path::append(path, name);
+      files.output("--output-dir", path);
+    };
+    for (size_t k = 0; k < paramArgs.size(); ++k)
+      add("param" + Twine(k) + ".bin");
+    for (size_t k = 0; k < results.size(); ++k)
+      add("result" + Twine(k) + ".bin");
+    add("manifest.txt");
+    if (Error e = files.check())
+      return fail(toString(std::move(e)));
   }
   size_t others = args.size() - paramArgs.size();
   if (inputs.size() != others)

@@ -48,8 +48,72 @@ enum {
   DCRT_ERR_CODE = 3,   /* a bit sequence matches no Huffman code */
   DCRT_ERR_DATA = 4,   /* an index, row pointer or position is out of range */
   DCRT_ERR_OUTPUT = 5, /* an output buffer is too small or malformed */
-  DCRT_ERR_TABLE = 6   /* a Huffman code-length table is invalid */
+  DCRT_ERR_TABLE = 6,  /* a Huffman code-length table is invalid */
+  DCRT_ERR_CPU = 7     /* the CPU lacks an instruction set the code needs */
 };
+
+/* The x86-64 instruction sets a library's code may need, as CPUID bits:
+ * the words of dcrt_check_cpu's `required` table, and X(name, word, bit)
+ * for each LLVM target feature dc-compile can check (a feature not listed
+ * is not checked). DCRT_CPU_XCR0 is the register state the OS must enable
+ * (XGETBV): x87/SSE (bits 0-1), AVX (2), AVX-512 (5-7). */
+enum {
+  DCRT_CPU_LEAF1_ECX = 0,
+  DCRT_CPU_LEAF1_EDX = 1,
+  DCRT_CPU_LEAF7_EBX = 2,
+  DCRT_CPU_LEAF7_ECX = 3,
+  DCRT_CPU_LEAF7_EDX = 4,
+  DCRT_CPU_EXT1_ECX = 5, /* leaf 0x80000001 */
+  DCRT_CPU_XCR0 = 6,
+  DCRT_CPU_WORDS = 7
+};
+#define DCRT_X86_FEATURES(X)                                                   \
+  X("sse3", DCRT_CPU_LEAF1_ECX, 0)                                             \
+  X("pclmul", DCRT_CPU_LEAF1_ECX, 1)                                           \
+  X("ssse3", DCRT_CPU_LEAF1_ECX, 9)                                            \
+  X("fma", DCRT_CPU_LEAF1_ECX, 12)                                             \
+  X("cx16", DCRT_CPU_LEAF1_ECX, 13)                                            \
+  X("sse4.1", DCRT_CPU_LEAF1_ECX, 19)                                          \
+  X("sse4.2", DCRT_CPU_LEAF1_ECX, 20)                                          \
+  X("movbe", DCRT_CPU_LEAF1_ECX, 22)                                           \
+  X("popcnt", DCRT_CPU_LEAF1_ECX, 23)                                          \
+  X("aes", DCRT_CPU_LEAF1_ECX, 25)                                             \
+  X("xsave", DCRT_CPU_LEAF1_ECX, 26)                                           \
+  X("avx", DCRT_CPU_LEAF1_ECX, 28)                                             \
+  X("f16c", DCRT_CPU_LEAF1_ECX, 29)                                            \
+  X("rdrnd", DCRT_CPU_LEAF1_ECX, 30)                                           \
+  X("sse", DCRT_CPU_LEAF1_EDX, 25)                                             \
+  X("sse2", DCRT_CPU_LEAF1_EDX, 26)                                            \
+  X("bmi", DCRT_CPU_LEAF7_EBX, 3)                                              \
+  X("avx2", DCRT_CPU_LEAF7_EBX, 5)                                             \
+  X("bmi2", DCRT_CPU_LEAF7_EBX, 8)                                             \
+  X("avx512f", DCRT_CPU_LEAF7_EBX, 16)                                         \
+  X("avx512dq", DCRT_CPU_LEAF7_EBX, 17)                                        \
+  X("adx", DCRT_CPU_LEAF7_EBX, 19)                                             \
+  X("avx512ifma", DCRT_CPU_LEAF7_EBX, 21)                                      \
+  X("avx512cd", DCRT_CPU_LEAF7_EBX, 28)                                        \
+  X("sha", DCRT_CPU_LEAF7_EBX, 29)                                             \
+  X("avx512bw", DCRT_CPU_LEAF7_EBX, 30)                                        \
+  X("avx512vl", DCRT_CPU_LEAF7_EBX, 31)                                        \
+  X("avx512vbmi", DCRT_CPU_LEAF7_ECX, 1)                                       \
+  X("avx512vbmi2", DCRT_CPU_LEAF7_ECX, 6)                                      \
+  X("gfni", DCRT_CPU_LEAF7_ECX, 8)                                             \
+  X("vaes", DCRT_CPU_LEAF7_ECX, 9)                                             \
+  X("vpclmulqdq", DCRT_CPU_LEAF7_ECX, 10)                                      \
+  X("avx512vnni", DCRT_CPU_LEAF7_ECX, 11)                                      \
+  X("avx512bitalg", DCRT_CPU_LEAF7_ECX, 12)                                    \
+  X("avx512vpopcntdq", DCRT_CPU_LEAF7_ECX, 14)                                 \
+  X("avx512fp16", DCRT_CPU_LEAF7_EDX, 23)                                      \
+  X("lzcnt", DCRT_CPU_EXT1_ECX, 5)
+/* The XCR0 bits the OS sets when it saves AVX / AVX-512 registers. */
+#define DCRT_XCR0_AVX 0x6u
+#define DCRT_XCR0_AVX512 0xe6u
+
+/* DCRT_OK when this CPU has every bit of `required` (DCRT_CPU_WORDS words,
+ * XCR0 included), else DCRT_ERR_CPU. A library's <prefix>_init calls it
+ * first, so code built for AVX2 or AVX-512 returns an error on an older CPU
+ * instead of dying with SIGILL. DCRT_OK on other architectures. */
+int32_t dcrt_check_cpu(const uint32_t *required);
 
 /* The header of a layer (docs/Format.md section 7), as scalars. Both entry
  * points check every header rule the codec checks (docs/Format.md section 6)

@@ -108,8 +108,10 @@ std::optional<int> namedDescriptor(llvm::StringRef path);
 /// inode of what exists, symbolic links followed; "-" is the process's
 /// stdin for an input, stdout for an output; the absolute resolved path of
 /// what does not exist yet), so `-o libm.so --header=./libm.so`, an
-/// absolute spelling or a link to the same file are all caught. Character
-/// devices (/dev/null, a terminal) may be named any number of times.
+/// absolute spelling or a link to the same file are all caught. Streams
+/// (character devices such as /dev/null or a terminal, FIFOs, sockets) may
+/// be named any number of times, and so may one descriptor among outputs
+/// (`-` and /dev/stdout): they are written, never replaced.
 class FileSet {
 public:
   /// Empty paths are ignored (an option not given).
@@ -121,6 +123,8 @@ public:
   /// "OPTION 'PATH' and OPTION 'PATH' are the same file (...)": the first
   /// collision found.
   llvm::Error check() const;
+  /// check() with one more output (a file a pass writes).
+  llvm::Error checkOutput(llvm::StringRef option, llvm::StringRef path) const;
 
 private:
   struct Entry {
@@ -136,6 +140,12 @@ private:
 /// the same messages OutputFile::create gives.
 llvm::Expected<std::string> resolveOutputPath(llvm::StringRef path,
                                               OutputFile::Kind *kind = nullptr);
+
+/// The running tool's own files (its input and -o, registered by the tool's
+/// main): passes that write files of their own (dc-compress's report=)
+/// refuse, in their initialize(), to write over them. Empty when dc's
+/// passes run in another tool (a plugin of mlir-opt).
+FileSet &toolFiles();
 
 /// Whether two output paths name the same file once resolved (by path, and
 /// by device and inode when both exist).

@@ -37,6 +37,10 @@ struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
                               error);
   }
 
+  LogicalResult initialize(MLIRContext *context) override {
+    return checkReportPath(context, reportPath);
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::string error;

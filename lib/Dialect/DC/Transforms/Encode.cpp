@@ -31,6 +31,10 @@ struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
                               error);
   }
 
+  LogicalResult initialize(MLIRContext *context) override {
+    return checkReportPath(context, reportPath);
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     std::string error;

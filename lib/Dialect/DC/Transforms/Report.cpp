@@ -210,7 +210,9 @@ LogicalResult mlir::dc::writeReport(ModuleOp module,
   StringRef path = target.path;
   if (path.empty())
     return success();
-  auto emitError = [&] { return module.emitError(); };
+  // At the module's location, without the module printed after the
+  // message (an I/O error is not about the IR).
+  auto emitError = [&] { return mlir::emitError(module.getLoc()); };
   auto print = [&](llvm::raw_ostream &os) {
     if (target.format == ReportFormat::Json)
       printReportJSON(os, layers, left, reportRunOf(module, target.pass));
@@ -225,5 +227,16 @@ LogicalResult mlir::dc::writeReport(ModuleOp module,
   print(file->os());
   if (llvm::Error error = file->commit())
     return emitError() << "report: " << llvm::toString(std::move(error));
+  return success();
+}
+
+LogicalResult mlir::dc::checkReportPath(MLIRContext *context, StringRef path) {
+  if (path.empty())
+    return success();
+  if (llvm::Error e = ::dc::toolFiles().checkOutput("report=", path)) {
+    mlir::emitError(FileLineColLoc::get(context, path, 0, 0))
+        << "report: " << llvm::toString(std::move(e));
+    return failure();
+  }
   return success();
 }

@@ -16,6 +16,10 @@ namespace {
 struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
   using Base::Base;
 
+  LogicalResult initialize(MLIRContext *context) override {
+    return checkReportPath(context, reportPath);
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     auto emitError = [&] { return module.emitError(); };

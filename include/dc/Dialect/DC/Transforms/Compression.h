@@ -117,6 +117,12 @@ inline ReportTarget reportTargetOf(Pass &pass, StringRef path,
   return target;
 }
 
+/// Refuses (with an error at the report's path) a report that would be
+/// written over the running tool's input or output (dc::toolFiles(),
+/// dc/Support/FileIO.h). The passes with a `report` option call it from
+/// initialize(), before the pipeline does any work.
+LogicalResult checkReportPath(MLIRContext *context, StringRef path);
+
 /// The settings of one layer after the overrides that match it.
 struct LayerPolicy {
   bool skip = false;
