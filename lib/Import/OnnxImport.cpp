@@ -19,6 +19,7 @@
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
@@ -2850,11 +2851,14 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run(std::string &errorOut) {
   for (auto [v, arg] : llvm::zip(args, entry->getArguments()))
     values[v->name()] = arg;
 
+  // The operator of each node, by the name its ops' locations carry.
+  llvm::StringMap<std::string> nodeOps;
   for (const onnx::NodeProto &n : graph.node()) {
     node = &n;
     std::string name = n.name();
     if (name.empty() && n.output_size() > 0)
       name = n.output(0);
+    nodeOps.try_emplace(name, n.op_type());
     loc = NameLoc::get(b.getStringAttr(name));
     if (failed(importNode()))
       return report();
@@ -2881,8 +2885,34 @@ FailureOr<OwningOpRef<ModuleOp>> Importer::run(std::string &errorOut) {
   }
   func::ReturnOp::create(b, UnknownLoc::get(&ctx), results);
   func.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
-  if (failed(verify(*module))) {
-    error = "internal error: the imported module does not verify";
+  // Shapes the checker and shape inference let through (a Gemm weight too
+  // narrow, a Reshape to another element count) make ops that do not
+  // verify: the first verifier message, with the node it came from.
+  std::string firstMessage;
+  Location firstLoc = UnknownLoc::get(&ctx);
+  LogicalResult verified = success();
+  {
+    ScopedDiagnosticHandler capture(&ctx, [&](Diagnostic &d) {
+      if (d.getSeverity() == DiagnosticSeverity::Error && firstMessage.empty()) {
+        firstMessage = d.str();
+        firstLoc = d.getLocation();
+      }
+      return success();
+    });
+    verified = verify(*module);
+  }
+  if (failed(verified)) {
+    std::string where;
+    if (auto name = dyn_cast<NameLoc>(firstLoc)) {
+      StringRef nodeName = name.getName().strref();
+      auto op = nodeOps.find(nodeName);
+      where = "node '" + nodeName.str() + "'" +
+              (op == nodeOps.end() ? "" : " (" + op->second + ")") + ": ";
+    }
+    error = where + "the node's shapes are inconsistent (" + firstMessage +
+            "); ONNX's checker and shape inference did not catch it";
+    if (where.empty())
+      error = "the imported graph is inconsistent (" + firstMessage + ")";
     return report();
   }
   return module;

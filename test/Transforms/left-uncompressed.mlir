@@ -20,8 +20,8 @@
 // REPORT-NEXT: linalg.matmul operand 1 tensor<4x3xf32> at loc("fc_negated"): it is computed by linalg.generic, which is not a view dc follows to a weight
 // REPORT-NEXT: linalg.matmul operand 1 tensor<4x3xf16> at loc("fc_half"): its element type is f16 (dc compresses f32 weights)
 
-// WARN: warning: loc("fc_negated"): constant weight (operand 1, tensor<4x3xf32>) left uncompressed: it is computed by linalg.generic
-// WARN: warning: loc("fc_half"): constant weight (operand 1, tensor<4x3xf16>) left uncompressed: its element type is f16
+// WARN: left-uncompressed.mlir: op 'fc_negated': warning: constant weight (operand 1, tensor<4x3xf32>) left uncompressed: it is computed by linalg.generic
+// WARN: left-uncompressed.mlir: op 'fc_half': warning: constant weight (operand 1, tensor<4x3xf16>) left uncompressed: its element type is f16
 
 // JSON: "uncompressed": [
 // JSON: "consumer": "linalg.matmul",

@@ -370,3 +370,35 @@ func.func private @f() attributes {r = #dc.runtime<form = csr, kernel = sparsifi
 
 // expected-error @+1 {{a transposed grid is read by dense_loops only}}
 func.func private @f() attributes {r = #dc.runtime<form = grid, kernel = decode_per_call, indexBytes = 1, transposed = true>}
+
+// -----
+
+// A negative or huge count is a parse error that says so (it wrapped
+// around to 4294967293 before; issue 25, item 9).
+// expected-error @+2 {{expected a non-negative count below 65536, got -3}}
+// expected-error @+1 {{failed to parse DC_EncodingAttr parameter 'weightBits'}}
+func.func private @f() attributes {e = #dc.encoding<dense, weightBits = -3>}
+
+// -----
+
+// expected-error @+2 {{expected a non-negative count below 65536, got -1}}
+// expected-error @+1 {{failed to parse DC_EncodingAttr parameter 'indexBits'}}
+func.func private @f() attributes {e = #dc.encoding<csr, weightBits = 4, indexBits = -1>}
+
+// -----
+
+// expected-error @+2 {{expected a non-negative count below 65536, got 99999999999999999999}}
+// expected-error @+1 {{failed to parse DC_EncodingAttr parameter 'weightBits'}}
+func.func private @f() attributes {e = #dc.encoding<csr, weightBits = 99999999999999999999, indexBits = 4>}
+
+// -----
+
+// expected-error @+2 {{expected a non-negative count below 65536, got -2}}
+// expected-error @+1 {{failed to parse DC_RuntimeLayoutAttr parameter 'coordinateBytes'}}
+func.func private @f() attributes {r = #dc.runtime<form = csr, kernel = sparsifier, lines = 2, coordinateBytes = -2, indexBytes = 1>}
+
+// -----
+
+// expected-error @+2 {{expected an integer}}
+// expected-error @+1 {{failed to parse DC_EncodingAttr parameter 'weightBits'}}
+func.func private @f() attributes {e = #dc.encoding<dense, weightBits = five>}

@@ -6,6 +6,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
@@ -110,4 +111,23 @@ LogicalResult EncodingAttr::verify(function_ref<InFlightDiagnostic()> emitError,
   p.indexBits = getIndexBits();
   p.entropy = static_cast<::dc::codec::Entropy>(getEntropy());
   return p;
+}
+
+FailureOr<unsigned> mlir::dc::parseCountParameter(AsmParser &parser) {
+  llvm::SMLoc loc = parser.getCurrentLocation();
+  APInt value;
+  OptionalParseResult result = parser.parseOptionalInteger(value);
+  if (!result.has_value())
+    return parser.emitError(loc, "expected an integer");
+  if (failed(*result))
+    return failure();
+  if (value.isNegative() || value.getActiveBits() > 16 ||
+      value.getZExtValue() >= 65536) {
+    SmallString<24> text;
+    value.toStringSigned(text);
+    return parser.emitError(loc, "expected a non-negative count below "
+                                 "65536, got ")
+           << text;
+  }
+  return unsigned(value.getZExtValue());
 }

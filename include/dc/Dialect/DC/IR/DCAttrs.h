@@ -10,6 +10,15 @@
 
 #include "dc/Dialect/DC/IR/DCEnums.h.inc"
 
+namespace mlir {
+class AsmParser;
+namespace dc {
+/// A non-negative integer below 2^16 (the attributes' bit and byte counts):
+/// "expected a non-negative count below 65536, got -3" otherwise.
+FailureOr<unsigned> parseCountParameter(AsmParser &parser);
+} // namespace dc
+} // namespace mlir
+
 #define GET_ATTRDEF_CLASSES
 #include "dc/Dialect/DC/IR/DCAttrs.h.inc"
 

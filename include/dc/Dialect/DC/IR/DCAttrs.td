@@ -55,6 +55,13 @@ class DC_Attr<string name, string attrMnemonic, list<Trait> traits = []>
   let mnemonic = attrMnemonic;
 }
 
+// A small non-negative count (bits, bytes): a negative or huge value is a
+// parse error naming it, not a wrapped-around unsigned.
+class DC_CountParameter<string default = ""> : AttrParameter<"unsigned", ""> {
+  let parser = "::mlir::dc::parseCountParameter($_parser)";
+  let defaultValue = default;
+}
+
 def DC_EncodingAttr : DC_Attr<"Encoding", "encoding"> {
   let summary = "How a compressed tensor is stored";
   let description = [{
@@ -80,8 +87,8 @@ def DC_EncodingAttr : DC_Attr<"Encoding", "encoding"> {
   }];
   let parameters = (ins
     EnumParameter<DC_Layout>:$layout,
-    "unsigned":$weightBits,
-    DefaultValuedParameter<"unsigned", "0">:$indexBits,
+    DC_CountParameter<>:$weightBits,
+    DC_CountParameter<"0">:$indexBits,
     DefaultValuedParameter<"::mlir::dc::Entropy", "::mlir::dc::Entropy::None",
                            "entropy coding">:$entropy
   );
@@ -134,8 +141,8 @@ def DC_RuntimeLayoutAttr : DC_Attr<"RuntimeLayout", "runtime"> {
     EnumParameter<DC_RuntimeKernel>:$kernel,
     DefaultValuedParameter<"int64_t", "0">:$lines,
     DefaultValuedParameter<"int64_t", "0">:$lineLength,
-    DefaultValuedParameter<"unsigned", "0">:$coordinateBytes,
-    DefaultValuedParameter<"unsigned", "0">:$indexBytes,
+    DC_CountParameter<"0">:$coordinateBytes,
+    DC_CountParameter<"0">:$indexBytes,
     DefaultValuedParameter<"bool", "false">:$transposed,
     DefaultValuedParameter<"bool", "false">:$prunedEntry
   );
