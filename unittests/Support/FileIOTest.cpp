@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <fstream>
 #include <sstream>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
@@ -224,6 +225,102 @@ TEST_F(FileIOTest, InputErrorsGiveTheReason) {
   in = dc::readInputFile(path("ok.mlir"));
   ASSERT_TRUE(bool(in));
   EXPECT_EQ((*in)->getBuffer(), "module {}");
+}
+
+TEST_F(FileIOTest, FileSetRefusesCollisionsByIdentity) {
+  write(path("in.mlir"), "module {}");
+  ASSERT_EQ(::symlink(path("in.mlir").c_str(), path("alias.mlir").c_str()), 0);
+  ASSERT_EQ(::link(path("in.mlir").c_str(), path("hard.mlir").c_str()), 0);
+  // An output over the input, by every spelling.
+  for (std::string spelling : {path("in.mlir"), path("alias.mlir"),
+                               path("hard.mlir"), std::string(dir) + "/./in.mlir"}) {
+    dc::FileSet files;
+    files.input("the input", path("in.mlir"));
+    files.output("-o", spelling);
+    Error e = files.check();
+    ASSERT_TRUE(bool(e)) << spelling;
+    EXPECT_NE(message(std::move(e)).find("are the same file (the output "
+                                         "would overwrite an input)"),
+              std::string::npos);
+  }
+  // Two outputs that do not exist yet, spelled differently.
+  {
+    dc::FileSet files;
+    files.output("-o", path("new.so"));
+    files.output("--header", std::string(dir) + "/sub/../new.so");
+    ASSERT_EQ(::mkdir(path("sub").c_str(), 0755), 0);
+    Error e = files.check();
+    ASSERT_TRUE(bool(e));
+    EXPECT_EQ(message(std::move(e)),
+              "-o '" + path("new.so") + "' and --header '" + std::string(dir) +
+                  "/sub/../new.so' are the same file (two outputs would "
+                  "overwrite each other); nothing was written");
+  }
+  // Different files, an allowed pair, inputs read twice, empty options,
+  // character devices: all fine.
+  {
+    dc::FileSet files;
+    files.input("the input", path("in.mlir"));
+    files.input("--teacher", path("alias.mlir"));
+    files.output("-o", path("out.mlir"));
+    files.output("--log", "");
+    files.output("--predictions", "/dev/null");
+    files.output("--report", "/dev/null");
+    files.output("--checkpoint", path("run.ckpt"));
+    files.input("--resume", path("run.ckpt"));
+    files.allow("--checkpoint", "--resume");
+    EXPECT_FALSE(bool(files.check()));
+    EXPECT_TRUE(bool(files.checkOutput("report=", path("out.mlir"))));
+    consumeError(files.checkOutput("report=", path("out.mlir")));
+    EXPECT_FALSE(bool(files.checkOutput("report=", path("report.txt"))));
+  }
+}
+
+TEST_F(FileIOTest, DescriptorsAreNamedNotReopened) {
+  EXPECT_EQ(dc::namedDescriptor("-"), 1);
+  EXPECT_EQ(dc::namedDescriptor("/dev/stdout"), 1);
+  EXPECT_EQ(dc::namedDescriptor("/dev/stderr"), 2);
+  EXPECT_EQ(dc::namedDescriptor("/dev/fd/7"), 7);
+  EXPECT_EQ(dc::namedDescriptor("/proc/self/fd/12"), 12);
+  EXPECT_EQ(dc::namedDescriptor("/proc/" + std::to_string(::getpid()) +
+                                "/fd/3"),
+            3);
+  EXPECT_EQ(dc::namedDescriptor("/dev/fd/x"), std::nullopt);
+  EXPECT_EQ(dc::namedDescriptor("/dev/shm/model.mlir"), std::nullopt);
+  EXPECT_EQ(dc::namedDescriptor(path("plain")), std::nullopt);
+  ASSERT_EQ(::symlink("/dev/stderr", path("err").c_str()), 0);
+  EXPECT_EQ(dc::namedDescriptor(path("err")), 2);
+
+  // Written through the descriptor: appended to an O_APPEND file.
+  write(path("log"), "first\n");
+  int fd = ::open(path("log").c_str(), O_WRONLY | O_APPEND);
+  ASSERT_GE(fd, 0);
+  {
+    auto out = dc::OutputFile::create("/dev/fd/" + std::to_string(fd));
+    ASSERT_TRUE(bool(out)) << message(out.takeError());
+    EXPECT_EQ(out->kind(), dc::OutputFile::Kind::Descriptor);
+    out->os() << "second\n";
+    ASSERT_FALSE(bool(out->commit()));
+  }
+  ::close(fd);
+  EXPECT_EQ(read(path("log")), "first\nsecond\n");
+  // A closed descriptor is an error.
+  auto closed = dc::OutputFile::create("/dev/fd/" + std::to_string(fd));
+  ASSERT_FALSE(bool(closed));
+  EXPECT_NE(message(closed.takeError()).find("is not open"), std::string::npos);
+}
+
+TEST_F(FileIOTest, OutputLockSerialisesCommits) {
+  auto first = dc::OutputLock::acquire(path("libm.so"));
+  ASSERT_TRUE(bool(first));
+  // Another descriptor of the folder cannot take the lock meanwhile.
+  int fd = ::open(std::string(dir).c_str(), O_RDONLY | O_DIRECTORY);
+  ASSERT_GE(fd, 0);
+  EXPECT_NE(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  { dc::OutputLock released = std::move(*first); }
+  EXPECT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);
+  ::close(fd);
+  EXPECT_TRUE(bool(dc::OutputLock::acquire("-")));
 }
 
 } // namespace
