@@ -696,8 +696,10 @@ LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o,
   }
   if (llvm::Error e = files.check())
     return fromError(std::move(e));
-  // A report= of --dc-compress is checked against these too.
-  ::dc::toolFiles() = files;
+  // A report= of --dc-compress is checked against these too (the tool's
+  // own files; a host step library is a private temporary).
+  if (!host)
+    ::dc::toolFiles() = files;
   llvm::Expected<::dc::OutputFile> out = ::dc::OutputFile::create(
       o.output.empty() ? "-" : o.output, o.emit == "so" ? 0777 : 0666);
   if (!out)

@@ -25,6 +25,24 @@ Error fail(StringRef path, const Twine &reason) {
 
 Error failErrno(StringRef path) { return fail(path, std::strerror(errno)); }
 
+/// Replaces `p`, a symbolic link, by what it points at (relative targets
+/// against its folder); false (errno set) when it is not a link.
+bool followLink(std::string &p) {
+  char target[4096];
+  ssize_t n = ::readlink(p.c_str(), target, sizeof target - 1);
+  if (n < 0)
+    return false;
+  target[n] = 0;
+  if (sys::path::is_absolute(target)) {
+    p = target;
+  } else {
+    SmallString<256> next(sys::path::parent_path(p));
+    sys::path::append(next, target);
+    p = std::string(next);
+  }
+  return true;
+}
+
 /// Follows symbolic links by hand from `path` to a name that does not exist
 /// (an absent output, or a dangling link's target).
 Expected<std::string> followToAbsent(StringRef path) {
@@ -47,18 +65,8 @@ Expected<std::string> followToAbsent(StringRef path) {
     }
     if (!S_ISLNK(st.st_mode))
       return fail(path, "it changed while being resolved");
-    char target[4096];
-    ssize_t n = ::readlink(p.c_str(), target, sizeof target - 1);
-    if (n < 0)
+    if (!followLink(p))
       return failErrno(path);
-    target[n] = 0;
-    if (sys::path::is_absolute(target)) {
-      p = target;
-    } else {
-      SmallString<256> next(sys::path::parent_path(p));
-      sys::path::append(next, target);
-      p = std::string(next);
-    }
   }
   return fail(path, "too many levels of symbolic links");
 }
@@ -95,18 +103,8 @@ std::optional<int> dc::namedDescriptor(StringRef path) {
   for (int hops = 0; hops < 40; ++hops) {
     if (std::optional<int> fd = spelledDescriptor(p))
       return fd;
-    char target[4096];
-    ssize_t n = ::readlink(p.c_str(), target, sizeof target - 1);
-    if (n < 0)
+    if (!followLink(p))
       return std::nullopt;
-    target[n] = 0;
-    if (sys::path::is_absolute(target)) {
-      p = target;
-    } else {
-      SmallString<256> next(sys::path::parent_path(p));
-      sys::path::append(next, target);
-      p = std::string(next);
-    }
   }
   return std::nullopt;
 }
