@@ -266,9 +266,10 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
     auto bytes = ::dc::readInputFile(phase.resume);
     if (!bytes)
       return fail(llvm::toString(bytes.takeError()));
-    std::vector<char> bytesIn((*bytes)->getBufferStart(),
-                              (*bytes)->getBufferEnd());
-    if (::dc::codec::Status s = loop.restore(bytesIn); !s.ok())
+    if (::dc::codec::Status s =
+            loop.restore((*bytes)->getBufferStart(),
+                         (*bytes)->getBufferSize(), data.train.count);
+        !s.ok())
       return fail("'" + phase.resume + "': " + s.message());
   }
 
