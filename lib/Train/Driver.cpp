@@ -3,6 +3,7 @@
 #include "dc/Train/Driver.h"
 #include "Phase.h"
 #include "dc/Data/IDX.h"
+#include "dc/Dialect/DC/Transforms/Compression.h"
 #include "dc/Dialect/DC/Transforms/Parameters.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
@@ -10,13 +11,17 @@
 #include "dc/Train/Step.h"
 #include "dc/TrainLoop/TrainLoop.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Signals.h"
@@ -25,7 +30,10 @@
 #include "llvm/TargetParser/Host.h"
 
 #include <atomic>
+#include <cmath>
 #include <csignal>
+#include <cstdlib>
+#include <pthread.h>
 
 using namespace mlir;
 using namespace mlir::dc;
@@ -77,14 +85,145 @@ llvm::Error writeBytes(const std::string &path, llvm::StringRef bytes) {
   if (!out)
     return out.takeError();
   out->os() << bytes;
+  testSignalAt("checkpoint");
   return out->commit();
+}
+
+/// The files of `dir` a split may be read from (loadSplit's names).
+std::vector<std::string> dataFileNames(const std::string &dir) {
+  std::vector<std::string> files;
+  for (const char *split : {"train", "t10k"})
+    for (const char *suffix :
+         {"-images-idx3-ubyte", "-images-idx3-ubyte.gz", "-labels-idx1-ubyte",
+          "-labels-idx1-ubyte.gz", "-images.u8", "-images.f32", "-labels.u8"})
+      files.push_back(dir + "/" + split + suffix);
+  return files;
+}
+
+/// Checks --data before the reader sees it: a folder, whose data files (if
+/// there) are files. 0 or 1.
+int checkDataFolder(const std::string &dir) {
+  llvm::sys::fs::file_status st;
+  if (!llvm::sys::fs::status(dir, st) &&
+      st.type() != llvm::sys::fs::file_type::directory_file)
+    return fail("--data '" + dir + "' is not a folder (it names the folder "
+                "holding train-/t10k- image and label files)");
+  for (const std::string &f : dataFileNames(dir))
+    if (!llvm::sys::fs::status(f, st) &&
+        st.type() == llvm::sys::fs::file_type::directory_file)
+      return fail("--data: '" + f + "' is a directory, not a data file");
+  return 0;
+}
+
+/// A non-finite value in a weight or bias of the model as it was read
+/// (non-splat f32 constants: a NaN weight would otherwise surface as a NaN
+/// loss, blamed on the learning rate). 0 or 1.
+int checkFiniteConstants(ModuleOp module) {
+  int rc = 0;
+  module.walk([&](arith::ConstantOp c) {
+    auto type = dyn_cast<RankedTensorType>(c.getType());
+    if (rc || !type || !type.getElementType().isF32())
+      return WalkResult::advance();
+    if (auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
+        dense && dense.isSplat())
+      return WalkResult::advance();
+    std::vector<float> storage;
+    FailureOr<ArrayRef<float>> values = getWeightValues(c, storage);
+    if (failed(values))
+      return WalkResult::advance();
+    for (auto [i, v] : llvm::enumerate(*values)) {
+      if (std::isfinite(v))
+        continue;
+      std::string name;
+      if (auto r = dyn_cast<DenseResourceElementsAttr>(c.getValue()))
+        name = "'" + r.getRawHandle().getKey().str() + "'";
+      else {
+        llvm::raw_string_ostream os(name);
+        os << "at " << c.getLoc();
+      }
+      rc = fail("the model's constant " + name + " (" + typeString(type) +
+                ") has a non-finite value (" + std::to_string(v) +
+                ") at element " + llvm::Twine(i) +
+                ": dc-train cannot train from non-finite weights");
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  return rc;
 }
 
 } // namespace
 
+void mlir::dc::testSignalAt(llvm::StringRef stage) {
+  static const char *spec = std::getenv("DC_TRAIN_TEST_SIGINT");
+  if (!spec || !*spec)
+    return;
+  SmallVector<StringRef> stages;
+  StringRef(spec).split(stages, ',');
+  // Each stage once: a stage reached again (a checkpoint written again) is
+  // left alone, so one SIGINT is one SIGINT.
+  static llvm::StringSet<> fired;
+  if (!llvm::is_contained(stages, stage) || !fired.insert(stage).second)
+    return;
+  llvm::errs() << "dc-train: test: SIGINT at " << stage << "\n";
+  std::raise(SIGINT);
+}
+
+llvm::Error mlir::dc::saveCheckpoint(const std::string &path,
+                                     const std::vector<char> &bytes) {
+  llvm::StringRef data(bytes.data(), bytes.size());
+  bool wasInterrupted = interruptedFlag;
+  llvm::Error e = writeBytes(path, data);
+  // A SIGINT that lands while a checkpoint is written makes LLVM's handler
+  // remove the temporary (files to remove on a signal): write it again,
+  // now that the handler has run.
+  if (e && !wasInterrupted && interruptedFlag) {
+    llvm::consumeError(std::move(e));
+    e = writeBytes(path, data);
+  }
+  return e;
+}
+
+int mlir::dc::stopAfterTraining(const std::string &path,
+                                const std::vector<char> &bytes,
+                                llvm::StringRef hint) {
+  if (llvm::Error e = saveCheckpoint(path, bytes))
+    return fail("interrupted after the last step, and the checkpoint could "
+                "not be written: " + llvm::toString(std::move(e)));
+  llvm::errs() << "dc-train: interrupted after the last step; checkpoint '"
+               << path << "' written, no output ("
+               << (hint.empty() ? "--resume=" + path + " writes it" : hint.str())
+               << ")\n";
+  return 130;
+}
+
 int mlir::dc::trainError(const llvm::Twine &message) {
   llvm::errs() << "dc-train: error: " << message << "\n";
   return 1;
+}
+
+int mlir::dc::checkTrainOptions(const TrainOptions &o) {
+  if (o.data.empty())
+    return fail("no --data folder");
+  if (o.output.empty())
+    return fail("no output file (-o)");
+  if (!(o.lr > 0) || !std::isfinite(o.lr))
+    return fail("--lr must be positive (got " + std::to_string(o.lr) + ")");
+  if (o.batch <= 0)
+    return fail("--batch-size must be positive (got " + llvm::Twine(o.batch) +
+                ")");
+  if (o.threads < 1)
+    return fail("--blas-threads must be at least 1 (got " +
+                llvm::Twine(o.threads) + ")");
+  if (::dc::codec::Status s = ::dc::optim::verifyOptions(o.optimizer); !s.ok())
+    return fail(s.message());
+  ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
+      ::dc::optim::Schedule::parse(o.schedule);
+  if (!schedule.ok())
+    return fail(schedule.message());
+  if (!(o.std > 0) || !std::isfinite(o.std) || !std::isfinite(o.mean))
+    return fail("--std must be positive and finite and --mean finite");
+  return checkDataFolder(o.data);
 }
 
 llvm::json::Array mlir::dc::epochsJson(ArrayRef<::dc::trainloop::EpochLog> log) {
@@ -158,6 +297,11 @@ int mlir::dc::loadTrainData(const TrainOptions &o, const ModelInterface &m,
     return fail(test.message());
   for (auto [name, set] : {std::make_pair("train", &*train),
                            std::make_pair("t10k", &*test)})
+    if (set->count == 0)
+      return fail("--data '" + o.data + "': the " + name +
+                  " split has 0 images");
+  for (auto [name, set] : {std::make_pair("train", &*train),
+                           std::make_pair("t10k", &*test)})
     for (uint32_t i = 0; i < set->count; ++i)
       if (set->y[i] >= m.classes)
         return fail(llvm::Twine(name) + " label " + llvm::Twine(i) + " is " +
@@ -205,6 +349,13 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   if (values->empty())
     return fail("nothing to train: --train=" + llvm::join(phase.train, ",") +
                 " selects no constant of @forward");
+  for (const ParameterValue &p : *values)
+    for (auto [i, v] : llvm::enumerate(p.values))
+      if (!std::isfinite(v))
+        return fail("the model's parameter '" + p.name + "' (" + p.kind +
+                    ") has a non-finite value (" + std::to_string(v) +
+                    ") at element " + llvm::Twine(i) +
+                    ": dc-train cannot train from non-finite weights");
 
   // The step library.
   StepOptions step;
@@ -260,15 +411,21 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   loopOptions.progress = !o.quiet;
   loopOptions.test = phase.test;
   loopOptions.teacherLogits = phase.teacher ? phase.teacher->data() : nullptr;
+  if (std::getenv("DC_TRAIN_TEST_SIGINT"))
+    loopOptions.testHook = [](const char *stage, uint64_t step) {
+      testSignalAt(stage);
+      testSignalAt("step:" + std::to_string(step));
+    };
   ::dc::trainloop::TrainLoop loop(**library, 0, 1, layout, std::move(arena),
                                   loopOptions);
   if (!phase.resume.empty()) {
     auto bytes = ::dc::readInputFile(phase.resume);
     if (!bytes)
       return fail(llvm::toString(bytes.takeError()));
-    std::vector<char> bytesIn((*bytes)->getBufferStart(),
-                              (*bytes)->getBufferEnd());
-    if (::dc::codec::Status s = loop.restore(bytesIn); !s.ok())
+    if (::dc::codec::Status s =
+            loop.restore((*bytes)->getBufferStart(),
+                         (*bytes)->getBufferSize(), data.train.count);
+        !s.ok())
       return fail("'" + phase.resume + "': " + s.message());
   }
 
@@ -276,19 +433,9 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
     llvm::errs() << "dc-train: interrupted before training; no output\n";
     return 130;
   }
-  auto saveCheckpoint =
+  auto checkpointTo =
       [&](const std::vector<char> &bytes) -> ::dc::codec::Status {
-    llvm::StringRef data(bytes.data(), bytes.size());
-    bool wasInterrupted = interruptedFlag;
-    llvm::Error e = writeBytes(phase.checkpoint, data);
-    // A SIGINT that lands while a checkpoint is written makes LLVM's handler
-    // remove the temporary (files to remove on a signal): write it again,
-    // now that the handler has run.
-    if (e && !wasInterrupted && interruptedFlag) {
-      llvm::consumeError(std::move(e));
-      e = writeBytes(phase.checkpoint, data);
-    }
-    if (e)
+    if (llvm::Error e = saveCheckpoint(phase.checkpoint, bytes))
       return ::dc::codec::Status::error(llvm::toString(std::move(e)));
     return ::dc::codec::Status::success();
   };
@@ -305,16 +452,26 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
     llvm::errs() << "\n";
   };
   ::dc::codec::Status status = loop.run(data.train, data.val, data.test,
-                                        &interruptedFlag, saveCheckpoint,
+                                        &interruptedFlag, checkpointTo,
                                         report);
   if (loop.interrupted()) {
     llvm::errs() << "dc-train: " << status.message() << "; checkpoint '"
-                 << phase.checkpoint << "' written, no output (--resume="
-                 << phase.checkpoint << " continues)\n";
+                 << phase.checkpoint << "' written, no output ("
+                 << (phase.continueHint.empty()
+                         ? "--resume=" + phase.checkpoint + " continues"
+                         : phase.continueHint)
+                 << ")\n";
     return 130;
   }
   if (!status.ok())
     return fail(status.message());
+  // From here on a SIGINT (the last epoch's evaluation, the predictions,
+  // writing the outputs) saves the finished run: resumed, it only writes
+  // the outputs.
+  result.checkpoint = loop.checkpoint();
+  if (interruptedFlag)
+    return stopAfterTraining(phase.checkpoint, result.checkpoint,
+                             phase.continueHint);
 
   // The model back, in the form it came in.
   std::vector<std::vector<float>> trained;
@@ -340,10 +497,35 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
                                          : loop.log().back().testTop1;
   result.valTop1 =
       loop.log().empty() ? loop.top1(data.val) : loop.log().back().valTop1;
+  testSignalAt("predict");
+  if (interruptedFlag)
+    return stopAfterTraining(phase.checkpoint, result.checkpoint,
+                             phase.continueHint);
   return 0;
 }
 
-int TrainOutputs::open(const TrainOptions &o) {
+int TrainOutputs::open(const TrainOptions &o, const std::string &checkpoint,
+                       ArrayRef<std::pair<std::string, std::string>> more) {
+  // No output may be another output or an input (by identity: a relative,
+  // absolute or linked spelling of one file is caught alike).
+  ::dc::FileSet files;
+  files.input("the model", o.model);
+  for (const std::string &f : dataFileNames(o.data))
+    if (llvm::sys::fs::exists(f))
+      files.input("--data", f);
+  files.input("--resume", o.resume);
+  files.output("-o", o.output);
+  files.output("--log", o.log);
+  files.output("--predictions", o.predictions);
+  files.output("--checkpoint", checkpoint);
+  for (const auto &[option, path] : more)
+    files.output(option, path);
+  // Continuing a run: the checkpoint it resumed from is replaced (by
+  // temporary and rename, after it was read).
+  files.allow("--checkpoint", "--resume");
+  if (llvm::Error e = files.check())
+    return fail(llvm::toString(std::move(e)));
+
   for (auto [path, file] : {std::make_pair(&o.output, &model),
                             std::make_pair(&o.log, &log),
                             std::make_pair(&o.predictions, &predictions)}) {
@@ -354,7 +536,67 @@ int TrainOutputs::open(const TrainOptions &o) {
       return fail(llvm::toString(f.takeError()));
     file->emplace(std::move(*f));
   }
+  // Written later (the checkpoint many times): checked now as an output
+  // would be, a regular file by making and removing its temporary.
+  SmallVector<std::string> later = {checkpoint};
+  for (const auto &m : more)
+    later.push_back(m.second);
+  for (const std::string &path : later) {
+    ::dc::OutputFile::Kind kind;
+    llvm::Expected<std::string> resolved = ::dc::resolveOutputPath(path, &kind);
+    if (!resolved)
+      return fail(llvm::toString(resolved.takeError()));
+    if (kind != ::dc::OutputFile::Kind::Replace)
+      continue; // a stream is opened when written (a FIFO would block now)
+    llvm::Expected<::dc::OutputFile> f = ::dc::OutputFile::create(path);
+    if (!f)
+      return fail(llvm::toString(f.takeError()));
+    f->discard();
+  }
   return 0;
+}
+
+int TrainOutputs::commit(const std::string &checkpointPath,
+                         const std::vector<char> &checkpoint,
+                         StringRef hint) {
+  SmallVector<::dc::OutputFile *> all;
+  for (std::optional<::dc::OutputFile> *f : {&model, &log, &predictions})
+    if (*f)
+      all.push_back(&**f);
+  // Every byte written first: a write error in one (a full disk) leaves
+  // all of them uncommitted.
+  for (::dc::OutputFile *f : all)
+    if (llvm::Error e = f->flush()) {
+      for (::dc::OutputFile *g : all)
+        g->discard();
+      return fail(llvm::toString(std::move(e)));
+    }
+  // Then the renames, with SIGINT held off (LLVM's handler would remove
+  // the temporaries not renamed yet): a SIGINT before this point stops the
+  // run with a checkpoint; one during it waits for the renames, and the
+  // run ends complete.
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  if (interruptedFlag) {
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    for (::dc::OutputFile *f : all)
+      f->discard();
+    return stopAfterTraining(checkpointPath, checkpoint, hint);
+  }
+  int rc = 0;
+  testSignalAt("commit"); // held off until every output is renamed
+  for (::dc::OutputFile *f : all) {
+    if (rc) {
+      f->discard();
+      continue;
+    }
+    if (llvm::Error e = f->commit())
+      rc = fail(llvm::toString(std::move(e)));
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return rc;
 }
 
 TrainSession::TrainSession() {
@@ -368,7 +610,8 @@ TrainSession::TrainSession() {
 
 int TrainSession::open(const TrainOptions &o) {
   // SIGINT from here on: training stops after its step (TrainLoop), work
-  // before training stops before the first step; a second SIGINT kills.
+  // before training stops before the first step, work after it with a
+  // checkpoint of the finished run; a second SIGINT kills.
   llvm::sys::SetInterruptFunction(onInterrupt);
   module = loadModule(o.model, *context, sourceMgr, "dc-train");
   if (!module)
@@ -377,40 +620,31 @@ int TrainSession::open(const TrainOptions &o) {
   if (failed(i))
     return 1;
   iface = *i;
-  return loadTrainData(o, iface, data);
+  if (int rc = checkFiniteConstants(*module))
+    return rc;
+  if (int rc = loadTrainData(o, iface, data))
+    return rc;
+  testSignalAt("loaded");
+  if (interruptedFlag) {
+    llvm::errs() << "dc-train: interrupted before training; no output\n";
+    return 130;
+  }
+  return 0;
 }
 
 int mlir::dc::runTrain(const TrainOptions &o) {
   // Options first: nothing is read or built for a run that cannot start.
-  if (o.data.empty())
-    return fail("no --data folder");
-  if (o.output.empty())
-    return fail("no output file (-o)");
-  if (!(o.lr > 0) || !std::isfinite(o.lr))
-    return fail("--lr must be positive (got " + std::to_string(o.lr) + ")");
-  if (o.batch <= 0)
-    return fail("--batch-size must be positive (got " + llvm::Twine(o.batch) +
-                ")");
-  if (o.threads < 1)
-    return fail("--threads must be at least 1");
-  if (::dc::codec::Status s = ::dc::optim::verifyOptions(o.optimizer); !s.ok())
-    return fail(s.message());
+  if (int rc = checkTrainOptions(o))
+    return rc;
   ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
       ::dc::optim::Schedule::parse(o.schedule);
-  if (!schedule.ok())
-    return fail(schedule.message());
-  if (!(o.std > 0) || !std::isfinite(o.std) || !std::isfinite(o.mean))
-    return fail("--std must be positive and finite and --mean finite");
   std::string checkpointPath =
       o.checkpoint.empty() ? o.output + ".ckpt" : o.checkpoint;
   // The outputs, prepared before the work (dc/Support/FileIO.h): a bad path
-  // fails now, and nothing appears unless the run completes.
+  // or a collision fails now, and nothing appears unless the run completes.
   TrainOutputs outputs;
-  if (int rc = outputs.open(o))
+  if (int rc = outputs.open(o, checkpointPath))
     return rc;
-  ::dc::OutputFile *out = &*outputs.model;
-  std::optional<::dc::OutputFile> &logFile = outputs.log;
-  std::optional<::dc::OutputFile> &predictionsFile = outputs.predictions;
 
   TrainSession session;
   if (int rc = session.open(o))
@@ -419,22 +653,18 @@ int mlir::dc::runTrain(const TrainOptions &o) {
   const TrainData &data = session.data;
 
   PhaseOptions phase{o.epochs, o.train, o.lr, *schedule, checkpointPath,
-                     o.resume, predictionsFile.has_value() || o.epochs == 0};
+                     o.resume, outputs.predictions.has_value() || o.epochs == 0};
   PhaseResult result;
   if (int rc = trainPhase(module, o, session.iface, phase, data, result))
     return rc;
 
-  module.print(out->os());
-  out->os() << "\n"; // as dc-opt prints it
-  if (llvm::Error e = out->commit())
-    return fail(llvm::toString(std::move(e)));
-  if (predictionsFile) {
+  // Every output's contents, then all committed together (or none).
+  module.print(outputs.model->os());
+  outputs.model->os() << "\n"; // as dc-opt prints it
+  if (outputs.predictions)
     for (uint32_t p : result.predictions)
-      predictionsFile->os() << p << "\n";
-    if (llvm::Error e = predictionsFile->commit())
-      return fail(llvm::toString(std::move(e)));
-  }
-  if (logFile) {
+      outputs.predictions->os() << p << "\n";
+  if (outputs.log) {
     llvm::json::Object root{
         {"model", o.model},
         {"data", o.data},
@@ -451,11 +681,13 @@ int mlir::dc::runTrain(const TrainOptions &o) {
                             {"compile_seconds", result.library.compileSeconds}}},
         {"epochs", epochsJson(result.log)},
         {"test_top1", result.testTop1}};
-    logFile->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
-                  << "\n";
-    if (llvm::Error e = logFile->commit())
-      return fail(llvm::toString(std::move(e)));
+    outputs.log->os() << llvm::formatv("{0:2}",
+                                       llvm::json::Value(std::move(root)))
+                      << "\n";
   }
+  testSignalAt("write");
+  if (int rc = outputs.commit(checkpointPath, result.checkpoint, ""))
+    return rc;
   if (!o.quiet)
     llvm::errs() << llvm::formatv("dc-train: test top-1 {0:f2}%, wrote {1}\n",
                                   100 * result.testTop1, o.output);

@@ -27,6 +27,27 @@ namespace mlir::dc {
 /// Prints "dc-train: error: MESSAGE"; returns 1.
 int trainError(const llvm::Twine &message);
 
+/// The checks of the options every run makes before anything is read: 0 or
+/// 1 (the error reported, naming the option).
+int checkTrainOptions(const TrainOptions &o);
+
+/// Test-only (docs/Training.md, "Signals"): when DC_TRAIN_TEST_SIGINT lists
+/// `stage` (comma-separated), says so on stderr and sends this process
+/// SIGINT, so the tests interrupt every stage deterministically.
+void testSignalAt(llvm::StringRef stage);
+
+/// Writes checkpoint `bytes` to `path` (by temporary and rename; written
+/// again if a SIGINT removed the temporary on the way).
+llvm::Error saveCheckpoint(const std::string &path,
+                           const std::vector<char> &bytes);
+
+/// After a SIGINT once training is over (the final evaluation, writing the
+/// outputs): saves `bytes`, the finished run's checkpoint, to `path`, says
+/// so and returns 130 (1 if the checkpoint cannot be written). `hint` says
+/// how to continue ("" = --resume=PATH).
+int stopAfterTraining(const std::string &path, const std::vector<char> &bytes,
+                      llvm::StringRef hint);
+
 /// @forward's images and logits.
 struct ModelInterface {
   size_t features = 0; ///< elements per image
@@ -58,6 +79,8 @@ struct PhaseOptions {
   double temperature = 4, alpha = 0.5;
   /// Return the trained model's logits of the training images.
   bool trainLogits = false;
+  /// How an interrupted run continues ("" = --resume=CHECKPOINT).
+  std::string continueHint = "";
 };
 struct PhaseResult {
   std::vector<::dc::trainloop::EpochLog> log;
@@ -66,6 +89,9 @@ struct PhaseResult {
   std::vector<uint32_t> predictions;
   std::vector<float> trainLogits;
   size_t parameters = 0;
+  /// The finished run's checkpoint: a SIGINT while the outputs are written
+  /// saves it (--resume then only writes them).
+  std::vector<char> checkpoint;
 };
 /// Trains `module` in place: parametrizes what `phase.train` selects (unless
 /// it is parametrized), builds the step library, trains, writes the values
@@ -78,10 +104,23 @@ llvm::json::Array epochsJson(ArrayRef<::dc::trainloop::EpochLog> log);
 
 /// The -o, --log and --predictions outputs, prepared before the work
 /// (dc/Support/FileIO.h): a bad path fails at once, and nothing appears
-/// unless the run completes and commits them.
+/// unless the run completes and commits them all.
 struct TrainOutputs {
-  /// 0, or 1 (the error reported).
-  int open(const TrainOptions &o);
+  /// Refuses, before any work, an output that is the same file as another
+  /// output or as an input (dc::FileSet, by identity: the model, the data
+  /// files, --resume), except --checkpoint naming the --resume file (the
+  /// documented way to continue a run: it is replaced by temporary and
+  /// rename). Then creates -o, --log and --predictions and checks the
+  /// checkpoint's path and `more` (the recipe's stage models, option and
+  /// path) the same way, so a missing folder fails now, not at the first
+  /// checkpoint. 0, or 1 (the error reported).
+  int open(const TrainOptions &o, const std::string &checkpoint,
+           llvm::ArrayRef<std::pair<std::string, std::string>> more = {});
+  /// Once their contents are written: flushes every output, then commits
+  /// them all with SIGINT held off — or none, when a flush fails (1) or a
+  /// SIGINT came first (stopAfterTraining with `checkpoint`: 130).
+  int commit(const std::string &checkpointPath,
+             const std::vector<char> &checkpoint, llvm::StringRef hint);
   std::optional<::dc::OutputFile> model, log, predictions;
 };
 

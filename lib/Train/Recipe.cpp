@@ -287,12 +287,8 @@ FailureOr<uint64_t> encodedBytes(ModuleOp module, std::string &bitsOut) {
 int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   auto fail = [](const llvm::Twine &m) { return trainError(m); };
   TrainOptions o = given;
-  if (o.data.empty())
-    return fail("no --data folder");
-  if (o.output.empty())
-    return fail("no output file (-o)");
-  if (!(o.lr > 0) || o.batch <= 0 || o.threads < 1)
-    return fail("--lr and --batch-size must be positive, --blas-threads >= 1");
+  if (int rc = checkTrainOptions(o))
+    return rc;
   if (r.pruneSteps < 1)
     return fail("--prune-steps must be at least 1");
   if (!(r.pruneStop >= 0) || !(r.qualityStep > 0) ||
@@ -326,12 +322,23 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   if (!retrain.ok())
     return fail("--retrain-schedule: " + retrain.message());
 
+  // Every output, the per-stage models and the phases' checkpoint
+  // included, checked before the work.
+  std::string checkpointPath = o.output + ".ckpt";
+  const char *continueHint = "the stage models written so far "
+                             "(-o.STAGE.mlir) continue with --recipe-from";
   TrainOutputs outputs;
-  if (int rc = outputs.open(o))
+  if (int rc = outputs.open(
+          o, checkpointPath,
+          {{"the dense stage's model", o.output + ".dense.mlir"},
+           {"the pruned stage's model", o.output + ".pruned.mlir"},
+           {"the quantized stage's model", o.output + ".quantized.mlir"}}))
     return rc;
   ::dc::OutputFile *out = &*outputs.model;
   std::optional<::dc::OutputFile> &logFile = outputs.log;
   std::optional<::dc::OutputFile> &predictionsFile = outputs.predictions;
+  // The last phase's finished run, saved if a SIGINT stops the end.
+  std::vector<char> lastCheckpoint;
 
   TrainSession session;
   if (int rc = session.open(o))
@@ -422,7 +429,8 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
                    bool predictions = false, bool dense = false,
                    Test test = Test::LastEpoch) -> int {
     PhaseOptions p{epochs, std::move(train), o.lr, sched,
-                   o.output + ".ckpt", "", predictions};
+                   checkpointPath, "", predictions};
+    p.continueHint = continueHint;
     // The test set is evaluated once per stage's row, never for choices.
     p.test = test;
     if (dense) {
@@ -435,6 +443,8 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     int rc = trainPhase(*module, o, *iface, p, data, res);
     if (dense && rc == 0)
       teacher = std::move(res.trainLogits);
+    if (rc == 0)
+      lastCheckpoint = res.checkpoint;
     return rc;
   };
   std::vector<uint32_t> predictions; // of the final (quantized) model
@@ -610,16 +620,12 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   if (int rc = record(s, last))
     return rc;
 
+  // Every output's contents, then all committed together (or none).
   encoded->print(out->os());
   out->os() << "\n";
-  if (llvm::Error e = out->commit())
-    return fail(llvm::toString(std::move(e)));
-  if (predictionsFile) {
+  if (predictionsFile)
     for (uint32_t p : predictions)
       predictionsFile->os() << p << "\n";
-    if (llvm::Error e = predictionsFile->commit())
-      return fail(llvm::toString(std::move(e)));
-  }
   if (logFile) {
     llvm::json::Object root{{"model", o.model},
                             {"data", o.data},
@@ -630,9 +636,9 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
                             {"stages", std::move(rows)}};
     logFile->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
                   << "\n";
-    if (llvm::Error e = logFile->commit())
-      return fail(llvm::toString(std::move(e)));
   }
+  if (int rc = outputs.commit(checkpointPath, lastCheckpoint, continueHint))
+    return rc;
   // The table.
   llvm::outs() << "stage      test top-1  test error  kept     bits        "
                   "bytes     ratio\n";

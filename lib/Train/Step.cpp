@@ -4,6 +4,7 @@
 #include "dc/Compile/Compile.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
 #include "dc/Dialect/DC/Transforms/Parameters.h"
+#include "dc/Support/FileIO.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -45,6 +46,68 @@ static std::string cacheFolder(const StepOptions &o) {
   }
   llvm::sys::path::append(path, "dc");
   return path.str().str();
+}
+
+/// A cache entry's record, next to it as <entry>.sum: its size and the
+/// xxh3 hash of its bytes, written after the library (both by temporary
+/// and rename), so a library without a matching record is never loaded.
+static std::string cacheRecord(uint64_t size, uint64_t hash) {
+  return "dc-step-library 1\nsize " + std::to_string(size) + "\nxxh3 " +
+         llvm::utohexstr(hash, /*LowerCase=*/true, 16) + "\n";
+}
+
+/// "" when the library at `path` matches its record, else why not.
+static std::string verifyCacheEntry(StringRef path) {
+  auto record = llvm::MemoryBuffer::getFile(path + ".sum", /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!record)
+    return "no record of its size and hash (" + record.getError().message() +
+           ")";
+  auto library = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                             /*RequiresNullTerminator=*/false,
+                                             /*IsVolatile=*/true);
+  if (!library)
+    return "cannot read it: " + library.getError().message();
+  StringRef bytes = (*library)->getBuffer();
+  std::string expected = cacheRecord(bytes.size(), llvm::xxh3_64bits(bytes));
+  if ((*record)->getBuffer() == expected)
+    return "";
+  // Say which: the size (a truncated or emptied file) or the bytes.
+  StringRef got = (*record)->getBuffer();
+  size_t sizeAt = got.find("\nsize ");
+  if (sizeAt != StringRef::npos) {
+    StringRef size = got.drop_front(sizeAt + 6).take_until(
+        [](char c) { return c == '\n'; });
+    if (size != std::to_string(bytes.size()))
+      return "it has " + std::to_string(bytes.size()) +
+             " bytes, its record says " + size.str();
+  }
+  return "its bytes do not match its record";
+}
+
+/// Writes the record of the library just built at `path`.
+static LogicalResult recordCacheEntry(StringRef path, std::string &error) {
+  auto library = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                             /*RequiresNullTerminator=*/false,
+                                             /*IsVolatile=*/true);
+  if (!library) {
+    error = "cannot read the step library '" + path.str() +
+            "' just built: " + library.getError().message();
+    return failure();
+  }
+  StringRef bytes = (*library)->getBuffer();
+  llvm::Expected<::dc::OutputFile> out =
+      ::dc::OutputFile::create(path.str() + ".sum");
+  if (!out) {
+    error = llvm::toString(out.takeError());
+    return failure();
+  }
+  out->os() << cacheRecord(bytes.size(), llvm::xxh3_64bits(bytes));
+  if (llvm::Error e = out->commit()) {
+    error = llvm::toString(std::move(e));
+    return failure();
+  }
+  return success();
 }
 
 FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
@@ -116,9 +179,18 @@ FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
                                                     /*LowerCase=*/true, 16) +
                                     ".so");
   info.path = path.str().str();
+  // A cached library is loaded only when it matches its record: a
+  // truncated or emptied entry would fail dlopen, or crash it (SIGBUS on
+  // the missing pages). Such an entry is built again.
   if (llvm::sys::fs::exists(info.path)) {
-    info.cached = true;
-    return info;
+    std::string why = verifyCacheEntry(info.path);
+    if (why.empty()) {
+      info.cached = true;
+      return info;
+    }
+    llvm::errs() << "dc-train: warning: the cached step library '"
+                 << info.path << "' is damaged (" << why
+                 << "); building it again\n";
   }
   CompileOptions c;
   c.kind = CompileOptions::Kind::HostStep;
@@ -129,7 +201,8 @@ FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
   c.header = "none";
   c.runtimeDir = o.runtimeDir;
   c.linker = o.linker;
-  if (failed(compileModel(*step, c, error)))
+  if (failed(compileModel(*step, c, error)) ||
+      failed(recordCacheEntry(info.path, error)))
     return failure();
   info.compileSeconds = std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - start)

@@ -4,6 +4,7 @@
 
 #include "dc/Codec/Random.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -127,6 +128,7 @@ Status TrainLoop::run(
   using Clock = std::chrono::steady_clock;
   if (train.count == 0)
     return Status::error("no training images");
+  trainImages = train.count;
   uint64_t stepsPerEpoch = (train.count + uint64_t(o.batch) - 1) / o.batch;
   bool tty = o.progress && isatty(2);
   std::vector<void *> args, results = {&loss};
@@ -163,6 +165,8 @@ Status TrainLoop::run(
       lossSum += double(loss) * double(n);
       optimizer.step(params.data(), grads.data(), lr);
       uint64_t done = stepInEpoch + 1;
+      if (o.testHook)
+        o.testHook("step", optimizer.steps());
       auto now = Clock::now();
       if (tty && (std::chrono::duration<double>(now - lastPrint).count() > 0.5 ||
                   done == stepsPerEpoch)) {
@@ -197,13 +201,18 @@ Status TrainLoop::run(
     }
     if (tty)
       std::fprintf(stderr, "\n");
+    if (o.testHook && epoch + 1 == o.epochs)
+      o.testHook("evaluate", optimizer.steps());
     EpochLog e;
     e.epoch = epoch + 1;
     e.steps = stepsPerEpoch;
     e.lr = lr;
     e.seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    e.imagesPerSecond =
-        double(train.count - firstStep * uint64_t(o.batch)) / e.seconds;
+    // The images this run trained in the epoch (a resumed epoch's rest);
+    // finite whatever the clock says, as a log must be.
+    uint64_t images =
+        train.count - std::min<uint64_t>(train.count, firstStep * uint64_t(o.batch));
+    e.imagesPerSecond = e.seconds > 0 ? double(images) / e.seconds : 0;
     e.loss = lossSum / double(train.count);
     e.valTop1 = top1(val);
     if (o.test == LoopOptions::Test::EveryEpoch ||
@@ -217,20 +226,13 @@ Status TrainLoop::run(
 }
 
 //===----------------------------------------------------------------------===//
-// Checkpoints: "DCCKPT01", then u64 fingerprint, epoch, step, optimizer
-// steps, the loss sum (f64 bits), the epoch logs so far, then the arena and
-// the optimizer's two buffers (u64 length + floats each). Little-endian.
+// Checkpoints (Checkpoint.h).
 //===----------------------------------------------------------------------===//
 
 uint64_t TrainLoop::fingerprint() const {
   // FNV-1a over the layout and the options that shape the run.
   uint64_t h = 0xcbf29ce484222325ull;
-  auto mix = [&](const void *p, size_t n) {
-    for (size_t i = 0; i < n; ++i) {
-      h ^= static_cast<const uint8_t *>(p)[i];
-      h *= 0x100000001b3ull;
-    }
-  };
+  auto mix = [&](const void *p, size_t n) { h = fnv1a64(p, n, h); };
   for (const Parameter &p : layout) {
     mix(p.name.data(), p.name.size());
     mix(&p.offset, sizeof(p.offset));
@@ -245,119 +247,45 @@ uint64_t TrainLoop::fingerprint() const {
   return h;
 }
 
-namespace {
-struct Writer {
-  std::vector<char> &out;
-  void raw(const void *p, size_t n) {
-    out.insert(out.end(), static_cast<const char *>(p),
-               static_cast<const char *>(p) + n);
-  }
-  void u64(uint64_t v) { raw(&v, 8); }
-  void f64(double v) { raw(&v, 8); }
-  void floats(const std::vector<float> &v) {
-    u64(v.size());
-    raw(v.data(), v.size() * sizeof(float));
-  }
-};
-struct Reader {
-  const std::vector<char> &in;
-  size_t at = 0;
-  bool ok = true;
-  void raw(void *p, size_t n) {
-    if (!ok || in.size() - at < n) {
-      ok = false;
-      return;
-    }
-    std::memcpy(p, in.data() + at, n);
-    at += n;
-  }
-  uint64_t u64() {
-    uint64_t v = 0;
-    raw(&v, 8);
-    return v;
-  }
-  double f64() {
-    double v = 0;
-    raw(&v, 8);
-    return v;
-  }
-  void floats(std::vector<float> &v) {
-    uint64_t n = u64();
-    if (!ok || n != v.size()) {
-      ok = false;
-      return;
-    }
-    raw(v.data(), n * sizeof(float));
-  }
-};
-} // namespace
-
-static const char kMagic[8] = {'D', 'C', 'C', 'K', 'P', 'T', '0', '1'};
-
 std::vector<char> TrainLoop::checkpoint() const {
-  std::vector<char> out;
-  Writer w{out};
-  w.raw(kMagic, 8);
-  w.u64(fingerprint());
-  w.u64(epoch);
-  w.u64(stepInEpoch);
-  w.u64(optimizer.steps());
-  w.f64(lossSum);
-  w.u64(epochs.size());
-  for (const EpochLog &e : epochs) {
-    w.u64(e.epoch);
-    w.u64(e.steps);
-    for (double v : {e.loss, e.lr, e.seconds, e.imagesPerSecond, e.testTop1,
-                     e.valTop1})
-      w.f64(v);
-  }
-  w.floats(params);
+  CheckpointState s;
+  s.fingerprint = fingerprint();
+  s.trainImages = trainImages;
+  s.batch = uint64_t(o.batch);
+  s.epoch = epoch;
+  s.step = stepInEpoch;
+  s.optimizerSteps = optimizer.steps();
+  s.lossSum = lossSum;
+  s.log = epochs;
+  s.params = params;
   auto &opt = const_cast<optim::Optimizer &>(optimizer);
-  w.floats(opt.buffer(0));
-  w.floats(opt.buffer(1));
-  return out;
+  s.buffer0 = opt.buffer(0);
+  s.buffer1 = opt.buffer(1);
+  return writeCheckpoint(s);
 }
 
-Status TrainLoop::restore(const std::vector<char> &bytes) {
-  Reader r{bytes};
-  char magic[8] = {};
-  r.raw(magic, 8);
-  if (!r.ok || std::memcmp(magic, kMagic, 8) != 0)
-    return Status::error("not a dc-train checkpoint (bad magic)");
-  if (r.u64() != fingerprint())
-    return Status::error("the checkpoint belongs to another model, optimizer, "
-                         "batch size or seed");
-  uint64_t e = r.u64(), s = r.u64(), t = r.u64();
-  double sum = r.f64();
-  uint64_t logs = r.u64();
-  if (!r.ok || logs > e + 1)
-    return Status::error("the checkpoint is truncated or corrupt");
-  if (e > o.epochs)
-    return Status::error("the checkpoint is at epoch " + std::to_string(e + 1) +
-                         ", past --epochs=" + std::to_string(o.epochs));
-  std::vector<EpochLog> restored(logs);
-  for (EpochLog &l : restored) {
-    l.epoch = unsigned(r.u64());
-    l.steps = r.u64();
-    for (double *v : {&l.loss, &l.lr, &l.seconds, &l.imagesPerSecond,
-                      &l.testTop1, &l.valTop1})
-      *v = r.f64();
-  }
-  std::vector<float> p(params.size());
-  r.floats(p);
-  std::vector<float> b0(optimizer.buffer(0).size()),
-      b1(optimizer.buffer(1).size());
-  r.floats(b0);
-  r.floats(b1);
-  if (!r.ok || r.at != bytes.size())
-    return Status::error("the checkpoint is truncated or corrupt");
-  params = std::move(p);
-  optimizer.buffer(0) = std::move(b0);
-  optimizer.buffer(1) = std::move(b1);
-  optimizer.setSteps(t);
-  epoch = unsigned(e);
-  stepInEpoch = s;
-  lossSum = sum;
-  epochs = std::move(restored);
+Status TrainLoop::restore(const char *bytes, size_t size,
+                          uint64_t trainCount) {
+  CheckpointExpectation x;
+  x.fingerprint = fingerprint();
+  x.trainImages = trainCount;
+  x.batch = uint64_t(o.batch);
+  x.epochs = o.epochs;
+  x.layout = layout;
+  x.buffer0 = optimizer.buffer(0).size();
+  x.buffer1 = optimizer.buffer(1).size();
+  x.adam = o.optimizer.kind == optim::Kind::Adam;
+  StatusOr<CheckpointState> s = readCheckpoint(bytes, size, x);
+  if (!s.ok())
+    return s.status();
+  trainImages = trainCount;
+  params = std::move(s->params);
+  optimizer.buffer(0) = std::move(s->buffer0);
+  optimizer.buffer(1) = std::move(s->buffer1);
+  optimizer.setSteps(s->optimizerSteps);
+  epoch = unsigned(s->epoch);
+  stepInEpoch = s->step;
+  lossSum = s->lossSum;
+  epochs = std::move(s->log);
   return Status::success();
 }

@@ -74,8 +74,9 @@ struct RecipeOptions {
 int runRecipe(const TrainOptions &options, const RecipeOptions &recipe);
 
 /// Runs dc-train. Returns the process exit code: 0, 1 (an error, reported
-/// on stderr as "dc-train: error: ..."), or 130 (interrupted by SIGINT: the
-/// step finished, a checkpoint was written, no output).
+/// on stderr as "dc-train: error: ..."), or 130 (interrupted by SIGINT: no
+/// output; from the first step on, a checkpoint was written — after the
+/// last step, the finished run's, which --resume turns into the outputs).
 int runTrain(const TrainOptions &options);
 
 } // namespace mlir::dc

@@ -16,6 +16,7 @@
 
 #include "dc/Data/IDX.h"
 #include "dc/Optim/Optimizer.h"
+#include "dc/TrainLoop/Checkpoint.h"
 #include "dc/TrainLoop/StepLibrary.h"
 
 #include <csignal>
@@ -27,12 +28,6 @@
 namespace dc::trainloop {
 
 using data::Samples;
-
-/// One trained tensor of the arena.
-struct Parameter {
-  std::string name;
-  size_t offset = 0, count = 0;
-};
 
 struct LoopOptions {
   unsigned epochs = 1;
@@ -54,19 +49,14 @@ struct LoopOptions {
   /// (count x classes, the training set's order), passed to train_step as
   /// its last argument (dc-differentiate{loss=distillation}); null: none.
   const float *teacherLogits = nullptr;
+  /// Test-only (dc-train's DC_TRAIN_TEST_SIGINT): called with "step" and
+  /// the run's step count (the optimizer's) after each step, and with
+  /// "evaluate" before the last epoch's evaluation.
+  std::function<void(const char *stage, uint64_t step)> testHook;
 };
 
-struct EpochLog;
 /// Called after each epoch's evaluation.
 using EpochCallback = std::function<void(const EpochLog &)>;
-
-/// What one epoch did.
-struct EpochLog {
-  unsigned epoch = 0; ///< 1-based
-  uint64_t steps = 0;
-  double loss = 0, lr = 0, seconds = 0, imagesPerSecond = 0;
-  double testTop1 = -1, valTop1 = -1; ///< -1: no such set
-};
 
 class TrainLoop {
 public:
@@ -93,10 +83,13 @@ public:
   /// Top-1 accuracy in [0, 1].
   double top1(const Samples &data);
 
-  /// The run's state (arena, optimizer, position) and back. restore checks
-  /// that the checkpoint belongs to this model and these options.
+  /// The run's state (arena, optimizer, position; Checkpoint.h) and back.
+  /// After run() returns, the state of the finished run (at the end of its
+  /// last epoch), which a resumed run completes without training. restore
+  /// checks that the checkpoint belongs to this model, these options and a
+  /// training set of `trainImages` images, and every field (readCheckpoint).
   std::vector<char> checkpoint() const;
-  Status restore(const std::vector<char> &bytes);
+  Status restore(const char *bytes, size_t size, uint64_t trainImages);
 
   const std::vector<float> &arena() const { return params; }
   const std::vector<EpochLog> &log() const { return epochs; }
@@ -125,6 +118,7 @@ private:
   unsigned epoch = 0;
   uint64_t stepInEpoch = 0;
   double lossSum = 0;
+  uint64_t trainImages = 0; ///< of the run (set by run or restore)
   std::vector<EpochLog> epochs;
   bool stopped = false;
 };
