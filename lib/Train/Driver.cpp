@@ -7,6 +7,7 @@
 #include "dc/Dialect/DC/Transforms/Parameters.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
+#include "dc/Support/TestHooks.h"
 #include "dc/Tools/ToolSupport.h"
 #include "dc/Train/Step.h"
 #include "dc/TrainLoop/TrainLoop.h"
@@ -155,18 +156,7 @@ int checkFiniteConstants(ModuleOp module) {
 } // namespace
 
 void mlir::dc::testSignalAt(llvm::StringRef stage) {
-  static const char *spec = std::getenv("DC_TRAIN_TEST_SIGINT");
-  if (!spec || !*spec)
-    return;
-  SmallVector<StringRef> stages;
-  StringRef(spec).split(stages, ',');
-  // Each stage once: a stage reached again (a checkpoint written again) is
-  // left alone, so one SIGINT is one SIGINT.
-  static llvm::StringSet<> fired;
-  if (!llvm::is_contained(stages, stage) || !fired.insert(stage).second)
-    return;
-  llvm::errs() << "dc-train: test: SIGINT at " << stage << "\n";
-  std::raise(SIGINT);
+  ::dc::testPause(("dc-train-" + stage).str());
 }
 
 llvm::Error mlir::dc::saveCheckpoint(const std::string &path,
@@ -411,10 +401,10 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   loopOptions.progress = !o.quiet;
   loopOptions.test = phase.test;
   loopOptions.teacherLogits = phase.teacher ? phase.teacher->data() : nullptr;
-  if (std::getenv("DC_TRAIN_TEST_SIGINT"))
+  if (std::getenv("DC_TEST_HOOK"))
     loopOptions.testHook = [](const char *stage, uint64_t step) {
       testSignalAt(stage);
-      testSignalAt("step:" + std::to_string(step));
+      testSignalAt("step-" + std::to_string(step));
     };
   ::dc::trainloop::TrainLoop loop(**library, 0, 1, layout, std::move(arena),
                                   loopOptions);
@@ -613,6 +603,8 @@ int TrainSession::open(const TrainOptions &o) {
   // before training stops before the first step, work after it with a
   // checkpoint of the finished run; a second SIGINT kills.
   llvm::sys::SetInterruptFunction(onInterrupt);
+  namedDiagnostics =
+      std::make_unique<NamedLocationDiagnostics>(*context, o.model);
   module = loadModule(o.model, *context, sourceMgr, "dc-train");
   if (!module)
     return 1;

@@ -12,6 +12,7 @@
 #include "dc/Optim/Optimizer.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Train/Driver.h"
+#include "dc/Tools/ToolSupport.h"
 #include "dc/Train/Step.h"
 #include "dc/TrainLoop/TrainLoop.h"
 
@@ -31,9 +32,10 @@ int trainError(const llvm::Twine &message);
 /// 1 (the error reported, naming the option).
 int checkTrainOptions(const TrainOptions &o);
 
-/// Test-only (docs/Training.md, "Signals"): when DC_TRAIN_TEST_SIGINT lists
-/// `stage` (comma-separated), says so on stderr and sends this process
-/// SIGINT, so the tests interrupt every stage deterministically.
+/// Test-only (docs/Training.md, "Signals"): dc::testPause("dc-train-STAGE")
+/// (dc/Support/TestHooks.h): DC_TEST_HOOK=dc-train-STAGE:signal:2 makes
+/// this process send itself SIGINT there, so the tests interrupt every
+/// stage deterministically.
 void testSignalAt(llvm::StringRef stage);
 
 /// Writes checkpoint `bytes` to `path` (by temporary and rename; written
@@ -136,6 +138,8 @@ struct TrainSession {
   std::unique_ptr<MLIRContext> context;
   llvm::SourceMgr sourceMgr;
   std::unique_ptr<SourceMgrDiagnosticHandler> diagnostics;
+  /// Diagnostics at an ONNX node's or named op's location, with the file.
+  std::unique_ptr<NamedLocationDiagnostics> namedDiagnostics;
   OwningOpRef<ModuleOp> module;
   ModelInterface iface;
   TrainData data;

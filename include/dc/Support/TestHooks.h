@@ -3,10 +3,13 @@
 // MLIR-free. Tests of what happens when a signal arrives or another process
 // acts at a given stage of a tool must not depend on timing (CI is a loaded
 // 2-core machine). The tools call testPause("stage") at the named stages;
-// it does nothing unless the environment variable DC_TEST_HOOK names that
-// stage:
+// it does nothing unless the environment variable DC_TEST_HOOK, a list of
+// STAGE:ACTION separated by ';', names that stage (each stage fires once
+// per process):
 //
-//   DC_TEST_HOOK=STAGE:signal:N   the process raises signal N there
+//   DC_TEST_HOOK=STAGE:signal:N   the process says so on stderr ("dc: test
+//                                 hook: signal N at STAGE") and raises
+//                                 signal N there
 //   DC_TEST_HOOK=STAGE:wait:PATH  the process writes "STAGE\n" into the FIFO
 //                                 PATH.reached (blocking until the test reads
 //                                 it), then reads the FIFO PATH until EOF

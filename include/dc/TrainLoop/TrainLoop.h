@@ -49,7 +49,7 @@ struct LoopOptions {
   /// (count x classes, the training set's order), passed to train_step as
   /// its last argument (dc-differentiate{loss=distillation}); null: none.
   const float *teacherLogits = nullptr;
-  /// Test-only (dc-train's DC_TRAIN_TEST_SIGINT): called with "step" and
+  /// Test-only (dc-train's DC_TEST_HOOK stages): called with "step" and
   /// the run's step count (the optimizer's) after each step, and with
   /// "evaluate" before the last epoch's evaluation.
   std::function<void(const char *stage, uint64_t step)> testHook;
