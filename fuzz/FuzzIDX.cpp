@@ -2,8 +2,11 @@
 //
 // Arbitrary bytes through maybeInflate and parseIdx (include/dc/Data/IDX.h):
 // no crash, no read past the input, and an accepted array holds exactly the
-// product of its dimensions. The same bytes, split in two, through parseRaw
-// as u8 and f32 images: accepted sets hold count * features finite values.
+// product of its dimensions. The same bytes through readIdx, which inflates
+// the header first and then only what it promises: it must accept exactly
+// what maybeInflate + parseIdx accept, with the same array. The same bytes,
+// split in two, through parseRaw as u8 and f32 images: accepted sets hold
+// count * features finite values.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,9 +44,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzzRaw(data, size);
   StatusOr<std::vector<uint8_t>> bytes =
       maybeInflate(ByteSpan(data, size), "in");
-  if (!bytes.ok())
-    return 0;
-  StatusOr<IdxArray> a = parseIdx(ByteSpan(*bytes), "in");
+  StatusOr<IdxArray> a =
+      bytes.ok() ? parseIdx(ByteSpan(*bytes), "in") : bytes.status();
+  StatusOr<IdxArray> streamed = readIdx(ByteSpan(data, size), "in");
+  if (a.ok() != streamed.ok() ||
+      (a.ok() && (a->dims != streamed->dims || a->data != streamed->data))) {
+    std::fprintf(stderr,
+                 "dc-fuzz-idx: readIdx (%s) disagrees with parseIdx (%s)\n",
+                 streamed.ok() ? "accepts" : streamed.message().c_str(),
+                 a.ok() ? "accepts" : a.message().c_str());
+    std::abort();
+  }
   if (!a.ok())
     return 0;
   uint64_t total = 1;

@@ -6,7 +6,20 @@
 // exceptions-enabled part), then the MLIR builder. Either an error string
 // or a module that verifies and prints; never a crash, a hang or a leak.
 //
+// One registry and context serve kInputsPerContext inputs (building a
+// context and loading its dialects cost more than importing most inputs;
+// docs/Testing.md has the figures), then the context is rebuilt, so that
+// what it interns (types, attributes, identifiers, locations) stays bounded.
+// The module of an input is destroyed before the next. A crash reproduces
+// from its input alone unless it depends on what earlier inputs interned
+// (then run the corpus with -runs). libFuzzer's per-input leak check would
+// take the context's interning for leaks: it is off by default here
+// (FuzzFlags.h; -detect_leaks=1 turns it on), and LeakSanitizer checks the
+// whole run at exit, after the context is gone.
+//
 //===----------------------------------------------------------------------===//
+
+#include "FuzzFlags.h"
 
 #include "dc/Import/OnnxImport.h"
 
@@ -16,17 +29,43 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+
+namespace {
+
+constexpr unsigned kInputsPerContext = 1000;
+
+/// The context for the next input: the same one kInputsPerContext times.
+mlir::MLIRContext &contextForInput() {
+  static mlir::DialectRegistry registry;
+  static bool registered =
+      (mlir::dc::registerOnnxImportDialects(registry), true);
+  (void)registered;
+  static std::unique_ptr<mlir::MLIRContext> context;
+  static unsigned inputs = 0;
+  if (!context || inputs == kInputsPerContext) {
+    context.reset(); // the old one first: at most one alive
+    context = std::make_unique<mlir::MLIRContext>(
+        registry, mlir::MLIRContext::Threading::DISABLED);
+    context->printOpOnDiagnostic(false);
+    // Diagnostics (an internal verifier error) are not crashes.
+    context->getDiagEngine().registerHandler(
+        [](mlir::Diagnostic &) { return mlir::success(); });
+    inputs = 0;
+  }
+  ++inputs;
+  return *context;
+}
+
+} // namespace
+
+extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
+  prependFuzzerFlags(argc, argv, {"-detect_leaks=0"});
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  mlir::DialectRegistry registry;
-  mlir::dc::registerOnnxImportDialects(registry);
-  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
-  context.printOpOnDiagnostic(false);
-  // Diagnostics (an internal verifier error) are not crashes.
-  mlir::ScopedDiagnosticHandler quiet(&context,
-                                      [](mlir::Diagnostic &) {
-                                        return mlir::success();
-                                      });
+  mlir::MLIRContext &context = contextForInput();
   std::string error;
   auto module = mlir::dc::importOnnxBuffer(
       llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz.onnx",

@@ -2,9 +2,12 @@
 //
 // A differential libFuzzer target: parses arbitrary bytes as a serialized
 // layer (docs/Format.md section 7; the seed corpus is dc-fuzz-seeds' layer/,
-// written by the encoder), decodes it with both entry points of the
-// freestanding run-time decoder and with the codec, and aborts unless they
-// accept exactly the same layers and produce bit-identical results.
+// written by the encoder), decodes it with every entry point of the
+// freestanding run-time decoder (decode_dense; decode_indices with 1- and
+// 2-byte indices, row- and column-major; decode_csr and decode_csr_lines
+// with several line lengths and coordinate/index widths) and with the
+// codec's reference decoder, and aborts unless they accept exactly the same
+// layers and produce bit-identical results (RuntimeOracle.h).
 //
 //===----------------------------------------------------------------------===//
 

@@ -3,11 +3,12 @@
 // dc-fuzz-seeds <outdir> writes <outdir>/layer/* (serialized layers of every
 // layout, entropy and a range of bit widths, plus edge cases) and
 // <outdir>/huffman/* (inputs in dc-fuzz-huffman's format) and <outdir>/api/*
-// (the layers behind dc-fuzz-runtime-api's 16 control bytes, all zero: no
-// overrides) and <outdir>/mlir/* (each layer as the dc.constant and
-// dc.decompress of a module, plus dc's attributes and types on their own,
-// for dc-fuzz-dialect-parser), one file each.
-// Deterministic.
+// (the layers behind dc-fuzz-runtime-api's 16 control bytes, no overrides:
+// one seed per run-time entry point the layer's layout allows, so that
+// each is checked against the codec from the first run) and <outdir>/mlir/*
+// (each layer as the dc.constant and dc.decompress of a module, plus dc's
+// attributes and types on their own, for dc-fuzz-dialect-parser), one file
+// each. Deterministic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -148,9 +149,27 @@ void putLayer(Writer &w, const std::string &name, Params p, MatrixShape s,
     w.mlir->put(name + ".mlir", std::vector<uint8_t>(text.begin(), text.end()));
   }
   if (w.api) {
-    std::vector<uint8_t> api(16, 0);
-    api.insert(api.end(), bytes.begin(), bytes.end());
-    w.api->put(name + ".api", api);
+    // FuzzedDataProvider takes the control bytes from the end: byte 15
+    // chooses the entry point (0 dense, 1 csr, 2 csr_lines, 3 indices),
+    // 12 csr_lines' line length (2: the smallest divisor), 11 indices'
+    // order (1: transposed).
+    struct Seed {
+      const char *suffix;
+      uint8_t entry, lineLength, transposed;
+    };
+    bool sparse = enc->params.layout != Layout::Dense;
+    for (Seed seed :
+         {Seed{"", 0, 0, 0}, Seed{".csr", 1, 0, 0}, Seed{".lines", 2, 2, 0},
+          Seed{".indices", 3, 0, 0}, Seed{".indices-t", 3, 0, 1}}) {
+      if (!sparse && (seed.entry == 1 || seed.entry == 2))
+        continue;
+      std::vector<uint8_t> api(16, 0);
+      api[15] = seed.entry;
+      api[12] = seed.lineLength;
+      api[11] = seed.transposed;
+      api.insert(api.end(), bytes.begin(), bytes.end());
+      w.api->put(name + seed.suffix + ".api", api);
+    }
   }
 }
 

@@ -1,9 +1,11 @@
 //===- RuntimeOracle.h - The run-time decoder checked against the codec ---===//
 //
-// Shared by the run-time fuzzers: runs both entry points of the freestanding
-// decoder (lib/Runtime/Decode.c) on a layer and compares what they accept and
-// produce with the codec (lib/Codec), the reference. Every output buffer has
-// exactly the size the call needs, so AddressSanitizer sees any overrun.
+// Shared by the run-time fuzzers: runs every entry point of the freestanding
+// decoder (lib/Runtime/Decode.c: decode_dense, decode_csr, decode_csr_lines,
+// decode_indices) on a layer and compares what they accept and produce with
+// the codec's reference decoder (lib/Codec: decodeIndices), never with the
+// run-time itself. Every output buffer has exactly the size the call needs,
+// so AddressSanitizer sees any overrun.
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,23 +73,57 @@ inline RuntimeResult runDense(const codec::LayerView &v) {
   return r;
 }
 
+/// The run-time CSR's line count: each stored line of a csr (csc) layer,
+/// a row (column), split into runs of `sub` positions (0: not split).
+inline uint64_t runtimeLines(const codec::LayerView &v, uint64_t sub) {
+  bool csc = v.params.layout == codec::Layout::CSC;
+  uint64_t lines = csc ? v.cols : v.rows, length = csc ? v.rows : v.cols;
+  return sub && length ? lines * (length / sub) : lines;
+}
+
+/// decode_csr (`sub` = 0) or decode_csr_lines with line_length `sub`.
 inline RuntimeResult runCSR(const codec::LayerView &v, unsigned coordinateBytes,
-                            unsigned indexBytes) {
+                            unsigned indexBytes, uint64_t sub = 0,
+                            bool lines = false) {
   LayerMemrefs m(v);
   RuntimeResult r;
-  uint64_t lines = v.params.layout == codec::Layout::CSC ? v.cols : v.rows;
-  r.positions.assign(lines + 1, -7);
+  uint64_t count = runtimeLines(v, sub);
+  r.positions.assign(count + 1, -7);
   r.coordinates.assign(size_t(coordinateBytes) * v.numWeights, 0xee);
   r.indices.assign(size_t(indexBytes) * v.numWeights, 0xee);
-  dcrt_memref1d pos = memref(r.positions.data(), 4 * int64_t(lines + 1)),
+  dcrt_memref1d pos = memref(r.positions.data(), 4 * int64_t(count + 1)),
                 crd =
                     memref(r.coordinates.data(), int64_t(r.coordinates.size())),
                 idx = memref(r.indices.data(), int64_t(r.indices.size()));
-  r.rc = _mlir_ciface_dcrt_decode_csr(
+  if (lines)
+    r.rc = _mlir_ciface_dcrt_decode_csr_lines(
+        int64_t(v.params.layout), v.params.weightBits, v.params.indexBits,
+        int64_t(v.params.entropy), v.rows, v.cols, v.codebookSize, v.numWeights,
+        v.numGaps, &m.weights, &m.gaps, &m.rowPtr, &m.weightLengths,
+        &m.gapLengths, coordinateBytes, indexBytes, int64_t(sub), &pos, &crd,
+        &idx);
+  else
+    r.rc = _mlir_ciface_dcrt_decode_csr(
+        int64_t(v.params.layout), v.params.weightBits, v.params.indexBits,
+        int64_t(v.params.entropy), v.rows, v.cols, v.codebookSize, v.numWeights,
+        v.numGaps, &m.weights, &m.gaps, &m.rowPtr, &m.weightLengths,
+        &m.gapLengths, coordinateBytes, indexBytes, &pos, &crd, &idx);
+  return r;
+}
+
+/// decode_indices: rows * cols indices of `indexBytes`, column-major when
+/// `transposed`.
+inline RuntimeResult runIndices(const codec::LayerView &v, unsigned indexBytes,
+                                bool transposed) {
+  LayerMemrefs m(v);
+  RuntimeResult r;
+  r.indices.assign(size_t(indexBytes) * v.rows * v.cols, 0xee);
+  dcrt_memref1d idx = memref(r.indices.data(), int64_t(r.indices.size()));
+  r.rc = _mlir_ciface_dcrt_decode_indices(
       int64_t(v.params.layout), v.params.weightBits, v.params.indexBits,
       int64_t(v.params.entropy), v.rows, v.cols, v.codebookSize, v.numWeights,
       v.numGaps, &m.weights, &m.gaps, &m.rowPtr, &m.weightLengths,
-      &m.gapLengths, coordinateBytes, indexBytes, &pos, &crd, &idx);
+      &m.gapLengths, indexBytes, transposed ? 1 : 0, &idx);
   return r;
 }
 
@@ -117,35 +153,75 @@ inline std::string compareDense(const codec::LayerView &v, bool refOk,
   return "";
 }
 
-/// The same for the run-time CSR of decode_csr.
+/// The same for the run-time CSR of decode_csr (`sub` = 0) or of
+/// decode_csr_lines with line_length `sub`: each stored line of the codec's
+/// decoding cut into runs of `sub` positions, a position per run,
+/// coordinates within the run, the codec's index per entry.
 inline std::string compareCSR(const codec::LayerView &v, bool refOk,
                               const std::vector<int32_t> &ref,
                               const RuntimeResult &r, unsigned coordinateBytes,
-                              unsigned indexBytes) {
+                              unsigned indexBytes, uint64_t sub = 0,
+                              const char *entry = "decode_csr") {
+  std::string name = entry;
   if (refOk != (r.rc == DCRT_OK))
-    return "decode_csr returns " + std::to_string(r.rc) + " but the codec " +
+    return name + " returns " + std::to_string(r.rc) + " but the codec " +
            (refOk ? "accepts" : "rejects") + " the layer";
   if (!refOk)
     return "";
   bool csc = v.params.layout == codec::Layout::CSC;
   uint64_t lines = csc ? v.cols : v.rows, length = csc ? v.rows : v.cols;
+  uint64_t run = sub ? sub : length, per = length / run;
   size_t e = 0;
   for (uint64_t line = 0; line < lines; ++line) {
-    if (r.positions[line] != int32_t(e))
-      return "decode_csr: position " + std::to_string(line);
-    for (uint64_t j = 0; j < length; ++j) {
-      int32_t want = ref[csc ? j * v.cols + line : line * v.cols + j];
-      if (want < 0)
-        continue;
-      if (e >= v.numWeights || readLE(r.coordinates, e, coordinateBytes) != j ||
-          readLE(r.indices, e, indexBytes) != uint32_t(want))
-        return "decode_csr: entry " + std::to_string(e);
-      ++e;
+    for (uint64_t k = 0; k < per; ++k) {
+      if (r.positions[line * per + k] != int32_t(e))
+        return name + ": position " + std::to_string(line * per + k);
+      for (uint64_t j = k * run; j < (k + 1) * run; ++j) {
+        int32_t want = ref[csc ? j * v.cols + line : line * v.cols + j];
+        if (want < 0)
+          continue;
+        if (e >= v.numWeights ||
+            readLE(r.coordinates, e, coordinateBytes) != j - k * run ||
+            readLE(r.indices, e, indexBytes) != uint32_t(want))
+          return name + ": entry " + std::to_string(e);
+        ++e;
+      }
     }
   }
-  if (r.positions[lines] != int32_t(e) || e != v.numWeights)
-    return "decode_csr: entry count";
+  if (r.positions[lines * per] != int32_t(e) || e != v.numWeights)
+    return name + ": entry count";
   return "";
+}
+
+/// The same for decode_indices: the codec's index at every position, the
+/// codebook size at pruned ones, row-major or (`transposed`) column-major.
+inline std::string compareIndices(const codec::LayerView &v, bool refOk,
+                                  const std::vector<int32_t> &ref,
+                                  const RuntimeResult &r, unsigned indexBytes,
+                                  bool transposed) {
+  if (refOk != (r.rc == DCRT_OK))
+    return "decode_indices returns " + std::to_string(r.rc) +
+           " but the codec " + (refOk ? "accepts" : "rejects") + " the layer";
+  if (!refOk)
+    return "";
+  for (uint64_t i = 0; i < uint64_t(v.rows) * v.cols; ++i) {
+    uint64_t row = i / v.cols, col = i % v.cols;
+    uint32_t want = ref[i] < 0 ? v.codebookSize : uint32_t(ref[i]);
+    if (readLE(r.indices, transposed ? col * v.rows + row : i, indexBytes) !=
+        want)
+      return "decode_indices" + std::string(transposed ? " (transposed)" : "") +
+             ": index mismatch at (" + std::to_string(row) + ", " +
+             std::to_string(col) + ")";
+  }
+  return "";
+}
+
+/// The smallest divisor of `n` above 1 and below n, or 0.
+inline uint64_t smallestDivisor(uint64_t n) {
+  for (uint64_t d = 2; d * d <= n; ++d)
+    if (n % d == 0)
+      return d;
+  return 0;
 }
 
 /// Runs every run-time entry point the layer allows and aborts on the first
@@ -153,17 +229,39 @@ inline std::string compareCSR(const codec::LayerView &v, bool refOk,
 inline bool checkAgainstCodec(const char *tool, const codec::LayerView &v) {
   std::vector<int32_t> ref;
   bool refOk = codec::decodeIndices(v, ref).ok();
-  if (std::string d = compareDense(v, refOk, ref, runDense(v)); !d.empty())
-    failCheck(tool, d);
-  if (v.params.layout == codec::Layout::Dense)
+  auto check = [&](const std::string &diff) {
+    if (!diff.empty())
+      failCheck(tool, diff);
+  };
+  check(compareDense(v, refOk, ref, runDense(v)));
+  // decode_indices with each index width the codebook (and, for a sparse
+  // layout, the pruned positions' index K) fits, both orders.
+  bool sparse = v.params.layout != codec::Layout::Dense;
+  for (unsigned ib : {1u, 2u}) {
+    if (uint64_t(v.codebookSize) + sparse > (uint64_t(1) << (8 * ib)))
+      continue;
+    for (bool transposed : {false, true})
+      check(compareIndices(v, refOk, ref, runIndices(v, ib, transposed), ib,
+                           transposed));
+  }
+  if (!sparse)
     return refOk;
   uint64_t length = v.params.layout == codec::Layout::CSC ? v.rows : v.cols;
+  // decode_csr_lines with runs of 1 position, of the smallest divisor of
+  // the line length, and of the whole line (as line_length 0 and L).
+  std::vector<uint64_t> subs = {0, 1, length};
+  if (uint64_t d = smallestDivisor(length))
+    subs.push_back(d);
   for (auto [cb, ib] : {std::pair<unsigned, unsigned>{4, 2}, {2, 1}}) {
     if (cb == 2 && length > 65536)
       continue;
-    if (std::string d = compareCSR(v, refOk, ref, runCSR(v, cb, ib), cb, ib);
-        !d.empty())
-      failCheck(tool, d);
+    check(compareCSR(v, refOk, ref, runCSR(v, cb, ib), cb, ib));
+    for (uint64_t sub : subs) {
+      if (runtimeLines(v, sub) > (1u << 20))
+        continue;
+      check(compareCSR(v, refOk, ref, runCSR(v, cb, ib, sub, true), cb, ib, sub,
+                       "decode_csr_lines"));
+    }
   }
   return refOk;
 }

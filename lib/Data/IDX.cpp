@@ -2,10 +2,17 @@
 
 #include "dc/Data/IDX.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
+#include <optional>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 using namespace dc::data;
@@ -21,64 +28,267 @@ uint32_t readBE32(const uint8_t *p) {
          uint32_t(p[3]);
 }
 
-} // namespace
+/// Where bytes come from: memory or an open file.
+class Source {
+public:
+  virtual ~Source() = default;
+  /// Up to `n` bytes into `dst`; fewer only at the end of the data.
+  virtual StatusOr<size_t> read(uint8_t *dst, size_t n) = 0;
+};
 
-StatusOr<std::vector<uint8_t>> dc::data::maybeInflate(ByteSpan data,
-                                                      const std::string &name) {
-  if (data.size < 2 || data.data[0] != 0x1f || data.data[1] != 0x8b)
-    return std::vector<uint8_t>(data.data, data.data + data.size);
-  z_stream z{};
-  // 15 + 16: a gzip header and trailer (checked: CRC and length).
-  if (inflateInit2(&z, 15 + 16) != Z_OK)
-    return fail(name, "zlib cannot start inflating");
-  std::vector<uint8_t> out;
-  z.next_in = const_cast<Bytef *>(data.data);
-  z.avail_in = uInt(data.size);
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    if (out.size() >= kMaxInflatedBytes) {
-      inflateEnd(&z);
-      return fail(name, "inflates to more than " +
-                            std::to_string(kMaxInflatedBytes) + " bytes");
-    }
-    size_t at = out.size();
-    out.resize(at + (size_t(1) << 20));
-    z.next_out = out.data() + at;
-    z.avail_out = uInt(out.size() - at);
-    rc = inflate(&z, Z_NO_FLUSH);
-    out.resize(out.size() - z.avail_out);
-    if (rc == Z_STREAM_END)
-      break;
-    if (rc != Z_OK || (z.avail_in == 0 && z.avail_out != 0)) {
-      std::string why = z.msg ? z.msg : "truncated";
-      inflateEnd(&z);
-      return fail(name, "corrupt gzip data (" + why + ")");
-    }
+class SpanSource : public Source {
+public:
+  explicit SpanSource(ByteSpan s) : span(s) {}
+  StatusOr<size_t> read(uint8_t *dst, size_t n) override {
+    n = std::min(n, span.size - at);
+    if (n)
+      std::memcpy(dst, span.data + at, n);
+    at += n;
+    return n;
   }
-  bool trailing = z.avail_in != 0;
-  inflateEnd(&z);
-  if (trailing)
-    return fail(name, "data after the end of the gzip stream");
+
+private:
+  ByteSpan span;
+  size_t at = 0;
+};
+
+/// A file descriptor, closed on destruction.
+class FileSource : public Source {
+public:
+  FileSource(int fd, std::string name) : fd(fd), name(std::move(name)) {}
+  ~FileSource() override { ::close(fd); }
+  FileSource(const FileSource &) = delete;
+  FileSource &operator=(const FileSource &) = delete;
+  StatusOr<size_t> read(uint8_t *dst, size_t n) override {
+    size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::read(fd, dst + got, std::min(n - got, size_t(1) << 30));
+      if (r < 0 && errno == EINTR)
+        continue;
+      if (r < 0)
+        return fail(name, "read error: " + std::string(std::strerror(errno)));
+      if (r == 0)
+        break;
+      got += size_t(r);
+    }
+    return got;
+  }
+
+private:
+  int fd;
+  std::string name;
+};
+
+/// The bytes of a source, inflated when they start with the gzip magic
+/// (1f 8b). Members follow each other (RFC 1952, 2.2: a gzip file is a
+/// series of members); anything else after a member is an error. Inflates
+/// only as much as read() asks for (plus zlib's window): the caller bounds
+/// the output, never the compressed size.
+class Reader {
+public:
+  Reader(Source &raw, std::string name)
+      : raw(raw), name(std::move(name)), in(size_t(1) << 16) {}
+  ~Reader() {
+    if (zStarted)
+      inflateEnd(&z);
+  }
+  Reader(const Reader &) = delete;
+  Reader &operator=(const Reader &) = delete;
+
+  /// Detects gzip.
+  Status start() {
+    if (Status s = fill(2); !s.ok())
+      return s;
+    gzip = inEnd - inPos >= 2 && in[inPos] == 0x1f && in[inPos + 1] == 0x8b;
+    if (gzip) {
+      // 15 + 16: a gzip header and trailer (checked: CRC and length).
+      if (inflateInit2(&z, 15 + 16) != Z_OK)
+        return fail(name, "zlib cannot start inflating");
+      zStarted = true;
+    }
+    return Status::success();
+  }
+  bool isGzip() const { return gzip; }
+
+  /// Up to `n` bytes of the (inflated) data; fewer only at its end.
+  StatusOr<size_t> read(uint8_t *dst, size_t n) {
+    if (!gzip) {
+      size_t got = std::min(n, inEnd - inPos);
+      if (got)
+        std::memcpy(dst, in.data() + inPos, got);
+      inPos += got;
+      if (got == n || rawEnded)
+        return got;
+      StatusOr<size_t> more = raw.read(dst + got, n - got);
+      if (!more.ok())
+        return more.status();
+      return got + *more;
+    }
+    size_t got = 0;
+    while (got < n && !ended) {
+      if (inPos == inEnd) {
+        if (Status s = fill(1); !s.ok())
+          return s;
+        if (inPos == inEnd)
+          return corrupt("truncated");
+      }
+      z.next_in = in.data() + inPos;
+      z.avail_in = uInt(inEnd - inPos);
+      z.next_out = dst + got;
+      z.avail_out = uInt(std::min(n - got, size_t(1) << 30));
+      uInt before = z.avail_out;
+      int rc = inflate(&z, Z_NO_FLUSH);
+      got += before - z.avail_out;
+      inPos = inEnd - z.avail_in;
+      if (rc == Z_STREAM_END) {
+        ++members;
+        // Another member, or the end of the data.
+        if (Status s = fill(2); !s.ok())
+          return s;
+        if (inPos == inEnd) {
+          ended = true;
+        } else if (inEnd - inPos < 2 || in[inPos] != 0x1f ||
+                   in[inPos + 1] != 0x8b) {
+          return fail(name, "data after the end of the gzip stream");
+        } else if (inflateReset(&z) != Z_OK) {
+          return corrupt("zlib cannot restart");
+        }
+        continue;
+      }
+      // Z_BUF_ERROR: no progress without more input (read above).
+      if (rc != Z_OK && !(rc == Z_BUF_ERROR && z.avail_in == 0))
+        return corrupt(z.msg ? z.msg : "zlib error " + std::to_string(rc));
+    }
+    return got;
+  }
+
+private:
+  /// At least `k` bytes in the input buffer, unless the source ends first.
+  Status fill(size_t k) {
+    if (inEnd - inPos >= k || rawEnded)
+      return Status::success();
+    std::memmove(in.data(), in.data() + inPos, inEnd - inPos);
+    inEnd -= inPos;
+    inPos = 0;
+    size_t want = in.size() - inEnd;
+    StatusOr<size_t> got = raw.read(in.data() + inEnd, want);
+    if (!got.ok())
+      return got.status();
+    inEnd += *got;
+    rawEnded = *got < want;
+    return Status::success();
+  }
+  Status corrupt(const std::string &why) {
+    return fail(name, "corrupt gzip data" +
+                          (members ? " in member " + std::to_string(members + 1)
+                                   : std::string()) +
+                          " (" + why + ")");
+  }
+
+  Source &raw;
+  std::string name;
+  std::vector<uint8_t> in;
+  size_t inPos = 0, inEnd = 0;
+  bool rawEnded = false, gzip = false, zStarted = false, ended = false;
+  unsigned members = 0;
+  z_stream z{};
+};
+
+/// Appends up to `limit` bytes of `r` to `out`, growing it as data arrives
+/// (so a short stream allocates no more than it holds). Returns whether the
+/// data ended within `limit` bytes; reads one byte more to tell, dropped.
+StatusOr<bool> readUpTo(Reader &r, uint64_t limit, std::vector<uint8_t> &out) {
+  size_t start = out.size();
+  for (;;) {
+    size_t have = out.size() - start;
+    uint64_t left = limit - have;
+    if (left == 0) {
+      uint8_t probe;
+      StatusOr<size_t> n = r.read(&probe, 1);
+      if (!n.ok())
+        return n.status();
+      return *n == 0;
+    }
+    size_t step = size_t(
+        std::min<uint64_t>(left, std::max<size_t>(have, size_t(1) << 16)));
+    // Capacity within `limit` (vector's own growth could double past it).
+    if (out.capacity() < start + have + step)
+      out.reserve(start + have + step);
+    out.resize(start + have + step);
+    StatusOr<size_t> n = r.read(out.data() + start + have, step);
+    if (!n.ok())
+      return n.status();
+    out.resize(start + have + *n);
+    if (*n < step)
+      return true;
+  }
+}
+
+/// The file at `path` opened for reading if it is a regular file; else a
+/// message saying what it is. A FIFO or device is never opened (opening a
+/// FIFO blocks until a writer comes; a device may never end).
+StatusOr<int> openRegular(const std::string &path, uint64_t &size) {
+  auto notRegular = [&](mode_t mode) {
+    const char *what = S_ISDIR(mode)    ? "a directory"
+                       : S_ISFIFO(mode) ? "a FIFO (named pipe)"
+                       : S_ISCHR(mode)  ? "a character device"
+                       : S_ISBLK(mode)  ? "a block device"
+                       : S_ISSOCK(mode) ? "a socket"
+                                        : "not a regular file";
+    std::string msg = std::string("is ") + what;
+    if (std::strcmp(what, "not a regular file") != 0)
+      msg += ", not a regular file";
+    struct stat link;
+    if (::lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode)) {
+      if (char *target = ::realpath(path.c_str(), nullptr)) {
+        msg += " (a link to " + std::string(target) + ")";
+        std::free(target);
+      }
+    }
+    return fail(path, msg);
+  };
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    return fail(path, "cannot open: " + std::string(std::strerror(errno)));
+  if (!S_ISREG(st.st_mode))
+    return notRegular(st.st_mode);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
+    return fail(path, "cannot open: " + std::string(std::strerror(errno)));
+  // The file may have been replaced since stat.
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    mode_t mode = st.st_mode;
+    ::close(fd);
+    return notRegular(mode);
+  }
+  size = uint64_t(st.st_size);
+  return fd;
+}
+
+StatusOr<std::vector<uint8_t>> readAll(Reader &r, uint64_t limit,
+                                       const std::string &name) {
+  if (Status s = r.start(); !s.ok())
+    return s;
+  std::vector<uint8_t> out;
+  StatusOr<bool> ended = readUpTo(r, limit, out);
+  if (!ended.ok())
+    return ended.status();
+  if (!*ended)
+    return fail(name,
+                (r.isGzip() ? "inflates to more than " : "is larger than ") +
+                    std::to_string(limit) + " bytes");
   return out;
 }
 
-StatusOr<std::vector<uint8_t>> dc::data::readFile(const std::string &path) {
-  FILE *f = std::fopen(path.c_str(), "rb");
-  if (!f)
-    return fail(path, "cannot open: " + std::string(std::strerror(errno)));
-  std::vector<uint8_t> bytes;
-  uint8_t buffer[1 << 16];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, f)) > 0)
-    bytes.insert(bytes.end(), buffer, buffer + n);
-  bool error = std::ferror(f);
-  std::fclose(f);
-  if (error)
-    return fail(path, "read error");
-  return maybeInflate(ByteSpan(bytes), path);
-}
+/// An IDX header's dimensions and data size: magic, element type and rank
+/// from the first 4 bytes of `p`, then the rank's dimensions.
+struct Header {
+  std::vector<uint32_t> dims;
+  size_t bytes = 0;   // of the header
+  uint64_t total = 0; // data bytes it promises
+};
 
-StatusOr<IdxArray> dc::data::parseIdx(ByteSpan bytes, const std::string &name) {
+StatusOr<Header> parseHeader(ByteSpan bytes, const std::string &name) {
   if (bytes.size < 4)
     return fail(name, "too short for an IDX header (" +
                           std::to_string(bytes.size) + " bytes)");
@@ -92,26 +302,120 @@ StatusOr<IdxArray> dc::data::parseIdx(ByteSpan bytes, const std::string &name) {
   unsigned rank = p[3];
   if (rank < 1 || rank > 4)
     return fail(name, "IDX rank " + std::to_string(rank) + " is not 1..4");
-  if (bytes.size < 4 + 4 * size_t(rank))
+  Header h;
+  h.bytes = 4 + 4 * size_t(rank);
+  if (bytes.size < h.bytes)
     return fail(name, "truncated IDX header");
-  IdxArray a;
-  uint64_t total = 1;
+  h.total = 1;
   for (unsigned d = 0; d < rank; ++d) {
     uint32_t dim = readBE32(p + 4 + 4 * d);
-    a.dims.push_back(dim);
-    total *= dim;
-    if (total > kMaxInflatedBytes)
+    h.dims.push_back(dim);
+    h.total *= dim;
+    if (h.total > kMaxInflatedBytes)
       return fail(name, "IDX dimensions describe more than " +
                             std::to_string(kMaxInflatedBytes) + " bytes");
   }
-  size_t header = 4 + 4 * size_t(rank);
-  if (bytes.size - header != total)
-    return fail(name, "has " + std::to_string(bytes.size - header) +
-                          " data bytes, its header says " +
-                          std::to_string(total) +
-                          (bytes.size - header < total ? " (truncated)" : ""));
-  a.data.assign(p + header, p + bytes.size);
+  return h;
+}
+
+Status sizeMismatch(const std::string &name, uint64_t have, uint64_t total) {
+  return fail(name,
+              "has " + std::to_string(have) + " data bytes, its header says " +
+                  std::to_string(total) + (have < total ? " (truncated)" : ""));
+}
+
+/// The header first, then exactly the data bytes it promises. `plainSize`
+/// is the whole data's size when it is known and not gzip (then a wrong
+/// size is refused before any data is read).
+StatusOr<IdxArray> readIdxFrom(Reader &r, const std::string &name,
+                               std::optional<uint64_t> plainSize) {
+  if (Status s = r.start(); !s.ok())
+    return s;
+  uint8_t head[4 + 4 * 4];
+  StatusOr<size_t> got = r.read(head, 4);
+  if (!got.ok())
+    return got.status();
+  if (*got == 4 && head[3] >= 1 && head[3] <= 4) {
+    StatusOr<size_t> dims = r.read(head + 4, 4 * size_t(head[3]));
+    if (!dims.ok())
+      return dims.status();
+    *got += *dims;
+  }
+  StatusOr<Header> h = parseHeader(ByteSpan(head, *got), name);
+  if (!h.ok())
+    return h.status();
+  if (r.isGzip())
+    plainSize.reset();
+  if (plainSize && *plainSize >= h->bytes && *plainSize - h->bytes != h->total)
+    return sizeMismatch(name, *plainSize - h->bytes, h->total);
+  IdxArray a;
+  a.dims = h->dims;
+  StatusOr<bool> ended = readUpTo(r, h->total, a.data);
+  if (!ended.ok())
+    return ended.status();
+  if (a.data.size() < h->total)
+    return sizeMismatch(name, a.data.size(), h->total);
+  if (!*ended)
+    return fail(
+        name,
+        (r.isGzip() ? "inflates to more than the " : "has more than the ") +
+            std::to_string(h->total) + " data bytes its header says");
   return a;
+}
+
+} // namespace
+
+StatusOr<std::vector<uint8_t>>
+dc::data::maybeInflate(ByteSpan data, const std::string &name, uint64_t limit) {
+  SpanSource source(data);
+  Reader r(source, name);
+  return readAll(r, limit, name);
+}
+
+StatusOr<std::vector<uint8_t>> dc::data::readFile(const std::string &path,
+                                                  uint64_t limit) {
+  uint64_t size;
+  StatusOr<int> fd = openRegular(path, size);
+  if (!fd.ok())
+    return fd.status();
+  FileSource source(*fd, path);
+  Reader r(source, path);
+  return readAll(r, limit, path);
+}
+
+StatusOr<IdxArray> dc::data::parseIdx(ByteSpan bytes, const std::string &name) {
+  StatusOr<Header> h = parseHeader(bytes, name);
+  if (!h.ok())
+    return h.status();
+  if (bytes.size - h->bytes != h->total)
+    return sizeMismatch(name, bytes.size - h->bytes, h->total);
+  IdxArray a;
+  a.dims = h->dims;
+  a.data.assign(bytes.data + h->bytes, bytes.data + bytes.size);
+  return a;
+}
+
+StatusOr<IdxArray> dc::data::readIdx(ByteSpan bytes, const std::string &name) {
+  SpanSource source(bytes);
+  Reader r(source, name);
+  return readIdxFrom(r, name, uint64_t(bytes.size));
+}
+
+StatusOr<IdxArray> dc::data::readIdxFile(const std::string &path) {
+  uint64_t size;
+  StatusOr<int> fd = openRegular(path, size);
+  if (!fd.ok())
+    return fd.status();
+  FileSource source(*fd, path);
+  Reader r(source, path);
+  return readIdxFrom(r, path, size);
+}
+
+/// Whether something is at `path` (a dangling link too: reading it then
+/// says why it fails). Never opens it: opening a FIFO blocks.
+static bool exists(const std::string &path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
 }
 
 StatusOr<Dataset> dc::data::loadMnist(const std::string &dir,
@@ -119,10 +423,8 @@ StatusOr<Dataset> dc::data::loadMnist(const std::string &dir,
   auto find = [&](const std::string &stem) -> std::string {
     for (const char *suffix : {"", ".gz"}) {
       std::string path = dir + "/" + stem + suffix;
-      if (FILE *f = std::fopen(path.c_str(), "rb")) {
-        std::fclose(f);
+      if (exists(path))
         return path;
-      }
     }
     return "";
   };
@@ -134,10 +436,7 @@ StatusOr<Dataset> dc::data::loadMnist(const std::string &dir,
                          "-labels-idx1-ubyte[.gz]");
   auto load = [](const std::string &path, size_t rank,
                  const char *what) -> StatusOr<IdxArray> {
-    StatusOr<std::vector<uint8_t>> bytes = readFile(path);
-    if (!bytes.ok())
-      return bytes.status();
-    StatusOr<IdxArray> a = parseIdx(ByteSpan(*bytes), path);
+    StatusOr<IdxArray> a = readIdxFile(path);
     if (a.ok() && a->dims.size() != rank)
       return fail(path, std::string(what) + " must be an IDX array of rank " +
                             std::to_string(rank));
@@ -242,14 +541,6 @@ StatusOr<Samples> dc::data::parseRaw(ByteSpan images, RawType type,
   }
   s.y.assign(labels.data, labels.data + labels.size);
   return s;
-}
-
-static bool exists(const std::string &path) {
-  if (FILE *f = std::fopen(path.c_str(), "rb")) {
-    std::fclose(f);
-    return true;
-  }
-  return false;
 }
 
 StatusOr<Samples> dc::data::loadSplit(const std::string &dir,

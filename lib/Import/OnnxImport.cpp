@@ -61,6 +61,16 @@ const llvm::StringSet<> &supportedOps() {
 std::string screenNode(const onnx::NodeProto &node) {
   if (!supportedOps().contains(node.op_type()))
     return "unsupported operator '" + node.op_type() + "'";
+  // Before libonnx sees them: 1.12's shape inference for convolutions and
+  // pooling divides by a stride without checking it (a stride of 0 killed
+  // dc-fuzz-onnx with SIGFPE), and the importer wants all three positive.
+  for (const onnx::AttributeProto &a : node.attribute())
+    if (a.name() == "strides" || a.name() == "dilations" ||
+        a.name() == "kernel_shape")
+      for (int64_t v : a.ints())
+        if (v < 1)
+          return a.name() + " must be positive (got " + std::to_string(v) +
+                 ")";
   return "";
 }
 

@@ -1,8 +1,10 @@
 //===- IDXTest.cpp - The training-data reader -----------------------------===//
 //
 // IDX parsing and its errors, gzip (made here with zlib) and its errors,
-// MNIST directories, normalisation; and, where Debian's
-// dataset-fashion-mnist is installed, the real Fashion-MNIST files.
+// MNIST directories, normalisation; files that are not regular files (a
+// FIFO, a link to /dev/zero, a directory), multi-member gzip and a gzip
+// bomb; and, where Debian's dataset-fashion-mnist is installed, the real
+// Fashion-MNIST files.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +15,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 using namespace dc::data;
@@ -41,6 +45,48 @@ std::vector<uint8_t> gzip(const std::vector<uint8_t> &in) {
   EXPECT_EQ(deflate(&z, Z_FINISH), Z_STREAM_END);
   out.resize(out.size() - z.avail_out);
   deflateEnd(&z);
+  return out;
+}
+
+/// Raw deflate of `in` ending on a byte boundary with an empty stored
+/// block (Z_FULL_FLUSH: no reference to anything before it), so that such
+/// pieces concatenate; with `last`, a final block instead.
+std::vector<uint8_t> deflatePiece(const std::vector<uint8_t> &in, bool last) {
+  z_stream z{};
+  EXPECT_EQ(deflateInit2(&z, 9, Z_DEFLATED, -15, 9, Z_DEFAULT_STRATEGY), Z_OK);
+  std::vector<uint8_t> out(deflateBound(&z, in.size()) + 64);
+  z.next_in = const_cast<Bytef *>(in.data());
+  z.avail_in = uInt(in.size());
+  z.next_out = out.data();
+  z.avail_out = uInt(out.size());
+  EXPECT_EQ(deflate(&z, last ? Z_FINISH : Z_FULL_FLUSH),
+            last ? Z_STREAM_END : Z_OK);
+  out.resize(out.size() - z.avail_out);
+  deflateEnd(&z);
+  return out;
+}
+
+/// A gzip member of `head` followed by `zeroMiB` MiB of zeros, built from
+/// one compressed MiB repeated (about 1 KB each): a gzip bomb.
+std::vector<uint8_t> gzipBomb(const std::vector<uint8_t> &head,
+                              unsigned zeroMiB) {
+  std::vector<uint8_t> out = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3};
+  std::vector<uint8_t> first = deflatePiece(head, false);
+  out.insert(out.end(), first.begin(), first.end());
+  std::vector<uint8_t> zeros(size_t(1) << 20);
+  std::vector<uint8_t> block = deflatePiece(zeros, false);
+  uLong crc = crc32(0, head.data(), uInt(head.size()));
+  uLong zerosCrc = crc32(0, zeros.data(), uInt(zeros.size()));
+  for (unsigned i = 0; i < zeroMiB; ++i) {
+    out.insert(out.end(), block.begin(), block.end());
+    crc = crc32_combine(crc, zerosCrc, z_off_t(zeros.size()));
+  }
+  std::vector<uint8_t> end = deflatePiece({}, true);
+  out.insert(out.end(), end.begin(), end.end());
+  uint32_t size = uint32_t(head.size() + (uint64_t(zeroMiB) << 20));
+  for (uint32_t v : {uint32_t(crc), size})
+    for (int s = 0; s < 32; s += 8)
+      out.push_back(uint8_t(v >> s));
   return out;
 }
 
@@ -103,6 +149,74 @@ TEST(IDX, InflatesGzipAndRejectsCorruptStreams) {
   EXPECT_EQ(t.message(), "g: data after the end of the gzip stream");
 }
 
+TEST(IDX, GzipMembersConcatenate) {
+  // RFC 1952: a gzip file is a series of members (`cat a.gz b.gz`).
+  std::vector<uint8_t> raw = idx({6}, {1, 2, 3, 4, 5, 6});
+  std::vector<uint8_t> a(raw.begin(), raw.begin() + 5),
+      b(raw.begin() + 5, raw.end());
+  std::vector<uint8_t> two = gzip(a), second = gzip(b), empty = gzip({});
+  two.insert(two.end(), empty.begin(), empty.end());
+  two.insert(two.end(), second.begin(), second.end());
+  StatusOr<std::vector<uint8_t>> out = maybeInflate(ByteSpan(two), "m");
+  ASSERT_TRUE(out.ok()) << out.message();
+  EXPECT_EQ(*out, raw);
+  StatusOr<IdxArray> read = readIdx(ByteSpan(two), "m");
+  ASSERT_TRUE(read.ok()) << read.message();
+  EXPECT_EQ(read->data, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6}));
+
+  // What follows a member must be another one.
+  std::vector<uint8_t> trailing = two;
+  trailing.push_back(0x1f);
+  EXPECT_EQ(maybeInflate(ByteSpan(trailing), "m").message(),
+            "m: data after the end of the gzip stream");
+  std::vector<uint8_t> bad = two;
+  bad[bad.size() - 6] ^= 0xff; // the last member's CRC
+  EXPECT_EQ(maybeInflate(ByteSpan(bad), "m").message(),
+            "m: corrupt gzip data in member 3 (incorrect data check)");
+  EXPECT_FALSE(readIdx(ByteSpan(bad), "m").ok());
+}
+
+TEST(IDX, ReadsOnlyWhatTheHeaderPromises) {
+  // readIdx agrees with parseIdx on plain and gzip data...
+  std::vector<uint8_t> good = idx({2, 3}, {1, 2, 3, 4, 5, 6});
+  for (const std::vector<uint8_t> &bytes : {good, gzip(good)}) {
+    StatusOr<IdxArray> a = readIdx(ByteSpan(bytes), "r");
+    ASSERT_TRUE(a.ok()) << a.message();
+    EXPECT_EQ(a->dims, (std::vector<uint32_t>{2, 3}));
+    EXPECT_EQ(a->data, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6}));
+  }
+  std::vector<uint8_t> cut(good.begin(), good.end() - 1);
+  EXPECT_EQ(readIdx(ByteSpan(gzip(cut)), "r").message(),
+            "r: has 5 data bytes, its header says 6 (truncated)");
+  EXPECT_EQ(readIdx(ByteSpan(cut), "r").message(),
+            "r: has 5 data bytes, its header says 6 (truncated)");
+  EXPECT_EQ(readIdx(ByteSpan(good.data(), 9), "r").message(),
+            "r: truncated IDX header");
+  std::vector<uint8_t> longer = good;
+  longer.push_back(0);
+  EXPECT_EQ(readIdx(ByteSpan(longer), "r").message(),
+            "r: has 7 data bytes, its header says 6");
+  EXPECT_EQ(readIdx(ByteSpan(gzip(longer)), "r").message(),
+            "r: inflates to more than the 6 data bytes its header says");
+
+  // ...and stops a gzip bomb (3 labels, then 3 GiB of zeros in 3 MB) after
+  // the header's 3 bytes, where inflating it whole would take 3 GiB.
+  std::vector<uint8_t> bomb = gzipBomb(idx({3}, {1, 2, 3}), 3072);
+  ASSERT_LT(bomb.size(), size_t(4) << 20);
+  EXPECT_EQ(readIdx(ByteSpan(bomb), "b").message(),
+            "b: inflates to more than the 3 data bytes its header says");
+  // Without a header, the cap bounds it.
+  EXPECT_EQ(maybeInflate(ByteSpan(bomb), "b", 1 << 20).message(),
+            "b: inflates to more than 1048576 bytes");
+  EXPECT_EQ(maybeInflate(ByteSpan(good), "p", 5).message(),
+            "p: is larger than 5 bytes");
+  // A small bomb inflates whole and is right.
+  std::vector<uint8_t> small = gzipBomb(idx({3}, {1, 2, 3}), 2);
+  StatusOr<std::vector<uint8_t>> inflated = maybeInflate(ByteSpan(small), "s");
+  ASSERT_TRUE(inflated.ok()) << inflated.message();
+  EXPECT_EQ(inflated->size(), 11u + (2u << 20));
+}
+
 class MnistDir : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -147,6 +261,69 @@ TEST_F(MnistDir, LoadsPlainAndGzipAndChecksCounts) {
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.message().find("no train-images-idx3-ubyte[.gz]"),
             std::string::npos);
+}
+
+TEST_F(MnistDir, MultiMemberGzipAndGzipBombs) {
+  std::vector<uint8_t> images = idx({3, 1, 2}, {1, 2, 3, 4, 5, 6});
+  std::vector<uint8_t> labels = idx({3}, {7, 8, 9});
+  std::vector<uint8_t> two = gzip(std::vector<uint8_t>(images.begin(),
+                                                       images.begin() + 7)),
+                       rest = gzip(std::vector<uint8_t>(images.begin() + 7,
+                                                        images.end()));
+  two.insert(two.end(), rest.begin(), rest.end());
+  write("train-images-idx3-ubyte.gz", two);
+  write("train-labels-idx1-ubyte.gz", gzip(labels));
+  StatusOr<Dataset> d = loadMnist(dir, "train");
+  ASSERT_TRUE(d.ok()) << d.message();
+  EXPECT_EQ(d->pixels, (std::vector<uint8_t>{1, 2, 3, 4, 5, 6}));
+
+  // 3 labels, then 3 GiB of zeros: refused after the labels.
+  write("train-labels-idx1-ubyte.gz", gzipBomb(labels, 3072));
+  d = loadMnist(dir, "train");
+  ASSERT_FALSE(d.ok());
+  EXPECT_EQ(d.message(), dir + "/train-labels-idx1-ubyte.gz: inflates to "
+                               "more than the 3 data bytes its header says");
+}
+
+TEST_F(MnistDir, RefusesFilesThatAreNotRegularFiles) {
+  write("train-images-idx3-ubyte", idx({1, 1, 1}, {5}));
+  std::string labels = dir + "/train-labels-idx1-ubyte";
+  auto error = [&] {
+    StatusOr<Dataset> d = loadMnist(dir, "train");
+    return d.ok() ? std::string("ok") : d.message();
+  };
+  // A FIFO is never opened (that would wait for a writer, then read
+  // whatever it sends, without end).
+  ASSERT_EQ(::mkfifo(labels.c_str(), 0600), 0);
+  EXPECT_EQ(error(), labels + ": is a FIFO (named pipe), not a regular file");
+  std::filesystem::remove(labels);
+  // A link to a device that never ends.
+  std::filesystem::create_symlink("/dev/zero", labels);
+  EXPECT_EQ(error(), labels + ": is a character device, not a regular file "
+                              "(a link to /dev/zero)");
+  std::filesystem::remove(labels);
+  // A directory: said so, not "read error".
+  std::filesystem::create_directory(labels);
+  EXPECT_EQ(error(), labels + ": is a directory, not a regular file");
+  std::filesystem::remove(labels);
+  // A dangling link: named, with the reason.
+  std::filesystem::create_symlink(dir + "/nowhere", labels);
+  EXPECT_EQ(error(), labels + ": cannot open: No such file or directory");
+  std::filesystem::remove(labels);
+
+  // The raw arrays' reader too.
+  write("t10k-images.u8", {1, 2});
+  std::string raw = dir + "/t10k-labels.u8";
+  ASSERT_EQ(::mkfifo(raw.c_str(), 0600), 0);
+  StatusOr<Samples> s = loadSplit(dir, "t10k", 1, 0, 1);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), raw + ": is a FIFO (named pipe), not a regular file");
+  std::filesystem::remove(raw);
+  std::filesystem::create_symlink("/dev/zero", raw);
+  s = loadSplit(dir, "t10k", 1, 0, 1);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), raw + ": is a character device, not a regular file "
+                               "(a link to /dev/zero)");
 }
 
 TEST(Raw, ParsesU8AndF32AndChecksSizes) {

@@ -4,9 +4,16 @@
 // MLIR-free. The data reader of dc-train (docs/Training.md, "Data"): IDX
 // files as MNIST and Fashion-MNIST ship them (big-endian header, u8
 // elements), plain or gzip-compressed (detected by content, inflated with
-// zlib), checked before use: magic, element type, dimensions, exact size,
-// image/label counts. Every failure is a Status naming the file and what is
-// wrong; nothing is ever read past the data.
+// zlib; several gzip members are one stream, as RFC 1952 and gzip say),
+// checked before use: magic, element type, dimensions, exact size,
+// image/label counts. Files are read only when they are regular files (a
+// FIFO, device or directory is refused by name), and never further than
+// their header promises: an IDX file's data, plain or inflated, is read
+// after its header and only as far as its dimensions say, so a file that
+// never ends (a link to /dev/zero) or inflates without end (a gzip bomb)
+// fails with a message instead of exhausting memory. Every failure is a
+// Status naming the file and what is wrong; nothing is ever read past the
+// data.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,16 +33,23 @@ using codec::ByteSpan;
 using codec::Status;
 using codec::StatusOr;
 
-/// Inflated output larger than this is refused (a gzip bomb), in bytes.
+/// Data (a file's bytes, or their inflation) larger than this is refused,
+/// in bytes: the cap of every read, whatever a header says.
 inline constexpr uint64_t kMaxInflatedBytes = uint64_t(1) << 31;
 
-/// The bytes of `data`, inflated when they are gzip (magic 1f 8b); `name`
-/// names the data in messages.
+/// The bytes of `data`, inflated when they are gzip (magic 1f 8b; one or
+/// more members, concatenated); `name` names the data in messages. More
+/// than `limit` bytes (plain or inflated) are refused without inflating
+/// further.
 StatusOr<std::vector<uint8_t>> maybeInflate(ByteSpan data,
-                                            const std::string &name);
+                                            const std::string &name,
+                                            uint64_t limit = kMaxInflatedBytes);
 
-/// Reads the file at `path` whole, inflating gzip.
-StatusOr<std::vector<uint8_t>> readFile(const std::string &path);
+/// Reads the regular file at `path` whole, inflating gzip, up to `limit`
+/// bytes (plain or inflated; more is refused). A FIFO, device, socket or
+/// directory is refused without reading it.
+StatusOr<std::vector<uint8_t>> readFile(const std::string &path,
+                                        uint64_t limit = kMaxInflatedBytes);
 
 /// An IDX array of unsigned bytes (element type 0x08), row-major.
 struct IdxArray {
@@ -46,6 +60,16 @@ struct IdxArray {
 /// Parses IDX bytes: magic 0x00 0x00 0x08 <rank 1..4>, big-endian u32
 /// dimensions, then exactly their product of bytes.
 StatusOr<IdxArray> parseIdx(ByteSpan bytes, const std::string &name);
+
+/// As parseIdx on maybeInflate(bytes), but inflating the header first and
+/// then only the data bytes it promises (and one more, to refuse a longer
+/// stream): a gzip bomb fails after its header's size, not at
+/// kMaxInflatedBytes.
+StatusOr<IdxArray> readIdx(ByteSpan bytes, const std::string &name);
+
+/// The IDX file at `path` (a regular file, plain or gzip) as readIdx reads
+/// it: the header first, then exactly the data it promises.
+StatusOr<IdxArray> readIdxFile(const std::string &path);
 
 /// A labelled image set: `count` images of rows x cols u8 pixels.
 struct Dataset {
