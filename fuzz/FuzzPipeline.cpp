@@ -5,7 +5,8 @@
 // TorchScript-era shapes, FX ones sometimes rebatched), dc-compress options
 // (sparsity, bits, layout, entropy) and dc-compile options (target and
 // CPU, dense vectorisation, fc and conv kernels, decode-at, the sparse
-// loops' vector length), then runs dc-compile's whole pipeline in process
+// loops' vector length, LLVM's -O level: 0 for five inputs in eight, 1, 2
+// or 3 for the others), then runs dc-compile's whole pipeline in process
 // up to LLVM IR (mlir::dc::compileModel with emit=llvm into /dev/null: no
 // code generation or linking). Every such combination is one dc supports,
 // so compileModel must succeed: a failure or a crash aborts. dc's
@@ -152,6 +153,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   o.decodeAt = in.ConsumeBool() ? dc::DecodeAt::Init : dc::DecodeAt::Compile;
   o.vectorLength = in.ConsumeBool() ? 0 : 4 << in.ConsumeIntegralInRange<int>(0, 2);
   o.reassociateFPReductions = o.vectorLength != 0;
+  // LLVM's own optimisation level: dc's part of the pipeline (the MLIR
+  // lowering, the translation, the C interface) runs on every input; LLVM's
+  // O1-O3 pipelines (61% of an input's time at O2, and LLVM's code, not
+  // dc's) on a quarter of them, -O0's on the rest.
+  static const unsigned levels[] = {0, 0, 0, 0, 0, 1, 2, 3};
+  o.optLevel = levels[in.ConsumeIntegralInRange<int>(0, 7)];
 
   MLIRContext &ctx = contextForInput();
   std::string diagnostics;
@@ -182,11 +189,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     std::fprintf(stderr,
                  "dc-fuzz-pipeline: compiling %s (%s) failed: %s\n%s"
                  "target %s cpu %s vectorize %d fc %d conv %d decode-at %d "
-                 "vl %d\n",
+                 "vl %d -O%u\n",
                  name.c_str(), pipeline.c_str(), error.c_str(),
                  diagnostics.c_str(), o.target.c_str(), o.cpu.c_str(),
                  int(o.vectorizeDense), int(o.fcKernel), int(o.convKernel),
-                 int(o.decodeAt), o.vectorLength);
+                 int(o.decodeAt), o.vectorLength, o.optLevel);
     std::abort();
   }
   return 0;
