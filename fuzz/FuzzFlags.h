@@ -11,13 +11,18 @@
 // LLVMFuzzerInitialize (which runs before libFuzzer parses them, and may
 // change them), so a flag given on the command line still wins.
 // LeakSanitizer still checks the whole run when the fuzzer exits.
+// recycledContext is that reused context.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef DC_FUZZ_FUZZFLAGS_H
 #define DC_FUZZ_FUZZFLAGS_H
 
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+
 #include <initializer_list>
+#include <memory>
 #include <vector>
 
 // Global (not in namespace dc): the MLIR fuzzers use namespace mlir, whose
@@ -34,6 +39,26 @@ inline void prependFuzzerFlags(int *argc, char ***argv,
   args.push_back(nullptr);
   *argc = int(args.size() - 1);
   *argv = args.data();
+}
+
+/// The context for the next input: one context for `every` inputs, then a
+/// fresh one (the old one destroyed first: at most one alive), so that what
+/// a context interns stays bounded. `setUp` runs on each new context.
+inline mlir::MLIRContext &
+recycledContext(const mlir::DialectRegistry &registry, unsigned every,
+                llvm::function_ref<void(mlir::MLIRContext &)> setUp = {}) {
+  static std::unique_ptr<mlir::MLIRContext> context;
+  static unsigned inputs = 0;
+  if (!context || inputs == every) {
+    context.reset();
+    context = std::make_unique<mlir::MLIRContext>(
+        registry, mlir::MLIRContext::Threading::DISABLED);
+    if (setUp)
+      setUp(*context);
+    inputs = 0;
+  }
+  ++inputs;
+  return *context;
 }
 
 #endif // DC_FUZZ_FUZZFLAGS_H

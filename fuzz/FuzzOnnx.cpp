@@ -41,20 +41,16 @@ mlir::MLIRContext &contextForInput() {
   static bool registered =
       (mlir::dc::registerOnnxImportDialects(registry), true);
   (void)registered;
-  static std::unique_ptr<mlir::MLIRContext> context;
-  static unsigned inputs = 0;
-  if (!context || inputs == kInputsPerContext) {
-    context.reset(); // the old one first: at most one alive
-    context = std::make_unique<mlir::MLIRContext>(
-        registry, mlir::MLIRContext::Threading::DISABLED);
-    context->printOpOnDiagnostic(false);
-    // Diagnostics (an internal verifier error) are not crashes.
-    context->getDiagEngine().registerHandler(
-        [](mlir::Diagnostic &) { return mlir::success(); });
-    inputs = 0;
-  }
-  ++inputs;
-  return *context;
+  return recycledContext(registry, kInputsPerContext,
+                         [](mlir::MLIRContext &context) {
+                           context.printOpOnDiagnostic(false);
+                           // Diagnostics (an internal verifier error) are
+                           // not crashes.
+                           context.getDiagEngine().registerHandler(
+                               [](mlir::Diagnostic &) {
+                                 return mlir::success();
+                               });
+                         });
 }
 
 } // namespace

@@ -59,16 +59,7 @@ MLIRContext &contextForInput() {
     return true;
   }();
   (void)registered;
-  static std::unique_ptr<MLIRContext> context;
-  static unsigned inputs = 0;
-  if (!context || inputs == kInputsPerContext) {
-    context.reset(); // the old one first: at most one alive
-    context = std::make_unique<MLIRContext>(registry,
-                                            MLIRContext::Threading::DISABLED);
-    inputs = 0;
-  }
-  ++inputs;
-  return *context;
+  return recycledContext(registry, kInputsPerContext);
 }
 
 } // namespace

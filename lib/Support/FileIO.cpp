@@ -171,21 +171,72 @@ Expected<std::string> dc::resolveOutputPath(StringRef path,
   return destination;
 }
 
-bool dc::sameOutput(StringRef a, StringRef b) {
-  Expected<std::string> ra = resolveOutputPath(a), rb = resolveOutputPath(b);
-  if (!ra || !rb) {
-    consumeError(ra.takeError());
-    consumeError(rb.takeError());
-    return a == b;
+namespace {
+
+/// What a path names, for FileSet: the file's device and inode when it
+/// exists, else the absolute path it will be created at.
+struct Identity {
+  bool exists = false, stream = false;
+  int descriptor = -1; ///< the process's descriptor it is written through
+  dev_t device = 0;
+  ino_t inode = 0;
+  std::string path;
+};
+
+Identity identify(StringRef path, bool output) {
+  Identity id;
+  struct stat st;
+  bool found;
+  if (path == "-") {
+    id.descriptor = output ? 1 : 0;
+    found = ::fstat(id.descriptor, &st) == 0;
+  } else if (std::optional<int> fd = dc::namedDescriptor(path)) {
+    id.descriptor = *fd;
+    found = ::fstat(*fd, &st) == 0;
+  } else {
+    found = ::stat(path.str().c_str(), &st) == 0;
   }
-  if (*ra == *rb)
-    return true;
-  auto identity = [](const std::string &p, struct stat &st) {
-    return p == "-" ? ::fstat(1, &st) == 0 : ::stat(p.c_str(), &st) == 0;
-  };
-  struct stat sa, sb;
-  return identity(*ra, sa) && identity(*rb, sb) && sa.st_dev == sb.st_dev &&
-         sa.st_ino == sb.st_ino;
+  if (found) {
+    id.exists = true;
+    id.stream =
+        S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
+    id.device = st.st_dev;
+    id.inode = st.st_ino;
+    return id;
+  }
+  // Not there yet: where it will be, links followed, folder made absolute.
+  Expected<std::string> absent = followToAbsent(path);
+  std::string p = absent ? *absent : path.str();
+  if (!absent)
+    consumeError(absent.takeError());
+  SmallString<256> dir(sys::path::parent_path(p));
+  if (dir.empty())
+    dir = ".";
+  char real[PATH_MAX];
+  if (::realpath(dir.c_str(), real)) {
+    SmallString<256> full(real);
+    sys::path::append(full, sys::path::filename(p));
+    id.path = std::string(full);
+  } else {
+    SmallString<256> full(p);
+    (void)sys::fs::make_absolute(full);
+    sys::path::remove_dots(full, /*remove_dot_dot=*/true);
+    id.path = std::string(full);
+  }
+  return id;
+}
+
+/// Whether two identities are one file: the same device and inode, or
+/// both absent at the same path.
+bool sameFile(const Identity &x, const Identity &y) {
+  return x.exists && y.exists ? x.device == y.device && x.inode == y.inode
+                              : !x.exists && !y.exists && x.path == y.path;
+}
+
+} // namespace
+
+bool dc::sameOutput(StringRef a, StringRef b) {
+  return sameFile(identify(a, /*output=*/true), identify(b, /*output=*/true));
 }
 
 Expected<dc::OutputFile> dc::OutputFile::create(StringRef path, unsigned mode) {
@@ -344,62 +395,6 @@ void dc::OutputFile::discard() {
   }
 }
 
-namespace {
-
-/// What a path names, for FileSet: the file's device and inode when it
-/// exists, else the absolute path it will be created at.
-struct Identity {
-  bool exists = false, stream = false;
-  int descriptor = -1; ///< the process's descriptor it is written through
-  dev_t device = 0;
-  ino_t inode = 0;
-  std::string path;
-};
-
-Identity identify(StringRef path, bool output) {
-  Identity id;
-  struct stat st;
-  bool found;
-  if (path == "-") {
-    id.descriptor = output ? 1 : 0;
-    found = ::fstat(id.descriptor, &st) == 0;
-  } else if (std::optional<int> fd = dc::namedDescriptor(path)) {
-    id.descriptor = *fd;
-    found = ::fstat(*fd, &st) == 0;
-  } else {
-    found = ::stat(path.str().c_str(), &st) == 0;
-  }
-  if (found) {
-    id.exists = true;
-    id.stream =
-        S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode);
-    id.device = st.st_dev;
-    id.inode = st.st_ino;
-    return id;
-  }
-  // Not there yet: where it will be, links followed, folder made absolute.
-  Expected<std::string> absent = followToAbsent(path);
-  std::string p = absent ? *absent : path.str();
-  if (!absent)
-    consumeError(absent.takeError());
-  SmallString<256> dir(sys::path::parent_path(p));
-  if (dir.empty())
-    dir = ".";
-  char real[PATH_MAX];
-  if (::realpath(dir.c_str(), real)) {
-    SmallString<256> full(real);
-    sys::path::append(full, sys::path::filename(p));
-    id.path = std::string(full);
-  } else {
-    SmallString<256> full(p);
-    (void)sys::fs::make_absolute(full);
-    sys::path::remove_dots(full, /*remove_dot_dot=*/true);
-    id.path = std::string(full);
-  }
-  return id;
-}
-
-} // namespace
 
 void dc::FileSet::input(StringRef option, StringRef path) {
   if (!path.empty())
@@ -437,10 +432,7 @@ Error dc::FileSet::check() const {
           (a.output && b.output && x.descriptor >= 0 &&
            x.descriptor == y.descriptor))
         continue;
-      bool same = x.exists && y.exists
-                      ? x.device == y.device && x.inode == y.inode
-                      : !x.exists && !y.exists && x.path == y.path;
-      if (!same)
+      if (!sameFile(x, y))
         continue;
       auto describe = [](const Entry &e) {
         return e.option + " '" + e.path + "'";
