@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Pipelines/Pipelines.h"
+#include "dc/Codegen/Passes.h"
 #include "dc/Conversion/Passes.h"
 #include "dc/Dialect/DC/Transforms/Passes.h"
 
@@ -33,42 +34,6 @@
 
 using namespace mlir;
 using namespace mlir::dc;
-
-namespace {
-/// math.exp, math.tanh, math.erf, math.log, ... (and math.powf through
-/// exp and log) as upstream's polynomial approximations
-/// (populateMathPolynomialApproximationPatterns, what mlir-opt's
-/// test-math-polynomial-approximation applies): a self-contained
-/// library has no libm to call (sigmoid, tanh and softmax of imported
-/// models need them). Upstream has no pass around the patterns.
-struct MathApproximation
-    : PassWrapper<MathApproximation, OperationPass<func::FuncOp>> {
-  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MathApproximation)
-  StringRef getArgument() const final { return "dc-math-approximation"; }
-  void getDependentDialects(DialectRegistry &registry) const override {
-    registry.insert<arith::ArithDialect, math::MathDialect,
-                    vector::VectorDialect>();
-  }
-  void runOnOperation() override {
-    // powf as exp(y * log(|x|)) with its sign and special cases
-    // (upstream's expansion), then every function approximated.
-    RewritePatternSet pow(&getContext());
-    math::populateExpansionPatterns(pow, {"powf"});
-    if (failed(applyPatternsGreedily(getOperation(), std::move(pow))))
-      return signalPassFailure();
-    RewritePatternSet patterns(&getContext());
-    populateMathPolynomialApproximationPatterns(patterns);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      return signalPassFailure();
-    // The approximations use math.fma, which becomes a call of fmaf on a
-    // target without FMA instructions: multiply and add instead.
-    RewritePatternSet fma(&getContext());
-    math::populateExpansionPatterns(fma, {"fma"});
-    if (failed(applyPatternsGreedily(getOperation(), std::move(fma))))
-      signalPassFailure();
-  }
-};
-} // namespace
 
 void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
                                         const LowerToLLVMOptions &options) {
@@ -154,7 +119,7 @@ void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addNestedPass<func::FuncOp>(createSCFToControlFlowPass());
-  pm.addNestedPass<func::FuncOp>(std::make_unique<MathApproximation>());
+  pm.addNestedPass<func::FuncOp>(createDCMathApproximation());
   pm.addPass(
       createConvertVectorToLLVMPass(sparsifier.convertVectorToLLVMOptions()));
   pm.addNestedPass<func::FuncOp>(createConvertComplexToStandardPass());

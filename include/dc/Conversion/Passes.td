@@ -135,39 +135,4 @@ def DCChooseRuntimeLayout : Pass<"dc-choose-runtime-layout", "ModuleOp"> {
   ];
 }
 
-def ConvertLinalgToBlas : Pass<"convert-linalg-to-blas", "ModuleOp"> {
-  let summary = "Call the host BLAS for f32 contractions on memrefs";
-  let description = [{
-    After bufferization, for dc-train's host step libraries (never for
-    dc-compile's self-contained ones): every `linalg` op on memrefs that is a
-    contraction by interface (`linalg::inferContractionDims` on a body
-    `out + a * b` over f32) becomes calls of `dcrt_host_sgemm`
-    (include/dc/Runtime/Decode.h), which computes C += op(A) op(B) with
-    `cblas_sgemm` in row-major order. Several M (N, K) loops collapse into
-    one dimension where their strides nest in every operand that uses them
-    (an im2col'd convolution's `oh, ow` and `c, kh, kw`); batch loops, and
-    M/N/K loops that do not nest (the batch of an NCHW convolution), become
-    `scf.for` loops around the call.
-
-    The transpose flags and leading dimensions come from each operand's
-    indexing map and its memref's static strides: an operand whose K (for A)
-    or N (for B) stride is 1 is used as stored, one whose other stride is 1
-    is transposed, and an output whose M stride is 1 is computed as its
-    transpose (C^T += B^T A^T). A contraction whose operands have no unit
-    stride, dynamic strides, another element type or more dimensions is left
-    to the loops (`convert-linalg-to-loops`), with a remark when
-    `report-unmatched` is set.
-  }];
-  let options = [
-    Option<"reportUnmatched", "report-unmatched", "bool", /*default=*/"false",
-           "Emit a remark at every contraction left to the loops">,
-  ];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect",
-    "::mlir::func::FuncDialect",
-    "::mlir::memref::MemRefDialect",
-    "::mlir::scf::SCFDialect",
-  ];
-}
-
 #endif // DC_CONVERSION_PASSES_TD

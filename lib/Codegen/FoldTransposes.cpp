@@ -4,8 +4,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/Dialect/DC/Transforms/Passes.h"
-#include "dc/Dialect/DC/Transforms/Patterns.h"
+#include "dc/Codegen/Passes.h"
+#include "dc/Codegen/Patterns.h"
 #include "dc/Dialect/DC/Transforms/WeightViews.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -14,7 +14,7 @@
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCFOLDTRANSPOSES
-#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+#include "dc/Codegen/Passes.h.inc"
 } // namespace mlir::dc
 
 using namespace mlir;

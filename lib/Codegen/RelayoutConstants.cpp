@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/Dialect/DC/Transforms/Passes.h"
+#include "dc/Codegen/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
@@ -17,7 +17,7 @@
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCRELAYOUTCONSTANTS
-#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+#include "dc/Codegen/Passes.h.inc"
 } // namespace mlir::dc
 
 using namespace mlir;

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/Dialect/DC/Transforms/Passes.h"
+#include "dc/Codegen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -18,7 +18,7 @@
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCVECTORIZE
-#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+#include "dc/Codegen/Passes.h.inc"
 } // namespace mlir::dc
 
 using namespace mlir;

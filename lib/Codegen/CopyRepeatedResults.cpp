@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/Dialect/DC/Transforms/Passes.h"
+#include "dc/Codegen/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -15,7 +15,7 @@
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCCOPYREPEATEDRESULTS
-#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+#include "dc/Codegen/Passes.h.inc"
 } // namespace mlir::dc
 
 using namespace mlir;

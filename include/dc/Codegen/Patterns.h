@@ -1,12 +1,12 @@
-//===- Patterns.h - Rewrite patterns of dc's passes -------------*- C++ -*-===//
+//===- Patterns.h - Rewrite patterns of dc's code generation --*- C++ -*-===//
 //
 // The mechanisms behind passes, for pipelines and other compilers that want
 // them inside their own pattern sets.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DC_DIALECT_DC_TRANSFORMS_PATTERNS_H
-#define DC_DIALECT_DC_TRANSFORMS_PATTERNS_H
+#ifndef DC_CODEGEN_PATTERNS_H
+#define DC_CODEGEN_PATTERNS_H
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -22,4 +22,4 @@ void populateConvToIm2colPatterns(RewritePatternSet &patterns);
 
 } // namespace mlir::dc
 
-#endif // DC_DIALECT_DC_TRANSFORMS_PATTERNS_H
+#endif // DC_CODEGEN_PATTERNS_H

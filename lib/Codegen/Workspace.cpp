@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Dialect/DC/IR/DCDialect.h"
-#include "dc/Dialect/DC/Transforms/Passes.h"
+#include "dc/Codegen/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
@@ -22,7 +22,7 @@
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCWORKSPACE
-#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+#include "dc/Codegen/Passes.h.inc"
 } // namespace mlir::dc
 
 using namespace mlir;
