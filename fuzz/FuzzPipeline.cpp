@@ -130,11 +130,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
 
   // dc-compile.
   dc::CompileOptions o;
-  o.emit = "llvm";
+  o.emit = dc::EmitKind::Llvm;
   o.output = "/dev/null";
   static const char *cpus[] = {"x86-64", "x86-64-v3", "x86-64-v4"};
   if (in.ConsumeIntegralInRange<int>(0, 3) == 3) {
-    o.target = "aarch64";
+    o.target = dc::CompileTarget::AArch64;
   } else {
     o.cpu = cpus[in.ConsumeIntegralInRange<int>(0, 2)];
   }
@@ -176,13 +176,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                  pipeline.c_str(), name.c_str(), diagnostics.c_str());
     std::abort();
   }
-  if (failed(dc::compileModel(model->get(), o, error))) {
+  if (failed(dc::compileModel(model->get(), o))) {
     std::fprintf(stderr,
-                 "dc-fuzz-pipeline: compiling %s (%s) failed: %s\n%s"
+                 "dc-fuzz-pipeline: compiling %s (%s) failed:\n%s"
                  "target %s cpu %s vectorize %d fc %d conv %d decode-at %d "
                  "vl %d -O%u\n",
-                 name.c_str(), pipeline.c_str(), error.c_str(),
-                 diagnostics.c_str(), o.target.c_str(), o.cpu.c_str(),
+                 name.c_str(), pipeline.c_str(), diagnostics.c_str(),
+                 dc::stringifyCompileTarget(o.target).str().c_str(),
+                 o.cpu.c_str(),
                  int(o.vectorizeDense), int(o.fcKernel), int(o.convKernel),
                  int(o.decodeAt), o.vectorLength, o.optLevel);
     std::abort();

@@ -37,6 +37,8 @@ using namespace mlir::dc;
 
 void mlir::dc::buildLowerToLLVMPipeline(OpPassManager &pm,
                                         const LowerToLLVMOptions &options) {
+  // Rank-0 dense_resource constants abort upstream's memref.global lowering.
+  pm.addPass(createDCInlineScalarResources());
   ConvertDCToSparseTensorOptions convert;
   convert.decodeAt = options.decodeAt;
   convert.fcKernel = options.fcKernel;

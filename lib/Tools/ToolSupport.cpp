@@ -60,6 +60,20 @@ std::string mlir::dc::runtimeDirectory(StringRef option, const char *argv0,
 
 namespace {
 
+StringRef severityName(DiagnosticSeverity s) {
+  switch (s) {
+  case DiagnosticSeverity::Error:
+    return "error";
+  case DiagnosticSeverity::Warning:
+    return "warning";
+  case DiagnosticSeverity::Note:
+    return "note";
+  case DiagnosticSeverity::Remark:
+    return "remark";
+  }
+  return "error";
+}
+
 /// The printer of NamedLocationDiagnostics: success when it printed.
 LogicalResult printNamed(Diagnostic &diag, StringRef file) {
   Location loc = diag.getLocation();
@@ -70,24 +84,11 @@ LogicalResult printNamed(Diagnostic &diag, StringRef file) {
     if (position.getLine() != 0)
       return failure(); // the usual handler shows the source line
   StringRef kind = mlir::dc::isOnnxPath(file) ? "node" : "op";
-  auto severity = [](DiagnosticSeverity s) {
-    switch (s) {
-    case DiagnosticSeverity::Error:
-      return "error";
-    case DiagnosticSeverity::Warning:
-      return "warning";
-    case DiagnosticSeverity::Note:
-      return "note";
-    case DiagnosticSeverity::Remark:
-      return "remark";
-    }
-    return "error";
-  };
   auto print = [&](Location at, DiagnosticSeverity s, const std::string &text) {
     llvm::errs() << file << ": ";
     if (auto n = dyn_cast<NameLoc>(at))
       llvm::errs() << kind << " '" << n.getName().strref() << "': ";
-    llvm::errs() << severity(s) << ": " << text << "\n";
+    llvm::errs() << severityName(s) << ": " << text << "\n";
   };
   print(loc, diag.getSeverity(), diag.str());
   for (Diagnostic &note : diag.getNotes())
@@ -96,6 +97,25 @@ LogicalResult printNamed(Diagnostic &diag, StringRef file) {
 }
 
 } // namespace
+
+mlir::dc::ToolErrorDiagnostics::ToolErrorDiagnostics(MLIRContext &context,
+                                                     StringRef tool)
+    : context(context) {
+  std::string name = tool.str();
+  id = context.getDiagEngine().registerHandler([name](Diagnostic &diag) {
+    if (!isa<UnknownLoc>(diag.getLocation()))
+      return failure();
+    llvm::errs() << name << ": " << severityName(diag.getSeverity()) << ": "
+                 << diag.str() << "\n";
+    for (Diagnostic &note : diag.getNotes())
+      llvm::errs() << name << ": note: " << note.str() << "\n";
+    return success();
+  });
+}
+
+mlir::dc::ToolErrorDiagnostics::~ToolErrorDiagnostics() {
+  context.getDiagEngine().eraseHandler(id);
+}
 
 mlir::dc::NamedLocationDiagnostics::NamedLocationDiagnostics(
     MLIRContext &context, StringRef file)

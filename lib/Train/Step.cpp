@@ -195,14 +195,29 @@ FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
   CompileOptions c;
   c.kind = CompileOptions::Kind::HostStep;
   c.entries = {kStepEntry.str(), kForwardEntry.str()};
-  c.target = llvm::Triple(llvm::sys::getProcessTriple()).getArchName().str();
+  c.target = hostCompileTarget().value_or(CompileTarget::X86_64);
   c.prefix = kStepPrefix.str();
   c.output = info.path;
   c.header = "none";
   c.runtimeDir = o.runtimeDir;
   c.linker = o.linker;
-  if (failed(compileModel(*step, c, error)) ||
-      failed(recordCacheEntry(info.path, error)))
+  // compileModel's own errors (unlocated) become this function's.
+  std::string compileError;
+  LogicalResult compiled = success();
+  {
+    ScopedDiagnosticHandler capture(step->getContext(), [&](Diagnostic &d) {
+      if (!isa<UnknownLoc>(d.getLocation()))
+        return failure();
+      compileError = d.str();
+      return success();
+    });
+    compiled = compileModel(*step, c);
+  }
+  if (failed(compiled)) {
+    error = compileError;
+    return failure();
+  }
+  if (failed(recordCacheEntry(info.path, error)))
     return failure();
   info.compileSeconds = std::chrono::duration<double>(
                             std::chrono::steady_clock::now() - start)

@@ -12,7 +12,11 @@
 #include "dc/Support/VersionPrinter.h"
 #include "dc/Support/FileIO.h"
 
+#include "dc/Dialect/DC/IR/DCOps.h"
+
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -43,12 +47,10 @@ static cl::opt<std::string>
                     "libNAME.so; none when -o is a device or FIFO; "
                     "'none': do not write one)"),
            cl::value_desc("file"), cl::cat(category));
-enum class Target { X86_64, AArch64 };
-static cl::opt<Target> target(
-    "target", cl::init(Target::X86_64), cl::desc("The target"),
-    cl::values(clEnumValN(Target::X86_64, "x86_64", "x86-64 (default)"),
-               clEnumValN(Target::AArch64, "aarch64", "AArch64 (Linux)")),
-    cl::cat(category));
+static cl::opt<mlir::dc::CompileTarget>
+    target("target", cl::init(mlir::dc::CompileTarget::X86_64),
+           cl::desc("The target"), mlir::dc::compileTargetValues(),
+           cl::cat(category));
 static cl::opt<std::string> mcpu("mcpu",
                                  cl::desc("CPU (default: the host's on "
                                           "x86-64, generic on AArch64)"),
@@ -74,17 +76,11 @@ static cl::opt<mlir::dc::ConvKernel> convKernel(
     cl::desc("How compressed (CSR) convolutions are computed (default: "
              "auto)"),
     mlir::dc::convKernelValues(), cl::cat(category));
-enum class Emit { MLIR, LLVM, Asm, Obj, SO };
-static cl::opt<Emit> emit(
-    "emit", cl::init(Emit::SO), cl::desc("What to write"),
-    cl::values(clEnumValN(Emit::MLIR, "mlir", "the LLVM dialect module"),
-               clEnumValN(Emit::LLVM, "llvm", "LLVM IR"),
-               clEnumValN(Emit::Asm, "asm", "assembly"),
-               clEnumValN(Emit::Obj, "obj", "an object file"),
-               clEnumValN(Emit::SO, "so",
-                          "a self-contained shared library and its C "
-                          "header (default)")),
-    cl::cat(category));
+static cl::opt<mlir::dc::EmitKind> emit("emit",
+                                        cl::init(mlir::dc::EmitKind::So),
+                                        cl::desc("What to write"),
+                                        mlir::dc::emitKindValues(),
+                                        cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::init(2), cl::Prefix,
                                   cl::desc("Optimisation level 0-3"),
                                   cl::cat(category));
@@ -124,6 +120,33 @@ static cl::opt<DecodeAt> decodeAt(
                           "layout, larger)")),
     cl::cat(category));
 
+/// --dc-compress: the pass, parsed from the option's text, run before the
+/// lowering.
+static mlir::LogicalResult compressFirst(mlir::ModuleOp module) {
+  mlir::PassManager pm(module.getContext());
+  if (failed(mlir::parsePassPipeline("dc-compress{" + compress + "}", pm,
+                                     errs()))) {
+    errs() << "dc-compile: error: bad dc-compress options '" << compress
+           << "'\n";
+    return mlir::failure();
+  }
+  if (failed(pm.run(module))) {
+    errs() << "dc-compile: error: compression failed (see the diagnostics "
+              "above)\n";
+    return mlir::failure();
+  }
+  bool any = false;
+  module.walk([&](mlir::dc::DecompressOp) {
+    any = true;
+    return mlir::WalkResult::interrupt();
+  });
+  if (!any)
+    errs() << "dc-compile: warning: --dc-compress compressed no weight: the "
+              "library is the uncompressed model (dc-compress{report=-} "
+              "lists what it left alone)\n";
+  return mlir::success();
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   mlir::registerAllPasses();
@@ -149,16 +172,16 @@ int main(int argc, char **argv) {
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   mlir::dc::NamedLocationDiagnostics named(context, input);
+  mlir::dc::ToolErrorDiagnostics toolErrors(context, "dc-compile");
   auto module = mlir::dc::loadModule(input, context, sourceMgr, "dc-compile");
   if (!module)
     return 1;
 
   mlir::dc::CompileOptions options;
-  options.target = target == Target::AArch64 ? "aarch64" : "x86_64";
+  options.target = target;
   options.cpu = mcpu;
   options.features = mattr;
-  static const char *const emitNames[] = {"mlir", "llvm", "asm", "obj", "so"};
-  options.emit = emitNames[int(emit.getValue())];
+  options.emit = emit;
   if (vectorLength < 0) {
     errs() << "dc-compile: error: --vl must be >= 0\n";
     return 1;
@@ -171,7 +194,7 @@ int main(int argc, char **argv) {
   options.convKernel = convKernel;
   options.optLevel = optLevel;
   if (compress.getNumOccurrences())
-    options.compress = compress;
+    options.beforeLowering = compressFirst;
   options.output = output;
   if (header.getNumOccurrences())
     options.header = header;
@@ -183,10 +206,5 @@ int main(int argc, char **argv) {
     options.prefix = output == "-" ? "model" : stem.str();
   options.runtimeDir =
       mlir::dc::runtimeDirectory(runtimeDir, argv[0], (void *)&main);
-  std::string error;
-  if (failed(mlir::dc::compileModel(*module, options, error))) {
-    errs() << "dc-compile: error: " << error << "\n";
-    return 1;
-  }
-  return 0;
+  return failed(mlir::dc::compileModel(*module, options)) ? 1 : 0;
 }

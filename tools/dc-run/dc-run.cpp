@@ -107,6 +107,7 @@ int main(int argc, char **argv) {
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   mlir::dc::NamedLocationDiagnostics named(context, input);
+  mlir::dc::ToolErrorDiagnostics toolErrors(context, "dc-run");
   auto module = mlir::dc::loadModule(input, context, sourceMgr, "dc-run");
   if (!module)
     return 1;
@@ -225,7 +226,8 @@ int main(int argc, char **argv) {
     mlir::dc::CompileOptions c;
     c.kind = mlir::dc::CompileOptions::Kind::HostStep;
     c.entries = {function};
-    c.target = Triple(sys::getProcessTriple()).getArchName().str();
+    c.target = mlir::dc::hostCompileTarget().value_or(
+        mlir::dc::CompileTarget::X86_64);
     c.prefix = "dc_run";
     c.output = library.str().str();
     c.header = "none";
@@ -235,8 +237,8 @@ int main(int argc, char **argv) {
     if (params)
       if (auto holder = original->lookupSymbol<mlir::func::FuncOp>(paramsFrom))
         holder.erase();
-    if (failed(mlir::dc::compileModel(*original, c, error)))
-      return fail(error);
+    if (failed(mlir::dc::compileModel(*original, c)))
+      return 1;
     auto step = dc::trainloop::StepLibrary::open(c.output, c.prefix, {function});
     if (!step.ok())
       return fail(step.message());

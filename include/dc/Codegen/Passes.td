@@ -222,6 +222,28 @@ def ConvertLinalgToBlas : Pass<"convert-linalg-to-blas", "ModuleOp"> {
   ];
 }
 
+def DCInlineScalarResources : Pass<"dc-inline-scalar-resources"> {
+  let summary = "Make rank-0 dense_resource constants inline dense<>";
+  let description = [{
+    A scalar (rank-0) `dense_resource` constant aborts upstream's
+    `memref.global` lowering (MLIR 22: "ElementsAttr does not provide
+    iteration facilities"); this pass rewrites every such `arith.constant`
+    to an inline `dense<>` of the same value. Elided resources (no blob)
+    and blobs of the wrong size are left to the lowering, which reports
+    them. dc-lower-to-llvm runs it first.
+  }];
+}
+
+def DCStripArgAttributes : Pass<"dc-strip-arg-attributes", "::mlir::LLVM::LLVMFuncOp"> {
+  let summary = "Drop dc's argument attributes from llvm.func";
+  let description = [{
+    dc's argument attributes (`dc.param`, `dc.param_kind`: which arguments
+    of a training step are trained parameters) mean nothing to LLVM, and the
+    translation to LLVM IR would warn about each one. dc-compile runs this
+    right before the translation (after `--emit=mlir`, which keeps them).
+  }];
+}
+
 def DCMathApproximation : Pass<"dc-math-approximation",
                                 "::mlir::func::FuncOp"> {
   let summary = "Replace math functions by polynomial approximations";

@@ -1,5 +1,4 @@
-//===- Compile.h - Ahead-of-time compilation of compressed models -*- C++
-//-*-===//
+//===- Compile.h - Ahead-of-time compilation of compressed models -*- C++ -*-===//
 //
 // The driver behind dc-compile: a model (compressed, or compressed here) to
 // MLIR, LLVM IR, assembly, an object or a self-contained shared library with
@@ -13,11 +12,30 @@
 #include "dc/Conversion/Passes.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/Support/CommandLine.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
 namespace mlir::dc {
+
+/// The targets dc-compile generates code for.
+enum class CompileTarget { X86_64, AArch64 };
+
+/// What compileModel writes.
+enum class EmitKind { Mlir, Llvm, Asm, Obj, So };
+
+/// The one list of the targets' and emit kinds' names and descriptions
+/// (dc-compile's --target and --emit).
+llvm::cl::ValuesClass compileTargetValues();
+llvm::cl::ValuesClass emitKindValues();
+
+/// "x86_64" or "aarch64" (the triple's architecture name).
+StringRef stringifyCompileTarget(CompileTarget target);
+
+/// The target of the machine this runs on, if dc supports it.
+std::optional<CompileTarget> hostCompileTarget();
 
 struct CompileOptions {
   /// What is built. Model: a self-contained library (no libc, `nm -u`
@@ -31,17 +49,17 @@ struct CompileOptions {
   enum class Kind { Model, HostStep } kind = Kind::Model;
   /// HostStep: the functions to export (e.g. train_step, forward).
   std::vector<std::string> entries;
-  /// "x86_64" or "aarch64".
-  std::string target = "x86_64";
+  CompileTarget target = CompileTarget::X86_64;
   /// CPU and features; empty = the host's on x86-64, generic + NEON on
   /// AArch64.
   std::string cpu, features;
-  /// mlir | llvm | asm | obj | so.
-  std::string emit = "so";
+  EmitKind emit = EmitKind::So;
   /// 0..3.
   unsigned optLevel = 2;
-  /// When set, dc-compress runs first with these options (may be empty).
-  std::optional<std::string> compress;
+  /// When set, runs on the model after the outputs are prepared and before
+  /// the lowering (dc-compile: the passes of --dc-compress); a failure has
+  /// been reported by it.
+  std::function<LogicalResult(ModuleOp)> beforeLowering;
   /// Symbol prefix of the C API (<prefix>_init, ...).
   std::string prefix = "model";
   /// Output path ("-" = stdout), written as dc/Support/FileIO.h says.
@@ -80,8 +98,11 @@ struct CompileOptions {
 /// resolved before any work, the library committed before the header,
 /// nothing left behind on an error. Errors are reported as diagnostics on the
 /// module and in `error`.
-LogicalResult compileModel(ModuleOp module, const CompileOptions &options,
-                           std::string &error);
+/// Compiles `module` as `options` say. Errors are emitted as diagnostics:
+/// located at the op where one is to blame, else at an unknown location
+/// (a tool shows those as its own errors: ToolErrorDiagnostics in
+/// dc/Tools/ToolSupport.h). Nothing is written on a failure.
+LogicalResult compileModel(ModuleOp module, const CompileOptions &options);
 
 } // namespace mlir::dc
 

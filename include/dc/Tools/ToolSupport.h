@@ -53,6 +53,20 @@ private:
 /// dc's run-time objects next to the running tool: `option` when given,
 /// else <directory of the executable>/../lib/dc-runtime (`argv0` and an
 /// address in the executable, e.g. of main, locate it).
+/// Prints diagnostics at an unknown location (errors of library stages
+/// with no IR to blame: a missing run-time object, a bad option) as the
+/// tool's own, "<tool>: error: <message>", for as long as it lives; others
+/// go on to the source manager's handler.
+class ToolErrorDiagnostics {
+public:
+  ToolErrorDiagnostics(MLIRContext &context, StringRef tool);
+  ~ToolErrorDiagnostics();
+
+private:
+  MLIRContext &context;
+  uint64_t id;
+};
+
 std::string runtimeDirectory(StringRef option, const char *argv0,
                              void *addressInTool);
 
