@@ -51,7 +51,7 @@ struct DCWorkspacePass
     for (const std::string &entry : names) {
       auto func = module.lookupSymbol<func::FuncOp>(entry);
       if (!func || func.isExternal()) {
-        module.emitError() << "dc-workspace: no function @" << entry
+        module.emitError() << getArgument() << ": no function @" << entry
                            << " with a body";
         return signalPassFailure();
       }
@@ -132,7 +132,8 @@ struct DCWorkspacePass
     // The size, for callers outside dc-compile's C API (stock mlir-opt and
     // a C driver: docs/Lowering.md): @dc_workspace_size() -> i64.
     if (module.lookupSymbol(DCDialect::kWorkspaceSizeFunctionName)) {
-      module.emitError() << "dc-workspace: the module already has a symbol @"
+      module.emitError() << getArgument()
+                         << ": the module already has a symbol @"
                          << DCDialect::kWorkspaceSizeFunctionName;
       return signalPassFailure();
     }
