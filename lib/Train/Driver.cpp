@@ -4,7 +4,7 @@
 #include "Phase.h"
 #include "dc/Data/IDX.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
-#include "dc/Dialect/DC/Transforms/Parameters.h"
+#include "dc/Autodiff/Passes.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Support/TestHooks.h"
@@ -18,7 +18,6 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -54,7 +53,7 @@ std::string typeString(Type t) {
 }
 
 /// dc-parametrize's options for --train.
-std::string parametrizeOptions(ArrayRef<std::string> train) {
+DCParametrizeOptions parametrizeOptions(ArrayRef<std::string> train) {
   bool weights = false, biases = false, codebooks = false, statistics = false;
   SmallVector<std::string> layers;
   for (const std::string &t : train) {
@@ -71,14 +70,14 @@ std::string parametrizeOptions(ArrayRef<std::string> train) {
   }
   if (!layers.empty()) // names select among every kind
     weights = biases = codebooks = statistics = true;
-  std::string o = "dc-parametrize{weights=" + std::to_string(weights) +
-                  " masked-weights=" + std::to_string(weights) +
-                  " biases=" + std::to_string(biases) +
-                  " codebooks=" + std::to_string(codebooks) +
-                  " statistics=" + std::to_string(statistics);
-  if (!layers.empty())
-    o += " layers=" + llvm::join(layers, ",");
-  return o + "}";
+  DCParametrizeOptions o;
+  o.weights = weights;
+  o.maskedWeights = weights;
+  o.biases = biases;
+  o.codebooks = codebooks;
+  o.statistics = statistics;
+  o.layers.assign(layers.begin(), layers.end());
+  return o;
 }
 
 llvm::Error writeBytes(const std::string &path, llvm::StringRef bytes) {
@@ -322,9 +321,8 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
       module.lookupSymbol<func::FuncOp>(paramsFunctionName("forward")));
   if (!parametrized) {
     PassManager pm(context);
-    if (failed(parsePassPipeline(parametrizeOptions(phase.train), pm,
-                                 llvm::errs())) ||
-        failed(pm.run(module)))
+    pm.addPass(createDCParametrize(parametrizeOptions(phase.train)));
+    if (failed(pm.run(module)))
       return fail("cannot make the model's constants parameters (see above)");
   }
   std::string error;
@@ -472,8 +470,8 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
     return fail(error);
   if (!parametrized) {
     PassManager pm(context);
-    if (failed(parsePassPipeline("dc-fold-parameters", pm, llvm::errs())) ||
-        failed(pm.run(module)))
+    pm.addPass(createDCFoldParameters());
+    if (failed(pm.run(module)))
       return fail("cannot fold the trained parameters back (see above)");
   }
   if (phase.predictions)

@@ -11,8 +11,9 @@
 
 #include "Phase.h"
 #include "dc/Dialect/DC/IR/DCDialect.h"
+#include "dc/Autodiff/Parameters.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
-#include "dc/Dialect/DC/Transforms/Parameters.h"
+#include "dc/Dialect/DC/Transforms/Passes.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Tools/ToolSupport.h"
@@ -21,9 +22,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -154,33 +153,49 @@ std::string applyOverrides(ArrayRef<std::string> overrides,
   return "";
 }
 
-std::string layerOptions(ArrayRef<LayerPlan> plans, double fraction,
-                         bool bits) {
-  std::string o;
+/// dc-prune's or dc-quantize's per-layer settings: each layer's planned
+/// fraction times `fraction` (`bits` false), or its codebook bits.
+CompressionOptions layerOptions(ArrayRef<LayerPlan> plans, double fraction,
+                                bool bits) {
+  CompressionOptions c;
+  c.sparsity = 0;
   for (const LayerPlan &p : plans) {
-    o += " layer=" + p.name + ":";
-    o += bits ? "bits=" + std::to_string(p.bits)
-              : "sparsity=" + llvm::formatv("{0:f6}", p.sparsity * fraction)
-                                  .str();
+    LayerOverride o;
+    o.pattern = p.name;
+    if (bits)
+      o.bits = p.bits;
+    else
+      o.sparsity = p.sparsity * fraction;
+    c.overrides.push_back(std::move(o));
   }
-  return o;
+  return c;
 }
 
 /// The validation rule's step: |w| <= q std(layer) pruned, conv layers at
 /// q / 2 (more sensitive: the paper's Figure 5).
-std::string qualityOptions(ArrayRef<LayerPlan> plans, double q) {
-  std::string o;
-  for (const LayerPlan &p : plans)
-    o += " layer=" + p.name + ":quality=" +
-         llvm::formatv("{0:f6}", p.conv ? q / 2 : q).str();
-  return o;
+CompressionOptions qualityOptions(ArrayRef<LayerPlan> plans, double q) {
+  CompressionOptions c;
+  c.sparsity = 0;
+  for (const LayerPlan &p : plans) {
+    LayerOverride o;
+    o.pattern = p.name;
+    o.quality = p.conv ? q / 2 : q;
+    c.overrides.push_back(std::move(o));
+  }
+  return c;
 }
 
-LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
-  PassManager pm(module.getContext());
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    return failure();
-  return pm.run(module);
+/// dc-prune or dc-quantize (`quantize`) in the trainable form, as the
+/// library functions the passes run.
+LogicalResult compressInto(ModuleOp module, const CompressionOptions &c,
+                           bool quantize) {
+  // What the passes declare as their dependent dialects.
+  MLIRContext *context = module.getContext();
+  context->getOrLoadDialect<arith::ArithDialect>();
+  context->getOrLoadDialect<linalg::LinalgDialect>();
+  context->getOrLoadDialect<tensor::TensorDialect>();
+  return quantize ? quantizeWeights(module, c, FormOption::Trainable)
+                  : pruneWeights(module, c, FormOption::Trainable);
 }
 
 /// Elements of the f32 constants of @forward that are not weights (biases,
@@ -260,6 +275,9 @@ void countWeights(ModuleOp module, Stage &s) {
         s.kept += !v.isZero();
   }
 }
+
+/// The name of the pass whose work encodedBytes does, for messages.
+StringRef encodePassName() { return createDCEncode()->getArgument(); }
 
 /// Encodes `module` as dc-encode does (its defaults) and returns the bytes
 /// it stores for the weights, with each layer's codebook bits in `bitsOut`
@@ -486,9 +504,8 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     if (!byRule) {
       for (unsigned step = 1; step <= r.pruneSteps; ++step) {
         double fraction = double(step) / r.pruneSteps;
-        if (failed(runPipeline(*module,
-                               "dc-prune{form=trainable sparsity=0" +
-                                   layerOptions(plans, fraction, false) + "}")))
+        if (failed(compressInto(
+                *module, layerOptions(plans, fraction, false), false)))
           return fail("pruning failed (see above)");
         if (!o.quiet)
           llvm::errs() << llvm::formatv(
@@ -513,8 +530,7 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
       double keptQ = 0;
       for (unsigned step = 1; step <= kMaxRuleSteps; ++step) {
         double q = step * r.qualityStep;
-        if (failed(runPipeline(*module, "dc-prune{form=trainable sparsity=0" +
-                                            qualityOptions(plans, q) + "}")))
+        if (failed(compressInto(*module, qualityOptions(plans, q), false)))
           return fail("pruning failed (see above)");
         Stage probe;
         countWeights(*module, probe);
@@ -572,8 +588,7 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   //    then the centroids fine-tuned (assignments and masks fixed).
   if (startAfter < 3) {
     auto t0 = Clock::now();
-    if (failed(runPipeline(*module, "dc-quantize{form=trainable" +
-                                        layerOptions(plans, 1, true) + "}")))
+    if (failed(compressInto(*module, layerOptions(plans, 1, true), true)))
       return fail("quantization failed (see above)");
     PhaseResult res;
     if (int rc = phase(r.quantizeEpochs, {"codebooks", "biases"}, *retrain,
@@ -586,7 +601,8 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     encoded = module->clone();
     FailureOr<uint64_t> bytes = encodedBytes(*encoded, encodedBits);
     if (failed(bytes))
-      return fail("dc-encode failed on the quantized model (see above)");
+      return fail(encodePassName() + " failed on the quantized model (see "
+                                     "above)");
     encodedSize = *bytes + 4 * others;
     s.bits = encodedBits;
     s.bytes = encodedSize;
@@ -612,7 +628,7 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     encoded = module->clone();
     FailureOr<uint64_t> bytes = encodedBytes(*encoded, encodedBits);
     if (failed(bytes))
-      return fail("dc-encode failed (see above)");
+      return fail(encodePassName() + " failed (see above)");
     encodedSize = *bytes + 4 * others;
   }
   s.bits = encodedBits;

@@ -3,7 +3,8 @@
 #include "dc/Train/Step.h"
 #include "dc/Compile/Compile.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
-#include "dc/Dialect/DC/Transforms/Parameters.h"
+#include "dc/Dialect/DC/Transforms/Passes.h"
+#include "dc/Autodiff/Passes.h"
 #include "dc/Support/FileIO.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -11,7 +12,6 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -116,15 +116,19 @@ FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
   auto start = std::chrono::steady_clock::now();
   OwningOpRef<ModuleOp> step = model.clone();
   PassManager pm(model.getContext());
-  std::string loss =
-      o.distill ? "distillation temperature=" + std::to_string(o.temperature) +
-                      " alpha=" + std::to_string(o.alpha)
-                : std::string("cross-entropy");
-  std::string pipeline = "dc-rebatch{batch=" + std::to_string(o.batch) +
-                         "},func.func(dc-conv-to-im2col),"
-                         "dc-differentiate{loss=" + loss + "}";
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())) ||
-      failed(pm.run(*step))) {
+  DCRebatchOptions rebatch;
+  rebatch.batch = o.batch;
+  pm.addPass(createDCRebatch(rebatch));
+  pm.addNestedPass<func::FuncOp>(createDCConvToIm2col());
+  DCDifferentiateOptions differentiate;
+  differentiate.loss =
+      o.distill ? LossOption::Distillation : LossOption::CrossEntropy;
+  if (o.distill) {
+    differentiate.temperature = o.temperature;
+    differentiate.alpha = o.alpha;
+  }
+  pm.addPass(createDCDifferentiate(differentiate));
+  if (failed(pm.run(*step))) {
     error = "cannot derive the training step (see the diagnostics above)";
     return failure();
   }
