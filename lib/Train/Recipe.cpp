@@ -10,8 +10,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "Phase.h"
-#include "dc/Dialect/DC/IR/DCDialect.h"
 #include "dc/Autodiff/Parameters.h"
+#include "dc/Dialect/DC/IR/DCDialect.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
 #include "dc/Dialect/DC/Transforms/Passes.h"
 #include "dc/InitAllDC.h"
@@ -82,9 +82,8 @@ std::string planLayers(ModuleOp module, bool paperTables,
     if (table.size() != plans.size())
       return false;
     for (const Row &r : table)
-      if (llvm::none_of(plans, [&](const LayerPlan &p) {
-            return p.shape == r.shape;
-          }))
+      if (llvm::none_of(plans,
+                        [&](const LayerPlan &p) { return p.shape == r.shape; }))
         return false;
     return true;
   };
@@ -137,10 +136,8 @@ std::string applyOverrides(ArrayRef<std::string> overrides,
     }
     if (!matched)
       return "--recipe-layer: no layer '" + parts[0].str() + "' (layers: " +
-             llvm::join(llvm::map_range(plans,
-                                        [](const LayerPlan &p) {
-                                          return p.name;
-                                        }),
+             llvm::join(llvm::map_range(
+                            plans, [](const LayerPlan &p) { return p.name; }),
                         ", ") +
              "; or 'all')";
   }
@@ -287,8 +284,8 @@ FailureOr<uint64_t> encodedBytes(ModuleOp module, std::string &bitsOut) {
   module.getContext()->getOrLoadDialect<DCDialect>();
   SmallVector<LayerReport, 0> rows;
   if (failed(encodeWeights(module, CompressionOptions(),
-                           /*pruneAndQuantize=*/false, /*report=*/{},
-                           nullptr, &rows)))
+                           /*pruneAndQuantize=*/false, /*report=*/{}, nullptr,
+                           &rows)))
     return failure();
   uint64_t bytes = 0;
   SmallVector<std::string> bits;
@@ -302,9 +299,65 @@ FailureOr<uint64_t> encodedBytes(ModuleOp module, std::string &bitsOut) {
 
 } // namespace
 
-int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
-  auto fail = [](const llvm::Twine &m) { return trainError(m); };
-  TrainOptions o = given;
+namespace {
+
+using Test = ::dc::trainloop::LoopOptions::Test;
+using Clock = std::chrono::steady_clock;
+
+/// One run of the recipe: its settings, its outputs and the stages so far.
+class RecipeRun {
+public:
+  RecipeRun(const TrainOptions &given, const RecipeOptions &r)
+      : o(given), r(r) {}
+
+  /// dc-train's exit code.
+  int run();
+
+private:
+  int fail(const llvm::Twine &m) { return trainError(m); }
+  int checkOptions();
+  int open();
+  int record(Stage s, const PhaseResult &res);
+  int phase(unsigned epochs, std::vector<std::string> train,
+            const ::dc::optim::Schedule &sched, PhaseResult &res,
+            bool predictions = false, bool dense = false,
+            Test test = Test::LastEpoch);
+  int denseStage();
+  int pruneStage();
+  int pruneByRule(PhaseResult &res, llvm::json::Array &ruleSteps);
+  int quantizeStage();
+  int encodeStage();
+  int write();
+
+  TrainOptions o;
+  const RecipeOptions &r;
+  int startAfter = -1;
+  std::optional<::dc::optim::Schedule> constant, schedule, retrain;
+  std::string checkpointPath;
+  const char *continueHint = "the stage models written so far "
+                             "(-o.STAGE.mlir) continue with --recipe-from";
+  TrainOutputs outputs;
+  // The last phase's finished run, saved if a SIGINT stops the end.
+  std::vector<char> lastCheckpoint;
+  TrainSession session;
+  SmallVector<LayerPlan> plans;
+  std::string planName;
+  uint64_t others = 0;
+  std::vector<Stage> stages;
+  llvm::json::Array rows;
+  // The float32 model's bytes (every weight and bias), whatever the stage
+  // the input is at.
+  uint64_t floatBytes = 0;
+  // The dense model's logits of the training images, for --distill.
+  std::vector<float> teacher;
+  std::vector<uint32_t> predictions; // of the final (quantized) model
+  // The encoded model (dc-encode's output), made once.
+  OwningOpRef<ModuleOp> encoded;
+  uint64_t encodedSize = 0;
+  std::string encodedBits;
+};
+
+int RecipeRun::checkOptions() {
   if (int rc = checkTrainOptions(o))
     return rc;
   if (r.pruneSteps < 1)
@@ -316,7 +369,6 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     return fail("--distill must be in [0, 1] and --distill-temperature "
                 "positive");
   static const char *order[] = {"", "dense", "pruned", "quantized"};
-  int startAfter = -1;
   for (int i = 0; i < 4; ++i)
     if (r.from == order[i])
       startAfter = i;
@@ -329,43 +381,37 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   // Choices are made on a validation split, never on the test set.
   if (o.valSplit == 0)
     o.valSplit = 5000;
-  ::dc::codec::StatusOr<::dc::optim::Schedule> constant =
+  ::dc::codec::StatusOr<::dc::optim::Schedule> constantOr =
       ::dc::optim::Schedule::parse("constant");
-  ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
+  ::dc::codec::StatusOr<::dc::optim::Schedule> scheduleOr =
       ::dc::optim::Schedule::parse(o.schedule);
-  if (!schedule.ok())
-    return fail(schedule.message());
-  ::dc::codec::StatusOr<::dc::optim::Schedule> retrain =
+  if (!scheduleOr.ok())
+    return fail(scheduleOr.message());
+  ::dc::codec::StatusOr<::dc::optim::Schedule> retrainOr =
       ::dc::optim::Schedule::parse(r.retrainSchedule);
-  if (!retrain.ok())
-    return fail("--retrain-schedule: " + retrain.message());
+  if (!retrainOr.ok())
+    return fail("--retrain-schedule: " + retrainOr.message());
+  constant = *constantOr;
+  schedule = *scheduleOr;
+  retrain = *retrainOr;
 
+  return 0;
+}
+
+int RecipeRun::open() {
   // Every output, the per-stage models and the phases' checkpoint
   // included, checked before the work.
-  std::string checkpointPath = o.output + ".ckpt";
-  const char *continueHint = "the stage models written so far "
-                             "(-o.STAGE.mlir) continue with --recipe-from";
-  TrainOutputs outputs;
+  checkpointPath = o.output + ".ckpt";
   if (int rc = outputs.open(
           o, checkpointPath,
           {{"the dense stage's model", o.output + ".dense.mlir"},
            {"the pruned stage's model", o.output + ".pruned.mlir"},
            {"the quantized stage's model", o.output + ".quantized.mlir"}}))
     return rc;
-  ::dc::OutputFile *out = &*outputs.model;
-  std::optional<::dc::OutputFile> &logFile = outputs.log;
-  std::optional<::dc::OutputFile> &predictionsFile = outputs.predictions;
-  // The last phase's finished run, saved if a SIGINT stops the end.
-  std::vector<char> lastCheckpoint;
-
-  TrainSession session;
   if (int rc = session.open(o))
     return rc;
   OwningOpRef<ModuleOp> &module = session.module;
-  const ModelInterface *iface = &session.iface;
-  const TrainData &data = session.data;
-  SmallVector<LayerPlan> plans;
-  std::string planName = planLayers(*module, !r.generic, plans);
+  planName = planLayers(*module, !r.generic, plans);
   if (plans.empty())
     return fail("the model has no weights dc compresses (contractions and "
                 "convolutions with constant weights)");
@@ -379,106 +425,100 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     for (const LayerPlan &p : plans)
       llvm::errs() << llvm::formatv(
           "dc-train:   {0} {1}: keep {2}, {3}-bit codebook\n", p.name,
-          llvm::join(llvm::map_range(p.shape,
-                                     [](int64_t d) { return std::to_string(d); }),
+          llvm::join(llvm::map_range(
+                         p.shape, [](int64_t d) { return std::to_string(d); }),
                      "x"),
           p.sparsity < 0
               ? std::string("by the validation rule")
               : llvm::formatv("{0:f0}%", 100 * (1 - p.sparsity)).str(),
           p.bits);
   }
-  uint64_t others = otherFloats(*module);
+  others = otherFloats(*module);
 
-  std::vector<Stage> stages;
-  llvm::json::Array rows;
-  // The float32 model's bytes (every weight and bias), whatever the stage
-  // the input is at.
   Stage all;
   countWeights(*module, all);
-  uint64_t floatBytes = 4 * (all.weights + others);
-  auto record = [&](Stage s, const PhaseResult &res) -> int {
-    s.testTop1 = res.testTop1;
-    s.valTop1 = res.valTop1;
-    double ratio = floatBytes && s.bytes ? double(floatBytes) / s.bytes : 0;
-    if (!o.quiet)
-      llvm::errs() << llvm::formatv(
-          "dc-train: stage {0}: test top-1 {1:f2}% (val {2:f2}%), kept "
-          "{3:f1}%, bits {4}, {5}{6} bytes, {7:f1}x\n",
-          s.name, 100 * s.testTop1, 100 * s.valTop1,
-          s.weights ? 100.0 * s.kept / s.weights : 0.0, s.bits,
-          s.estimated ? "~" : "", s.bytes, ratio);
-    rows.push_back(llvm::json::Object{
-        {"stage", s.name},
-        {"test_top1", s.testTop1},
-        {"test_error", 1 - s.testTop1},
-        {"val_top1", s.valTop1},
-        {"weights", int64_t(s.weights)},
-        {"kept", int64_t(s.kept)},
-        {"kept_percent", s.weights ? 100.0 * s.kept / s.weights : 0.0},
-        {"weight_bits", s.bits},
-        {"bytes", int64_t(s.bytes)},
-        {"bytes_estimated", s.estimated},
-        {"ratio", ratio},
-        {"seconds", s.seconds},
-        {"seed", int64_t(o.seed)},
-        {"commit", DC_COMMIT}});
-    if (!s.ruleSteps.empty())
-      rows.back().getAsObject()->insert(
-          {"rule_steps", llvm::json::Array(s.ruleSteps)});
-    stages.push_back(s);
-    // The stage's model: where --recipe-from continues.
-    if (s.name != "encoded") {
-      llvm::Expected<::dc::OutputFile> f =
-          ::dc::OutputFile::create(o.output + "." + s.name + ".mlir");
-      if (!f)
-        return fail(llvm::toString(f.takeError()));
-      module->print(f->os());
-      f->os() << "\n";
-      if (llvm::Error e = f->commit())
-        return fail(llvm::toString(std::move(e)));
-    }
-    return 0;
-  };
-  // The dense model's logits of the training images, for --distill.
-  std::vector<float> teacher;
-  using Test = ::dc::trainloop::LoopOptions::Test;
-  auto phase = [&](unsigned epochs, std::vector<std::string> train,
-                   const ::dc::optim::Schedule &sched, PhaseResult &res,
-                   bool predictions = false, bool dense = false,
-                   Test test = Test::LastEpoch) -> int {
-    PhaseOptions p{epochs, std::move(train), o.lr, sched,
-                   checkpointPath, "", predictions};
-    p.continueHint = continueHint;
-    // The test set is evaluated once per stage's row, never for choices.
-    p.test = test;
-    if (dense) {
-      p.trainLogits = r.distill > 0;
-    } else if (r.distill > 0) {
-      p.teacher = &teacher;
-      p.temperature = r.distillTemperature;
-      p.alpha = r.distill;
-    }
-    int rc = trainPhase(*module, o, *iface, p, data, res);
-    if (dense && rc == 0)
-      teacher = std::move(res.trainLogits);
-    if (rc == 0)
-      lastCheckpoint = res.checkpoint;
-    return rc;
-  };
-  std::vector<uint32_t> predictions; // of the final (quantized) model
-  using Clock = std::chrono::steady_clock;
-  // The encoded model (dc-encode's output), made once.
-  OwningOpRef<ModuleOp> encoded;
-  uint64_t encodedSize = 0;
-  std::string encodedBits;
+  floatBytes = 4 * (all.weights + others);
+  return 0;
+}
 
-  // 1. The dense model: trained first if asked, evaluated (and its logits
-  //    kept as the teacher's) in any case.
-  if (startAfter < 2) {
+int RecipeRun::record(Stage s, const PhaseResult &res) {
+  OwningOpRef<ModuleOp> &module = session.module;
+  s.testTop1 = res.testTop1;
+  s.valTop1 = res.valTop1;
+  double ratio = floatBytes && s.bytes ? double(floatBytes) / s.bytes : 0;
+  if (!o.quiet)
+    llvm::errs() << llvm::formatv(
+        "dc-train: stage {0}: test top-1 {1:f2}% (val {2:f2}%), kept "
+        "{3:f1}%, bits {4}, {5}{6} bytes, {7:f1}x\n",
+        s.name, 100 * s.testTop1, 100 * s.valTop1,
+        s.weights ? 100.0 * s.kept / s.weights : 0.0, s.bits,
+        s.estimated ? "~" : "", s.bytes, ratio);
+  rows.push_back(llvm::json::Object{
+      {"stage", s.name},
+      {"test_top1", s.testTop1},
+      {"test_error", 1 - s.testTop1},
+      {"val_top1", s.valTop1},
+      {"weights", int64_t(s.weights)},
+      {"kept", int64_t(s.kept)},
+      {"kept_percent", s.weights ? 100.0 * s.kept / s.weights : 0.0},
+      {"weight_bits", s.bits},
+      {"bytes", int64_t(s.bytes)},
+      {"bytes_estimated", s.estimated},
+      {"ratio", ratio},
+      {"seconds", s.seconds},
+      {"seed", int64_t(o.seed)},
+      {"commit", DC_COMMIT}});
+  if (!s.ruleSteps.empty())
+    rows.back().getAsObject()->insert(
+        {"rule_steps", llvm::json::Array(s.ruleSteps)});
+  stages.push_back(s);
+  // The stage's model: where --recipe-from continues.
+  if (s.name != "encoded") {
+    llvm::Expected<::dc::OutputFile> f =
+        ::dc::OutputFile::create(o.output + "." + s.name + ".mlir");
+    if (!f)
+      return fail(llvm::toString(f.takeError()));
+    module->print(f->os());
+    f->os() << "\n";
+    if (llvm::Error e = f->commit())
+      return fail(llvm::toString(std::move(e)));
+  }
+  return 0;
+}
+
+int RecipeRun::phase(unsigned epochs, std::vector<std::string> train,
+                     const ::dc::optim::Schedule &sched, PhaseResult &res,
+                     bool predictions, bool dense, Test test) {
+  PhaseOptions p{epochs, std::move(train), o.lr, sched, checkpointPath,
+                 "",     predictions};
+  p.continueHint = continueHint;
+  // The test set is evaluated once per stage's row, never for choices.
+  p.test = test;
+  if (dense) {
+    p.trainLogits = r.distill > 0;
+  } else if (r.distill > 0) {
+    p.teacher = &teacher;
+    p.temperature = r.distillTemperature;
+    p.alpha = r.distill;
+  }
+  int rc = trainPhase(*session.module, o, session.iface, p, session.data, res);
+  if (dense && rc == 0)
+    teacher = std::move(res.trainLogits);
+  if (rc == 0)
+    lastCheckpoint = res.checkpoint;
+  return rc;
+}
+
+/// 1. The dense model: trained first if asked, evaluated (and its logits
+///    kept as the teacher's) in any case.
+int RecipeRun::denseStage() {
+  OwningOpRef<ModuleOp> &module = session.module;
+  {
     auto t0 = Clock::now();
     PhaseResult res;
-    if (int rc = phase(startAfter < 1 ? r.denseEpochs : 0, {"weights", "biases"},
-                       *schedule, res, false, /*dense=*/true))
+    if (int rc =
+            phase(startAfter < 1 ? r.denseEpochs : 0, {"weights", "biases"},
+                  *schedule, res, false, /*dense=*/true))
       return rc;
     Stage s{"dense"};
     countWeights(*module, s);
@@ -488,24 +528,81 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     if (int rc = record(s, res))
       return rc;
   }
-  if (r.distill > 0 && !o.quiet)
+  return 0;
+}
+
+/// The validation rule: q rises until the retrained model's validation
+/// top-1 is more than --prune-stop points below the dense model's; the last
+/// step within is kept (at most kMaxRuleSteps steps).
+int RecipeRun::pruneByRule(PhaseResult &res, llvm::json::Array &ruleSteps) {
+  OwningOpRef<ModuleOp> &module = session.module;
+  constexpr unsigned kMaxRuleSteps = 12;
+  double floor = stages.back().valTop1 - r.pruneStop / 100;
+  OwningOpRef<ModuleOp> within = snapshot(*module);
+  ruleSteps.clear();
+  double keptQ = 0;
+  for (unsigned step = 1; step <= kMaxRuleSteps; ++step) {
+    double q = step * r.qualityStep;
+    if (failed(compressInto(*module, qualityOptions(plans, q), false)))
+      return fail("pruning failed (see above)");
+    Stage probe;
+    countWeights(*module, probe);
+    PhaseResult stepRes;
+    if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *retrain, stepRes,
+                       false, false, Test::Never))
+      return rc;
+    bool ok = stepRes.valTop1 >= floor;
+    ruleSteps.push_back(llvm::json::Object{
+        {"q", q},
+        {"kept_percent",
+         probe.weights ? 100.0 * probe.kept / probe.weights : 0.0},
+        {"val_top1", stepRes.valTop1},
+        {"within", ok}});
+    if (!o.quiet)
+      llvm::errs() << llvm::formatv(
+          "dc-train: pruning step {0} (q = {1:f2}): kept {2:f1}%, val "
+          "top-1 {3:f2}% ({4} the floor {5:f2}%)\n",
+          step, q, probe.weights ? 100.0 * probe.kept / probe.weights : 0,
+          100 * stepRes.valTop1, ok ? "within" : "below", 100 * floor);
+    if (!ok)
+      break;
+    within = snapshot(*module);
+    keptQ = q;
+    if (probe.kept == 0)
+      break;
+  }
+  if (keptQ == 0)
+    return fail("the first pruning step (q = " +
+                llvm::formatv("{0:f2}", r.qualityStep).str() +
+                ") already costs more than --prune-stop=" +
+                llvm::formatv("{0:f2}", r.pruneStop).str() +
+                " points of validation top-1; lower --quality-step or "
+                "set the fractions (--recipe-layer=all:keep=F)");
+  module = std::move(within);
+  if (!o.quiet)
     llvm::errs() << llvm::formatv(
-        "dc-train: retraining distils from the dense model: {0:f2} T^2 KL "
-        "(T = {1}) + {2:f2} cross-entropy\n",
-        r.distill, r.distillTemperature, 1 - r.distill);
+        "dc-train: the validation rule keeps q = {0:f2}\n", keptQ);
+  // The kept step's row: evaluated once, no training.
+  if (int rc = phase(0, {"weights", "biases"}, *constant, res))
+    return rc;
+  return 0;
+}
+
+/// 2. Iterative pruning, retraining after each step (masks fixed): to the
+///    planned fractions in --prune-steps steps, or (generic models) by the
+///    validation rule.
+int RecipeRun::pruneStage() {
+  OwningOpRef<ModuleOp> &module = session.module;
   llvm::json::Array ruleSteps;
-  // 2. Iterative pruning, retraining after each step (masks fixed): to the
-  //    planned fractions in --prune-steps steps, or (generic models) by the
-  //    validation rule.
-  if (startAfter < 2) {
+  {
     auto t0 = Clock::now();
     PhaseResult res;
     bool byRule = plans.front().sparsity < 0;
     if (!byRule) {
       for (unsigned step = 1; step <= r.pruneSteps; ++step) {
         double fraction = double(step) / r.pruneSteps;
-        if (failed(compressInto(
-                *module, layerOptions(plans, fraction, false), false)))
+        if (failed(compressInto(*module, layerOptions(plans, fraction, false),
+                                false)))
           return fail("pruning failed (see above)");
         if (!o.quiet)
           llvm::errs() << llvm::formatv(
@@ -513,65 +610,13 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
               "retraining {3} epoch(s)\n",
               step, r.pruneSteps, 100 * fraction, r.pruneEpochs);
         // Retraining runs --retrain-schedule over each phase's epochs.
-        if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *retrain, res,
-                           false, false,
-                           step == r.pruneSteps ? Test::LastEpoch
-                                                : Test::Never))
+        if (int rc = phase(
+                r.pruneEpochs, {"weights", "biases"}, *retrain, res, false,
+                false, step == r.pruneSteps ? Test::LastEpoch : Test::Never))
           return rc;
       }
-    } else {
-      // q rises until the retrained model's validation top-1 is more than
-      // --prune-stop points below the dense model's; the last step within
-      // is kept (at most kMaxRuleSteps steps).
-      constexpr unsigned kMaxRuleSteps = 12;
-      double floor = stages.back().valTop1 - r.pruneStop / 100;
-      OwningOpRef<ModuleOp> within = snapshot(*module);
-      ruleSteps.clear();
-      double keptQ = 0;
-      for (unsigned step = 1; step <= kMaxRuleSteps; ++step) {
-        double q = step * r.qualityStep;
-        if (failed(compressInto(*module, qualityOptions(plans, q), false)))
-          return fail("pruning failed (see above)");
-        Stage probe;
-        countWeights(*module, probe);
-        PhaseResult stepRes;
-        if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *retrain,
-                           stepRes, false, false, Test::Never))
-          return rc;
-        bool ok = stepRes.valTop1 >= floor;
-        ruleSteps.push_back(llvm::json::Object{
-            {"q", q},
-            {"kept_percent",
-             probe.weights ? 100.0 * probe.kept / probe.weights : 0.0},
-            {"val_top1", stepRes.valTop1},
-            {"within", ok}});
-        if (!o.quiet)
-          llvm::errs() << llvm::formatv(
-              "dc-train: pruning step {0} (q = {1:f2}): kept {2:f1}%, val "
-              "top-1 {3:f2}% ({4} the floor {5:f2}%)\n",
-              step, q, probe.weights ? 100.0 * probe.kept / probe.weights : 0,
-              100 * stepRes.valTop1, ok ? "within" : "below", 100 * floor);
-        if (!ok)
-          break;
-        within = snapshot(*module);
-        keptQ = q;
-        if (probe.kept == 0)
-          break;
-      }
-      if (keptQ == 0)
-        return fail("the first pruning step (q = " +
-                    llvm::formatv("{0:f2}", r.qualityStep).str() +
-                    ") already costs more than --prune-stop=" +
-                    llvm::formatv("{0:f2}", r.pruneStop).str() +
-                    " points of validation top-1; lower --quality-step or "
-                    "set the fractions (--recipe-layer=all:keep=F)");
-      module = std::move(within);
-      if (!o.quiet)
-        llvm::errs() << llvm::formatv(
-            "dc-train: the validation rule keeps q = {0:f2}\n", keptQ);
-      // The kept step's row: evaluated once, no training.
-      if (int rc = phase(0, {"weights", "biases"}, *constant, res))
-        return rc;
+    } else if (int rc = pruneByRule(res, ruleSteps)) {
+      return rc;
     }
     Stage s{"pruned"};
     s.ruleSteps = std::move(ruleSteps);
@@ -584,15 +629,20 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     if (int rc = record(s, res))
       return rc;
   }
-  // 3. Trained quantization: k-means (linear init) over the kept weights,
-  //    then the centroids fine-tuned (assignments and masks fixed).
-  if (startAfter < 3) {
+  return 0;
+}
+
+/// 3. Trained quantization: k-means (linear init) over the kept weights,
+///    then the centroids fine-tuned (assignments and masks fixed).
+int RecipeRun::quantizeStage() {
+  OwningOpRef<ModuleOp> &module = session.module;
+  {
     auto t0 = Clock::now();
     if (failed(compressInto(*module, layerOptions(plans, 1, true), true)))
       return fail("quantization failed (see above)");
     PhaseResult res;
-    if (int rc = phase(r.quantizeEpochs, {"codebooks", "biases"}, *retrain,
-                       res, predictionsFile.has_value()))
+    if (int rc = phase(r.quantizeEpochs, {"codebooks", "biases"}, *retrain, res,
+                       outputs.predictions.has_value()))
       return rc;
     predictions = res.predictions;
     Stage s{"quantized"};
@@ -610,15 +660,20 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     if (int rc = record(s, res))
       return rc;
   }
-  // 4. Huffman coding: dc-encode stores the quantized forms exactly, so the
-  //    accuracy is the quantized model's.
+  return 0;
+}
+
+/// 4. Huffman coding: dc-encode stores the quantized forms exactly, so the
+///    accuracy is the quantized model's.
+int RecipeRun::encodeStage() {
+  OwningOpRef<ModuleOp> &module = session.module;
   PhaseResult last;
   last.testTop1 = stages.empty() ? -1 : stages.back().testTop1;
   last.valTop1 = stages.empty() ? -1 : stages.back().valTop1;
   if (stages.empty()) {
     // Started from a quantized model: evaluate it first.
     if (int rc = phase(0, {"codebooks", "biases"}, *constant, last,
-                       predictionsFile.has_value()))
+                       outputs.predictions.has_value()))
       return rc;
     predictions = last.predictions;
   }
@@ -636,20 +691,25 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   if (int rc = record(s, last))
     return rc;
 
-  // Every output's contents, then all committed together (or none).
+  return 0;
+}
+
+/// Every output's contents, then all committed together (or none).
+int RecipeRun::write() {
+  ::dc::OutputFile *out = &*outputs.model;
+  std::optional<::dc::OutputFile> &logFile = outputs.log;
+  std::optional<::dc::OutputFile> &predictionsFile = outputs.predictions;
   encoded->print(out->os());
   out->os() << "\n";
   if (predictionsFile)
     for (uint32_t p : predictions)
       predictionsFile->os() << p << "\n";
   if (logFile) {
-    llvm::json::Object root{{"model", o.model},
-                            {"data", o.data},
-                            {"settings", planName},
-                            {"cpu", llvm::sys::getHostCPUName()},
-                            {"seed", int64_t(o.seed)},
-                            {"commit", DC_COMMIT},
-                            {"stages", std::move(rows)}};
+    llvm::json::Object root{
+        {"model", o.model},         {"data", o.data},
+        {"settings", planName},     {"cpu", llvm::sys::getHostCPUName()},
+        {"seed", int64_t(o.seed)},  {"commit", DC_COMMIT},
+        {"stages", std::move(rows)}};
     logFile->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
                   << "\n";
   }
@@ -668,4 +728,34 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
         floatBytes && st.bytes ? double(floatBytes) / st.bytes : 0.0);
   llvm::outs() << "wrote " << o.output << " (dc-compile takes it as it is)\n";
   return 0;
+}
+
+int RecipeRun::run() {
+  if (int rc = checkOptions())
+    return rc;
+  if (int rc = open())
+    return rc;
+  if (startAfter < 2)
+    if (int rc = denseStage())
+      return rc;
+  if (r.distill > 0 && !o.quiet)
+    llvm::errs() << llvm::formatv(
+        "dc-train: retraining distils from the dense model: {0:f2} T^2 KL "
+        "(T = {1}) + {2:f2} cross-entropy\n",
+        r.distill, r.distillTemperature, 1 - r.distill);
+  if (startAfter < 2)
+    if (int rc = pruneStage())
+      return rc;
+  if (startAfter < 3)
+    if (int rc = quantizeStage())
+      return rc;
+  if (int rc = encodeStage())
+    return rc;
+  return write();
+}
+
+} // namespace
+
+int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
+  return RecipeRun(given, r).run();
 }
