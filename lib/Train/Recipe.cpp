@@ -311,23 +311,23 @@ public:
       : o(given), r(r) {}
 
   /// dc-train's exit code.
-  int run();
+  LogicalResult run();
 
 private:
-  int fail(const llvm::Twine &m) { return trainError(m); }
-  int checkOptions();
-  int open();
-  int record(Stage s, const PhaseResult &res);
-  int phase(unsigned epochs, std::vector<std::string> train,
-            const ::dc::optim::Schedule &sched, PhaseResult &res,
-            bool predictions = false, bool dense = false,
-            Test test = Test::LastEpoch);
-  int denseStage();
-  int pruneStage();
-  int pruneByRule(PhaseResult &res, llvm::json::Array &ruleSteps);
-  int quantizeStage();
-  int encodeStage();
-  int write();
+  LogicalResult fail(const llvm::Twine &m) { return trainError(m); }
+  LogicalResult checkOptions();
+  LogicalResult open();
+  LogicalResult record(Stage s, const PhaseResult &res);
+  LogicalResult phase(unsigned epochs, std::vector<std::string> train,
+                      const ::dc::optim::Schedule &sched, PhaseResult &res,
+                      bool predictions = false, bool dense = false,
+                      Test test = Test::LastEpoch);
+  LogicalResult denseStage();
+  LogicalResult pruneStage();
+  LogicalResult pruneByRule(PhaseResult &res, llvm::json::Array &ruleSteps);
+  LogicalResult quantizeStage();
+  LogicalResult encodeStage();
+  LogicalResult write();
 
   TrainOptions o;
   const RecipeOptions &r;
@@ -357,9 +357,9 @@ private:
   std::string encodedBits;
 };
 
-int RecipeRun::checkOptions() {
-  if (int rc = checkTrainOptions(o))
-    return rc;
+LogicalResult RecipeRun::checkOptions() {
+  if (failed(checkTrainOptions(o)))
+    return failure();
   if (r.pruneSteps < 1)
     return fail("--prune-steps must be at least 1");
   if (!(r.pruneStop >= 0) || !(r.qualityStep > 0) ||
@@ -395,21 +395,21 @@ int RecipeRun::checkOptions() {
   schedule = *scheduleOr;
   retrain = *retrainOr;
 
-  return 0;
+  return success();
 }
 
-int RecipeRun::open() {
+LogicalResult RecipeRun::open() {
   // Every output, the per-stage models and the phases' checkpoint
   // included, checked before the work.
   checkpointPath = o.output + ".ckpt";
-  if (int rc = outputs.open(
+  if (failed(outputs.open(
           o, checkpointPath,
           {{"the dense stage's model", o.output + ".dense.mlir"},
            {"the pruned stage's model", o.output + ".pruned.mlir"},
-           {"the quantized stage's model", o.output + ".quantized.mlir"}}))
-    return rc;
-  if (int rc = session.open(o))
-    return rc;
+           {"the quantized stage's model", o.output + ".quantized.mlir"}})))
+    return failure();
+  if (failed(session.open(o)))
+    return failure();
   OwningOpRef<ModuleOp> &module = session.module;
   planName = planLayers(*module, !r.generic, plans);
   if (plans.empty())
@@ -438,10 +438,10 @@ int RecipeRun::open() {
   Stage all;
   countWeights(*module, all);
   floatBytes = 4 * (all.weights + others);
-  return 0;
+  return success();
 }
 
-int RecipeRun::record(Stage s, const PhaseResult &res) {
+LogicalResult RecipeRun::record(Stage s, const PhaseResult &res) {
   OwningOpRef<ModuleOp> &module = session.module;
   s.testTop1 = res.testTop1;
   s.valTop1 = res.valTop1;
@@ -483,12 +483,13 @@ int RecipeRun::record(Stage s, const PhaseResult &res) {
     if (llvm::Error e = f->commit())
       return fail(llvm::toString(std::move(e)));
   }
-  return 0;
+  return success();
 }
 
-int RecipeRun::phase(unsigned epochs, std::vector<std::string> train,
-                     const ::dc::optim::Schedule &sched, PhaseResult &res,
-                     bool predictions, bool dense, Test test) {
+LogicalResult RecipeRun::phase(unsigned epochs, std::vector<std::string> train,
+                               const ::dc::optim::Schedule &sched,
+                               PhaseResult &res, bool predictions, bool dense,
+                               Test test) {
   PhaseOptions p{epochs, std::move(train), o.lr, sched, checkpointPath,
                  "",     predictions};
   p.continueHint = continueHint;
@@ -501,40 +502,41 @@ int RecipeRun::phase(unsigned epochs, std::vector<std::string> train,
     p.temperature = r.distillTemperature;
     p.alpha = r.distill;
   }
-  int rc = trainPhase(*session.module, o, session.iface, p, session.data, res);
-  if (dense && rc == 0)
+  LogicalResult rc =
+      trainPhase(*session.module, o, session.iface, p, session.data, res);
+  if (dense && succeeded(rc))
     teacher = std::move(res.trainLogits);
-  if (rc == 0)
+  if (succeeded(rc))
     lastCheckpoint = res.checkpoint;
   return rc;
 }
 
 /// 1. The dense model: trained first if asked, evaluated (and its logits
 ///    kept as the teacher's) in any case.
-int RecipeRun::denseStage() {
+LogicalResult RecipeRun::denseStage() {
   OwningOpRef<ModuleOp> &module = session.module;
   {
     auto t0 = Clock::now();
     PhaseResult res;
-    if (int rc =
-            phase(startAfter < 1 ? r.denseEpochs : 0, {"weights", "biases"},
-                  *schedule, res, false, /*dense=*/true))
-      return rc;
+    if (failed(phase(startAfter < 1 ? r.denseEpochs : 0, {"weights", "biases"},
+                     *schedule, res, false, /*dense=*/true)))
+      return failure();
     Stage s{"dense"};
     countWeights(*module, s);
     s.kept = s.weights; // stored dense: every weight costs 32 bits
     s.bytes = 4 * (s.weights + others);
     s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (int rc = record(s, res))
-      return rc;
+    if (failed(record(s, res)))
+      return failure();
   }
-  return 0;
+  return success();
 }
 
 /// The validation rule: q rises until the retrained model's validation
 /// top-1 is more than --prune-stop points below the dense model's; the last
 /// step within is kept (at most kMaxRuleSteps steps).
-int RecipeRun::pruneByRule(PhaseResult &res, llvm::json::Array &ruleSteps) {
+LogicalResult RecipeRun::pruneByRule(PhaseResult &res,
+                                     llvm::json::Array &ruleSteps) {
   OwningOpRef<ModuleOp> &module = session.module;
   constexpr unsigned kMaxRuleSteps = 12;
   double floor = stages.back().valTop1 - r.pruneStop / 100;
@@ -548,9 +550,9 @@ int RecipeRun::pruneByRule(PhaseResult &res, llvm::json::Array &ruleSteps) {
     Stage probe;
     countWeights(*module, probe);
     PhaseResult stepRes;
-    if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *retrain, stepRes,
-                       false, false, Test::Never))
-      return rc;
+    if (failed(phase(r.pruneEpochs, {"weights", "biases"}, *retrain, stepRes,
+                     false, false, Test::Never)))
+      return failure();
     bool ok = stepRes.valTop1 >= floor;
     ruleSteps.push_back(llvm::json::Object{
         {"q", q},
@@ -583,15 +585,15 @@ int RecipeRun::pruneByRule(PhaseResult &res, llvm::json::Array &ruleSteps) {
     llvm::errs() << llvm::formatv(
         "dc-train: the validation rule keeps q = {0:f2}\n", keptQ);
   // The kept step's row: evaluated once, no training.
-  if (int rc = phase(0, {"weights", "biases"}, *constant, res))
-    return rc;
-  return 0;
+  if (failed(phase(0, {"weights", "biases"}, *constant, res)))
+    return failure();
+  return success();
 }
 
 /// 2. Iterative pruning, retraining after each step (masks fixed): to the
 ///    planned fractions in --prune-steps steps, or (generic models) by the
 ///    validation rule.
-int RecipeRun::pruneStage() {
+LogicalResult RecipeRun::pruneStage() {
   OwningOpRef<ModuleOp> &module = session.module;
   llvm::json::Array ruleSteps;
   {
@@ -610,13 +612,13 @@ int RecipeRun::pruneStage() {
               "retraining {3} epoch(s)\n",
               step, r.pruneSteps, 100 * fraction, r.pruneEpochs);
         // Retraining runs --retrain-schedule over each phase's epochs.
-        if (int rc = phase(
-                r.pruneEpochs, {"weights", "biases"}, *retrain, res, false,
-                false, step == r.pruneSteps ? Test::LastEpoch : Test::Never))
-          return rc;
+        if (failed(phase(r.pruneEpochs, {"weights", "biases"}, *retrain, res,
+                         false, false,
+                         step == r.pruneSteps ? Test::LastEpoch : Test::Never)))
+          return failure();
       }
-    } else if (int rc = pruneByRule(res, ruleSteps)) {
-      return rc;
+    } else if (failed(pruneByRule(res, ruleSteps))) {
+      return failure();
     }
     Stage s{"pruned"};
     s.ruleSteps = std::move(ruleSteps);
@@ -626,24 +628,24 @@ int RecipeRun::pruneStage() {
     s.bytes = s.kept * (32 + 5) / 8 + 4 * others;
     s.estimated = true;
     s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (int rc = record(s, res))
-      return rc;
+    if (failed(record(s, res)))
+      return failure();
   }
-  return 0;
+  return success();
 }
 
 /// 3. Trained quantization: k-means (linear init) over the kept weights,
 ///    then the centroids fine-tuned (assignments and masks fixed).
-int RecipeRun::quantizeStage() {
+LogicalResult RecipeRun::quantizeStage() {
   OwningOpRef<ModuleOp> &module = session.module;
   {
     auto t0 = Clock::now();
     if (failed(compressInto(*module, layerOptions(plans, 1, true), true)))
       return fail("quantization failed (see above)");
     PhaseResult res;
-    if (int rc = phase(r.quantizeEpochs, {"codebooks", "biases"}, *retrain, res,
-                       outputs.predictions.has_value()))
-      return rc;
+    if (failed(phase(r.quantizeEpochs, {"codebooks", "biases"}, *retrain, res,
+                     outputs.predictions.has_value())))
+      return failure();
     predictions = res.predictions;
     Stage s{"quantized"};
     countWeights(*module, s);
@@ -657,24 +659,24 @@ int RecipeRun::quantizeStage() {
     s.bits = encodedBits;
     s.bytes = encodedSize;
     s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (int rc = record(s, res))
-      return rc;
+    if (failed(record(s, res)))
+      return failure();
   }
-  return 0;
+  return success();
 }
 
 /// 4. Huffman coding: dc-encode stores the quantized forms exactly, so the
 ///    accuracy is the quantized model's.
-int RecipeRun::encodeStage() {
+LogicalResult RecipeRun::encodeStage() {
   OwningOpRef<ModuleOp> &module = session.module;
   PhaseResult last;
   last.testTop1 = stages.empty() ? -1 : stages.back().testTop1;
   last.valTop1 = stages.empty() ? -1 : stages.back().valTop1;
   if (stages.empty()) {
     // Started from a quantized model: evaluate it first.
-    if (int rc = phase(0, {"codebooks", "biases"}, *constant, last,
-                       outputs.predictions.has_value()))
-      return rc;
+    if (failed(phase(0, {"codebooks", "biases"}, *constant, last,
+                     outputs.predictions.has_value())))
+      return failure();
     predictions = last.predictions;
   }
   Stage s{"encoded"};
@@ -688,14 +690,14 @@ int RecipeRun::encodeStage() {
   }
   s.bits = encodedBits;
   s.bytes = encodedSize;
-  if (int rc = record(s, last))
-    return rc;
+  if (failed(record(s, last)))
+    return failure();
 
-  return 0;
+  return success();
 }
 
 /// Every output's contents, then all committed together (or none).
-int RecipeRun::write() {
+LogicalResult RecipeRun::write() {
   ::dc::OutputFile *out = &*outputs.model;
   std::optional<::dc::OutputFile> &logFile = outputs.log;
   std::optional<::dc::OutputFile> &predictionsFile = outputs.predictions;
@@ -713,8 +715,8 @@ int RecipeRun::write() {
     logFile->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
                   << "\n";
   }
-  if (int rc = outputs.commit(checkpointPath, lastCheckpoint, continueHint))
-    return rc;
+  if (failed(outputs.commit(checkpointPath, lastCheckpoint, continueHint)))
+    return failure();
   // The table.
   llvm::outs() << "stage      test top-1  test error  kept     bits        "
                   "bytes     ratio\n";
@@ -727,35 +729,36 @@ int RecipeRun::write() {
         st.estimated ? "~" : " ", st.bytes,
         floatBytes && st.bytes ? double(floatBytes) / st.bytes : 0.0);
   llvm::outs() << "wrote " << o.output << " (dc-compile takes it as it is)\n";
-  return 0;
+  return success();
 }
 
-int RecipeRun::run() {
-  if (int rc = checkOptions())
-    return rc;
-  if (int rc = open())
-    return rc;
+LogicalResult RecipeRun::run() {
+  if (failed(checkOptions()))
+    return failure();
+  if (failed(open()))
+    return failure();
   if (startAfter < 2)
-    if (int rc = denseStage())
-      return rc;
+    if (failed(denseStage()))
+      return failure();
   if (r.distill > 0 && !o.quiet)
     llvm::errs() << llvm::formatv(
         "dc-train: retraining distils from the dense model: {0:f2} T^2 KL "
         "(T = {1}) + {2:f2} cross-entropy\n",
         r.distill, r.distillTemperature, 1 - r.distill);
   if (startAfter < 2)
-    if (int rc = pruneStage())
-      return rc;
+    if (failed(pruneStage()))
+      return failure();
   if (startAfter < 3)
-    if (int rc = quantizeStage())
-      return rc;
-  if (int rc = encodeStage())
-    return rc;
+    if (failed(quantizeStage()))
+      return failure();
+  if (failed(encodeStage()))
+    return failure();
   return write();
 }
 
 } // namespace
 
-int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
+LogicalResult mlir::dc::runRecipe(const TrainOptions &given,
+                                  const RecipeOptions &r) {
   return RecipeRun(given, r).run();
 }
