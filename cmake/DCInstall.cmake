@@ -44,7 +44,7 @@ function(dc_install_package)
     DCCodec DCData DCOptim DCTrainLoop DCRuntime dc_runtime DCSupport
     # the dialect, its passes and the compiler
     MLIRDC MLIRDCTransforms DCCodegen DCConversion DCPipelines DCCompile DCModels
-    DCTraining DCTrain DCToolSupport
+    DCExecution DCAutodiff DCTraining DCTrain DCToolSupport
     # the ONNX front end (libonnx and protobuf, found by DCConfig.cmake)
     DCImport DCOnnxProto)
   install(TARGETS ${libraries}

@@ -19,7 +19,7 @@ packages=(cmake ninja-build ccache clang-22 lld-22 llvm-22-dev llvm-22-tools
           zlib1g-dev dataset-fashion-mnist libopenblas-dev pkgconf
           libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata)
 # DC_WITH_TORCH=1 adds Debian's PyTorch for the comparisons with PyTorch
-# (test/Training/torch-step.test; unsupported without it).
+# (test/Autodiff/torch-step.test; unsupported without it).
 if [ "${DC_WITH_TORCH:-0}" = 1 ]; then
   packages+=(python3-torch python3-numpy)
 fi

@@ -8,6 +8,7 @@
 #ifndef DC_INITALLDC_H
 #define DC_INITALLDC_H
 
+#include "dc/Autodiff/Passes.h"
 #include "dc/Codegen/Passes.h"
 #include "dc/Conversion/Passes.h"
 #include "dc/Dialect/DC/IR/DCDialect.h"
@@ -26,6 +27,7 @@ inline void registerAllDCDialects(DialectRegistry &registry) {
 /// Registers every dc pass and pipeline with the global pass registry.
 inline void registerAllDCPasses() {
   registerDCPasses();
+  registerDCAutodiffPasses();
   registerDCCodegenPasses();
   registerDCConversionPasses();
   registerDCPipelines();

@@ -295,3 +295,22 @@ LogicalResult mlir::dc::compileModel(ModuleOp module,
   return linkLibrary(context, o, *target, *code, runtime->paths,
                      host ? nullptr : &*iface, *workspaceBytes, *outputs);
 }
+
+llvm::Error mlir::dc::compileModelOrError(ModuleOp module,
+                                          const CompileOptions &options) {
+  std::string message;
+  LogicalResult compiled = success();
+  {
+    ScopedDiagnosticHandler capture(module.getContext(), [&](Diagnostic &d) {
+      if (!isa<UnknownLoc>(d.getLocation()))
+        return failure();
+      message += (message.empty() ? "" : "\n") + d.str();
+      return success();
+    });
+    compiled = compileModel(module, options);
+  }
+  if (succeeded(compiled))
+    return llvm::Error::success();
+  return llvm::createStringError(message.empty() ? "compilation failed"
+                                                 : message);
+}

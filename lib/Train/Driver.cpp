@@ -2,9 +2,9 @@
 
 #include "dc/Train/Driver.h"
 #include "Phase.h"
+#include "dc/Autodiff/Passes.h"
 #include "dc/Data/IDX.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
-#include "dc/Dialect/DC/Transforms/Parameters.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Support/TestHooks.h"
@@ -14,11 +14,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -44,7 +43,14 @@ namespace {
 volatile std::sig_atomic_t interruptedFlag = 0;
 void onInterrupt() { interruptedFlag = 1; }
 
-int fail(const llvm::Twine &message) { return trainError(message); }
+LogicalResult fail(const llvm::Twine &message) { return trainError(message); }
+
+/// The run stopped on a SIGINT (reported): trainStopped() says so.
+bool stoppedFlag = false;
+LogicalResult stopped() {
+  stoppedFlag = true;
+  return failure();
+}
 
 std::string typeString(Type t) {
   std::string s;
@@ -54,7 +60,7 @@ std::string typeString(Type t) {
 }
 
 /// dc-parametrize's options for --train.
-std::string parametrizeOptions(ArrayRef<std::string> train) {
+DCParametrizeOptions parametrizeOptions(ArrayRef<std::string> train) {
   bool weights = false, biases = false, codebooks = false, statistics = false;
   SmallVector<std::string> layers;
   for (const std::string &t : train) {
@@ -71,14 +77,14 @@ std::string parametrizeOptions(ArrayRef<std::string> train) {
   }
   if (!layers.empty()) // names select among every kind
     weights = biases = codebooks = statistics = true;
-  std::string o = "dc-parametrize{weights=" + std::to_string(weights) +
-                  " masked-weights=" + std::to_string(weights) +
-                  " biases=" + std::to_string(biases) +
-                  " codebooks=" + std::to_string(codebooks) +
-                  " statistics=" + std::to_string(statistics);
-  if (!layers.empty())
-    o += " layers=" + llvm::join(layers, ",");
-  return o + "}";
+  DCParametrizeOptions o;
+  o.weights = weights;
+  o.maskedWeights = weights;
+  o.biases = biases;
+  o.codebooks = codebooks;
+  o.statistics = statistics;
+  o.layers.assign(layers.begin(), layers.end());
+  return o;
 }
 
 llvm::Error writeBytes(const std::string &path, llvm::StringRef bytes) {
@@ -102,28 +108,29 @@ std::vector<std::string> dataFileNames(const std::string &dir) {
 }
 
 /// Checks --data before the reader sees it: a folder, whose data files (if
-/// there) are files. 0 or 1.
-int checkDataFolder(const std::string &dir) {
+/// there) are files.
+LogicalResult checkDataFolder(const std::string &dir) {
   llvm::sys::fs::file_status st;
   if (!llvm::sys::fs::status(dir, st) &&
       st.type() != llvm::sys::fs::file_type::directory_file)
-    return fail("--data '" + dir + "' is not a folder (it names the folder "
+    return fail("--data '" + dir +
+                "' is not a folder (it names the folder "
                 "holding train-/t10k- image and label files)");
   for (const std::string &f : dataFileNames(dir))
     if (!llvm::sys::fs::status(f, st) &&
         st.type() == llvm::sys::fs::file_type::directory_file)
       return fail("--data: '" + f + "' is a directory, not a data file");
-  return 0;
+  return success();
 }
 
 /// A non-finite value in a weight or bias of the model as it was read
 /// (non-splat f32 constants: a NaN weight would otherwise surface as a NaN
-/// loss, blamed on the learning rate). 0 or 1.
-int checkFiniteConstants(ModuleOp module) {
-  int rc = 0;
+/// loss, blamed on the learning rate).
+LogicalResult checkFiniteConstants(ModuleOp module) {
+  LogicalResult rc = success();
   module.walk([&](arith::ConstantOp c) {
     auto type = dyn_cast<RankedTensorType>(c.getType());
-    if (rc || !type || !type.getElementType().isF32())
+    if (failed(rc) || !type || !type.getElementType().isF32())
       return WalkResult::advance();
     if (auto dense = dyn_cast<DenseElementsAttr>(c.getValue());
         dense && dense.isSplat())
@@ -155,6 +162,8 @@ int checkFiniteConstants(ModuleOp module) {
 
 } // namespace
 
+bool mlir::dc::trainStopped() { return stoppedFlag; }
+
 void mlir::dc::testSignalAt(llvm::StringRef stage) {
   ::dc::testPause(("dc-train-" + stage).str());
 }
@@ -174,25 +183,27 @@ llvm::Error mlir::dc::saveCheckpoint(const std::string &path,
   return e;
 }
 
-int mlir::dc::stopAfterTraining(const std::string &path,
-                                const std::vector<char> &bytes,
-                                llvm::StringRef hint) {
+LogicalResult mlir::dc::stopAfterTraining(const std::string &path,
+                                          const std::vector<char> &bytes,
+                                          llvm::StringRef hint) {
   if (llvm::Error e = saveCheckpoint(path, bytes))
     return fail("interrupted after the last step, and the checkpoint could "
-                "not be written: " + llvm::toString(std::move(e)));
+                "not be written: " +
+                llvm::toString(std::move(e)));
   llvm::errs() << "dc-train: interrupted after the last step; checkpoint '"
                << path << "' written, no output ("
-               << (hint.empty() ? "--resume=" + path + " writes it" : hint.str())
+               << (hint.empty() ? "--resume=" + path + " writes it"
+                                : hint.str())
                << ")\n";
-  return 130;
+  return stopped();
 }
 
-int mlir::dc::trainError(const llvm::Twine &message) {
+LogicalResult mlir::dc::trainError(const llvm::Twine &message) {
   llvm::errs() << "dc-train: error: " << message << "\n";
-  return 1;
+  return failure();
 }
 
-int mlir::dc::checkTrainOptions(const TrainOptions &o) {
+LogicalResult mlir::dc::checkTrainOptions(const TrainOptions &o) {
   if (o.data.empty())
     return fail("no --data folder");
   if (o.output.empty())
@@ -216,15 +227,14 @@ int mlir::dc::checkTrainOptions(const TrainOptions &o) {
   return checkDataFolder(o.data);
 }
 
-llvm::json::Array mlir::dc::epochsJson(ArrayRef<::dc::trainloop::EpochLog> log) {
+llvm::json::Array
+mlir::dc::epochsJson(ArrayRef<::dc::trainloop::EpochLog> log) {
   llvm::json::Array epochs;
   for (const ::dc::trainloop::EpochLog &e : log) {
-    llvm::json::Object entry{{"epoch", e.epoch},
-                             {"steps", int64_t(e.steps)},
-                             {"loss", e.loss},
-                             {"lr", e.lr},
-                             {"seconds", e.seconds},
-                             {"images_per_second", e.imagesPerSecond}};
+    llvm::json::Object entry{
+        {"epoch", e.epoch},     {"steps", int64_t(e.steps)},
+        {"loss", e.loss},       {"lr", e.lr},
+        {"seconds", e.seconds}, {"images_per_second", e.imagesPerSecond}};
     if (e.testTop1 >= 0)
       entry["test_top1"] = e.testTop1;
     if (e.valTop1 >= 0)
@@ -236,47 +246,38 @@ llvm::json::Array mlir::dc::epochsJson(ArrayRef<::dc::trainloop::EpochLog> log) 
 
 FailureOr<ModelInterface> mlir::dc::readModelInterface(ModuleOp module) {
   auto forward = module.lookupSymbol<func::FuncOp>("forward");
-  if (!forward || forward.isExternal()) {
-    fail("the model has no func.func @forward with a body");
-    return failure();
-  }
+  if (!forward || forward.isExternal())
+    return fail("the model has no func.func @forward with a body");
   // Parameters, one image tensor [b, ...], logits [b, C].
   RankedTensorType input, logits;
   for (auto [i, t] : llvm::enumerate(forward.getArgumentTypes())) {
     if (forward.getArgAttr(i, kParamAttrName))
       continue;
-    if (input) {
-      fail("@forward takes more than one input besides its parameters");
-      return failure();
-    }
+    if (input)
+      return fail("@forward takes more than one input besides its parameters");
     input = dyn_cast<RankedTensorType>(t);
     if (!input || !input.hasStaticShape() || input.getRank() < 2 ||
-        !input.getElementType().isF32()) {
-      fail("@forward's input must be a static f32 tensor [batch, ...] "
-           "(got " +
-           typeString(t) + ")");
-      return failure();
-    }
+        !input.getElementType().isF32())
+      return fail("@forward's input must be a static f32 tensor [batch, ...] "
+                  "(got " +
+                  typeString(t) + ")");
   }
-  if (!input) {
-    fail("@forward has no input besides its parameters");
-    return failure();
-  }
+  if (!input)
+    return fail("@forward has no input besides its parameters");
   if (forward.getNumResults() == 1)
     logits = dyn_cast<RankedTensorType>(forward.getResultTypes()[0]);
   if (!logits || logits.getRank() != 2 || !logits.hasStaticShape() ||
       !logits.getElementType().isF32() ||
-      logits.getDimSize(0) != input.getDimSize(0)) {
-    fail("@forward must return logits f32 [batch, classes] (got " +
-         typeString(forward.getFunctionType()) + ")");
-    return failure();
-  }
+      logits.getDimSize(0) != input.getDimSize(0))
+    return fail("@forward must return logits f32 [batch, classes] (got " +
+                typeString(forward.getFunctionType()) + ")");
   return ModelInterface{size_t(input.getNumElements() / input.getDimSize(0)),
                         logits.getDimSize(1), typeString(logits)};
 }
 
-int mlir::dc::loadTrainData(const TrainOptions &o, const ModelInterface &m,
-                            TrainData &data) {
+LogicalResult mlir::dc::loadTrainData(const TrainOptions &o,
+                                      const ModelInterface &m,
+                                      TrainData &data) {
   ::dc::codec::StatusOr<::dc::data::Samples> train =
       ::dc::data::loadSplit(o.data, "train", m.features, o.mean, o.std);
   if (!train.ok())
@@ -285,13 +286,13 @@ int mlir::dc::loadTrainData(const TrainOptions &o, const ModelInterface &m,
       ::dc::data::loadSplit(o.data, "t10k", m.features, o.mean, o.std);
   if (!test.ok())
     return fail(test.message());
-  for (auto [name, set] : {std::make_pair("train", &*train),
-                           std::make_pair("t10k", &*test)})
+  for (auto [name, set] :
+       {std::make_pair("train", &*train), std::make_pair("t10k", &*test)})
     if (set->count == 0)
       return fail("--data '" + o.data + "': the " + name +
                   " split has 0 images");
-  for (auto [name, set] : {std::make_pair("train", &*train),
-                           std::make_pair("t10k", &*test)})
+  for (auto [name, set] :
+       {std::make_pair("train", &*train), std::make_pair("t10k", &*test)})
     for (uint32_t i = 0; i < set->count; ++i)
       if (set->y[i] >= m.classes)
         return fail(llvm::Twine(name) + " label " + llvm::Twine(i) + " is " +
@@ -306,48 +307,47 @@ int mlir::dc::loadTrainData(const TrainOptions &o, const ModelInterface &m,
     *train = train->slice(0, train->count - o.valSplit);
   }
   if (uint64_t(o.batch) > train->count)
-    return fail("--batch-size=" + llvm::Twine(o.batch) + " is larger than the " +
-                llvm::Twine(train->count) + " training images");
+    return fail("--batch-size=" + llvm::Twine(o.batch) +
+                " is larger than the " + llvm::Twine(train->count) +
+                " training images");
   data.train = std::move(*train);
   data.test = std::move(*test);
-  return 0;
+  return success();
 }
 
-int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
-                         const ModelInterface &iface, const PhaseOptions &phase,
-                         const TrainData &data, PhaseResult &result) {
-  MLIRContext *context = module.getContext();
-  // Parametrized as the phase says, unless the model already is.
-  bool parametrized = static_cast<bool>(
-      module.lookupSymbol<func::FuncOp>(paramsFunctionName("forward")));
-  if (!parametrized) {
-    PassManager pm(context);
-    if (failed(parsePassPipeline(parametrizeOptions(phase.train), pm,
-                                 llvm::errs())) ||
-        failed(pm.run(module)))
-      return fail("cannot make the model's constants parameters (see above)");
-  }
-  std::string error;
+namespace {
+
+/// The values of the parameters `module` (parametrized) trains, checked.
+FailureOr<std::vector<ParameterValue>>
+trainedParameters(ModuleOp module, const PhaseOptions &phase) {
   bool selected = static_cast<bool>(
       module.lookupSymbol<func::FuncOp>(paramsFunctionName("forward")));
-  FailureOr<std::vector<ParameterValue>> values =
-      selected ? readParameters(module, error)
-               : FailureOr<std::vector<ParameterValue>>(
-                     std::vector<ParameterValue>());
-  if (failed(values))
-    return fail(error);
-  if (values->empty())
+  std::vector<ParameterValue> values;
+  if (selected) {
+    llvm::Expected<std::vector<ParameterValue>> read = readParameters(module);
+    if (!read)
+      return fail(llvm::toString(read.takeError()));
+    values = std::move(*read);
+  }
+  if (values.empty())
     return fail("nothing to train: --train=" + llvm::join(phase.train, ",") +
                 " selects no constant of @forward");
-  for (const ParameterValue &p : *values)
+  for (const ParameterValue &p : values)
     for (auto [i, v] : llvm::enumerate(p.values))
       if (!std::isfinite(v))
         return fail("the model's parameter '" + p.name + "' (" + p.kind +
                     ") has a non-finite value (" + std::to_string(v) +
                     ") at element " + llvm::Twine(i) +
                     ": dc-train cannot train from non-finite weights");
+  return values;
+}
 
-  // The step library.
+/// The step library of the phase (built, or found in the cache).
+FailureOr<StepLibraryInfo> phaseStepLibrary(ModuleOp module,
+                                            const TrainOptions &o,
+                                            const ModelInterface &iface,
+                                            const PhaseOptions &phase,
+                                            const TrainData &data) {
   StepOptions step;
   step.batch = o.batch;
   step.cacheDir = o.cacheDir;
@@ -363,32 +363,24 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   if (!o.quiet)
     llvm::errs() << "dc-train: the training step at batch " << o.batch
                  << "...\n";
-  FailureOr<StepLibraryInfo> info = buildStepLibrary(module, step, error);
-  if (failed(info))
-    return fail(error);
-  result.library = *info;
+  llvm::Expected<StepLibraryInfo> info = buildStepLibrary(module, step);
+  if (!info)
+    return fail(llvm::toString(info.takeError()));
   if (!o.quiet)
-    llvm::errs() << "dc-train: "
-                 << (info->cached ? "found " : "compiled ") << info->path
-                 << (info->cached ? "" : " in " +
-                                             llvm::formatv("{0:f1}", info->compileSeconds)
-                                                 .str() +
-                                             " s")
-                 << "\n";
-  auto library = ::dc::trainloop::StepLibrary::open(
-      info->path, kStepPrefix.str(), {kStepEntry.str(), kForwardEntry.str()});
-  if (!library.ok())
-    return fail(library.message());
-  (*library)->setThreads(o.threads);
+    llvm::errs()
+        << "dc-train: " << (info->cached ? "found " : "compiled ") << info->path
+        << (info->cached
+                ? ""
+                : " in " + llvm::formatv("{0:f1}", info->compileSeconds).str() +
+                      " s")
+        << "\n";
+  return *info;
+}
 
-  // The arena.
-  std::vector<::dc::trainloop::Parameter> layout;
-  std::vector<float> arena;
-  for (const ParameterValue &p : *values) {
-    layout.push_back({p.name, arena.size(), p.values.size()});
-    arena.insert(arena.end(), p.values.begin(), p.values.end());
-  }
-  result.parameters = arena.size();
+/// The loop's settings for the phase.
+::dc::trainloop::LoopOptions loopOptionsOf(const TrainOptions &o,
+                                           const ModelInterface &iface,
+                                           const PhaseOptions &phase) {
   ::dc::trainloop::LoopOptions loopOptions;
   loopOptions.epochs = phase.epochs;
   loopOptions.batch = o.batch;
@@ -406,6 +398,49 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
       testSignalAt(stage);
       testSignalAt("step-" + std::to_string(step));
     };
+  return loopOptions;
+}
+
+} // namespace
+
+LogicalResult mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
+                                   const ModelInterface &iface,
+                                   const PhaseOptions &phase,
+                                   const TrainData &data, PhaseResult &result) {
+  MLIRContext *context = module.getContext();
+  // Parametrized as the phase says, unless the model already is.
+  bool parametrized = static_cast<bool>(
+      module.lookupSymbol<func::FuncOp>(paramsFunctionName("forward")));
+  if (!parametrized) {
+    PassManager pm(context);
+    pm.addPass(createDCParametrize(parametrizeOptions(phase.train)));
+    if (failed(pm.run(module)))
+      return fail("cannot make the model's constants parameters (see above)");
+  }
+  FailureOr<std::vector<ParameterValue>> values =
+      trainedParameters(module, phase);
+  if (failed(values))
+    return failure();
+  FailureOr<StepLibraryInfo> info =
+      phaseStepLibrary(module, o, iface, phase, data);
+  if (failed(info))
+    return failure();
+  result.library = *info;
+  auto library = ::dc::trainloop::StepLibrary::open(
+      info->path, kStepPrefix.str(), {kStepEntry.str(), kForwardEntry.str()});
+  if (!library.ok())
+    return fail(library.message());
+  (*library)->setThreads(o.threads);
+
+  // The arena.
+  std::vector<::dc::trainloop::Parameter> layout;
+  std::vector<float> arena;
+  for (const ParameterValue &p : *values) {
+    layout.push_back({p.name, arena.size(), p.values.size()});
+    arena.insert(arena.end(), p.values.begin(), p.values.end());
+  }
+  result.parameters = arena.size();
+  ::dc::trainloop::LoopOptions loopOptions = loopOptionsOf(o, iface, phase);
   ::dc::trainloop::TrainLoop loop(**library, 0, 1, layout, std::move(arena),
                                   loopOptions);
   if (!phase.resume.empty()) {
@@ -413,15 +448,15 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
     if (!bytes)
       return fail(llvm::toString(bytes.takeError()));
     if (::dc::codec::Status s =
-            loop.restore((*bytes)->getBufferStart(),
-                         (*bytes)->getBufferSize(), data.train.count);
+            loop.restore((*bytes)->getBufferStart(), (*bytes)->getBufferSize(),
+                         data.train.count);
         !s.ok())
       return fail("'" + phase.resume + "': " + s.message());
   }
 
   if (interruptedFlag) {
     llvm::errs() << "dc-train: interrupted before training; no output\n";
-    return 130;
+    return stopped();
   }
   auto checkpointTo =
       [&](const std::vector<char> &bytes) -> ::dc::codec::Status {
@@ -432,9 +467,10 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   auto report = [&](const ::dc::trainloop::EpochLog &e) {
     if (o.quiet)
       return;
-    llvm::errs() << llvm::formatv(
-        "dc-train: epoch {0}/{1}: loss {2:f4}, lr {3:e2}, {4:f1} s, {5:f0} img/s",
-        e.epoch, phase.epochs, e.loss, e.lr, e.seconds, e.imagesPerSecond);
+    llvm::errs() << llvm::formatv("dc-train: epoch {0}/{1}: loss {2:f4}, lr "
+                                  "{3:e2}, {4:f1} s, {5:f0} img/s",
+                                  e.epoch, phase.epochs, e.loss, e.lr,
+                                  e.seconds, e.imagesPerSecond);
     if (e.valTop1 >= 0)
       llvm::errs() << llvm::formatv(", val top-1 {0:f2}%", 100 * e.valTop1);
     if (e.testTop1 >= 0)
@@ -442,8 +478,7 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
     llvm::errs() << "\n";
   };
   ::dc::codec::Status status = loop.run(data.train, data.val, data.test,
-                                        &interruptedFlag, checkpointTo,
-                                        report);
+                                        &interruptedFlag, checkpointTo, report);
   if (loop.interrupted()) {
     llvm::errs() << "dc-train: " << status.message() << "; checkpoint '"
                  << phase.checkpoint << "' written, no output ("
@@ -451,7 +486,7 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
                          ? "--resume=" + phase.checkpoint + " continues"
                          : phase.continueHint)
                  << ")\n";
-    return 130;
+    return stopped();
   }
   if (!status.ok())
     return fail(status.message());
@@ -468,12 +503,12 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   for (const ::dc::trainloop::Parameter &p : layout)
     trained.emplace_back(loop.arena().begin() + p.offset,
                          loop.arena().begin() + p.offset + p.count);
-  if (failed(writeParameters(module, trained, error)))
-    return fail(error);
+  if (llvm::Error e = writeParameters(module, trained))
+    return fail(llvm::toString(std::move(e)));
   if (!parametrized) {
     PassManager pm(context);
-    if (failed(parsePassPipeline("dc-fold-parameters", pm, llvm::errs())) ||
-        failed(pm.run(module)))
+    pm.addPass(createDCFoldParameters());
+    if (failed(pm.run(module)))
       return fail("cannot fold the trained parameters back (see above)");
   }
   if (phase.predictions)
@@ -491,11 +526,12 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
   if (interruptedFlag)
     return stopAfterTraining(phase.checkpoint, result.checkpoint,
                              phase.continueHint);
-  return 0;
+  return success();
 }
 
-int TrainOutputs::open(const TrainOptions &o, const std::string &checkpoint,
-                       ArrayRef<std::pair<std::string, std::string>> more) {
+LogicalResult
+TrainOutputs::open(const TrainOptions &o, const std::string &checkpoint,
+                   ArrayRef<std::pair<std::string, std::string>> more) {
   // No output may be another output or an input (by identity: a relative,
   // absolute or linked spelling of one file is caught alike).
   ::dc::FileSet files;
@@ -516,9 +552,9 @@ int TrainOutputs::open(const TrainOptions &o, const std::string &checkpoint,
   if (llvm::Error e = files.check())
     return fail(llvm::toString(std::move(e)));
 
-  for (auto [path, file] : {std::make_pair(&o.output, &model),
-                            std::make_pair(&o.log, &log),
-                            std::make_pair(&o.predictions, &predictions)}) {
+  for (auto [path, file] :
+       {std::make_pair(&o.output, &model), std::make_pair(&o.log, &log),
+        std::make_pair(&o.predictions, &predictions)}) {
     if (path->empty())
       continue;
     llvm::Expected<::dc::OutputFile> f = ::dc::OutputFile::create(*path);
@@ -543,12 +579,12 @@ int TrainOutputs::open(const TrainOptions &o, const std::string &checkpoint,
       return fail(llvm::toString(f.takeError()));
     f->discard();
   }
-  return 0;
+  return success();
 }
 
-int TrainOutputs::commit(const std::string &checkpointPath,
-                         const std::vector<char> &checkpoint,
-                         StringRef hint) {
+LogicalResult TrainOutputs::commit(const std::string &checkpointPath,
+                                   const std::vector<char> &checkpoint,
+                                   StringRef hint) {
   SmallVector<::dc::OutputFile *> all;
   for (std::optional<::dc::OutputFile> *f : {&model, &log, &predictions})
     if (*f)
@@ -575,10 +611,10 @@ int TrainOutputs::commit(const std::string &checkpointPath,
       f->discard();
     return stopAfterTraining(checkpointPath, checkpoint, hint);
   }
-  int rc = 0;
+  LogicalResult rc = success();
   testSignalAt("commit"); // held off until every output is renamed
   for (::dc::OutputFile *f : all) {
-    if (rc) {
+    if (failed(rc)) {
       f->discard();
       continue;
     }
@@ -598,7 +634,7 @@ TrainSession::TrainSession() {
       std::make_unique<SourceMgrDiagnosticHandler>(sourceMgr, context.get());
 }
 
-int TrainSession::open(const TrainOptions &o) {
+LogicalResult TrainSession::open(const TrainOptions &o) {
   // SIGINT from here on: training stops after its step (TrainLoop), work
   // before training stops before the first step, work after it with a
   // checkpoint of the finished run; a second SIGINT kills.
@@ -607,27 +643,27 @@ int TrainSession::open(const TrainOptions &o) {
       std::make_unique<NamedLocationDiagnostics>(*context, o.model);
   module = loadModule(o.model, *context, sourceMgr, "dc-train");
   if (!module)
-    return 1;
+    return failure();
   FailureOr<ModelInterface> i = readModelInterface(*module);
   if (failed(i))
-    return 1;
+    return failure();
   iface = *i;
-  if (int rc = checkFiniteConstants(*module))
-    return rc;
-  if (int rc = loadTrainData(o, iface, data))
-    return rc;
+  if (failed(checkFiniteConstants(*module)))
+    return failure();
+  if (failed(loadTrainData(o, iface, data)))
+    return failure();
   testSignalAt("loaded");
   if (interruptedFlag) {
     llvm::errs() << "dc-train: interrupted before training; no output\n";
-    return 130;
+    return stopped();
   }
-  return 0;
+  return success();
 }
 
-int mlir::dc::runTrain(const TrainOptions &o) {
+LogicalResult mlir::dc::runTrain(const TrainOptions &o) {
   // Options first: nothing is read or built for a run that cannot start.
-  if (int rc = checkTrainOptions(o))
-    return rc;
+  if (failed(checkTrainOptions(o)))
+    return failure();
   ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
       ::dc::optim::Schedule::parse(o.schedule);
   std::string checkpointPath =
@@ -635,20 +671,25 @@ int mlir::dc::runTrain(const TrainOptions &o) {
   // The outputs, prepared before the work (dc/Support/FileIO.h): a bad path
   // or a collision fails now, and nothing appears unless the run completes.
   TrainOutputs outputs;
-  if (int rc = outputs.open(o, checkpointPath))
-    return rc;
+  if (failed(outputs.open(o, checkpointPath)))
+    return failure();
 
   TrainSession session;
-  if (int rc = session.open(o))
-    return rc;
+  if (failed(session.open(o)))
+    return failure();
   ModuleOp module = *session.module;
   const TrainData &data = session.data;
 
-  PhaseOptions phase{o.epochs, o.train, o.lr, *schedule, checkpointPath,
-                     o.resume, outputs.predictions.has_value() || o.epochs == 0};
+  PhaseOptions phase{o.epochs,
+                     o.train,
+                     o.lr,
+                     *schedule,
+                     checkpointPath,
+                     o.resume,
+                     outputs.predictions.has_value() || o.epochs == 0};
   PhaseResult result;
-  if (int rc = trainPhase(module, o, session.iface, phase, data, result))
-    return rc;
+  if (failed(trainPhase(module, o, session.iface, phase, data, result)))
+    return failure();
 
   // Every output's contents, then all committed together (or none).
   module.print(outputs.model->os());
@@ -667,10 +708,10 @@ int mlir::dc::runTrain(const TrainOptions &o) {
         {"train_images", int64_t(data.train.count)},
         {"val_images", int64_t(data.val.count)},
         {"test_images", int64_t(data.test.count)},
-        {"step_library",
-         llvm::json::Object{{"path", result.library.path},
-                            {"cached", result.library.cached},
-                            {"compile_seconds", result.library.compileSeconds}}},
+        {"step_library", llvm::json::Object{{"path", result.library.path},
+                                            {"cached", result.library.cached},
+                                            {"compile_seconds",
+                                             result.library.compileSeconds}}},
         {"epochs", epochsJson(result.log)},
         {"test_top1", result.testTop1}};
     outputs.log->os() << llvm::formatv("{0:2}",
@@ -678,10 +719,10 @@ int mlir::dc::runTrain(const TrainOptions &o) {
                       << "\n";
   }
   testSignalAt("write");
-  if (int rc = outputs.commit(checkpointPath, result.checkpoint, ""))
-    return rc;
+  if (failed(outputs.commit(checkpointPath, result.checkpoint, "")))
+    return failure();
   if (!o.quiet)
     llvm::errs() << llvm::formatv("dc-train: test top-1 {0:f2}%, wrote {1}\n",
                                   100 * result.testTop1, o.output);
-  return 0;
+  return success();
 }

@@ -11,8 +11,8 @@
 #include "dc/Data/IDX.h"
 #include "dc/Optim/Optimizer.h"
 #include "dc/Support/FileIO.h"
-#include "dc/Train/Driver.h"
 #include "dc/Tools/ToolSupport.h"
+#include "dc/Train/Driver.h"
 #include "dc/Train/Step.h"
 #include "dc/TrainLoop/TrainLoop.h"
 
@@ -20,17 +20,17 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
-#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/SourceMgr.h"
 
 namespace mlir::dc {
 
-/// Prints "dc-train: error: MESSAGE"; returns 1.
-int trainError(const llvm::Twine &message);
+/// Prints "dc-train: error: MESSAGE"; returns failure().
+LogicalResult trainError(const llvm::Twine &message);
 
 /// The checks of the options every run makes before anything is read: 0 or
 /// 1 (the error reported, naming the option).
-int checkTrainOptions(const TrainOptions &o);
+LogicalResult checkTrainOptions(const TrainOptions &o);
 
 /// Test-only (docs/Training.md, "Signals"): dc::testPause("dc-train-STAGE")
 /// (dc/Support/TestHooks.h): DC_TEST_HOOK=dc-train-STAGE:signal:2 makes
@@ -45,10 +45,12 @@ llvm::Error saveCheckpoint(const std::string &path,
 
 /// After a SIGINT once training is over (the final evaluation, writing the
 /// outputs): saves `bytes`, the finished run's checkpoint, to `path`, says
-/// so and returns 130 (1 if the checkpoint cannot be written). `hint` says
+/// so and fails as stopped (trainStopped(); an error if the checkpoint
+/// cannot be written). `hint` says
 /// how to continue ("" = --resume=PATH).
-int stopAfterTraining(const std::string &path, const std::vector<char> &bytes,
-                      llvm::StringRef hint);
+LogicalResult stopAfterTraining(const std::string &path,
+                                const std::vector<char> &bytes,
+                                llvm::StringRef hint);
 
 /// @forward's images and logits.
 struct ModelInterface {
@@ -63,8 +65,8 @@ struct TrainData {
   ::dc::data::Samples train, val, test;
 };
 /// Loads --data (with --val-split) for the interface; 0 or an exit code.
-int loadTrainData(const TrainOptions &o, const ModelInterface &m,
-                  TrainData &data);
+LogicalResult loadTrainData(const TrainOptions &o, const ModelInterface &m,
+                            TrainData &data);
 
 struct PhaseOptions {
   unsigned epochs = 1;
@@ -97,10 +99,11 @@ struct PhaseResult {
 };
 /// Trains `module` in place: parametrizes what `phase.train` selects (unless
 /// it is parametrized), builds the step library, trains, writes the values
-/// back and folds them. Returns 0, 1 (error reported) or 130 (SIGINT).
-int trainPhase(ModuleOp module, const TrainOptions &o,
-               const ModelInterface &iface, const PhaseOptions &phase,
-               const TrainData &data, PhaseResult &result);
+/// back and folds them. Fails on an error (reported) or a SIGINT
+/// (trainStopped()).
+LogicalResult trainPhase(ModuleOp module, const TrainOptions &o,
+                         const ModelInterface &iface, const PhaseOptions &phase,
+                         const TrainData &data, PhaseResult &result);
 
 llvm::json::Array epochsJson(ArrayRef<::dc::trainloop::EpochLog> log);
 
@@ -115,14 +118,16 @@ struct TrainOutputs {
   /// rename). Then creates -o, --log and --predictions and checks the
   /// checkpoint's path and `more` (the recipe's stage models, option and
   /// path) the same way, so a missing folder fails now, not at the first
-  /// checkpoint. 0, or 1 (the error reported).
-  int open(const TrainOptions &o, const std::string &checkpoint,
-           llvm::ArrayRef<std::pair<std::string, std::string>> more = {});
+  /// checkpoint. Fails with the error reported.
+  LogicalResult
+  open(const TrainOptions &o, const std::string &checkpoint,
+       llvm::ArrayRef<std::pair<std::string, std::string>> more = {});
   /// Once their contents are written: flushes every output, then commits
   /// them all with SIGINT held off — or none, when a flush fails (1) or a
-  /// SIGINT came first (stopAfterTraining with `checkpoint`: 130).
-  int commit(const std::string &checkpointPath,
-             const std::vector<char> &checkpoint, llvm::StringRef hint);
+  /// SIGINT came first (stopAfterTraining with `checkpoint`).
+  LogicalResult commit(const std::string &checkpointPath,
+                       const std::vector<char> &checkpoint,
+                       llvm::StringRef hint);
   std::optional<::dc::OutputFile> model, log, predictions;
 };
 
@@ -131,8 +136,8 @@ struct TrainOutputs {
 /// open() also installs the SIGINT handler (a phase stops after its step).
 struct TrainSession {
   TrainSession();
-  /// 0, or an exit code (the error reported).
-  int open(const TrainOptions &o);
+  /// Fails with the error reported, or stopped by a SIGINT.
+  LogicalResult open(const TrainOptions &o);
 
   DialectRegistry registry;
   std::unique_ptr<MLIRContext> context;

@@ -10,9 +10,10 @@
 //===----------------------------------------------------------------------===//
 
 #include "Phase.h"
+#include "dc/Autodiff/Parameters.h"
 #include "dc/Dialect/DC/IR/DCDialect.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
-#include "dc/Dialect/DC/Transforms/Parameters.h"
+#include "dc/Dialect/DC/Transforms/Passes.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Tools/ToolSupport.h"
@@ -21,9 +22,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -83,9 +82,8 @@ std::string planLayers(ModuleOp module, bool paperTables,
     if (table.size() != plans.size())
       return false;
     for (const Row &r : table)
-      if (llvm::none_of(plans, [&](const LayerPlan &p) {
-            return p.shape == r.shape;
-          }))
+      if (llvm::none_of(plans,
+                        [&](const LayerPlan &p) { return p.shape == r.shape; }))
         return false;
     return true;
   };
@@ -138,10 +136,8 @@ std::string applyOverrides(ArrayRef<std::string> overrides,
     }
     if (!matched)
       return "--recipe-layer: no layer '" + parts[0].str() + "' (layers: " +
-             llvm::join(llvm::map_range(plans,
-                                        [](const LayerPlan &p) {
-                                          return p.name;
-                                        }),
+             llvm::join(llvm::map_range(
+                            plans, [](const LayerPlan &p) { return p.name; }),
                         ", ") +
              "; or 'all')";
   }
@@ -154,33 +150,49 @@ std::string applyOverrides(ArrayRef<std::string> overrides,
   return "";
 }
 
-std::string layerOptions(ArrayRef<LayerPlan> plans, double fraction,
-                         bool bits) {
-  std::string o;
+/// dc-prune's or dc-quantize's per-layer settings: each layer's planned
+/// fraction times `fraction` (`bits` false), or its codebook bits.
+CompressionOptions layerOptions(ArrayRef<LayerPlan> plans, double fraction,
+                                bool bits) {
+  CompressionOptions c;
+  c.sparsity = 0;
   for (const LayerPlan &p : plans) {
-    o += " layer=" + p.name + ":";
-    o += bits ? "bits=" + std::to_string(p.bits)
-              : "sparsity=" + llvm::formatv("{0:f6}", p.sparsity * fraction)
-                                  .str();
+    LayerOverride o;
+    o.pattern = p.name;
+    if (bits)
+      o.bits = p.bits;
+    else
+      o.sparsity = p.sparsity * fraction;
+    c.overrides.push_back(std::move(o));
   }
-  return o;
+  return c;
 }
 
 /// The validation rule's step: |w| <= q std(layer) pruned, conv layers at
 /// q / 2 (more sensitive: the paper's Figure 5).
-std::string qualityOptions(ArrayRef<LayerPlan> plans, double q) {
-  std::string o;
-  for (const LayerPlan &p : plans)
-    o += " layer=" + p.name + ":quality=" +
-         llvm::formatv("{0:f6}", p.conv ? q / 2 : q).str();
-  return o;
+CompressionOptions qualityOptions(ArrayRef<LayerPlan> plans, double q) {
+  CompressionOptions c;
+  c.sparsity = 0;
+  for (const LayerPlan &p : plans) {
+    LayerOverride o;
+    o.pattern = p.name;
+    o.quality = p.conv ? q / 2 : q;
+    c.overrides.push_back(std::move(o));
+  }
+  return c;
 }
 
-LogicalResult runPipeline(ModuleOp module, StringRef pipeline) {
-  PassManager pm(module.getContext());
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    return failure();
-  return pm.run(module);
+/// dc-prune or dc-quantize (`quantize`) in the trainable form, as the
+/// library functions the passes run.
+LogicalResult compressInto(ModuleOp module, const CompressionOptions &c,
+                           bool quantize) {
+  // What the passes declare as their dependent dialects.
+  MLIRContext *context = module.getContext();
+  context->getOrLoadDialect<arith::ArithDialect>();
+  context->getOrLoadDialect<linalg::LinalgDialect>();
+  context->getOrLoadDialect<tensor::TensorDialect>();
+  return quantize ? quantizeWeights(module, c, FormOption::Trainable)
+                  : pruneWeights(module, c, FormOption::Trainable);
 }
 
 /// Elements of the f32 constants of @forward that are not weights (biases,
@@ -261,6 +273,9 @@ void countWeights(ModuleOp module, Stage &s) {
   }
 }
 
+/// The name of the pass whose work encodedBytes does, for messages.
+StringRef encodePassName() { return createDCEncode()->getArgument(); }
+
 /// Encodes `module` as dc-encode does (its defaults) and returns the bytes
 /// it stores for the weights, with each layer's codebook bits in `bitsOut`
 /// ("6/6/6").
@@ -269,8 +284,8 @@ FailureOr<uint64_t> encodedBytes(ModuleOp module, std::string &bitsOut) {
   module.getContext()->getOrLoadDialect<DCDialect>();
   SmallVector<LayerReport, 0> rows;
   if (failed(encodeWeights(module, CompressionOptions(),
-                           /*pruneAndQuantize=*/false, /*report=*/{},
-                           nullptr, &rows)))
+                           /*pruneAndQuantize=*/false, /*report=*/{}, nullptr,
+                           &rows)))
     return failure();
   uint64_t bytes = 0;
   SmallVector<std::string> bits;
@@ -284,11 +299,67 @@ FailureOr<uint64_t> encodedBytes(ModuleOp module, std::string &bitsOut) {
 
 } // namespace
 
-int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
-  auto fail = [](const llvm::Twine &m) { return trainError(m); };
-  TrainOptions o = given;
-  if (int rc = checkTrainOptions(o))
-    return rc;
+namespace {
+
+using Test = ::dc::trainloop::LoopOptions::Test;
+using Clock = std::chrono::steady_clock;
+
+/// One run of the recipe: its settings, its outputs and the stages so far.
+class RecipeRun {
+public:
+  RecipeRun(const TrainOptions &given, const RecipeOptions &r)
+      : o(given), r(r) {}
+
+  /// dc-train's exit code.
+  LogicalResult run();
+
+private:
+  LogicalResult fail(const llvm::Twine &m) { return trainError(m); }
+  LogicalResult checkOptions();
+  LogicalResult open();
+  LogicalResult record(Stage s, const PhaseResult &res);
+  LogicalResult phase(unsigned epochs, std::vector<std::string> train,
+                      const ::dc::optim::Schedule &sched, PhaseResult &res,
+                      bool predictions = false, bool dense = false,
+                      Test test = Test::LastEpoch);
+  LogicalResult denseStage();
+  LogicalResult pruneStage();
+  LogicalResult pruneByRule(PhaseResult &res, llvm::json::Array &ruleSteps);
+  LogicalResult quantizeStage();
+  LogicalResult encodeStage();
+  LogicalResult write();
+
+  TrainOptions o;
+  const RecipeOptions &r;
+  int startAfter = -1;
+  std::optional<::dc::optim::Schedule> constant, schedule, retrain;
+  std::string checkpointPath;
+  const char *continueHint = "the stage models written so far "
+                             "(-o.STAGE.mlir) continue with --recipe-from";
+  TrainOutputs outputs;
+  // The last phase's finished run, saved if a SIGINT stops the end.
+  std::vector<char> lastCheckpoint;
+  TrainSession session;
+  SmallVector<LayerPlan> plans;
+  std::string planName;
+  uint64_t others = 0;
+  std::vector<Stage> stages;
+  llvm::json::Array rows;
+  // The float32 model's bytes (every weight and bias), whatever the stage
+  // the input is at.
+  uint64_t floatBytes = 0;
+  // The dense model's logits of the training images, for --distill.
+  std::vector<float> teacher;
+  std::vector<uint32_t> predictions; // of the final (quantized) model
+  // The encoded model (dc-encode's output), made once.
+  OwningOpRef<ModuleOp> encoded;
+  uint64_t encodedSize = 0;
+  std::string encodedBits;
+};
+
+LogicalResult RecipeRun::checkOptions() {
+  if (failed(checkTrainOptions(o)))
+    return failure();
   if (r.pruneSteps < 1)
     return fail("--prune-steps must be at least 1");
   if (!(r.pruneStop >= 0) || !(r.qualityStep > 0) ||
@@ -298,7 +369,6 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     return fail("--distill must be in [0, 1] and --distill-temperature "
                 "positive");
   static const char *order[] = {"", "dense", "pruned", "quantized"};
-  int startAfter = -1;
   for (int i = 0; i < 4; ++i)
     if (r.from == order[i])
       startAfter = i;
@@ -311,43 +381,37 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   // Choices are made on a validation split, never on the test set.
   if (o.valSplit == 0)
     o.valSplit = 5000;
-  ::dc::codec::StatusOr<::dc::optim::Schedule> constant =
+  ::dc::codec::StatusOr<::dc::optim::Schedule> constantOr =
       ::dc::optim::Schedule::parse("constant");
-  ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
+  ::dc::codec::StatusOr<::dc::optim::Schedule> scheduleOr =
       ::dc::optim::Schedule::parse(o.schedule);
-  if (!schedule.ok())
-    return fail(schedule.message());
-  ::dc::codec::StatusOr<::dc::optim::Schedule> retrain =
+  if (!scheduleOr.ok())
+    return fail(scheduleOr.message());
+  ::dc::codec::StatusOr<::dc::optim::Schedule> retrainOr =
       ::dc::optim::Schedule::parse(r.retrainSchedule);
-  if (!retrain.ok())
-    return fail("--retrain-schedule: " + retrain.message());
+  if (!retrainOr.ok())
+    return fail("--retrain-schedule: " + retrainOr.message());
+  constant = *constantOr;
+  schedule = *scheduleOr;
+  retrain = *retrainOr;
 
+  return success();
+}
+
+LogicalResult RecipeRun::open() {
   // Every output, the per-stage models and the phases' checkpoint
   // included, checked before the work.
-  std::string checkpointPath = o.output + ".ckpt";
-  const char *continueHint = "the stage models written so far "
-                             "(-o.STAGE.mlir) continue with --recipe-from";
-  TrainOutputs outputs;
-  if (int rc = outputs.open(
+  checkpointPath = o.output + ".ckpt";
+  if (failed(outputs.open(
           o, checkpointPath,
           {{"the dense stage's model", o.output + ".dense.mlir"},
            {"the pruned stage's model", o.output + ".pruned.mlir"},
-           {"the quantized stage's model", o.output + ".quantized.mlir"}}))
-    return rc;
-  ::dc::OutputFile *out = &*outputs.model;
-  std::optional<::dc::OutputFile> &logFile = outputs.log;
-  std::optional<::dc::OutputFile> &predictionsFile = outputs.predictions;
-  // The last phase's finished run, saved if a SIGINT stops the end.
-  std::vector<char> lastCheckpoint;
-
-  TrainSession session;
-  if (int rc = session.open(o))
-    return rc;
+           {"the quantized stage's model", o.output + ".quantized.mlir"}})))
+    return failure();
+  if (failed(session.open(o)))
+    return failure();
   OwningOpRef<ModuleOp> &module = session.module;
-  const ModelInterface *iface = &session.iface;
-  const TrainData &data = session.data;
-  SmallVector<LayerPlan> plans;
-  std::string planName = planLayers(*module, !r.generic, plans);
+  planName = planLayers(*module, !r.generic, plans);
   if (plans.empty())
     return fail("the model has no weights dc compresses (contractions and "
                 "convolutions with constant weights)");
@@ -361,134 +425,186 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     for (const LayerPlan &p : plans)
       llvm::errs() << llvm::formatv(
           "dc-train:   {0} {1}: keep {2}, {3}-bit codebook\n", p.name,
-          llvm::join(llvm::map_range(p.shape,
-                                     [](int64_t d) { return std::to_string(d); }),
+          llvm::join(llvm::map_range(
+                         p.shape, [](int64_t d) { return std::to_string(d); }),
                      "x"),
           p.sparsity < 0
               ? std::string("by the validation rule")
               : llvm::formatv("{0:f0}%", 100 * (1 - p.sparsity)).str(),
           p.bits);
   }
-  uint64_t others = otherFloats(*module);
+  others = otherFloats(*module);
 
-  std::vector<Stage> stages;
-  llvm::json::Array rows;
-  // The float32 model's bytes (every weight and bias), whatever the stage
-  // the input is at.
   Stage all;
   countWeights(*module, all);
-  uint64_t floatBytes = 4 * (all.weights + others);
-  auto record = [&](Stage s, const PhaseResult &res) -> int {
-    s.testTop1 = res.testTop1;
-    s.valTop1 = res.valTop1;
-    double ratio = floatBytes && s.bytes ? double(floatBytes) / s.bytes : 0;
-    if (!o.quiet)
-      llvm::errs() << llvm::formatv(
-          "dc-train: stage {0}: test top-1 {1:f2}% (val {2:f2}%), kept "
-          "{3:f1}%, bits {4}, {5}{6} bytes, {7:f1}x\n",
-          s.name, 100 * s.testTop1, 100 * s.valTop1,
-          s.weights ? 100.0 * s.kept / s.weights : 0.0, s.bits,
-          s.estimated ? "~" : "", s.bytes, ratio);
-    rows.push_back(llvm::json::Object{
-        {"stage", s.name},
-        {"test_top1", s.testTop1},
-        {"test_error", 1 - s.testTop1},
-        {"val_top1", s.valTop1},
-        {"weights", int64_t(s.weights)},
-        {"kept", int64_t(s.kept)},
-        {"kept_percent", s.weights ? 100.0 * s.kept / s.weights : 0.0},
-        {"weight_bits", s.bits},
-        {"bytes", int64_t(s.bytes)},
-        {"bytes_estimated", s.estimated},
-        {"ratio", ratio},
-        {"seconds", s.seconds},
-        {"seed", int64_t(o.seed)},
-        {"commit", DC_COMMIT}});
-    if (!s.ruleSteps.empty())
-      rows.back().getAsObject()->insert(
-          {"rule_steps", llvm::json::Array(s.ruleSteps)});
-    stages.push_back(s);
-    // The stage's model: where --recipe-from continues.
-    if (s.name != "encoded") {
-      llvm::Expected<::dc::OutputFile> f =
-          ::dc::OutputFile::create(o.output + "." + s.name + ".mlir");
-      if (!f)
-        return fail(llvm::toString(f.takeError()));
-      module->print(f->os());
-      f->os() << "\n";
-      if (llvm::Error e = f->commit())
-        return fail(llvm::toString(std::move(e)));
-    }
-    return 0;
-  };
-  // The dense model's logits of the training images, for --distill.
-  std::vector<float> teacher;
-  using Test = ::dc::trainloop::LoopOptions::Test;
-  auto phase = [&](unsigned epochs, std::vector<std::string> train,
-                   const ::dc::optim::Schedule &sched, PhaseResult &res,
-                   bool predictions = false, bool dense = false,
-                   Test test = Test::LastEpoch) -> int {
-    PhaseOptions p{epochs, std::move(train), o.lr, sched,
-                   checkpointPath, "", predictions};
-    p.continueHint = continueHint;
-    // The test set is evaluated once per stage's row, never for choices.
-    p.test = test;
-    if (dense) {
-      p.trainLogits = r.distill > 0;
-    } else if (r.distill > 0) {
-      p.teacher = &teacher;
-      p.temperature = r.distillTemperature;
-      p.alpha = r.distill;
-    }
-    int rc = trainPhase(*module, o, *iface, p, data, res);
-    if (dense && rc == 0)
-      teacher = std::move(res.trainLogits);
-    if (rc == 0)
-      lastCheckpoint = res.checkpoint;
-    return rc;
-  };
-  std::vector<uint32_t> predictions; // of the final (quantized) model
-  using Clock = std::chrono::steady_clock;
-  // The encoded model (dc-encode's output), made once.
-  OwningOpRef<ModuleOp> encoded;
-  uint64_t encodedSize = 0;
-  std::string encodedBits;
+  floatBytes = 4 * (all.weights + others);
+  return success();
+}
 
-  // 1. The dense model: trained first if asked, evaluated (and its logits
-  //    kept as the teacher's) in any case.
-  if (startAfter < 2) {
+LogicalResult RecipeRun::record(Stage s, const PhaseResult &res) {
+  OwningOpRef<ModuleOp> &module = session.module;
+  s.testTop1 = res.testTop1;
+  s.valTop1 = res.valTop1;
+  double ratio = floatBytes && s.bytes ? double(floatBytes) / s.bytes : 0;
+  if (!o.quiet)
+    llvm::errs() << llvm::formatv(
+        "dc-train: stage {0}: test top-1 {1:f2}% (val {2:f2}%), kept "
+        "{3:f1}%, bits {4}, {5}{6} bytes, {7:f1}x\n",
+        s.name, 100 * s.testTop1, 100 * s.valTop1,
+        s.weights ? 100.0 * s.kept / s.weights : 0.0, s.bits,
+        s.estimated ? "~" : "", s.bytes, ratio);
+  rows.push_back(llvm::json::Object{
+      {"stage", s.name},
+      {"test_top1", s.testTop1},
+      {"test_error", 1 - s.testTop1},
+      {"val_top1", s.valTop1},
+      {"weights", int64_t(s.weights)},
+      {"kept", int64_t(s.kept)},
+      {"kept_percent", s.weights ? 100.0 * s.kept / s.weights : 0.0},
+      {"weight_bits", s.bits},
+      {"bytes", int64_t(s.bytes)},
+      {"bytes_estimated", s.estimated},
+      {"ratio", ratio},
+      {"seconds", s.seconds},
+      {"seed", int64_t(o.seed)},
+      {"commit", DC_COMMIT}});
+  if (!s.ruleSteps.empty())
+    rows.back().getAsObject()->insert(
+        {"rule_steps", llvm::json::Array(s.ruleSteps)});
+  stages.push_back(s);
+  // The stage's model: where --recipe-from continues.
+  if (s.name != "encoded") {
+    llvm::Expected<::dc::OutputFile> f =
+        ::dc::OutputFile::create(o.output + "." + s.name + ".mlir");
+    if (!f)
+      return fail(llvm::toString(f.takeError()));
+    module->print(f->os());
+    f->os() << "\n";
+    if (llvm::Error e = f->commit())
+      return fail(llvm::toString(std::move(e)));
+  }
+  return success();
+}
+
+LogicalResult RecipeRun::phase(unsigned epochs, std::vector<std::string> train,
+                               const ::dc::optim::Schedule &sched,
+                               PhaseResult &res, bool predictions, bool dense,
+                               Test test) {
+  PhaseOptions p{epochs, std::move(train), o.lr, sched, checkpointPath,
+                 "",     predictions};
+  p.continueHint = continueHint;
+  // The test set is evaluated once per stage's row, never for choices.
+  p.test = test;
+  if (dense) {
+    p.trainLogits = r.distill > 0;
+  } else if (r.distill > 0) {
+    p.teacher = &teacher;
+    p.temperature = r.distillTemperature;
+    p.alpha = r.distill;
+  }
+  LogicalResult rc =
+      trainPhase(*session.module, o, session.iface, p, session.data, res);
+  if (dense && succeeded(rc))
+    teacher = std::move(res.trainLogits);
+  if (succeeded(rc))
+    lastCheckpoint = res.checkpoint;
+  return rc;
+}
+
+/// 1. The dense model: trained first if asked, evaluated (and its logits
+///    kept as the teacher's) in any case.
+LogicalResult RecipeRun::denseStage() {
+  OwningOpRef<ModuleOp> &module = session.module;
+  {
     auto t0 = Clock::now();
     PhaseResult res;
-    if (int rc = phase(startAfter < 1 ? r.denseEpochs : 0, {"weights", "biases"},
-                       *schedule, res, false, /*dense=*/true))
-      return rc;
+    if (failed(phase(startAfter < 1 ? r.denseEpochs : 0, {"weights", "biases"},
+                     *schedule, res, false, /*dense=*/true)))
+      return failure();
     Stage s{"dense"};
     countWeights(*module, s);
     s.kept = s.weights; // stored dense: every weight costs 32 bits
     s.bytes = 4 * (s.weights + others);
     s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (int rc = record(s, res))
-      return rc;
+    if (failed(record(s, res)))
+      return failure();
   }
-  if (r.distill > 0 && !o.quiet)
+  return success();
+}
+
+/// The validation rule: q rises until the retrained model's validation
+/// top-1 is more than --prune-stop points below the dense model's; the last
+/// step within is kept (at most kMaxRuleSteps steps).
+LogicalResult RecipeRun::pruneByRule(PhaseResult &res,
+                                     llvm::json::Array &ruleSteps) {
+  OwningOpRef<ModuleOp> &module = session.module;
+  constexpr unsigned kMaxRuleSteps = 12;
+  double floor = stages.back().valTop1 - r.pruneStop / 100;
+  OwningOpRef<ModuleOp> within = snapshot(*module);
+  ruleSteps.clear();
+  double keptQ = 0;
+  for (unsigned step = 1; step <= kMaxRuleSteps; ++step) {
+    double q = step * r.qualityStep;
+    if (failed(compressInto(*module, qualityOptions(plans, q), false)))
+      return fail("pruning failed (see above)");
+    Stage probe;
+    countWeights(*module, probe);
+    PhaseResult stepRes;
+    if (failed(phase(r.pruneEpochs, {"weights", "biases"}, *retrain, stepRes,
+                     false, false, Test::Never)))
+      return failure();
+    bool ok = stepRes.valTop1 >= floor;
+    ruleSteps.push_back(llvm::json::Object{
+        {"q", q},
+        {"kept_percent",
+         probe.weights ? 100.0 * probe.kept / probe.weights : 0.0},
+        {"val_top1", stepRes.valTop1},
+        {"within", ok}});
+    if (!o.quiet)
+      llvm::errs() << llvm::formatv(
+          "dc-train: pruning step {0} (q = {1:f2}): kept {2:f1}%, val "
+          "top-1 {3:f2}% ({4} the floor {5:f2}%)\n",
+          step, q, probe.weights ? 100.0 * probe.kept / probe.weights : 0,
+          100 * stepRes.valTop1, ok ? "within" : "below", 100 * floor);
+    if (!ok)
+      break;
+    within = snapshot(*module);
+    keptQ = q;
+    if (probe.kept == 0)
+      break;
+  }
+  if (keptQ == 0)
+    return fail("the first pruning step (q = " +
+                llvm::formatv("{0:f2}", r.qualityStep).str() +
+                ") already costs more than --prune-stop=" +
+                llvm::formatv("{0:f2}", r.pruneStop).str() +
+                " points of validation top-1; lower --quality-step or "
+                "set the fractions (--recipe-layer=all:keep=F)");
+  module = std::move(within);
+  if (!o.quiet)
     llvm::errs() << llvm::formatv(
-        "dc-train: retraining distils from the dense model: {0:f2} T^2 KL "
-        "(T = {1}) + {2:f2} cross-entropy\n",
-        r.distill, r.distillTemperature, 1 - r.distill);
+        "dc-train: the validation rule keeps q = {0:f2}\n", keptQ);
+  // The kept step's row: evaluated once, no training.
+  if (failed(phase(0, {"weights", "biases"}, *constant, res)))
+    return failure();
+  return success();
+}
+
+/// 2. Iterative pruning, retraining after each step (masks fixed): to the
+///    planned fractions in --prune-steps steps, or (generic models) by the
+///    validation rule.
+LogicalResult RecipeRun::pruneStage() {
+  OwningOpRef<ModuleOp> &module = session.module;
   llvm::json::Array ruleSteps;
-  // 2. Iterative pruning, retraining after each step (masks fixed): to the
-  //    planned fractions in --prune-steps steps, or (generic models) by the
-  //    validation rule.
-  if (startAfter < 2) {
+  {
     auto t0 = Clock::now();
     PhaseResult res;
     bool byRule = plans.front().sparsity < 0;
     if (!byRule) {
       for (unsigned step = 1; step <= r.pruneSteps; ++step) {
         double fraction = double(step) / r.pruneSteps;
-        if (failed(runPipeline(*module,
-                               "dc-prune{form=trainable sparsity=0" +
-                                   layerOptions(plans, fraction, false) + "}")))
+        if (failed(compressInto(*module, layerOptions(plans, fraction, false),
+                                false)))
           return fail("pruning failed (see above)");
         if (!o.quiet)
           llvm::errs() << llvm::formatv(
@@ -496,66 +612,13 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
               "retraining {3} epoch(s)\n",
               step, r.pruneSteps, 100 * fraction, r.pruneEpochs);
         // Retraining runs --retrain-schedule over each phase's epochs.
-        if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *retrain, res,
-                           false, false,
-                           step == r.pruneSteps ? Test::LastEpoch
-                                                : Test::Never))
-          return rc;
+        if (failed(phase(r.pruneEpochs, {"weights", "biases"}, *retrain, res,
+                         false, false,
+                         step == r.pruneSteps ? Test::LastEpoch : Test::Never)))
+          return failure();
       }
-    } else {
-      // q rises until the retrained model's validation top-1 is more than
-      // --prune-stop points below the dense model's; the last step within
-      // is kept (at most kMaxRuleSteps steps).
-      constexpr unsigned kMaxRuleSteps = 12;
-      double floor = stages.back().valTop1 - r.pruneStop / 100;
-      OwningOpRef<ModuleOp> within = snapshot(*module);
-      ruleSteps.clear();
-      double keptQ = 0;
-      for (unsigned step = 1; step <= kMaxRuleSteps; ++step) {
-        double q = step * r.qualityStep;
-        if (failed(runPipeline(*module, "dc-prune{form=trainable sparsity=0" +
-                                            qualityOptions(plans, q) + "}")))
-          return fail("pruning failed (see above)");
-        Stage probe;
-        countWeights(*module, probe);
-        PhaseResult stepRes;
-        if (int rc = phase(r.pruneEpochs, {"weights", "biases"}, *retrain,
-                           stepRes, false, false, Test::Never))
-          return rc;
-        bool ok = stepRes.valTop1 >= floor;
-        ruleSteps.push_back(llvm::json::Object{
-            {"q", q},
-            {"kept_percent",
-             probe.weights ? 100.0 * probe.kept / probe.weights : 0.0},
-            {"val_top1", stepRes.valTop1},
-            {"within", ok}});
-        if (!o.quiet)
-          llvm::errs() << llvm::formatv(
-              "dc-train: pruning step {0} (q = {1:f2}): kept {2:f1}%, val "
-              "top-1 {3:f2}% ({4} the floor {5:f2}%)\n",
-              step, q, probe.weights ? 100.0 * probe.kept / probe.weights : 0,
-              100 * stepRes.valTop1, ok ? "within" : "below", 100 * floor);
-        if (!ok)
-          break;
-        within = snapshot(*module);
-        keptQ = q;
-        if (probe.kept == 0)
-          break;
-      }
-      if (keptQ == 0)
-        return fail("the first pruning step (q = " +
-                    llvm::formatv("{0:f2}", r.qualityStep).str() +
-                    ") already costs more than --prune-stop=" +
-                    llvm::formatv("{0:f2}", r.pruneStop).str() +
-                    " points of validation top-1; lower --quality-step or "
-                    "set the fractions (--recipe-layer=all:keep=F)");
-      module = std::move(within);
-      if (!o.quiet)
-        llvm::errs() << llvm::formatv(
-            "dc-train: the validation rule keeps q = {0:f2}\n", keptQ);
-      // The kept step's row: evaluated once, no training.
-      if (int rc = phase(0, {"weights", "biases"}, *constant, res))
-        return rc;
+    } else if (failed(pruneByRule(res, ruleSteps))) {
+      return failure();
     }
     Stage s{"pruned"};
     s.ruleSteps = std::move(ruleSteps);
@@ -565,20 +628,24 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     s.bytes = s.kept * (32 + 5) / 8 + 4 * others;
     s.estimated = true;
     s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (int rc = record(s, res))
-      return rc;
+    if (failed(record(s, res)))
+      return failure();
   }
-  // 3. Trained quantization: k-means (linear init) over the kept weights,
-  //    then the centroids fine-tuned (assignments and masks fixed).
-  if (startAfter < 3) {
+  return success();
+}
+
+/// 3. Trained quantization: k-means (linear init) over the kept weights,
+///    then the centroids fine-tuned (assignments and masks fixed).
+LogicalResult RecipeRun::quantizeStage() {
+  OwningOpRef<ModuleOp> &module = session.module;
+  {
     auto t0 = Clock::now();
-    if (failed(runPipeline(*module, "dc-quantize{form=trainable" +
-                                        layerOptions(plans, 1, true) + "}")))
+    if (failed(compressInto(*module, layerOptions(plans, 1, true), true)))
       return fail("quantization failed (see above)");
     PhaseResult res;
-    if (int rc = phase(r.quantizeEpochs, {"codebooks", "biases"}, *retrain,
-                       res, predictionsFile.has_value()))
-      return rc;
+    if (failed(phase(r.quantizeEpochs, {"codebooks", "biases"}, *retrain, res,
+                     outputs.predictions.has_value())))
+      return failure();
     predictions = res.predictions;
     Stage s{"quantized"};
     countWeights(*module, s);
@@ -586,24 +653,30 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     encoded = module->clone();
     FailureOr<uint64_t> bytes = encodedBytes(*encoded, encodedBits);
     if (failed(bytes))
-      return fail("dc-encode failed on the quantized model (see above)");
+      return fail(encodePassName() + " failed on the quantized model (see "
+                                     "above)");
     encodedSize = *bytes + 4 * others;
     s.bits = encodedBits;
     s.bytes = encodedSize;
     s.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    if (int rc = record(s, res))
-      return rc;
+    if (failed(record(s, res)))
+      return failure();
   }
-  // 4. Huffman coding: dc-encode stores the quantized forms exactly, so the
-  //    accuracy is the quantized model's.
+  return success();
+}
+
+/// 4. Huffman coding: dc-encode stores the quantized forms exactly, so the
+///    accuracy is the quantized model's.
+LogicalResult RecipeRun::encodeStage() {
+  OwningOpRef<ModuleOp> &module = session.module;
   PhaseResult last;
   last.testTop1 = stages.empty() ? -1 : stages.back().testTop1;
   last.valTop1 = stages.empty() ? -1 : stages.back().valTop1;
   if (stages.empty()) {
     // Started from a quantized model: evaluate it first.
-    if (int rc = phase(0, {"codebooks", "biases"}, *constant, last,
-                       predictionsFile.has_value()))
-      return rc;
+    if (failed(phase(0, {"codebooks", "biases"}, *constant, last,
+                     outputs.predictions.has_value())))
+      return failure();
     predictions = last.predictions;
   }
   Stage s{"encoded"};
@@ -612,33 +685,38 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
     encoded = module->clone();
     FailureOr<uint64_t> bytes = encodedBytes(*encoded, encodedBits);
     if (failed(bytes))
-      return fail("dc-encode failed (see above)");
+      return fail(encodePassName() + " failed (see above)");
     encodedSize = *bytes + 4 * others;
   }
   s.bits = encodedBits;
   s.bytes = encodedSize;
-  if (int rc = record(s, last))
-    return rc;
+  if (failed(record(s, last)))
+    return failure();
 
-  // Every output's contents, then all committed together (or none).
+  return success();
+}
+
+/// Every output's contents, then all committed together (or none).
+LogicalResult RecipeRun::write() {
+  ::dc::OutputFile *out = &*outputs.model;
+  std::optional<::dc::OutputFile> &logFile = outputs.log;
+  std::optional<::dc::OutputFile> &predictionsFile = outputs.predictions;
   encoded->print(out->os());
   out->os() << "\n";
   if (predictionsFile)
     for (uint32_t p : predictions)
       predictionsFile->os() << p << "\n";
   if (logFile) {
-    llvm::json::Object root{{"model", o.model},
-                            {"data", o.data},
-                            {"settings", planName},
-                            {"cpu", llvm::sys::getHostCPUName()},
-                            {"seed", int64_t(o.seed)},
-                            {"commit", DC_COMMIT},
-                            {"stages", std::move(rows)}};
+    llvm::json::Object root{
+        {"model", o.model},         {"data", o.data},
+        {"settings", planName},     {"cpu", llvm::sys::getHostCPUName()},
+        {"seed", int64_t(o.seed)},  {"commit", DC_COMMIT},
+        {"stages", std::move(rows)}};
     logFile->os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root)))
                   << "\n";
   }
-  if (int rc = outputs.commit(checkpointPath, lastCheckpoint, continueHint))
-    return rc;
+  if (failed(outputs.commit(checkpointPath, lastCheckpoint, continueHint)))
+    return failure();
   // The table.
   llvm::outs() << "stage      test top-1  test error  kept     bits        "
                   "bytes     ratio\n";
@@ -651,5 +729,36 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
         st.estimated ? "~" : " ", st.bytes,
         floatBytes && st.bytes ? double(floatBytes) / st.bytes : 0.0);
   llvm::outs() << "wrote " << o.output << " (dc-compile takes it as it is)\n";
-  return 0;
+  return success();
+}
+
+LogicalResult RecipeRun::run() {
+  if (failed(checkOptions()))
+    return failure();
+  if (failed(open()))
+    return failure();
+  if (startAfter < 2)
+    if (failed(denseStage()))
+      return failure();
+  if (r.distill > 0 && !o.quiet)
+    llvm::errs() << llvm::formatv(
+        "dc-train: retraining distils from the dense model: {0:f2} T^2 KL "
+        "(T = {1}) + {2:f2} cross-entropy\n",
+        r.distill, r.distillTemperature, 1 - r.distill);
+  if (startAfter < 2)
+    if (failed(pruneStage()))
+      return failure();
+  if (startAfter < 3)
+    if (failed(quantizeStage()))
+      return failure();
+  if (failed(encodeStage()))
+    return failure();
+  return write();
+}
+
+} // namespace
+
+LogicalResult mlir::dc::runRecipe(const TrainOptions &given,
+                                  const RecipeOptions &r) {
+  return RecipeRun(given, r).run();
 }

@@ -1,9 +1,11 @@
 //===- Step.cpp - dc-train's compiled step, and its parameters ------------===//
 
 #include "dc/Train/Step.h"
+#include "dc/Autodiff/Passes.h"
+#include "dc/Codegen/Passes.h"
 #include "dc/Compile/Compile.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
-#include "dc/Dialect/DC/Transforms/Parameters.h"
+#include "dc/Dialect/DC/Transforms/Passes.h"
 #include "dc/Support/FileIO.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -11,7 +13,6 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -33,7 +34,8 @@ using namespace mlir::dc;
 static std::string cacheFolder(const StepOptions &o) {
   if (!o.cacheDir.empty())
     return o.cacheDir;
-  if (std::optional<std::string> dir = llvm::sys::Process::GetEnv("DC_CACHE_DIR"))
+  if (std::optional<std::string> dir =
+          llvm::sys::Process::GetEnv("DC_CACHE_DIR"))
     return *dir;
   SmallString<256> path;
   if (std::optional<std::string> xdg =
@@ -57,6 +59,10 @@ static std::string cacheRecord(uint64_t size, uint64_t hash) {
 }
 
 /// "" when the library at `path` matches its record, else why not.
+static llvm::Error stepError(const llvm::Twine &message) {
+  return llvm::createStringError(message);
+}
+
 static std::string verifyCacheEntry(StringRef path) {
   auto record = llvm::MemoryBuffer::getFile(path + ".sum", /*IsText=*/false,
                                             /*RequiresNullTerminator=*/false);
@@ -76,8 +82,8 @@ static std::string verifyCacheEntry(StringRef path) {
   StringRef got = (*record)->getBuffer();
   size_t sizeAt = got.find("\nsize ");
   if (sizeAt != StringRef::npos) {
-    StringRef size = got.drop_front(sizeAt + 6).take_until(
-        [](char c) { return c == '\n'; });
+    StringRef size =
+        got.drop_front(sizeAt + 6).take_until([](char c) { return c == '\n'; });
     if (size != std::to_string(bytes.size()))
       return "it has " + std::to_string(bytes.size()) +
              " bytes, its record says " + size.str();
@@ -86,51 +92,45 @@ static std::string verifyCacheEntry(StringRef path) {
 }
 
 /// Writes the record of the library just built at `path`.
-static LogicalResult recordCacheEntry(StringRef path, std::string &error) {
+static llvm::Error recordCacheEntry(StringRef path) {
   auto library = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                              /*RequiresNullTerminator=*/false,
                                              /*IsVolatile=*/true);
-  if (!library) {
-    error = "cannot read the step library '" + path.str() +
-            "' just built: " + library.getError().message();
-    return failure();
-  }
+  if (!library)
+    return stepError("cannot read the step library '" + path +
+                     "' just built: " + library.getError().message());
   StringRef bytes = (*library)->getBuffer();
   llvm::Expected<::dc::OutputFile> out =
       ::dc::OutputFile::create(path.str() + ".sum");
-  if (!out) {
-    error = llvm::toString(out.takeError());
-    return failure();
-  }
+  if (!out)
+    return out.takeError();
   out->os() << cacheRecord(bytes.size(), llvm::xxh3_64bits(bytes));
-  if (llvm::Error e = out->commit()) {
-    error = llvm::toString(std::move(e));
-    return failure();
-  }
-  return success();
+  return out->commit();
 }
 
-FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
-                                                      const StepOptions &o,
-                                                      std::string &error) {
+llvm::Expected<StepLibraryInfo>
+mlir::dc::buildStepLibrary(ModuleOp model, const StepOptions &o) {
   auto start = std::chrono::steady_clock::now();
   OwningOpRef<ModuleOp> step = model.clone();
   PassManager pm(model.getContext());
-  std::string loss =
-      o.distill ? "distillation temperature=" + std::to_string(o.temperature) +
-                      " alpha=" + std::to_string(o.alpha)
-                : std::string("cross-entropy");
-  std::string pipeline = "dc-rebatch{batch=" + std::to_string(o.batch) +
-                         "},func.func(dc-conv-to-im2col),"
-                         "dc-differentiate{loss=" + loss + "}";
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())) ||
-      failed(pm.run(*step))) {
-    error = "cannot derive the training step (see the diagnostics above)";
-    return failure();
+  DCRebatchOptions rebatch;
+  rebatch.batch = o.batch;
+  pm.addPass(createDCRebatch(rebatch));
+  pm.addNestedPass<func::FuncOp>(createDCConvToIm2col());
+  DCDifferentiateOptions differentiate;
+  differentiate.loss =
+      o.distill ? LossOption::Distillation : LossOption::CrossEntropy;
+  if (o.distill) {
+    differentiate.temperature = o.temperature;
+    differentiate.alpha = o.alpha;
   }
+  pm.addPass(createDCDifferentiate(differentiate));
+  if (failed(pm.run(*step)))
+    return stepError(
+        "cannot derive the training step (see the diagnostics above)");
   // The values come from dc-train's arena, not from the library.
-  for (std::string name : {std::string("train_loss"),
-                           paramsFunctionName("forward")})
+  for (std::string name :
+       {std::string("train_loss"), paramsFunctionName("forward")})
     if (auto f = step->lookupSymbol<func::FuncOp>(name))
       f.erase();
 
@@ -155,23 +155,18 @@ FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
       SmallString<256> path(o.runtimeDir);
       llvm::sys::path::append(path, object);
       auto buffer = llvm::MemoryBuffer::getFile(path);
-      if (!buffer) {
-        error = "missing run-time object '" + path.str().str() +
-                "' (see --runtime-dir)";
-        return failure();
-      }
+      if (!buffer)
+        return stepError("missing run-time object '" + path.str() +
+                         "' (see --runtime-dir)");
       os << "\n" << object << ":" << llvm::xxh3_64bits((*buffer)->getBuffer());
     }
   }
   std::string folder = cacheFolder(o);
-  if (folder.empty()) {
-    error = "no cache folder for the step library (set DC_CACHE_DIR)";
-    return failure();
-  }
-  if (std::error_code ec = llvm::sys::fs::create_directories(folder)) {
-    error = "cannot create the cache folder '" + folder + "': " + ec.message();
-    return failure();
-  }
+  if (folder.empty())
+    return stepError("no cache folder for the step library (set DC_CACHE_DIR)");
+  if (std::error_code ec = llvm::sys::fs::create_directories(folder))
+    return stepError("cannot create the cache folder '" + folder +
+                     "': " + ec.message());
   StepLibraryInfo info;
   SmallString<256> path(folder);
   llvm::sys::path::append(path, std::string(kStepPrefix) + "-" +
@@ -188,9 +183,8 @@ FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
       info.cached = true;
       return info;
     }
-    llvm::errs() << "dc-train: warning: the cached step library '"
-                 << info.path << "' is damaged (" << why
-                 << "); building it again\n";
+    llvm::errs() << "dc-train: warning: the cached step library '" << info.path
+                 << "' is damaged (" << why << "); building it again\n";
   }
   CompileOptions c;
   c.kind = CompileOptions::Kind::HostStep;
@@ -201,63 +195,42 @@ FailureOr<StepLibraryInfo> mlir::dc::buildStepLibrary(ModuleOp model,
   c.header = "none";
   c.runtimeDir = o.runtimeDir;
   c.linker = o.linker;
-  // compileModel's own errors (unlocated) become this function's.
-  std::string compileError;
-  LogicalResult compiled = success();
-  {
-    ScopedDiagnosticHandler capture(step->getContext(), [&](Diagnostic &d) {
-      if (!isa<UnknownLoc>(d.getLocation()))
-        return failure();
-      compileError = d.str();
-      return success();
-    });
-    compiled = compileModel(*step, c);
-  }
-  if (failed(compiled)) {
-    error = compileError;
-    return failure();
-  }
-  if (failed(recordCacheEntry(info.path, error)))
-    return failure();
-  info.compileSeconds = std::chrono::duration<double>(
-                            std::chrono::steady_clock::now() - start)
-                            .count();
+  if (llvm::Error e = compileModelOrError(*step, c))
+    return std::move(e);
+  if (llvm::Error e = recordCacheEntry(info.path))
+    return std::move(e);
+  info.compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   return info;
 }
 
 /// @forward and the constants @forward.params returns.
-static LogicalResult parameterConstants(ModuleOp model,
-                                        func::FuncOp &forward,
-                                        SmallVector<arith::ConstantOp> &out,
-                                        std::string &error) {
+static llvm::Error parameterConstants(ModuleOp model, func::FuncOp &forward,
+                                      SmallVector<arith::ConstantOp> &out) {
   forward = model.lookupSymbol<func::FuncOp>("forward");
-  auto holder =
-      model.lookupSymbol<func::FuncOp>(paramsFunctionName("forward"));
-  if (!forward || !holder || holder.isExternal()) {
-    error = "@forward is not parametrized (no @forward.params)";
-    return failure();
-  }
+  auto holder = model.lookupSymbol<func::FuncOp>(paramsFunctionName("forward"));
+  if (!forward || !holder || holder.isExternal())
+    return stepError("@forward is not parametrized (no @forward.params)");
   auto ret = cast<func::ReturnOp>(holder.getBody().front().getTerminator());
   for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
     auto c = v.getDefiningOp<arith::ConstantOp>();
     if (!c || i >= forward.getNumArguments() ||
         !forward.getArgAttr(i, kParamAttrName) ||
-        !cast<ShapedType>(c.getType()).getElementType().isF32()) {
-      error = "@forward.params result " + std::to_string(i) +
-              " is not an f32 constant of a dc.param argument";
-      return failure();
-    }
+        !cast<ShapedType>(c.getType()).getElementType().isF32())
+      return stepError("@forward.params result " + std::to_string(i) +
+                       " is not an f32 constant of a dc.param argument");
     out.push_back(c);
   }
-  return success();
+  return llvm::Error::success();
 }
 
-FailureOr<std::vector<ParameterValue>>
-mlir::dc::readParameters(ModuleOp model, std::string &error) {
+llvm::Expected<std::vector<ParameterValue>>
+mlir::dc::readParameters(ModuleOp model) {
   func::FuncOp forward;
   SmallVector<arith::ConstantOp> constants;
-  if (failed(parameterConstants(model, forward, constants, error)))
-    return failure();
+  if (llvm::Error e = parameterConstants(model, forward, constants))
+    return std::move(e);
   std::vector<ParameterValue> result;
   for (auto [i, c] : llvm::enumerate(constants)) {
     ParameterValue p;
@@ -268,33 +241,27 @@ mlir::dc::readParameters(ModuleOp model, std::string &error) {
     p.shape.assign(type.getShape().begin(), type.getShape().end());
     std::vector<float> storage;
     FailureOr<ArrayRef<float>> values = getWeightValues(c, storage);
-    if (failed(values)) {
-      error = "cannot read the values of parameter '" + p.name + "'";
-      return failure();
-    }
+    if (failed(values))
+      return stepError("cannot read the values of parameter '" + p.name + "'");
     p.values.assign(values->begin(), values->end());
     result.push_back(std::move(p));
   }
   return result;
 }
 
-LogicalResult mlir::dc::writeParameters(ModuleOp model,
-                                        ArrayRef<std::vector<float>> values,
-                                        std::string &error) {
+llvm::Error mlir::dc::writeParameters(ModuleOp model,
+                                      ArrayRef<std::vector<float>> values) {
   func::FuncOp forward;
   SmallVector<arith::ConstantOp> constants;
-  if (failed(parameterConstants(model, forward, constants, error)))
-    return failure();
-  if (values.size() != constants.size()) {
-    error = "expected " + std::to_string(constants.size()) + " parameters";
-    return failure();
-  }
+  if (llvm::Error e = parameterConstants(model, forward, constants))
+    return e;
+  if (values.size() != constants.size())
+    return stepError("expected " + std::to_string(constants.size()) +
+                     " parameters");
   for (auto [c, v] : llvm::zip(constants, values)) {
     auto type = cast<RankedTensorType>(c.getType());
-    if (size_t(type.getNumElements()) != v.size()) {
-      error = "a parameter has the wrong number of values";
-      return failure();
-    }
+    if (size_t(type.getNumElements()) != v.size())
+      return stepError("a parameter has the wrong number of values");
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(c.getValue())) {
       // The same key: the blob entry gets the new bytes.
       resource.getRawHandle().getResource()->setBlob(
@@ -303,5 +270,5 @@ LogicalResult mlir::dc::writeParameters(ModuleOp model,
       c.setValueAttr(DenseElementsAttr::get(type, ArrayRef<float>(v)));
     }
   }
-  return success();
+  return llvm::Error::success();
 }

@@ -1,16 +1,15 @@
-//===- dc-grad-check.cpp - Check dc-differentiate against finite differences
-//===//
+//===- dc-grad-check.cpp - Gradients against finite differences ----------===//
 //
 //   dc-opt m.mlir --dc-differentiate=function=f | dc-grad-check --function=f,g
 //
 // JIT-compiles the module with upstream's plain lowering and compares @f_grad
-// with central differences of @f (include/dc/Training/GradCheck.h).
+// with central differences of @f (include/dc/Autodiff/GradCheck.h).
 //
 //===----------------------------------------------------------------------===//
 
+#include "dc/Autodiff/GradCheck.h"
 #include "dc/Support/VersionPrinter.h"
 #include "dc/Tools/ToolSupport.h"
-#include "dc/Training/GradCheck.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -68,7 +67,8 @@ int main(int argc, char **argv) {
   SourceMgr sourceMgr;
   mlir::SourceMgrDiagnosticHandler diagnostics(sourceMgr, &context);
   mlir::dc::NamedLocationDiagnostics named(context, input);
-  auto module = mlir::dc::loadModule(input, context, sourceMgr, "dc-grad-check");
+  auto module =
+      mlir::dc::loadModule(input, context, sourceMgr, "dc-grad-check");
   if (!module)
     return 1;
   mlir::dc::GradCheckOptions options;
@@ -81,13 +81,12 @@ int main(int argc, char **argv) {
   options.maxElements = maxElements;
   options.directions = directions;
   options.labels = labels;
-  std::vector<mlir::dc::GradCheckResult> results;
-  std::string error;
-  if (failed(mlir::dc::checkGradients(*module, options, results, error))) {
-    errs() << "dc-grad-check: error: " << error << "\n";
+  auto results = mlir::dc::checkGradients(*module, options);
+  if (!results) {
+    errs() << "dc-grad-check: error: " << toString(results.takeError()) << "\n";
     return 1;
   }
-  for (const mlir::dc::GradCheckResult &result : results)
+  for (const mlir::dc::GradCheckResult &result : *results)
     outs() << "dc-grad-check: @" << result.function << ": " << result.elements
            << " elements and " << result.directions
            << " directions agree with central differences, worst "

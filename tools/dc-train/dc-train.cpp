@@ -31,14 +31,17 @@ static cl::opt<std::string>
 static cl::opt<std::string> output("o", cl::Required,
                                    cl::desc("The retrained model"),
                                    cl::value_desc("file"), cl::cat(category));
-static cl::opt<unsigned> epochs("epochs", cl::init(1),
-                                cl::desc("Passes over the training images (default 1; 0 "
-                                         "evaluates and writes the model unchanged)"),
-                                cl::cat(category));
+static cl::opt<unsigned>
+    epochs("epochs", cl::init(1),
+           cl::desc("Passes over the training images (default 1; 0 "
+                    "evaluates and writes the model unchanged)"),
+           cl::cat(category));
 static cl::opt<int64_t> batch("batch-size", cl::init(64),
-                              cl::desc("Images per step (default 64)"), cl::cat(category));
+                              cl::desc("Images per step (default 64)"),
+                              cl::cat(category));
 static cl::opt<double> lr("lr", cl::init(1e-3),
-                          cl::desc("Learning rate (> 0, default 1e-3)"), cl::cat(category));
+                          cl::desc("Learning rate (> 0, default 1e-3)"),
+                          cl::cat(category));
 static cl::opt<dc::optim::Kind> optimizer(
     "optimizer", cl::init(dc::optim::Kind::Adam),
     cl::desc("The update rule, PyTorch's in float32 (default adam)"),
@@ -59,13 +62,16 @@ static cl::opt<std::string>
                       "(times G every N epochs); default constant"),
              cl::cat(category));
 static cl::opt<uint64_t> seed("seed", cl::init(0),
-                              cl::desc("Shuffling seed (default 0)"), cl::cat(category));
-static cl::opt<double> mean("mean", cl::init(0.0),
-                            cl::desc("Pixels in [0, 1] become (x - mean) / std "
-                                     "(use the model's own normalisation; default 0)"),
-                            cl::cat(category));
+                              cl::desc("Shuffling seed (default 0)"),
+                              cl::cat(category));
+static cl::opt<double>
+    mean("mean", cl::init(0.0),
+         cl::desc("Pixels in [0, 1] become (x - mean) / std "
+                  "(use the model's own normalisation; default 0)"),
+         cl::cat(category));
 static cl::opt<double> stddev("std", cl::init(1.0),
-                              cl::desc("See --mean (> 0, default 1)"), cl::cat(category));
+                              cl::desc("See --mean (> 0, default 1)"),
+                              cl::cat(category));
 static cl::opt<uint32_t>
     valSplit("val-split", cl::init(0),
              cl::desc("Hold out the last N training images as a validation "
@@ -91,11 +97,11 @@ static cl::opt<uint64_t> checkpointEvery(
     cl::desc("Write a checkpoint every N steps (always on SIGINT)"),
     cl::cat(category));
 static cl::opt<std::string>
-    checkpoint("checkpoint", cl::desc("The checkpoint file (default: the -o path + .ckpt)"),
+    checkpoint("checkpoint",
+               cl::desc("The checkpoint file (default: the -o path + .ckpt)"),
                cl::cat(category));
-static cl::opt<std::string> resume("resume",
-                                   cl::desc("Continue from a checkpoint"),
-                                   cl::cat(category));
+static cl::opt<std::string>
+    resume("resume", cl::desc("Continue from a checkpoint"), cl::cat(category));
 static cl::opt<int> threads("blas-threads", cl::init(1),
                             cl::desc("Threads of the host BLAS (default 1)"),
                             cl::cat(category));
@@ -136,10 +142,10 @@ static cl::opt<unsigned> pruneEpochs(
     "prune-epochs", cl::init(3),
     cl::desc("Recipe: retraining epochs after each pruning step (default 3)"),
     cl::cat(category));
-static cl::opt<unsigned> quantizeEpochs(
-    "quantize-epochs", cl::init(2),
-    cl::desc("Recipe: centroid fine-tuning epochs (default 2)"),
-    cl::cat(category));
+static cl::opt<unsigned>
+    quantizeEpochs("quantize-epochs", cl::init(2),
+                   cl::desc("Recipe: centroid fine-tuning epochs (default 2)"),
+                   cl::cat(category));
 static cl::opt<std::string> retrainSchedule(
     "retrain-schedule", cl::init("constant"),
     cl::desc("Recipe: the schedule of each retraining phase (constant, "
@@ -191,6 +197,13 @@ static cl::opt<double> qualityStep(
              "q/2; default 0.25)"),
     cl::cat(category));
 
+/// 0, 1 (an error, reported) or 130 (stopped by SIGINT).
+static int exitCode(mlir::LogicalResult result) {
+  if (mlir::succeeded(result))
+    return 0;
+  return mlir::dc::trainStopped() ? 130 : 1;
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   ::dc::addVersionPrinter();
@@ -240,7 +253,7 @@ int main(int argc, char **argv) {
     r.pruneStop = pruneStop;
     r.generic = recipeSettings == Settings::Generic;
     r.qualityStep = qualityStep;
-    return mlir::dc::runRecipe(o, r);
+    return exitCode(mlir::dc::runRecipe(o, r));
   }
-  return mlir::dc::runTrain(o);
+  return exitCode(mlir::dc::runTrain(o));
 }

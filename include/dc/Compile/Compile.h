@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
 
 #include <functional>
 #include <string>
@@ -103,6 +104,12 @@ struct CompileOptions {
 /// (a tool shows those as its own errors: ToolErrorDiagnostics in
 /// dc/Tools/ToolSupport.h). Nothing is written on a failure.
 LogicalResult compileModel(ModuleOp module, const CompileOptions &options);
+
+/// compileModel for callers that report errors as text (dc-train's step
+/// library, dc-run's host engine): its unlocated errors become the message
+/// of the returned error; located ones reach the context's handlers as
+/// usual.
+llvm::Error compileModelOrError(ModuleOp module, const CompileOptions &options);
 
 } // namespace mlir::dc
 

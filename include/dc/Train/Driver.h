@@ -1,4 +1,5 @@
-//===- Driver.h - dc-train's flow ---------------------------------*- C++ -*-===//
+//===- Driver.h - dc-train's flow ---------------------------------*- C++
+//-*-===//
 //
 // docs/Training.md, "dc-train": read the model, parametrize it, load the
 // data, build (or find) the step library, train, write the model back at
@@ -11,6 +12,9 @@
 #define DC_TRAIN_DRIVER_H
 
 #include "dc/Optim/Optimizer.h"
+
+#include "mlir/Support/LLVM.h"
+#include "llvm/Support/LogicalResult.h"
 
 #include <cstdint>
 #include <string>
@@ -69,15 +73,20 @@ struct RecipeOptions {
   double qualityStep = 0.25;
 };
 
-/// Runs the recipe; exit codes as runTrain's. The output is the compressed
+/// Runs the recipe; results as runTrain's. The output is the compressed
 /// model (dc-encode's), which dc-compile takes as it is.
-int runRecipe(const TrainOptions &options, const RecipeOptions &recipe);
+LogicalResult runRecipe(const TrainOptions &options,
+                        const RecipeOptions &recipe);
 
-/// Runs dc-train. Returns the process exit code: 0, 1 (an error, reported
-/// on stderr as "dc-train: error: ..."), or 130 (interrupted by SIGINT: no
+/// Runs dc-train. Fails on an error (reported on stderr as "dc-train:
+/// error: ...") or when interrupted by SIGINT (then trainStopped(): no
 /// output; from the first step on, a checkpoint was written — after the
 /// last step, the finished run's, which --resume turns into the outputs).
-int runTrain(const TrainOptions &options);
+LogicalResult runTrain(const TrainOptions &options);
+
+/// Whether the run that failed stopped on a SIGINT (dc-train exits 130)
+/// rather than on an error (exit 1).
+bool trainStopped();
 
 } // namespace mlir::dc
 

@@ -1,4 +1,5 @@
-//===- Step.h - dc-train's compiled step, and its parameters -----*- C++ -*-===//
+//===- Step.h - dc-train's compiled step, and its parameters -----*- C++
+//-*-===//
 //
 // The MLIR side of dc-train (docs/Training.md, "dc-train"): a parametrized
 // model becomes a host library with train_step and forward at batch B
@@ -13,6 +14,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/Support/Error.h"
 
 #include <string>
 #include <vector>
@@ -48,9 +50,8 @@ struct StepLibraryInfo {
 /// Builds (or finds) the step library of `model`, whose @forward must be
 /// parametrized (dc-parametrize) and return logits [1 or B, C]. `model` is
 /// not changed.
-FailureOr<StepLibraryInfo> buildStepLibrary(ModuleOp model,
-                                            const StepOptions &options,
-                                            std::string &error);
+llvm::Expected<StepLibraryInfo> buildStepLibrary(ModuleOp model,
+                                                 const StepOptions &options);
 
 /// A dc.param argument of @forward with its value from @forward.params.
 struct ParameterValue {
@@ -60,15 +61,13 @@ struct ParameterValue {
 };
 
 /// The parameters of a parametrized @forward, in argument order.
-FailureOr<std::vector<ParameterValue>> readParameters(ModuleOp model,
-                                                      std::string &error);
+llvm::Expected<std::vector<ParameterValue>> readParameters(ModuleOp model);
 
 /// Gives the constants of @forward.params new values (`values[i]` for
 /// parameter i, exactly its element count), keeping each constant's kind of
 /// storage (a dense_resource blob keeps its key).
-LogicalResult writeParameters(ModuleOp model,
-                              ArrayRef<std::vector<float>> values,
-                              std::string &error);
+llvm::Error writeParameters(ModuleOp model,
+                            ArrayRef<std::vector<float>> values);
 
 } // namespace mlir::dc
 

@@ -42,13 +42,6 @@ enum class ReportFormat {
   Json, ///< one JSON object (docs/Compression.md)
 };
 
-/// The loss dc-differentiate builds (its `loss` option).
-enum class LossOption {
-  None,         ///< the function returns its loss
-  CrossEntropy, ///< the function returns logits; softmax cross-entropy
-  Distillation, ///< cross-entropy mixed with T^2 KL to teacher logits
-};
-
 } // namespace mlir::dc
 
 #endif // DC_DIALECT_DC_TRANSFORMS_FORMS_H

@@ -4,7 +4,6 @@
 #define DC_DIALECT_DC_TRANSFORMS_PASSES_H
 
 #include "dc/Dialect/DC/Transforms/Forms.h"
-#include "dc/Dialect/DC/Transforms/Parameters.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"

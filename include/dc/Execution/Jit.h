@@ -7,12 +7,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DC_TRAINING_JIT_H
-#define DC_TRAINING_JIT_H
+#ifndef DC_EXECUTION_JIT_H
+#define DC_EXECUTION_JIT_H
 
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/Support/Error.h"
 
 #include <memory>
 #include <string>
@@ -49,14 +50,15 @@ bool isHostTensorType(Type t);
 class JitModule {
 public:
   /// Marks `functions` llvm.emit_c_interface, lowers `module` in place and
-  /// JIT-compiles it.
-  static FailureOr<std::unique_ptr<JitModule>>
-  compile(ModuleOp module, ArrayRef<std::string> functions, std::string &error);
+  /// JIT-compiles it. The error says why not (the lowering's own
+  /// diagnostics go to the context's handler first).
+  static llvm::Expected<std::unique_ptr<JitModule>>
+  compile(ModuleOp module, ArrayRef<std::string> functions);
 
   /// Calls @name: `inputs` are its arguments, `outputs` its results (in
   /// order, with their types).
-  LogicalResult call(StringRef name, std::vector<HostTensor> &inputs,
-                     std::vector<HostTensor> &outputs, std::string &error);
+  llvm::Error call(StringRef name, std::vector<HostTensor> &inputs,
+                   std::vector<HostTensor> &outputs);
 
 private:
   std::unique_ptr<ExecutionEngine> engine;
@@ -64,4 +66,4 @@ private:
 
 } // namespace mlir::dc
 
-#endif // DC_TRAINING_JIT_H
+#endif // DC_EXECUTION_JIT_H

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/Dialect/DC/Transforms/Parameters.h"
-#include "dc/Dialect/DC/Transforms/Passes.h"
+#include "dc/Autodiff/Parameters.h"
+#include "dc/Autodiff/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -19,7 +19,7 @@
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCREBATCH
-#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+#include "dc/Autodiff/Passes.h.inc"
 } // namespace mlir::dc
 
 using namespace mlir;
@@ -30,7 +30,9 @@ namespace {
 /// Which dimension of each value is the batch, in discovery order.
 class BatchAnalysis {
 public:
-  explicit BatchAnalysis(func::FuncOp func) : func(func) {}
+  /// Diagnostics start with `passName`.
+  BatchAnalysis(func::FuncOp func, StringRef passName)
+      : func(func), passName(passName) {}
 
   LogicalResult run() {
     for (BlockArgument arg : func.getArguments())
@@ -52,13 +54,14 @@ private:
     auto type = dyn_cast<RankedTensorType>(v.getType());
     if (!type || dim >= type.getRank() || type.isDynamicDim(dim))
       return user->emitError()
-             << "dc-rebatch: dimension " << dim
+             << passName << ": dimension " << dim
              << " of a static ranked tensor is expected to be the batch";
     auto [it, inserted] = dims.insert({v, dim});
     if (!inserted)
       return it->second == dim ? success()
                                : user->emitError()
-                                     << "dc-rebatch: the batch would be both "
+                                     << passName
+                                     << ": the batch would be both "
                                         "dimension "
                                      << it->second << " and " << dim;
     if (!inserted || isa<BlockArgument>(v))
@@ -72,7 +75,7 @@ private:
       if (dense && dense.isSplat())
         return success();
       return user->emitError()
-             << "dc-rebatch: a non-splat constant would need the batch";
+             << passName << ": a non-splat constant would need the batch";
     }
     if (auto op = dyn_cast<linalg::LinalgOp>(def))
       return visitLinalg(op, /*demand=*/cast<OpResult>(v), dim);
@@ -80,7 +83,7 @@ private:
     // are already handled by visit; anything else cannot be rebatched.
     if (visited.contains(def))
       return success();
-    return user->emitError() << "dc-rebatch: '" << def->getName()
+    return user->emitError() << passName << ": '" << def->getName()
                              << "' would need to produce the batch";
   }
 
@@ -99,12 +102,13 @@ private:
         llvm::raw_string_ostream os(text);
         e.print(os);
         return op->emitError()
-               << "dc-rebatch: operand " << operand.getOperandNumber()
+               << passName << ": operand " << operand.getOperandNumber()
                << " indexes the batch with '" << text
                << "', not a loop of its own";
       }
       if (loop && *loop != d.getPosition())
-        return op->emitError() << "dc-rebatch: operands disagree on the "
+        return op->emitError() << passName
+                               << ": operands disagree on the "
                                   "batch loop";
       loop = d.getPosition();
       return success();
@@ -158,7 +162,8 @@ private:
       std::optional<int64_t> g =
           groupOf(c.getReassociationIndices(), batched(c.getSrc())->second);
       if (!g)
-        return op->emitError() << "dc-rebatch: the batch is merged with "
+        return op->emitError() << passName
+                               << ": the batch is merged with "
                                   "other dimensions";
       return mark(c.getResult(), *g, op);
     }
@@ -166,25 +171,27 @@ private:
       int64_t dim = batched(e.getSrc())->second;
       ReassociationIndices group = e.getReassociationIndices()[dim];
       if (group.size() != 1)
-        return op->emitError() << "dc-rebatch: the batch is split into "
+        return op->emitError() << passName
+                               << ": the batch is split into "
                                   "several dimensions";
       return mark(e.getResult(), group[0], op);
     }
     if (auto p = dyn_cast<tensor::PadOp>(op)) {
       int64_t dim = batched(p.getSource())->second;
       if (p.getStaticLow()[dim] != 0 || p.getStaticHigh()[dim] != 0)
-        return op->emitError() << "dc-rebatch: the batch is padded";
+        return op->emitError() << passName << ": the batch is padded";
       return mark(p.getResult(), dim, op);
     }
     if (auto c = dyn_cast<tensor::CastOp>(op))
       return mark(c.getResult(), batched(c.getSource())->second, op);
     if (isa<func::ReturnOp>(op))
       return success();
-    return op->emitError() << "dc-rebatch cannot rebatch '" << op->getName()
+    return op->emitError() << passName << " cannot rebatch '" << op->getName()
                            << "'";
   }
 
   func::FuncOp func;
+  StringRef passName;
   llvm::DenseSet<Operation *> visited;
 };
 
@@ -194,13 +201,13 @@ struct DCRebatchPass : public mlir::dc::impl::DCRebatchBase<DCRebatchPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     if (batch <= 0) {
-      module.emitError() << "dc-rebatch: batch must be positive (got "
+      module.emitError() << getArgument() << ": batch must be positive (got "
                          << int64_t(batch) << ")";
       return signalPassFailure();
     }
     auto func = module.lookupSymbol<func::FuncOp>(function);
     if (!func || func.isExternal() || !func.getBody().hasOneBlock()) {
-      module.emitError() << "dc-rebatch: no function @" << function
+      module.emitError() << getArgument() << ": no function @" << function
                          << " with a body of one block";
       return signalPassFailure();
     }
@@ -211,7 +218,7 @@ struct DCRebatchPass : public mlir::dc::impl::DCRebatchBase<DCRebatchPass> {
         if (use.getUser()->hasAttr(kParamsOfAttrName))
           continue; // @<function>.params
         use.getUser()->emitError()
-            << "dc-rebatch: @" << function
+            << getArgument() << ": @" << function
             << " is used here; its callers would need rebatching too";
         return signalPassFailure();
       }
@@ -237,7 +244,7 @@ struct DCRebatchPass : public mlir::dc::impl::DCRebatchBase<DCRebatchPass> {
         use->set(b.clone(op)->getResult(0));
       }
     }
-    BatchAnalysis analysis(func);
+    BatchAnalysis analysis(func, getArgument());
     if (failed(analysis.run()))
       return signalPassFailure();
 

@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/Dialect/DC/Transforms/Parameters.h"
-#include "dc/Dialect/DC/Transforms/Passes.h"
+#include "dc/Autodiff/Parameters.h"
+#include "dc/Autodiff/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -15,7 +15,7 @@
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCFOLDPARAMETERS
-#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+#include "dc/Autodiff/Passes.h.inc"
 } // namespace mlir::dc
 
 using namespace mlir;
@@ -32,7 +32,7 @@ struct DCFoldParametersPass
     std::string paramsName = paramsFunctionName(function);
     auto holder = module.lookupSymbol<func::FuncOp>(paramsName);
     if (!func || func.isExternal() || !holder || holder.isExternal()) {
-      module.emitError() << "dc-fold-parameters: @" << function
+      module.emitError() << getArgument() << ": @" << function
                          << " is not parametrized (no @" << paramsName
                          << " with a body)";
       return signalPassFailure();

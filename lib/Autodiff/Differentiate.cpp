@@ -1,15 +1,15 @@
 //===- Differentiate.cpp - dc-differentiate -------------------------------===//
 //
-// A thin pass over dc/Training/Autodiff.h.
+// A thin pass over dc/Autodiff/Autodiff.h.
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/Dialect/DC/Transforms/Passes.h"
-#include "dc/Training/Autodiff.h"
+#include "dc/Autodiff/Autodiff.h"
+#include "dc/Autodiff/Passes.h"
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCDIFFERENTIATE
-#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+#include "dc/Autodiff/Passes.h.inc"
 } // namespace mlir::dc
 
 using namespace mlir;
@@ -24,13 +24,14 @@ struct DCDifferentiatePass
     ModuleOp module = getOperation();
     auto func = module.lookupSymbol<func::FuncOp>(function);
     if (!func) {
-      module.emitError() << "dc-differentiate: no function @" << function;
+      module.emitError() << getArgument() << ": no function @" << function;
       return signalPassFailure();
     }
     bool ce = loss != LossOption::None;
     if (loss == LossOption::Distillation &&
         (!(temperature > 0) || !(alpha >= 0 && alpha <= 1))) {
-      module.emitError() << "dc-differentiate: distillation needs "
+      module.emitError() << getArgument()
+                         << ": distillation needs "
                             "temperature > 0 and alpha in [0, 1]";
       return signalPassFailure();
     }
@@ -49,16 +50,21 @@ struct DCDifferentiatePass
         decl.erase();
         continue;
       }
-      func.emitError() << "dc-differentiate: @" << symbol << " already exists";
+      func.emitError() << getArgument() << ": @" << symbol << " already exists";
       return signalPassFailure();
     }
     TrainLoss trainLoss;
     trainLoss.distillation = loss == LossOption::Distillation;
     trainLoss.temperature = temperature;
     trainLoss.alpha = alpha;
-    if (ce ? failed(buildTrainStep(func, gradName, "train_loss", trainLoss))
-           : failed(buildGradientFunction(func, gradName)))
+    if (ce ? failed(buildTrainStep(func, gradName, "train_loss", trainLoss,
+                                   getArgument()))
+           : failed(buildGradientFunction(func, gradName, getArgument())))
       signalPassFailure();
   }
 };
 } // namespace
+
+StringRef mlir::dc::differentiatePassName() {
+  return DCDifferentiatePass::getArgumentName();
+}

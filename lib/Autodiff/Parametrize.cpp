@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/Dialect/DC/Transforms/Parameters.h"
-#include "dc/Dialect/DC/Transforms/Passes.h"
+#include "dc/Autodiff/Parameters.h"
+#include "dc/Autodiff/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -15,7 +15,7 @@
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCPARAMETRIZE
-#include "dc/Dialect/DC/Transforms/Passes.h.inc"
+#include "dc/Autodiff/Passes.h.inc"
 } // namespace mlir::dc
 
 using namespace mlir;
@@ -42,7 +42,7 @@ struct DCParametrizePass
     ModuleOp module = getOperation();
     auto func = module.lookupSymbol<func::FuncOp>(function);
     if (!func || func.isExternal()) {
-      module.emitError() << "dc-parametrize: no function @" << function
+      module.emitError() << getArgument() << ": no function @" << function
                          << " with a body";
       return signalPassFailure();
     }
@@ -66,7 +66,7 @@ struct DCParametrizePass
       params.push_back(std::move(p));
     }
     if (params.empty()) {
-      func.emitWarning() << "dc-parametrize: no parameters selected in @"
+      func.emitWarning() << getArgument() << ": no parameters selected in @"
                          << function;
       return;
     }
@@ -141,3 +141,7 @@ struct DCParametrizePass
   }
 };
 } // namespace
+
+StringRef mlir::dc::parametrizePassName() {
+  return DCParametrizePass::getArgumentName();
+}

@@ -1,13 +1,12 @@
 //===- GradCheck.cpp - Gradients checked against central differences ------===//
 
-#include "dc/Training/GradCheck.h"
+#include "dc/Autodiff/GradCheck.h"
+#include "dc/Autodiff/Passes.h"
 #include "dc/Codec/Random.h"
-#include "dc/Training/Jit.h"
+#include "dc/Execution/Jit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
@@ -31,6 +30,10 @@ bool isLabelTensor(Type t) {
           type.getElementType().isInteger(32));
 }
 
+llvm::Error fail(const Twine &message) {
+  return llvm::createStringError(message);
+}
+
 } // namespace
 
 namespace {
@@ -44,12 +47,49 @@ struct Pair {
 };
 } // namespace
 
-static LogicalResult checkOne(JitModule &jit, const Pair &p,
-                              const GradCheckOptions &o,
-                              GradCheckResult &result, std::string &error) {
-  result.function = p.name;
-  std::vector<HostTensor> inputs;
-  ::dc::codec::SplitMix64 rng(o.seed);
+namespace {
+/// One function's check: its inputs, gradients and the running verdict.
+class Checker {
+public:
+  Checker(JitModule &jit, const Pair &p, const GradCheckOptions &o,
+          GradCheckResult &result)
+      : jit(jit), p(p), o(o), result(result), rng(o.seed), log(result.log) {}
+
+  llvm::Error run();
+
+private:
+  void drawInputs();
+  /// The loss at the current inputs.
+  llvm::Error loss(double &value) {
+    std::vector<HostTensor> outs = {HostTensor(p.lossType)};
+    if (llvm::Error e = jit.call(p.name, inputs, outs))
+      return e;
+    value = outs[0].values[0];
+    return llvm::Error::success();
+  }
+  double ratio(double gv, double nv) const {
+    return std::fabs(gv - nv) /
+           (o.atol + o.rtol * std::max(std::fabs(gv), std::fabs(nv)));
+  }
+  llvm::Error checkElements();
+  llvm::Error checkDirections();
+  void checkControl();
+
+  JitModule &jit;
+  const Pair &p;
+  const GradCheckOptions &o;
+  GradCheckResult &result;
+  ::dc::codec::SplitMix64 rng;
+  llvm::raw_string_ostream log;
+  std::vector<HostTensor> inputs, grads;
+  bool ok = true;
+  // The element checked by the negative control: the largest gradient.
+  size_t controlArg = 0, controlIndex = 0;
+  double controlMag = -1, controlNumeric = 0;
+};
+} // namespace
+
+void Checker::drawInputs() {
   for (auto [i, t] : llvm::enumerate(p.argTypes)) {
     inputs.emplace_back(t);
     bool isChecked = llvm::is_contained(p.checked, unsigned(i));
@@ -63,40 +103,9 @@ static LogicalResult checkOne(JitModule &jit, const Pair &p,
       v = !isChecked || rng.chance(0.5) ? mag : -mag;
     }
   }
-  auto call = [&](StringRef name, std::vector<HostTensor> &outs) -> bool {
-    return succeeded(jit.call(name, inputs, outs, error));
-  };
-  auto loss = [&](double &value) {
-    std::vector<HostTensor> outs = {HostTensor(p.lossType)};
-    if (!call(p.name, outs))
-      return false;
-    value = outs[0].values[0];
-    return true;
-  };
-  std::vector<HostTensor> grads = {HostTensor(p.lossType)};
-  for (unsigned a : p.checked)
-    grads.emplace_back(p.argTypes[a]);
-  if (!call(p.grad, grads))
-    return failure();
-  double base;
-  if (!loss(base))
-    return failure();
-  if (std::fabs(grads[0].values[0] - base) >
-      o.atol + o.rtol * std::fabs(base)) {
-    error = "@" + p.grad + " returns the loss " +
-            std::to_string(grads[0].values[0]) + ", @" + p.name + " returns " +
-            std::to_string(base);
-    return failure();
-  }
-  auto ratio = [&](double gv, double nv) {
-    return std::fabs(gv - nv) /
-           (o.atol + o.rtol * std::max(std::fabs(gv), std::fabs(nv)));
-  };
-  llvm::raw_string_ostream log(result.log);
-  bool ok = true;
-  // The element checked by the negative control: the largest gradient.
-  size_t controlArg = 0, controlIndex = 0;
-  double controlMag = -1, controlNumeric = 0;
+}
+
+llvm::Error Checker::checkElements() {
   for (size_t c = 0; c < p.checked.size(); ++c) {
     size_t a = p.checked[c];
     std::vector<double> &x = inputs[a].values;
@@ -107,11 +116,11 @@ static LogicalResult checkOne(JitModule &jit, const Pair &p,
     for (size_t i = 0; i < n; i += step) {
       double saved = x[i], plus, minus;
       x[i] = saved + o.eps;
-      if (!loss(plus))
-        return failure();
+      if (llvm::Error e = loss(plus))
+        return e;
       x[i] = saved - o.eps;
-      if (!loss(minus))
-        return failure();
+      if (llvm::Error e = loss(minus))
+        return e;
       x[i] = saved;
       double numeric = (plus - minus) / (2 * o.eps);
       double analytic = grads[1 + c].values[i];
@@ -137,7 +146,11 @@ static LogicalResult checkOne(JitModule &jit, const Pair &p,
         << " elements, worst " << llvm::format("%.3g", worst)
         << " of the bound\n";
   }
-  // Random directions d: (f(x + eps d) - f(x - eps d)) / 2 eps = g . d.
+  return llvm::Error::success();
+}
+
+/// Random directions d: (f(x + eps d) - f(x - eps d)) / 2 eps = g . d.
+llvm::Error Checker::checkDirections() {
   for (unsigned k = 0; k < o.directions; ++k) {
     std::vector<std::vector<double>> saved, dir;
     double dot = 0;
@@ -156,8 +169,8 @@ static LogicalResult checkOne(JitModule &jit, const Pair &p,
         for (size_t i = 0; i < dir[c].size(); ++i)
           inputs[p.checked[c]].values[i] =
               saved[c][i] + sign * o.eps * dir[c][i];
-      if (!loss(sign > 0 ? plus : minus))
-        return failure();
+      if (llvm::Error e = loss(sign > 0 ? plus : minus))
+        return e;
     }
     for (size_t c = 0; c < p.checked.size(); ++c)
       inputs[p.checked[c]].values = saved[c];
@@ -172,28 +185,51 @@ static LogicalResult checkOne(JitModule &jit, const Pair &p,
           << ", central difference " << llvm::format("%.12g", numeric) << "\n";
     }
   }
-  if (o.negativeControl && controlMag > 0) {
-    double perturbed = grads[1 + controlArg].values[controlIndex] * (1 + 1e-4);
-    result.controlDetected = ratio(perturbed, controlNumeric) > 1;
-    if (!result.controlDetected) {
-      ok = false;
-      log << "  negative control: a relative error of 1e-4 in argument "
-          << controlArg << " element " << controlIndex
-          << " passes the bound; the check is too loose\n";
-    }
-  }
-  if (!ok) {
-    error = "@" + p.name + ": gradients disagree with central differences:\n" +
-            result.log;
-    return failure();
-  }
-  return success();
+  return llvm::Error::success();
 }
 
-LogicalResult mlir::dc::checkGradients(ModuleOp module,
-                                       const GradCheckOptions &o,
-                                       std::vector<GradCheckResult> &results,
-                                       std::string &error) {
+void Checker::checkControl() {
+  if (!o.negativeControl || controlMag <= 0)
+    return;
+  double perturbed = grads[1 + controlArg].values[controlIndex] * (1 + 1e-4);
+  result.controlDetected = ratio(perturbed, controlNumeric) > 1;
+  if (!result.controlDetected) {
+    ok = false;
+    log << "  negative control: a relative error of 1e-4 in argument "
+        << controlArg << " element " << controlIndex
+        << " passes the bound; the check is too loose\n";
+  }
+}
+
+llvm::Error Checker::run() {
+  result.function = p.name;
+  drawInputs();
+  grads = {HostTensor(p.lossType)};
+  for (unsigned a : p.checked)
+    grads.emplace_back(p.argTypes[a]);
+  if (llvm::Error e = jit.call(p.grad, inputs, grads))
+    return e;
+  double base;
+  if (llvm::Error e = loss(base))
+    return e;
+  if (std::fabs(grads[0].values[0] - base) > o.atol + o.rtol * std::fabs(base))
+    return fail("@" + p.grad + " returns the loss " +
+                std::to_string(grads[0].values[0]) + ", @" + p.name +
+                " returns " + std::to_string(base));
+  if (llvm::Error e = checkElements())
+    return e;
+  if (llvm::Error e = checkDirections())
+    return e;
+  checkControl();
+  if (!ok)
+    return fail("@" + p.name +
+                ": gradients disagree with central differences:\n" +
+                result.log);
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<GradCheckResult>>
+mlir::dc::checkGradients(ModuleOp module, const GradCheckOptions &o) {
   std::vector<Pair> pairs;
   for (const std::string &entry : o.functions) {
     Pair p;
@@ -203,20 +239,17 @@ LogicalResult mlir::dc::checkGradients(ModuleOp module,
     p.grad = grad.empty() ? p.name + "_grad" : grad.str();
     auto f = module.lookupSymbol<func::FuncOp>(p.name);
     auto g = module.lookupSymbol<func::FuncOp>(p.grad);
-    if (!f || !g) {
-      error = "the module needs @" + p.name + " and @" + p.grad +
-              " (run dc-differentiate first)";
-      return failure();
-    }
+    if (!f || !g)
+      return fail("the module needs @" + p.name + " and @" + p.grad + " (run " +
+                  differentiatePassName() + " first)");
     bool anyParam = false;
     for (unsigned i = 0; i < f.getNumArguments(); ++i)
       anyParam |= bool(f.getArgAttr(i, "dc.param"));
     for (auto [i, t] : llvm::enumerate(f.getArgumentTypes())) {
-      if (!isFloatTensor(t) && !isLabelTensor(t)) {
-        error = "@" + p.name +
-                " may only take static f32/f64 tensors and i32/i64 labels";
-        return failure();
-      }
+      if (!isFloatTensor(t) && !isLabelTensor(t))
+        return fail("@" + p.name +
+                    " may only take static f32/f64 tensors and i32/i64 "
+                    "labels");
       p.argTypes.push_back(cast<RankedTensorType>(t));
       // With dc.param arguments (a training step) those are differentiated,
       // else every floating-point argument.
@@ -226,11 +259,9 @@ LogicalResult mlir::dc::checkGradients(ModuleOp module,
     if (f.getNumResults() != 1 || !isFloatTensor(f.getResultTypes()[0]) ||
         cast<RankedTensorType>(f.getResultTypes()[0]).getRank() != 0 ||
         g.getNumResults() != 1 + p.checked.size() ||
-        g.getArgumentTypes() != f.getArgumentTypes()) {
-      error = "@" + p.grad + " does not have the shape of @" + p.name +
-              "'s gradient function";
-      return failure();
-    }
+        g.getArgumentTypes() != f.getArgumentTypes())
+      return fail("@" + p.grad + " does not have the shape of @" + p.name +
+                  "'s gradient function");
     p.lossType = cast<RankedTensorType>(f.getResultTypes()[0]);
     pairs.push_back(std::move(p));
   }
@@ -241,12 +272,12 @@ LogicalResult mlir::dc::checkGradients(ModuleOp module,
     names.push_back(p.name);
     names.push_back(p.grad);
   }
-  FailureOr<std::unique_ptr<JitModule>> jit =
-      JitModule::compile(module, names, error);
-  if (failed(jit))
-    return failure();
+  auto jit = JitModule::compile(module, names);
+  if (!jit)
+    return jit.takeError();
+  std::vector<GradCheckResult> results;
   for (const Pair &p : pairs)
-    if (failed(checkOne(**jit, p, o, results.emplace_back(), error)))
-      return failure();
-  return success();
+    if (llvm::Error e = Checker(**jit, p, o, results.emplace_back()).run())
+      return std::move(e);
+  return results;
 }

@@ -1,5 +1,4 @@
-//===- GradCheck.h - Gradients checked against central differences -*- C++
-//-*-===//
+//===- GradCheck.h - Gradients against central differences ----*- C++ -*-===//
 //
 // Compiles a module in process (upstream's plain bufferize-and-loops lowering
 // and the MLIR ExecutionEngine, independent of dc's own lowering), then
@@ -11,10 +10,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DC_TRAINING_GRADCHECK_H
-#define DC_TRAINING_GRADCHECK_H
+#ifndef DC_AUTODIFF_GRADCHECK_H
+#define DC_AUTODIFF_GRADCHECK_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
 
 #include <cstdint>
 #include <string>
@@ -50,12 +50,12 @@ struct GradCheckResult {
   std::string log; ///< one line per argument and per failure
 };
 
-/// Lowers `module` in place once and checks every function. Fails with
-/// `error` when the module cannot be compiled or a gradient disagrees.
-LogicalResult checkGradients(ModuleOp module, const GradCheckOptions &options,
-                             std::vector<GradCheckResult> &results,
-                             std::string &error);
+/// Lowers `module` in place once (include/dc/Execution/Jit.h) and checks
+/// every function. The error says why the module cannot be compiled or
+/// which gradient disagrees.
+llvm::Expected<std::vector<GradCheckResult>>
+checkGradients(ModuleOp module, const GradCheckOptions &options);
 
 } // namespace mlir::dc
 
-#endif // DC_TRAINING_GRADCHECK_H
+#endif // DC_AUTODIFF_GRADCHECK_H

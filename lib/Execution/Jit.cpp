@@ -1,11 +1,15 @@
 //===- Jit.cpp - Run functions of a module in process ---------------------===//
 
-#include "dc/Training/Jit.h"
+#include "dc/Execution/Jit.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/Support/TargetSelect.h"
@@ -96,22 +100,44 @@ void HostTensor::read() {
   setBytes(data);
 }
 
-FailureOr<std::unique_ptr<JitModule>>
-JitModule::compile(ModuleOp module, ArrayRef<std::string> functions,
-                   std::string &error) {
+/// Upstream's plain lowering: one-shot bufferization with identity layouts,
+/// results as out-params, buffer deallocation, loops, LLVM.
+static void addPlainLowering(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
+
+static llvm::Error jitError(const Twine &message) {
+  return llvm::createStringError(message);
+}
+
+llvm::Expected<std::unique_ptr<JitModule>>
+JitModule::compile(ModuleOp module, ArrayRef<std::string> functions) {
   for (const std::string &name : functions) {
     auto f = module.lookupSymbol<func::FuncOp>(name);
-    if (!f || f.isExternal()) {
-      error = "no function @" + name + " with a body";
-      return failure();
-    }
+    if (!f || f.isExternal())
+      return jitError("no function @" + name + " with a body");
     for (Type t :
          llvm::concat<const Type>(f.getArgumentTypes(), f.getResultTypes()))
-      if (!isHostTensorType(t)) {
-        error = "@" + name +
-                " may only take and return static f32/f64/i32/i64 tensors";
-        return failure();
-      }
+      if (!isHostTensorType(t))
+        return jitError("@" + name +
+                       " may only take and return static f32/f64/i32/i64 "
+                       "tensors");
     f->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
   }
   // Argument attributes of dc's own (dc.param) mean nothing to LLVM, which
@@ -121,19 +147,9 @@ JitModule::compile(ModuleOp module, ArrayRef<std::string> functions,
     f.removeResAttrsAttr();
   });
   PassManager pm(module.getContext());
-  if (failed(parsePassPipeline(
-          "one-shot-bufferize{bufferize-function-boundaries "
-          "function-boundary-type-conversion=identity-layout-map},"
-          "buffer-results-to-out-params{modify-public-functions},"
-          "buffer-deallocation-pipeline,"
-          "convert-linalg-to-loops,expand-strided-metadata,lower-affine,"
-          "convert-scf-to-cf,convert-math-to-llvm,convert-math-to-libm,"
-          "convert-to-llvm,reconcile-unrealized-casts",
-          pm, llvm::errs())) ||
-      failed(pm.run(module))) {
-    error = "the module does not lower (see the diagnostics above)";
-    return failure();
-  }
+  addPlainLowering(pm);
+  if (failed(pm.run(module)))
+    return jitError("the module does not lower (see the diagnostics above)");
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
   registerBuiltinDialectTranslation(*module.getContext());
@@ -146,18 +162,15 @@ JitModule::compile(ModuleOp module, ArrayRef<std::string> functions,
   SmallVector<StringRef, 1> libraries = {DC_MLIR_C_RUNNER_UTILS};
   options.sharedLibPaths = libraries;
   auto engine = ExecutionEngine::create(module, options);
-  if (!engine) {
-    error = "JIT: " + llvm::toString(engine.takeError());
-    return failure();
-  }
+  if (!engine)
+    return jitError("JIT: " + llvm::toString(engine.takeError()));
   auto jit = std::make_unique<JitModule>();
   jit->engine = std::move(*engine);
   return jit;
 }
 
-LogicalResult JitModule::call(StringRef name, std::vector<HostTensor> &inputs,
-                              std::vector<HostTensor> &outputs,
-                              std::string &error) {
+llvm::Error JitModule::call(StringRef name, std::vector<HostTensor> &inputs,
+                            std::vector<HostTensor> &outputs) {
   SmallVector<void *> args;
   for (HostTensor &t : inputs) {
     t.prepare();
@@ -168,11 +181,10 @@ LogicalResult JitModule::call(StringRef name, std::vector<HostTensor> &inputs,
     args.push_back(&t.descriptorPtr);
   }
   if (llvm::Error e =
-          engine->invokePacked(("_mlir_ciface_" + name).str(), args)) {
-    error = "JIT call of @" + name.str() + ": " + llvm::toString(std::move(e));
-    return failure();
-  }
+          engine->invokePacked(("_mlir_ciface_" + name).str(), args))
+    return jitError("JIT call of @" + name + ": " +
+                   llvm::toString(std::move(e)));
   for (HostTensor &t : outputs)
     t.read();
-  return success();
+  return llvm::Error::success();
 }

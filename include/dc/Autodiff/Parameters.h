@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DC_DIALECT_DC_TRANSFORMS_PARAMETERS_H
-#define DC_DIALECT_DC_TRANSFORMS_PARAMETERS_H
+#ifndef DC_AUTODIFF_PARAMETERS_H
+#define DC_AUTODIFF_PARAMETERS_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -57,4 +57,4 @@ std::string paramsFunctionName(StringRef func);
 
 } // namespace mlir::dc
 
-#endif // DC_DIALECT_DC_TRANSFORMS_PARAMETERS_H
+#endif // DC_AUTODIFF_PARAMETERS_H

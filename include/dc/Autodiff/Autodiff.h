@@ -1,5 +1,4 @@
-//===- Autodiff.h - Reverse-mode differentiation of linalg on tensors -*- C++
-//-*-===//
+//===- Autodiff.h - Reverse-mode differentiation of linalg ------*- C++ -*-===//
 //
 // docs/Training.md, "What is differentiable". The mechanism behind
 // dc-differentiate: from a function that returns one scalar (a 0-d tensor),
@@ -8,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DC_TRAINING_AUTODIFF_H
-#define DC_TRAINING_AUTODIFF_H
+#ifndef DC_AUTODIFF_AUTODIFF_H
+#define DC_AUTODIFF_AUTODIFF_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Support/LLVM.h"
@@ -21,10 +20,10 @@ namespace mlir::dc {
 /// Builds `@<name>(args...) -> (value, d value / d arg for each floating-point
 /// tensor argument, in argument order)` next to `func`, which must return
 /// exactly one 0-d f32 or f64 tensor. Named linalg ops are generalized in
-/// the copy first. Anything not differentiable is a located error; then
-/// nothing is added.
-FailureOr<func::FuncOp> buildGradientFunction(func::FuncOp func,
-                                              StringRef name);
+/// the copy first. Anything not differentiable is a located error (starting
+/// with `passName`, the pass that asked); then nothing is added.
+FailureOr<func::FuncOp> buildGradientFunction(func::FuncOp func, StringRef name,
+                                              StringRef passName);
 
 /// The training step of a model whose `forward` returns logits [B, C]
 /// (parametrize it first: its `dc.param` arguments are what is trained):
@@ -48,9 +47,9 @@ struct TrainLoss {
   double temperature = 4.0, alpha = 0.5;
 };
 LogicalResult buildTrainStep(func::FuncOp forward, StringRef stepName,
-                             StringRef lossName,
-                             const TrainLoss &loss = TrainLoss());
+                             StringRef lossName, const TrainLoss &loss,
+                             StringRef passName);
 
 } // namespace mlir::dc
 
-#endif // DC_TRAINING_AUTODIFF_H
+#endif // DC_AUTODIFF_AUTODIFF_H

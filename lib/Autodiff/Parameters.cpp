@@ -1,6 +1,6 @@
 //===- Parameters.cpp - The trainable constants of a model ----------------===//
 
-#include "dc/Dialect/DC/Transforms/Parameters.h"
+#include "dc/Autodiff/Parameters.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -48,7 +48,8 @@ static bool isStatistic(Value v, unsigned depth = 0) {
   for (OpOperand &use : v.getUses()) {
     Operation *user = use.getOwner();
     if (auto b = dyn_cast<linalg::BroadcastOp>(user)) {
-      if (use.getOperandNumber() == 0 && isStatistic(b->getResult(0), depth + 1))
+      if (use.getOperandNumber() == 0 &&
+          isStatistic(b->getResult(0), depth + 1))
         return true;
       continue;
     }
@@ -120,8 +121,8 @@ SmallVector<Parameter> mlir::dc::findParameters(func::FuncOp func) {
       auto dense = dyn_cast<DenseElementsAttr>(op.getValue());
       if (type.getNumElements() < 2 || (dense && dense.isSplat()))
         return;
-      p.kind = isStatistic(op.getResult()) ? ParamKind::Statistic
-                                           : ParamKind::Bias;
+      p.kind =
+          isStatistic(op.getResult()) ? ParamKind::Statistic : ParamKind::Bias;
       if (std::optional<std::string> key = blobKeyOf(op))
         p.name = *key;
       else if (auto loc = dyn_cast<NameLoc>(op.getLoc()))
