@@ -83,7 +83,9 @@ int main(int argc, char **argv) {
       SmallVector<StringRef> attributes;
       op.attributes.split(attributes, ' ', -1, /*KeepEmpty=*/false);
       outs() << "| " << op.name << " | " << op.firstOpset << "-"
-             << op.lastOpset << " | " << join(attributes, ", ") << " |\n";
+             << op.lastOpset << " | "
+             << (attributes.empty() ? "(none)" : join(attributes, ", "))
+             << " |\n";
     }
     return 0;
   }
