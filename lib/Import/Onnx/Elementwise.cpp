@@ -117,28 +117,24 @@ Value cst(OpBuilder &nb, Location nl, float v) {
 
 namespace mlir::dc::onnx_import::scalar {
 
+// A body that does not read attributes leaves `imp` unused.
 #define BODY(NAME)                                                             \
-  Value NAME(const Importer &imp, OpBuilder &nb, Location nl, ValueRange a)
-#define UNUSED_IMPORTER (void)imp
+  Value NAME([[maybe_unused]] const Importer &imp, OpBuilder &nb, Location nl, \
+             ValueRange a)
 
 BODY(add) {
-  UNUSED_IMPORTER;
   return arith::AddFOp::create(nb, nl, a[0], a[1]);
 }
 BODY(sub) {
-  UNUSED_IMPORTER;
   return arith::SubFOp::create(nb, nl, a[0], a[1]);
 }
 BODY(mul) {
-  UNUSED_IMPORTER;
   return arith::MulFOp::create(nb, nl, a[0], a[1]);
 }
 BODY(div) {
-  UNUSED_IMPORTER;
   return arith::DivFOp::create(nb, nl, a[0], a[1]);
 }
 BODY(relu) {
-  UNUSED_IMPORTER;
   return arith::MaximumFOp::create(nb, nl, a[0], cst(nb, nl, 0.0f));
 }
 BODY(leakyRelu) {
@@ -150,18 +146,15 @@ BODY(leakyRelu) {
   return arith::SelectOp::create(nb, nl, gt, a[0], scaled);
 }
 BODY(sigmoid) {
-  UNUSED_IMPORTER;
   Value neg = arith::NegFOp::create(nb, nl, a[0]);
   Value e = math::ExpOp::create(nb, nl, neg);
   Value den = arith::AddFOp::create(nb, nl, cst(nb, nl, 1.0f), e);
   return arith::DivFOp::create(nb, nl, cst(nb, nl, 1.0f), den);
 }
 BODY(tanh) {
-  UNUSED_IMPORTER;
   return math::TanhOp::create(nb, nl, a[0]);
 }
 BODY(prelu) {
-  UNUSED_IMPORTER;
   Value gt = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, a[0],
                                    cst(nb, nl, 0.0f));
   Value scaled = arith::MulFOp::create(nb, nl, a[0], a[1]);
@@ -195,7 +188,6 @@ BODY(hardSigmoid) {
   return arith::MinimumFOp::create(nb, nl, v, cst(nb, nl, 1.0f));
 }
 BODY(softplus) {
-  UNUSED_IMPORTER;
   // log(1 + exp(x)), as max(x, 0) + log(1 + exp(-|x|)) (no overflow).
   Value absx = math::AbsFOp::create(nb, nl, a[0]);
   Value e = math::ExpOp::create(nb, nl, arith::NegFOp::create(nb, nl, absx));
@@ -204,45 +196,35 @@ BODY(softplus) {
   return arith::AddFOp::create(nb, nl, m, l);
 }
 BODY(softsign) {
-  UNUSED_IMPORTER;
   Value den = arith::AddFOp::create(nb, nl, cst(nb, nl, 1.0f),
                                     math::AbsFOp::create(nb, nl, a[0]));
   return arith::DivFOp::create(nb, nl, a[0], den);
 }
 BODY(log) {
-  UNUSED_IMPORTER;
   return math::LogOp::create(nb, nl, a[0]);
 }
 BODY(pow) {
-  UNUSED_IMPORTER;
   return math::PowFOp::create(nb, nl, a[0], a[1]);
 }
 BODY(erf) {
-  UNUSED_IMPORTER;
   return math::ErfOp::create(nb, nl, a[0]);
 }
 BODY(sin) {
-  UNUSED_IMPORTER;
   return math::SinOp::create(nb, nl, a[0]);
 }
 BODY(cos) {
-  UNUSED_IMPORTER;
   return math::CosOp::create(nb, nl, a[0]);
 }
 BODY(atan) {
-  UNUSED_IMPORTER;
   return math::AtanOp::create(nb, nl, a[0]);
 }
 BODY(floor) {
-  UNUSED_IMPORTER;
   return math::FloorOp::create(nb, nl, a[0]);
 }
 BODY(ceil) {
-  UNUSED_IMPORTER;
   return math::CeilOp::create(nb, nl, a[0]);
 }
 BODY(sign) {
-  UNUSED_IMPORTER;
   Value pos = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT, a[0],
                                     cst(nb, nl, 0.0f));
   Value neg = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OLT, a[0],
@@ -270,7 +252,6 @@ BODY(celu) {
   return arith::AddFOp::create(nb, nl, hi, lo);
 }
 BODY(hardSwish) {
-  UNUSED_IMPORTER;
   // x * max(0, min(1, x / 6 + 1 / 2))
   Value v = arith::AddFOp::create(
       nb, nl, arith::MulFOp::create(nb, nl, a[0], cst(nb, nl, 1.0f / 6.0f)),
@@ -280,7 +261,6 @@ BODY(hardSwish) {
   return arith::MulFOp::create(nb, nl, a[0], v);
 }
 BODY(mish) {
-  UNUSED_IMPORTER;
   // x * tanh(softplus(x))
   Value absx = math::AbsFOp::create(nb, nl, a[0]);
   Value e = math::ExpOp::create(nb, nl, arith::NegFOp::create(nb, nl, absx));
@@ -290,27 +270,21 @@ BODY(mish) {
   return arith::MulFOp::create(nb, nl, a[0], math::TanhOp::create(nb, nl, sp));
 }
 BODY(exp) {
-  UNUSED_IMPORTER;
   return math::ExpOp::create(nb, nl, a[0]);
 }
 BODY(neg) {
-  UNUSED_IMPORTER;
   return arith::NegFOp::create(nb, nl, a[0]);
 }
 BODY(abs) {
-  UNUSED_IMPORTER;
   return math::AbsFOp::create(nb, nl, a[0]);
 }
 BODY(sqrt) {
-  UNUSED_IMPORTER;
   return math::SqrtOp::create(nb, nl, a[0]);
 }
 BODY(reciprocal) {
-  UNUSED_IMPORTER;
   return arith::DivFOp::create(nb, nl, cst(nb, nl, 1.0f), a[0]);
 }
 
 #undef BODY
-#undef UNUSED_IMPORTER
 
 } // namespace mlir::dc::onnx_import::scalar
