@@ -1,7 +1,7 @@
 //===- FuzzOnnx.cpp - libFuzzer target for the ONNX importer --------------===//
 //
 // Arbitrary bytes as an ONNX model through importOnnxBuffer
-// (include/dc/Import/OnnxImport.h): libonnx's parser, checker, version
+// (include/dc/Import/Onnx/OnnxImport.h): libonnx's parser, checker, version
 // converter and shape inference (their exceptions caught in the
 // exceptions-enabled part), then the MLIR builder. Either an error string
 // or a module that verifies and prints; never a crash, a hang or a leak.
@@ -21,7 +21,7 @@
 
 #include "FuzzFlags.h"
 
-#include "dc/Import/OnnxImport.h"
+#include "dc/Import/Onnx/OnnxImport.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
@@ -62,12 +62,16 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   mlir::MLIRContext &context = contextForInput();
-  std::string error;
+  bool reported = false;
+  mlir::ScopedDiagnosticHandler seen(&context, [&](mlir::Diagnostic &) {
+    reported = true;
+    return mlir::success();
+  });
   auto module = mlir::dc::importOnnxBuffer(
       llvm::StringRef(reinterpret_cast<const char *>(data), size), "fuzz.onnx",
-      context, error);
+      context);
   if (failed(module)) {
-    if (error.empty()) {
+    if (!reported) {
       std::fprintf(stderr, "dc-fuzz-onnx: a failure without a message\n");
       std::abort();
     }

@@ -160,10 +160,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   });
   std::string error;
   FailureOr<OwningOpRef<ModuleOp>> model =
-      dc::buildModel(&ctx, name, seed, error, frontEnd);
+      dc::buildModel(&ctx, name, seed, frontEnd);
   if (failed(model)) {
-    std::fprintf(stderr, "dc-fuzz-pipeline: dc-model-gen %s: %s\n",
-                 name.c_str(), error.c_str());
+    std::fprintf(stderr, "dc-fuzz-pipeline: dc-model-gen %s: %s",
+                 name.c_str(), diagnostics.c_str());
     std::abort();
   }
   std::string pipeline =

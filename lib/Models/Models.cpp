@@ -1,6 +1,7 @@
 //===- Models.cpp - Built-in synthetic models -----------------------------===//
 
 #include "dc/Models/Models.h"
+#include "dc/Models/LayerBuilders.h"
 #include "dc/Codec/Random.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -18,6 +19,7 @@
 
 using namespace mlir;
 using namespace mlir::dc;
+namespace layers = mlir::dc::layers;
 
 namespace {
 
@@ -63,11 +65,9 @@ public:
   Value transpose2D(Location loc, Value w) {
     auto type = cast<RankedTensorType>(w.getType());
     int64_t out = type.getDimSize(0), in = type.getDimSize(1);
-    Value init = tensor::EmptyOp::create(b, loc, {in, out}, f32);
     if (!torchScript)
-      return linalg::TransposeOp::create(b, loc, w, init,
-                                         ArrayRef<int64_t>{1, 0})
-          .getResult()[0];
+      return layers::transpose(b, loc, w, {1, 0});
+    Value init = tensor::EmptyOp::create(b, loc, {in, out}, f32);
     MLIRContext *ctx = b.getContext();
     AffineMap id = AffineMap::getMultiDimIdentityMap(2, ctx);
     AffineMap swapped =
@@ -84,10 +84,7 @@ public:
   }
 
   Value zeros(Location loc, ArrayRef<int64_t> shape, float value = 0.0f) {
-    Value empty = tensor::EmptyOp::create(b, loc, shape, f32);
-    Value scalar = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
-    return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty})
-        .getResult(0);
+    return layers::fill(b, loc, shape, value);
   }
 
   /// A tosa.const_shape.
@@ -217,14 +214,8 @@ public:
     Location loc = NameLoc::get(b.getStringAttr(name));
     auto xType = cast<RankedTensorType>(x.getType());
     if (pad > 0) {
-      SmallVector<int64_t> shape(xType.getShape());
-      shape[2] += 2 * pad;
-      shape[3] += 2 * pad;
-      SmallVector<OpFoldResult> lo = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                      b.getIndexAttr(pad), b.getIndexAttr(pad)};
       Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-      x = tensor::PadOp::create(b, loc, RankedTensorType::get(shape, f32), x,
-                                lo, lo, zero);
+      x = layers::pad(b, loc, x, {0, 0, pad, pad}, {0, 0, pad, pad}, zero);
       xType = cast<RankedTensorType>(x.getType());
     }
     int64_t n = xType.getDimSize(0), c = xType.getDimSize(1);
@@ -234,18 +225,9 @@ public:
                        std::sqrt(2.0f / (c * kernel * kernel)),
                        (name + "_weight").str());
     Value bias = constant(loc, {filters}, 0.01f, (name + "_bias").str());
-    Value init = tensor::EmptyOp::create(b, loc, {n, filters, oh, ow}, f32);
-    Value acc = linalg::BroadcastOp::create(b, loc, bias, init,
-                                            ArrayRef<int64_t>{0, 2, 3})
-                    .getResult()[0];
-    auto i64x2 = [&](int64_t v) {
-      return DenseIntElementsAttr::get(
-          RankedTensorType::get({2}, b.getI64Type()), ArrayRef<int64_t>{v, v});
-    };
-    return linalg::Conv2DNchwFchwOp::create(b, loc, TypeRange{acc.getType()},
-                                            ValueRange{x, w}, ValueRange{acc},
-                                            i64x2(stride), i64x2(1))
-        .getResult(0);
+    Value acc =
+        layers::broadcastInto(b, loc, bias, {n, filters, oh, ow}, {0, 2, 3});
+    return layers::conv2DNchwFchw(b, loc, x, w, acc, {stride, stride}, {1, 1});
   }
 
   /// A 1-D per-channel constant [C] (batch-norm parameters and
@@ -277,28 +259,8 @@ public:
     Value mean = channelConstant(loc, c, 0.0f, 0.1f, n + ".running_mean");
     Value var =
         channelConstant(loc, c, 0.5f, 0.5f, n + ".running_var", true);
-    MLIRContext *ctx = b.getContext();
-    AffineMap id = AffineMap::getMultiDimIdentityMap(4, ctx);
-    AffineMap channel = AffineMap::get(4, 0, {b.getAffineDimExpr(1)}, ctx);
-    Value init = tensor::EmptyOp::create(b, loc, type.getShape(), f32);
-    return linalg::GenericOp::create(
-               b, loc, TypeRange{type}, ValueRange{x, weight, bias, mean, var},
-               ValueRange{init},
-               ArrayRef<AffineMap>{id, channel, channel, channel, channel, id},
-               SmallVector<utils::IteratorType>(4,
-                                                utils::IteratorType::parallel),
-               [&](OpBuilder &nb, Location nl, ValueRange a) {
-                 Value eps = arith::ConstantOp::create(
-                     nb, nl, nb.getF32FloatAttr(1e-5f));
-                 Value centred = arith::SubFOp::create(nb, nl, a[0], a[3]);
-                 Value sd = math::SqrtOp::create(
-                     nb, nl, arith::AddFOp::create(nb, nl, a[4], eps));
-                 Value normed = arith::DivFOp::create(nb, nl, centred, sd);
-                 Value scaled = arith::MulFOp::create(nb, nl, normed, a[1]);
-                 Value y = arith::AddFOp::create(nb, nl, scaled, a[2]);
-                 linalg::YieldOp::create(nb, nl, y);
-               })
-        .getResult(0);
+    return layers::batchNormInference(b, loc, x, weight, bias, mean, var,
+                                      1e-5f);
   }
 
   /// x + y for two tensors of one shape (a residual connection).
@@ -329,13 +291,8 @@ public:
     int64_t n = type.getDimSize(0), c = type.getDimSize(1);
     int64_t h = type.getDimSize(2), w = type.getDimSize(3);
     Value acc = zeros(loc, {n, c, 1, 1});
-    Value window = tensor::EmptyOp::create(b, loc, {h, w}, f32);
-    auto ones = DenseIntElementsAttr::get(
-        RankedTensorType::get({2}, b.getI64Type()), ArrayRef<int64_t>{1, 1});
-    Value sum = linalg::PoolingNchwSumOp::create(
-                    b, loc, TypeRange{acc.getType()}, ValueRange{x, window},
-                    ValueRange{acc}, ones, ones)
-                    .getResult(0);
+    Value sum = layers::pool2DNchw(b, loc, x, acc, {h, w}, {1, 1}, {1, 1},
+                                   /*max=*/false);
     auto sumType = cast<RankedTensorType>(sum.getType());
     AffineMap id = AffineMap::getMultiDimIdentityMap(4, b.getContext());
     Value init = tensor::EmptyOp::create(b, loc, sumType.getShape(), f32);
@@ -363,15 +320,8 @@ public:
     shape[2] /= 2;
     shape[3] /= 2;
     Value acc = zeros(loc, shape, -std::numeric_limits<float>::infinity());
-    Value window = tensor::EmptyOp::create(b, loc, {2, 2}, f32);
-    auto strides = DenseIntElementsAttr::get(
-        RankedTensorType::get({2}, b.getI64Type()), ArrayRef<int64_t>{2, 2});
-    auto dilations = DenseIntElementsAttr::get(
-        RankedTensorType::get({2}, b.getI64Type()), ArrayRef<int64_t>{1, 1});
-    return linalg::PoolingNchwMaxOp::create(b, loc, TypeRange{acc.getType()},
-                                            ValueRange{x, window},
-                                            ValueRange{acc}, strides, dilations)
-        .getResult(0);
+    return layers::pool2DNchw(b, loc, x, acc, {2, 2}, {2, 2}, {1, 1},
+                              /*max=*/true);
   }
 
   Value flatten(Value x) {
@@ -535,20 +485,18 @@ void mlir::dc::registerModelDialects(DialectRegistry &registry) {
                   tosa::TosaDialect>();
 }
 
-LogicalResult mlir::dc::addRunnerMain(ModuleOp module, std::string &error) {
+LogicalResult mlir::dc::addRunnerMain(ModuleOp module) {
   auto forward = module.lookupSymbol<func::FuncOp>("forward");
   if (!forward || forward.getNumArguments() != 1 ||
-      forward.getNumResults() != 1) {
-    error = "the model has no @forward with one input and one result";
-    return failure();
-  }
+      forward.getNumResults() != 1)
+    return emitError(module.getLoc(),
+        "the model has no @forward with one input and one result");
   auto inputType = dyn_cast<RankedTensorType>(forward.getArgumentTypes()[0]);
   auto resultType = dyn_cast<RankedTensorType>(forward.getResultTypes()[0]);
   if (!inputType || !resultType || !inputType.getElementType().isF32() ||
-      !resultType.getElementType().isF32()) {
-    error = "@forward must take and return f32 tensors";
-    return failure();
-  }
+      !resultType.getElementType().isF32())
+    return emitError(module.getLoc(), "@forward must take and return f32 "
+                                      "tensors");
   OpBuilder b(module.getContext());
   b.setInsertionPointToEnd(module.getBody());
   Location loc = module.getLoc();
@@ -573,15 +521,15 @@ LogicalResult mlir::dc::addRunnerMain(ModuleOp module, std::string &error) {
 
 FailureOr<OwningOpRef<ModuleOp>>
 mlir::dc::buildModel(MLIRContext *context, StringRef name, uint64_t seed,
-                     std::string &error, FrontEnd frontEnd) {
+                     FrontEnd frontEnd) {
+  auto error = [&]() { return emitError(UnknownLoc::get(context)); };
   context->loadDialect<arith::ArithDialect, func::FuncDialect,
                        linalg::LinalgDialect, math::MathDialect,
                        tensor::TensorDialect, tosa::TosaDialect>();
-  if (frontEnd == FrontEnd::TOSA && name != "mlp" && name != "tiny") {
-    error = "--front-end=tosa builds the MLPs (mlp, tiny) only, not '" +
-            name.str() + "'";
-    return failure();
-  }
+  if (frontEnd == FrontEnd::TOSA && name != "mlp" && name != "tiny")
+    return error() << "--front-end=tosa builds the MLPs (mlp, tiny) only, "
+                      "not '"
+                   << name << "'";
   OwningOpRef<ModuleOp> module =
       ModuleOp::create(UnknownLoc::get(context), name);
   ModelBuilder mb(context, seed, frontEnd);
@@ -605,11 +553,9 @@ mlir::dc::buildModel(MLIRContext *context, StringRef name, uint64_t seed,
     auto [outText, inText] = name.drop_front(7).split('x');
     int64_t out = 0, in = 0;
     if (outText.getAsInteger(10, out) || inText.getAsInteger(10, in) ||
-        out <= 0 || in <= 0) {
-      error = "bad linear model '" + name.str() +
-              "' (expected linear-OUTxIN, e.g. linear-4096x9216)";
-      return failure();
-    }
+        out <= 0 || in <= 0)
+      return error() << "bad linear model '" << name
+                     << "' (expected linear-OUTxIN, e.g. linear-4096x9216)";
     buildMLP(mb, *module, {in, out});
   } else if (name.starts_with("conv-")) {
     // conv-FxCxK-HxW
@@ -621,20 +567,18 @@ mlir::dc::buildModel(MLIRContext *context, StringRef name, uint64_t seed,
     bool bad = f.size() != 3 || i.size() != 2;
     for (unsigned k = 0; !bad && k < 5; ++k)
       bad = (k < 3 ? f[k] : i[k - 3]).getAsInteger(10, v[k]) || v[k] <= 0;
-    if (bad || v[2] % 2 == 0) {
-      error = "bad conv model '" + name.str() +
-              "' (expected conv-FxCxK-HxW with an odd K, e.g. "
-              "conv-384x256x3-13x13)";
-      return failure();
-    }
+    if (bad || v[2] % 2 == 0)
+      return error() << "bad conv model '" << name
+                     << "' (expected conv-FxCxK-HxW with an odd K, e.g. "
+                        "conv-384x256x3-13x13)";
     Value x = mb.beginFunc(*module, "forward", {1, v[1], v[3], v[4]});
     mb.endFunc(mb.conv(x, v[0], v[2], "conv1", /*stride=*/1, v[2] / 2));
   } else {
-    error = "unknown model '" + name.str() + "' (known:";
+    InFlightDiagnostic unknown = error();
+    unknown << "unknown model '" << name << "' (known:";
     for (const ModelInfo &m : kModels)
-      error += " " + m.name.str();
-    error += ")";
-    return failure();
+      unknown << " " << m.name;
+    return unknown << ")";
   }
   return module;
 }

@@ -1,7 +1,7 @@
 //===- ToolSupport.cpp - What dc's tools share ----------------------------===//
 
 #include "dc/Tools/ToolSupport.h"
-#include "dc/Import/OnnxImport.h"
+#include "dc/Import/Onnx/OnnxImport.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Support/ResourceCheck.h"
@@ -26,12 +26,9 @@ OwningOpRef<ModuleOp> mlir::dc::loadModule(StringRef path,
                                            StringRef tool) {
   // An ONNX model goes through the importer (lib/Import).
   if (isOnnxPath(path)) {
-    std::string error;
-    auto module = importOnnx(path, context, error);
-    if (failed(module)) {
-      llvm::errs() << tool << ": error: " << error << "\n";
+    auto module = importOnnxForTool(path, context, tool);
+    if (failed(module))
       return nullptr;
-    }
     return std::move(*module);
   }
   auto buffer = ::dc::readInputFile(path);

@@ -3,23 +3,26 @@
 //   dc-import-onnx model.onnx -o model.mlir
 //   dc-import-onnx --tensor input_0.pb -o input_0.bin
 //
-// The importer is lib/Import (include/dc/Import/OnnxImport.h); dc-opt and
-// dc-compile read .onnx files through it too.
+// The importer is lib/Import/Onnx (include/dc/Import/Onnx/OnnxImport.h);
+// dc-opt and dc-compile read .onnx files through it too. --help and
+// --list-ops print its operator table.
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/Import/OnnxImport.h"
+#include "dc/Import/Onnx/OnnxImport.h"
 #include "dc/Support/FileIO.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 
 using namespace llvm;
 
 static cl::OptionCategory category("dc-import-onnx options");
-static cl::opt<std::string> input(cl::Positional, cl::Required,
+static cl::opt<std::string> input(cl::Positional,
                                   cl::desc("<model.onnx | tensor.pb>"),
                                   cl::cat(category));
 static cl::opt<std::string>
@@ -42,6 +45,12 @@ static cl::list<std::string> bindInputs(
              "input becomes an initializer and leaves @forward's arguments "
              "(repeatable)"),
     cl::value_desc("NAME=FILE"), cl::cat(category));
+
+static cl::opt<bool> listOps(
+    "list-ops",
+    cl::desc("Print the operator table (name, opsets, attributes read) as "
+             "the Markdown rows docs/Frontends.md lists, and exit"),
+    cl::cat(category));
 
 static int fail(const std::string &message) {
   errs() << "dc-import-onnx: error: " << message << "\n";
@@ -69,6 +78,26 @@ int main(int argc, char **argv) {
       "an error naming the node. dc-opt and dc-compile also take .onnx "
       "files directly.\n");
 
+  if (listOps) {
+    for (const mlir::dc::OnnxOperatorInfo &op : mlir::dc::onnxOperators()) {
+      SmallVector<StringRef> attributes;
+      op.attributes.split(attributes, ' ', -1, /*KeepEmpty=*/false);
+      outs() << "| " << op.name << " | " << op.firstOpset << "-"
+             << op.lastOpset << " | "
+             << (attributes.empty() ? "(none)" : join(attributes, ", "))
+             << " |\n";
+    }
+    return 0;
+  }
+  if (input.empty()) {
+    // What cl::Required says (the input is optional for --list-ops only).
+    errs() << sys::path::filename(argv[0])
+           << ": Not enough positional command line arguments specified!\n"
+           << "Must specify at least 1 positional argument: See: " << argv[0]
+           << " --help\n";
+    return 1;
+  }
+
   dc::FileSet files;
   files.input("the input", input);
   files.output("-o", output);
@@ -78,12 +107,11 @@ int main(int argc, char **argv) {
     return fail(toString(std::move(e)));
 
   if (tensorMode) {
-    mlir::dc::OnnxTensor tensor;
-    std::string error;
-    if (failed(mlir::dc::readOnnxTensor(input, tensor, error)))
-      return fail(error);
-    const std::vector<float> &values = tensor.values;
-    const std::vector<int64_t> &shape = tensor.shape;
+    auto tensor = mlir::dc::readOnnxTensor(input);
+    if (!tensor)
+      return fail(toString(tensor.takeError()));
+    const std::vector<float> &values = tensor->values;
+    const std::vector<int64_t> &shape = tensor->shape;
     auto out = dc::OutputFile::create(output);
     if (!out)
       return fail(toString(out.takeError()));
@@ -101,8 +129,8 @@ int main(int argc, char **argv) {
         outs() << "scalar";
       for (size_t i = 0; i < shape.size(); ++i)
         outs() << (i ? "x" : "") << shape[i];
-      outs() << " " << (tensor.name.empty() ? "-" : tensor.name) << " "
-             << tensor.type << "\n";
+      outs() << " " << (tensor->name.empty() ? "-" : tensor->name) << " "
+             << tensor->type << "\n";
     }
     return 0;
   }
@@ -117,10 +145,10 @@ int main(int argc, char **argv) {
       return fail("--bind-input takes NAME=FILE, not '" + bind.str() + "'");
     options.bindInputs.emplace_back(name.str(), file.str());
   }
-  std::string error;
-  auto module = mlir::dc::importOnnx(input, context, error, options);
+  auto module =
+      mlir::dc::importOnnxForTool(input, context, "dc-import-onnx", options);
   if (failed(module))
-    return fail(error);
+    return 1;
   auto out = dc::OutputFile::create(output);
   if (!out)
     return fail(toString(out.takeError()));

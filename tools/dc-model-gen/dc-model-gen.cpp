@@ -11,6 +11,7 @@
 #include "dc/Support/FileIO.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
@@ -76,17 +77,16 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::dc::registerModelDialects(registry);
   mlir::MLIRContext context(registry);
-  std::string error;
-  auto module =
-      mlir::dc::buildModel(&context, modelName, seed, error, frontEnd);
-  if (failed(module)) {
-    errs() << "dc-model-gen: " << error << "\n";
+  // The library's errors, as "dc-model-gen: WHAT".
+  mlir::ScopedDiagnosticHandler print(&context, [](mlir::Diagnostic &d) {
+    errs() << "dc-model-gen: " << d.str() << "\n";
+    return mlir::success();
+  });
+  auto module = mlir::dc::buildModel(&context, modelName, seed, frontEnd);
+  if (failed(module))
     return 1;
-  }
-  if (emitMain && failed(mlir::dc::addRunnerMain(**module, error))) {
-    errs() << "dc-model-gen: " << error << "\n";
+  if (emitMain && failed(mlir::dc::addRunnerMain(**module)))
     return 1;
-  }
   // dc/Support/FileIO.h: complete or untouched.
   auto file = dc::OutputFile::create(output);
   if (!file) {

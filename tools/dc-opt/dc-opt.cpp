@@ -4,11 +4,11 @@
 // and outputs go through dc/Support/FileIO.h: the -o file is complete or
 // untouched, and is not written when any pass (e.g. a report on a full
 // stdout) fails. An input ending in .onnx is imported first
-// (dc/Import/OnnxImport.h), with its locations (the node names).
+// (dc/Import/Onnx/OnnxImport.h), with its locations (the node names).
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/Import/OnnxImport.h"
+#include "dc/Import/Onnx/OnnxImport.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Tools/ToolSupport.h"
@@ -63,12 +63,10 @@ int main(int argc, char **argv) {
   std::unique_ptr<llvm::MemoryBuffer> input;
   if (mlir::dc::isOnnxPath(inputPath)) {
     mlir::MLIRContext context(registry);
-    std::string error, text;
-    auto module = mlir::dc::importOnnx(inputPath, context, error);
-    if (failed(module)) {
-      llvm::errs() << "dc-opt: error: " << error << "\n";
+    std::string text;
+    auto module = mlir::dc::importOnnxForTool(inputPath, context, "dc-opt");
+    if (failed(module))
       return 1;
-    }
     llvm::raw_string_ostream os(text);
     (*module)->print(os, mlir::OpPrintingFlags().enableDebugInfo());
     input = llvm::MemoryBuffer::getMemBufferCopy(text, inputPath);

@@ -48,16 +48,17 @@ enum class FrontEnd {
   TOSA,
 };
 
-/// Builds model `name`; fails (with `error`) for an unknown name.
+/// Builds model `name`; for an unknown name (or one the front end cannot
+/// build) emits an error diagnostic (unknown location) and fails.
 FailureOr<OwningOpRef<ModuleOp>> buildModel(MLIRContext *context,
                                             StringRef name, uint64_t seed,
-                                            std::string &error,
                                             FrontEnd frontEnd = FrontEnd::FX);
 
 /// Adds `func.func @main()` that calls @forward on a fixed input (element i
 /// is sin(i + 1)) and prints the result with printMemrefF32, for running a
-/// model with mlir-runner. Fails if the module has no single-input @forward.
-LogicalResult addRunnerMain(ModuleOp module, std::string &error);
+/// model with mlir-runner. Fails, with an error diagnostic at the module,
+/// if the module has no single-input @forward.
+LogicalResult addRunnerMain(ModuleOp module);
 
 /// Registers the dialects the models use.
 void registerModelDialects(DialectRegistry &registry);

@@ -25,7 +25,7 @@ void registerToolDialects(DialectRegistry &registry);
 /// the caller keeps a SourceMgrDiagnosticHandler on `sourceMgr` for as long
 /// as diagnostics may come (they then show file, line, column and the
 /// source line). A path ending in .onnx is imported with the ONNX front end
-/// (dc/Import/OnnxImport.h) instead. On failure prints "<tool>: error: ..." (or the parser's
+/// (dc/Import/Onnx/OnnxImport.h) instead. On failure prints "<tool>: error: ..." (or the parser's
 /// located errors) and returns null.
 OwningOpRef<ModuleOp> loadModule(StringRef path, MLIRContext &context,
                                  llvm::SourceMgr &sourceMgr, StringRef tool);

@@ -14,19 +14,26 @@
 // name), which dc-compress's `layer=NAME` and the report use. Graph inputs
 // and outputs stay in their order.
 //
-// Errors are strings "FILE: WHAT" (about one node: "FILE: node 'NAME'
-// (OPTYPE): WHAT"): an operator, attribute or domain the importer does not
-// implement, a dynamic shape, external data, a malformed file; libonnx's
-// exceptions are caught and reported the same way.
+// A failed import emits one error diagnostic located at the file
+// (FILE:0:0; about one node: the node's NameLoc around it) whose message is
+// "WHAT" or "node 'NAME' (OPTYPE): WHAT": an operator, attribute or domain
+// the importer does not implement, a dynamic shape, external data, a
+// malformed file; libonnx's exceptions are caught and reported the same
+// way. Tools print it as "TOOL: error: FILE: WHAT" (importOnnxForTool).
+//
+// The implementation is lib/Import/Onnx (Importer.h there describes its
+// parts); its operator table is the one list of supported operators.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DC_IMPORT_ONNXIMPORT_H
-#define DC_IMPORT_ONNXIMPORT_H
+#ifndef DC_IMPORT_ONNX_ONNXIMPORT_H
+#define DC_IMPORT_ONNX_ONNXIMPORT_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/Support/Error.h"
 
 #include <cstdint>
 #include <string>
@@ -42,19 +49,39 @@ struct OnnxImportOptions {
   std::vector<std::pair<std::string, std::string>> bindInputs;
 };
 
-/// Imports the ONNX model in file `path` ("-" = stdin). On failure returns
-/// failure and sets `error` (see above).
+/// Imports the ONNX model in file `path` ("-" = stdin). On failure emits
+/// the error (see above) on `context` and returns failure.
 FailureOr<OwningOpRef<ModuleOp>>
-importOnnx(StringRef path, MLIRContext &context, std::string &error,
+importOnnx(StringRef path, MLIRContext &context,
            const OnnxImportOptions &options = {});
 
 /// The same for a model already in memory; `name` stands for the file in
 /// errors.
 FailureOr<OwningOpRef<ModuleOp>>
 importOnnxBuffer(StringRef bytes, StringRef name, MLIRContext &context,
-                 std::string &error, const OnnxImportOptions &options = {});
+                 const OnnxImportOptions &options = {});
 
-/// The ONNX operators the importer implements, sorted, comma-separated.
+/// An importer error as the tools print it: "FILE: WHAT" (WHAT alone when
+/// it is not about the file, e.g. one that cannot be opened).
+std::string formatOnnxImportError(const Diagnostic &diagnostic);
+
+/// importOnnx with its error printed on stderr as "TOOL: error: FILE: WHAT".
+FailureOr<OwningOpRef<ModuleOp>>
+importOnnxForTool(StringRef path, MLIRContext &context, StringRef tool,
+                  const OnnxImportOptions &options = {});
+
+/// One operator of the importer's table.
+struct OnnxOperatorInfo {
+  StringRef name;
+  /// The attributes it reads, space-separated (any other is an error).
+  StringRef attributes;
+  /// The opsets whose form of the operator it implements.
+  int firstOpset, lastOpset;
+};
+/// The ONNX operators the importer implements, sorted by name.
+SmallVector<OnnxOperatorInfo> onnxOperators();
+
+/// Their names, comma-separated.
 std::string supportedOnnxOperators();
 
 /// Whether `path` names an ONNX model (ends in .onnx).
@@ -67,12 +94,13 @@ struct OnnxTensor {
   std::vector<int64_t> shape;
   std::vector<float> values; ///< Row-major; double and integers as f32.
 };
-LogicalResult readOnnxTensor(StringRef path, OnnxTensor &tensor,
-                             std::string &error);
+/// Reads one; the error is "FILE: WHAT" (or the reason the file cannot be
+/// read).
+llvm::Expected<OnnxTensor> readOnnxTensor(StringRef path);
 
 /// The dialects the imported modules use.
 void registerOnnxImportDialects(DialectRegistry &registry);
 
 } // namespace mlir::dc
 
-#endif // DC_IMPORT_ONNXIMPORT_H
+#endif // DC_IMPORT_ONNX_ONNXIMPORT_H
