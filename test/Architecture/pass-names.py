@@ -18,7 +18,9 @@ import sys
 # the prefixes of temporary files and test-hook stages.
 NOT_PASSES = {"dc-compile", "dc-train", "dc-run", "dc-opt", "dc-runtime",
               "dc-import-onnx", "dc-model-gen", "dc-grad-check", "dc-plugin",
-              "dc-fuzz-onnx", "dc-fuzz-pipeline"}
+              "dc-fuzz-onnx", "dc-fuzz-pipeline",
+              # the magic line of a step library cache record
+              "dc-step-library"}
 LITERAL = re.compile(r'"((?:dc|convert)-[a-z0-9-]+)')
 CALL = re.compile(r"\b(parsePassPipeline|addToPipeline)\s*\(")
 
