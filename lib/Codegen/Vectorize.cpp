@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Codegen/Passes.h"
+#include "dc/Codegen/Patterns.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -15,6 +16,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_DCVECTORIZE
@@ -623,26 +625,46 @@ private:
   }
 };
 
+/// One dense linalg op on buffers as the vector loops of its plan.
+struct VectorizeLinalgOp
+    : public OpInterfaceRewritePattern<linalg::LinalgOp> {
+  VectorizeLinalgOp(MLIRContext *context, const VectorizeOptions &options)
+      : OpInterfaceRewritePattern(context), options(options) {}
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<Plan> plan =
+        analyse(op, options.vectorBits, options.registers,
+                options.reductionBlock, options.columnBlock);
+    if (!plan)
+      return failure();
+    plan->avx512Permute = options.avx512Permute;
+    rewriter.setInsertionPoint(op);
+    Emitter(op, *plan, rewriter).run();
+    rewriter.eraseOp(op);
+    return success();
+  }
+  VectorizeOptions options;
+};
+
 struct DCVectorizePass
     : public mlir::dc::impl::DCVectorizeBase<DCVectorizePass> {
   using Base::Base;
   void runOnOperation() override {
     if (vectorBits == 0)
       return;
-    SmallVector<std::pair<linalg::LinalgOp, Plan>, 0> work;
-    getOperation()->walk([&](linalg::LinalgOp op) {
-      if (std::optional<Plan> plan = analyse(op, vectorBits, registers,
-                                             reductionBlock, columnBlock)) {
-        plan->avx512Permute = avx512Permute;
-        work.emplace_back(op, *plan);
-      }
-    });
-    for (auto &[op, plan] : work) {
-      OpBuilder b(op);
-      Emitter(op, plan, b).run();
-      op->erase();
-    }
+    VectorizeOptions options{vectorBits, registers, reductionBlock,
+                             columnBlock, avx512Permute};
+    RewritePatternSet patterns(&getContext());
+    populateVectorizePatterns(patterns, options);
+    // Each op once, in order, nothing folded: the loops the plans describe.
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
 
 } // namespace
+
+void mlir::dc::populateVectorizePatterns(RewritePatternSet &patterns,
+                                         const VectorizeOptions &options) {
+  if (options.vectorBits != 0)
+    patterns.add<VectorizeLinalgOp>(patterns.getContext(), options);
+}

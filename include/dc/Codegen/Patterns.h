@@ -20,6 +20,26 @@ void populateFoldTransposesPatterns(RewritePatternSet &patterns);
 /// becomes a patch copy and a contraction over projected permutations.
 void populateConvToIm2colPatterns(RewritePatternSet &patterns);
 
+/// dc-copy-repeated-results: a memref a func.return returns more than once
+/// gets a copy of its own for each repeat (upstream's
+/// buffer-results-to-out-params crashes on a repeated result).
+void populateCopyRepeatedResultsPatterns(RewritePatternSet &patterns);
+
+/// dc-vectorize's options (include/dc/Codegen/Passes.td).
+struct VectorizeOptions {
+  unsigned vectorBits = 256;
+  unsigned registers = 16;
+  int64_t reductionBlock = 256;
+  int64_t columnBlock = 512;
+  bool avx512Permute = false;
+};
+
+/// dc-vectorize: a dense linalg op on buffers of static shape becomes
+/// register-tiled vector loops (none when `options.vectorBits` is 0). Apply
+/// with walkAndApplyPatterns: each op once, in order.
+void populateVectorizePatterns(RewritePatternSet &patterns,
+                               const VectorizeOptions &options);
+
 } // namespace mlir::dc
 
 #endif // DC_CODEGEN_PATTERNS_H
