@@ -17,7 +17,7 @@
 #include "dc/Codec/Format.h"
 #include "dc/Codec/KMeans.h"
 #include "dc/Codec/Prune.h"
-#include "dc/Codec/Random.h"
+#include "dc/Base/Random.h"
 
 #include <chrono>
 #include <cmath>
@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+using namespace dc;
 using namespace dc::codec;
 
 namespace {

@@ -41,7 +41,7 @@ endfunction()
 function(dc_install_package)
   set(libraries
     # MLIR-free
-    DCCodec DCData DCOptim DCTrainLoop DCRuntime dc_runtime DCSupport
+    DCBase DCCodec DCData DCOptim DCTrainLoop DCRuntime dc_runtime DCSupport
     # the dialect, its passes and the compiler
     MLIRDC MLIRDCTransforms DCConversion DCPipelines DCCompile DCModels
     DCTraining DCTrain DCToolSupport

@@ -28,6 +28,7 @@ static_assert(unsigned(dc::codec::Layout::Dense) == DCRT_LAYOUT_DENSE &&
 #error "the dc codec assumes a little-endian host (codebook floats)"
 #endif
 
+using namespace dc;
 using namespace dc::codec;
 using namespace dc::codec::detail;
 
@@ -408,15 +409,6 @@ StatusOr<MatrixShape> dc::codec::matrixShapeOf(const int64_t *shape,
   s.rows = uint32_t(rows);
   s.cols = uint32_t(cols);
   return s;
-}
-
-unsigned dc::codec::bitWidth(uint64_t v) {
-  unsigned n = 0;
-  while (v) {
-    ++n;
-    v >>= 1;
-  }
-  return n;
 }
 
 LayerView EncodedLayer::view() const {

@@ -1,7 +1,7 @@
 //===- Models.cpp - Built-in synthetic models -----------------------------===//
 
 #include "dc/Models/Models.h"
-#include "dc/Codec/Random.h"
+#include "dc/Base/Random.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -399,7 +399,7 @@ public:
   OpBuilder b;
 
 private:
-  ::dc::codec::Gaussian rng;
+  ::dc::Gaussian rng;
   Type f32;
   bool torchScript, tosa;
   func::FuncOp func;

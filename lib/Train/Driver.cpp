@@ -205,9 +205,9 @@ int mlir::dc::checkTrainOptions(const TrainOptions &o) {
   if (o.threads < 1)
     return fail("--blas-threads must be at least 1 (got " +
                 llvm::Twine(o.threads) + ")");
-  if (::dc::codec::Status s = ::dc::optim::verifyOptions(o.optimizer); !s.ok())
+  if (::dc::Status s = ::dc::optim::verifyOptions(o.optimizer); !s.ok())
     return fail(s.message());
-  ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
+  ::dc::StatusOr<::dc::optim::Schedule> schedule =
       ::dc::optim::Schedule::parse(o.schedule);
   if (!schedule.ok())
     return fail(schedule.message());
@@ -277,11 +277,11 @@ FailureOr<ModelInterface> mlir::dc::readModelInterface(ModuleOp module) {
 
 int mlir::dc::loadTrainData(const TrainOptions &o, const ModelInterface &m,
                             TrainData &data) {
-  ::dc::codec::StatusOr<::dc::data::Samples> train =
+  ::dc::StatusOr<::dc::data::Samples> train =
       ::dc::data::loadSplit(o.data, "train", m.features, o.mean, o.std);
   if (!train.ok())
     return fail(train.message());
-  ::dc::codec::StatusOr<::dc::data::Samples> test =
+  ::dc::StatusOr<::dc::data::Samples> test =
       ::dc::data::loadSplit(o.data, "t10k", m.features, o.mean, o.std);
   if (!test.ok())
     return fail(test.message());
@@ -412,7 +412,7 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
     auto bytes = ::dc::readInputFile(phase.resume);
     if (!bytes)
       return fail(llvm::toString(bytes.takeError()));
-    if (::dc::codec::Status s =
+    if (::dc::Status s =
             loop.restore((*bytes)->getBufferStart(),
                          (*bytes)->getBufferSize(), data.train.count);
         !s.ok())
@@ -424,10 +424,10 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
     return 130;
   }
   auto checkpointTo =
-      [&](const std::vector<char> &bytes) -> ::dc::codec::Status {
+      [&](const std::vector<char> &bytes) -> ::dc::Status {
     if (llvm::Error e = saveCheckpoint(phase.checkpoint, bytes))
-      return ::dc::codec::Status::error(llvm::toString(std::move(e)));
-    return ::dc::codec::Status::success();
+      return ::dc::Status::error(llvm::toString(std::move(e)));
+    return ::dc::Status::success();
   };
   auto report = [&](const ::dc::trainloop::EpochLog &e) {
     if (o.quiet)
@@ -441,7 +441,7 @@ int mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
       llvm::errs() << llvm::formatv(", test top-1 {0:f2}%", 100 * e.testTop1);
     llvm::errs() << "\n";
   };
-  ::dc::codec::Status status = loop.run(data.train, data.val, data.test,
+  ::dc::Status status = loop.run(data.train, data.val, data.test,
                                         &interruptedFlag, checkpointTo,
                                         report);
   if (loop.interrupted()) {
@@ -628,7 +628,7 @@ int mlir::dc::runTrain(const TrainOptions &o) {
   // Options first: nothing is read or built for a run that cannot start.
   if (int rc = checkTrainOptions(o))
     return rc;
-  ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
+  ::dc::StatusOr<::dc::optim::Schedule> schedule =
       ::dc::optim::Schedule::parse(o.schedule);
   std::string checkpointPath =
       o.checkpoint.empty() ? o.output + ".ckpt" : o.checkpoint;

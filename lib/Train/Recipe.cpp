@@ -311,13 +311,13 @@ int mlir::dc::runRecipe(const TrainOptions &given, const RecipeOptions &r) {
   // Choices are made on a validation split, never on the test set.
   if (o.valSplit == 0)
     o.valSplit = 5000;
-  ::dc::codec::StatusOr<::dc::optim::Schedule> constant =
+  ::dc::StatusOr<::dc::optim::Schedule> constant =
       ::dc::optim::Schedule::parse("constant");
-  ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
+  ::dc::StatusOr<::dc::optim::Schedule> schedule =
       ::dc::optim::Schedule::parse(o.schedule);
   if (!schedule.ok())
     return fail(schedule.message());
-  ::dc::codec::StatusOr<::dc::optim::Schedule> retrain =
+  ::dc::StatusOr<::dc::optim::Schedule> retrain =
       ::dc::optim::Schedule::parse(r.retrainSchedule);
   if (!retrain.ok())
     return fail("--retrain-schedule: " + retrain.message());

@@ -1,7 +1,7 @@
 //===- GradCheck.cpp - Gradients checked against central differences ------===//
 
 #include "dc/Training/GradCheck.h"
-#include "dc/Codec/Random.h"
+#include "dc/Base/Random.h"
 #include "dc/Training/Jit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -49,7 +49,7 @@ static LogicalResult checkOne(JitModule &jit, const Pair &p,
                               GradCheckResult &result, std::string &error) {
   result.function = p.name;
   std::vector<HostTensor> inputs;
-  ::dc::codec::SplitMix64 rng(o.seed);
+  ::dc::SplitMix64 rng(o.seed);
   for (auto [i, t] : llvm::enumerate(p.argTypes)) {
     inputs.emplace_back(t);
     bool isChecked = llvm::is_contained(p.checked, unsigned(i));

@@ -9,22 +9,15 @@
 #ifndef DC_CODEC_FORMAT_H
 #define DC_CODEC_FORMAT_H
 
-#include "dc/Codec/Status.h"
+#include "dc/Base/Bits.h"
+#include "dc/Base/ByteSpan.h"
+#include "dc/Base/Status.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 namespace dc::codec {
-
-/// A read-only byte range (like std::span<const uint8_t>, C++17-friendly).
-struct ByteSpan {
-  const uint8_t *data = nullptr;
-  size_t size = 0;
-  ByteSpan() = default;
-  ByteSpan(const uint8_t *d, size_t n) : data(d), size(n) {}
-  ByteSpan(const std::vector<uint8_t> &v) : data(v.data()), size(v.size()) {}
-};
 
 /// Numeric values match the on-disk codes and the MLIR enum values.
 enum class Layout : uint8_t { Dense = 0, CSR = 1, CSC = 2 };
@@ -53,9 +46,6 @@ struct MatrixShape {
   uint32_t rows = 0, cols = 0;
 };
 StatusOr<MatrixShape> matrixShapeOf(const int64_t *shape, size_t rank);
-
-/// Number of bits needed to write `v` (0 for v == 0).
-unsigned bitWidth(uint64_t v);
 
 /// A non-owning view of all stored fields of one layer. Views point into an
 /// EncodedLayer, a serialized buffer or IR attributes/blobs.

@@ -42,7 +42,7 @@ FailureOr<RuntimeCSR> decodeRuntimeCSR(ConstantOp op, uint64_t sub) {
   if (failed(view))
     return failure();
   std::vector<int32_t> dense;
-  codec::Status status = codec::decodeIndices(*view, dense);
+  ::dc::Status status = codec::decodeIndices(*view, dense);
   if (!status.ok())
     return op.emitOpError() << "payload does not decode: " << status.message();
   bool csc = view->params.layout == codec::Layout::CSC;
@@ -294,7 +294,7 @@ FailureOr<RuntimeArrays> RuntimeArrayBuilder::build(OpBuilder &b,
     FailureOr<codec::LayerView> layer = constant.getLayerView();
     if (mlir::failed(layer))
       return failure();
-    codec::Status status = codec::verifyLayer(*layer);
+    ::dc::Status status = codec::verifyLayer(*layer);
     if (!status.ok())
       return constant.emitOpError()
              << "payload does not decode: " << status.message();
@@ -334,7 +334,7 @@ FailureOr<RuntimeArrays> RuntimeArrayBuilder::build(OpBuilder &b,
     if (mlir::failed(layer))
       return failure();
     std::vector<int32_t> decoded;
-    codec::Status status = codec::decodeIndices(*layer, decoded);
+    ::dc::Status status = codec::decodeIndices(*layer, decoded);
     if (!status.ok())
       return constant.emitOpError()
              << "payload does not decode: " << status.message();

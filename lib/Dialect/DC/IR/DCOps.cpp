@@ -53,7 +53,7 @@ verifyCodeLengthTable(ConstantOp op, std::optional<ArrayRef<int8_t>> table,
     return op.emitOpError()
            << "'" << name << "' has " << table->size() << " entries, expected "
            << expected << " (" << what << ")";
-  codec::Status status = codec::verifyCodeLengths(codec::ByteSpan(
+  ::dc::Status status = codec::verifyCodeLengths(::dc::ByteSpan(
       reinterpret_cast<const uint8_t *>(table->data()), table->size()));
   if (!status.ok())
     return op.emitOpError() << "invalid '" << name << "': " << status.message();
@@ -146,24 +146,24 @@ LogicalResult ConstantOp::verify() {
         *codec::matrixShapeOf(type.getShape().data(), type.getRank());
     uint64_t lines = enc.getLayout() == Layout::CSR ? matrix.rows : matrix.cols;
     if (failed(checkStream(*getRowPtr(), "row_ptr", lines,
-                           codec::bitWidth(numWeights), /*coded=*/false)) ||
+                           ::dc::bitWidth(numWeights), /*coded=*/false)) ||
         failed(checkStream(*getGaps(), "gaps", numGaps, b, huffman)))
       return failure();
   }
   return success();
 }
 
-static codec::ByteSpan getBlobBytes(DenseResourceElementsAttr stream) {
+static ::dc::ByteSpan getBlobBytes(DenseResourceElementsAttr stream) {
   AsmResourceBlob *blob = stream.getRawHandle().getBlob();
   ArrayRef<char> data = blob->getData();
-  return codec::ByteSpan(reinterpret_cast<const uint8_t *>(data.data()),
+  return ::dc::ByteSpan(reinterpret_cast<const uint8_t *>(data.data()),
                          data.size());
 }
 
-static codec::ByteSpan getTableBytes(std::optional<ArrayRef<int8_t>> table) {
+static ::dc::ByteSpan getTableBytes(std::optional<ArrayRef<int8_t>> table) {
   if (!table)
     return {};
-  return codec::ByteSpan(reinterpret_cast<const uint8_t *>(table->data()),
+  return ::dc::ByteSpan(reinterpret_cast<const uint8_t *>(table->data()),
                          table->size());
 }
 
@@ -218,7 +218,7 @@ FailureOr<ElementsAttr> ConstantOp::decodeToElements(bool asResource) {
     return failure();
   CompressedTensorType type = getType();
   std::vector<float> values(type.getNumElements());
-  codec::Status status =
+  ::dc::Status status =
       codec::decodeDense(*view, values.data(), values.size());
   if (!status.ok())
     return emitOpError() << "payload does not decode: " << status.message();

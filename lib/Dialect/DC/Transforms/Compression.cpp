@@ -547,7 +547,7 @@ void mlir::dc::setWeightValues(arith::ConstantOp op, ArrayRef<float> values,
 FailureOr<std::vector<uint8_t>> mlir::dc::pruneMask(ArrayRef<float> values,
                                                     const LayerPolicy &policy,
                                                     std::string &error) {
-  codec::StatusOr<std::vector<uint8_t>> mask =
+  ::dc::StatusOr<std::vector<uint8_t>> mask =
       policy.quality > 0
           ? codec::pruneByQuality(values.data(), values.size(), policy.quality)
           : codec::pruneBySparsity(values.data(), values.size(),
@@ -574,7 +574,7 @@ FailureOr<QuantizedLayer> mlir::dc::quantizeValues(
   kmeans.init = options.init;
   kmeans.seed = options.seed;
   kmeans.maxIterations = options.maxIterations;
-  codec::StatusOr<codec::KMeansResult> result =
+  ::dc::StatusOr<codec::KMeansResult> result =
       codec::kmeans1D(values.data(), values.size(), mask, kmeans);
   if (!result.ok()) {
     error = result.message();
@@ -774,7 +774,7 @@ LogicalResult mlir::dc::readPrunedForm(WeightUse use,
 
 /// Bits to index `k` codebook entries (at least 1).
 static unsigned indexWidth(size_t k) {
-  return std::max(1u, codec::bitWidth(k > 0 ? k - 1 : 0));
+  return std::max(1u, ::dc::bitWidth(k > 0 ? k - 1 : 0));
 }
 
 /// The dense layout has no pruned positions: 0.0 joins the codebook (if it
@@ -813,7 +813,7 @@ rawBytesCSRAndDense(const QuantizedLayer &layer, codec::MatrixShape matrix,
   }
   size_t k = layer.codebook.size();
   uint64_t csr = codec::kHeaderBytes + 4 * k +
-                 ceilDiv8(uint64_t(matrix.rows) * codec::bitWidth(kept)) +
+                 ceilDiv8(uint64_t(matrix.rows) * ::dc::bitWidth(kept)) +
                  ceilDiv8(kept * indexWidth(k)) + ceilDiv8(gaps * indexBits);
   size_t denseK = k + (kept < layer.indices.size() ? 1 : 0);
   uint64_t dense =
@@ -1049,7 +1049,7 @@ LogicalResult mlir::dc::encodeWeight(WeightUse use, QuantizedLayer &&layer,
   arith::ConstantOp constant = use.constant;
   auto type = cast<RankedTensorType>(
       use.gather ? use.gather.getResult(0).getType() : constant.getType());
-  codec::StatusOr<codec::MatrixShape> matrix =
+  ::dc::StatusOr<codec::MatrixShape> matrix =
       codec::matrixShapeOf(type.getShape().data(), type.getRank());
   if (!matrix.ok())
     return constant.emitError()
@@ -1088,7 +1088,7 @@ LogicalResult mlir::dc::encodeWeight(WeightUse use, QuantizedLayer &&layer,
                   std::to_string(codec::kMaxWeightBits) + " bits";
       continue;
     }
-    codec::StatusOr<codec::EncodedLayer> encoded = codec::encodeLayer(
+    ::dc::StatusOr<codec::EncodedLayer> encoded = codec::encodeLayer(
         params, *matrix, layer.codebook, layer.indices.data());
     if (!encoded.ok()) {
       lastError = encoded.message();

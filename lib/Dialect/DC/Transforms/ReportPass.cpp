@@ -82,7 +82,7 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
       if (failed(view))
         return failure();
       std::vector<int32_t> indices;
-      codec::Status status = codec::decodeIndices(*view, indices);
+      ::dc::Status status = codec::decodeIndices(*view, indices);
       if (!status.ok())
         return op.emitOpError()
                << "payload does not decode: " << status.message();
