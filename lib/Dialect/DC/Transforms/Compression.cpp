@@ -772,10 +772,6 @@ LogicalResult mlir::dc::readPrunedForm(WeightUse use,
   return success();
 }
 
-/// Bits to index `k` codebook entries (at least 1).
-static unsigned indexWidth(size_t k) {
-  return std::max(1u, ::dc::bitWidth(k > 0 ? k - 1 : 0));
-}
 
 /// The dense layout has no pruned positions: 0.0 joins the codebook (if it
 /// is not there yet) and pruned positions index it. In place.
@@ -791,36 +787,6 @@ static void makeZeroExplicit(QuantizedLayer &layer) {
     idx = idx < 0 ? zero : (insert && idx >= zero ? idx + 1 : idx);
 }
 
-static uint64_t ceilDiv8(uint64_t bits) { return (bits + 7) / 8; }
-
-/// Raw (no entropy coding) stored bytes of `layer` as CSR and as dense, from
-/// counts alone (docs/Format.md sections 4 and 7).
-static std::pair<uint64_t, uint64_t>
-rawBytesCSRAndDense(const QuantizedLayer &layer, codec::MatrixShape matrix,
-                    unsigned indexBits) {
-  const uint64_t escape = (uint64_t(1) << indexBits) - 1;
-  uint64_t kept = 0, gaps = 0;
-  for (uint32_t r = 0; r < matrix.rows; ++r) {
-    const int32_t *row = layer.indices.data() + uint64_t(r) * matrix.cols;
-    int64_t last = -1;
-    for (uint32_t c = 0; c < matrix.cols; ++c) {
-      if (row[c] < 0)
-        continue;
-      gaps += 1 + uint64_t(c - last - 1) / escape;
-      last = c;
-      ++kept;
-    }
-  }
-  size_t k = layer.codebook.size();
-  uint64_t csr = codec::kHeaderBytes + 4 * k +
-                 ceilDiv8(uint64_t(matrix.rows) * ::dc::bitWidth(kept)) +
-                 ceilDiv8(kept * indexWidth(k)) + ceilDiv8(gaps * indexBits);
-  size_t denseK = k + (kept < layer.indices.size() ? 1 : 0);
-  uint64_t dense =
-      codec::kHeaderBytes + 4 * denseK +
-      ceilDiv8(uint64_t(layer.indices.size()) * indexWidth(denseK));
-  return {csr, dense};
-}
 
 static DenseResourceElementsAttr makeStream(MLIRContext *ctx, StringRef key,
                                             const std::vector<uint8_t> &bytes) {
@@ -1060,8 +1026,10 @@ LogicalResult mlir::dc::encodeWeight(WeightUse use, QuantizedLayer &&layer,
       llvm::count_if(layer.indices, [](int32_t i) { return i >= 0; });
   Layout layout;
   if (policy.layout == "auto") {
-    auto [csr, dense] = rawBytesCSRAndDense(layer, *matrix, policy.indexBits);
-    layout = dense < csr ? Layout::Dense : Layout::CSR;
+    codec::CSRAndDenseBytes raw = codec::rawStoredBytesCSRAndDense(
+        *matrix, layer.codebook.size(), layer.indices.data(),
+        policy.indexBits);
+    layout = raw.dense < raw.csr ? Layout::Dense : Layout::CSR;
   } else {
     layout = *symbolizeLayout(policy.layout);
   }
@@ -1079,7 +1047,7 @@ LogicalResult mlir::dc::encodeWeight(WeightUse use, QuantizedLayer &&layer,
   for (codec::Entropy entropy : entropies) {
     codec::Params params;
     params.layout = static_cast<codec::Layout>(layout);
-    params.weightBits = indexWidth(layer.codebook.size());
+    params.weightBits = codec::weightBitsFor(layer.codebook.size());
     params.indexBits = layout == Layout::Dense ? 0 : policy.indexBits;
     params.entropy = entropy;
     if (params.weightBits > codec::kMaxWeightBits) {

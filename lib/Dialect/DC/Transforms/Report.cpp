@@ -72,10 +72,10 @@ void mlir::dc::describeStoredLayer(ConstantOp op, LayerReport &r) {
   }
   r.bytesBefore = r.weights * sizeof(float);
   r.bytesAfter = op.getStoredBytes();
-  r.bytesNoEntropy = ::dc::codec::kHeaderBytes + 4 * op.getCodebook().size() +
-                     streamBytes(op.getRowPtr()) +
-                     (numWeights * r.weightBits + 7) / 8 +
-                     (numGaps * r.indexBits + 7) / 8;
+  r.bytesNoEntropy = ::dc::codec::rawStoredBytes(
+      enc.toCodecParams(),
+      *::dc::codec::matrixShapeOf(r.shape.data(), r.shape.size()),
+      op.getCodebook().size(), numWeights, numGaps);
 }
 
 void mlir::dc::printReportText(llvm::raw_ostream &os,
