@@ -43,7 +43,7 @@ function(dc_install_package)
     # MLIR-free
     DCBase DCCodec DCData DCOptim DCTrainLoop DCRuntime dc_runtime DCSupport
     # the dialect, its passes and the compiler
-    MLIRDC MLIRDCTransforms DCConversion DCPipelines DCCompile DCModels
+    MLIRDC MLIRDCAnalysis MLIRDCTransforms DCConversion DCPipelines DCCompile DCModels
     DCTraining DCTrain DCToolSupport
     # the ONNX front end (libonnx and protobuf, found by DCConfig.cmake)
     DCImport DCOnnxProto)

@@ -3,7 +3,7 @@
 #include "dc/Train/Driver.h"
 #include "Phase.h"
 #include "dc/Data/IDX.h"
-#include "dc/Dialect/DC/Transforms/Compression.h"
+#include "dc/Dialect/DC/Analysis/Weights.h"
 #include "dc/Dialect/DC/Transforms/Parameters.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"

@@ -2,7 +2,7 @@
 
 #include "dc/Train/Step.h"
 #include "dc/Compile/Compile.h"
-#include "dc/Dialect/DC/Transforms/Compression.h"
+#include "dc/Dialect/DC/Analysis/Weights.h"
 #include "dc/Dialect/DC/Transforms/Parameters.h"
 #include "dc/Support/FileIO.h"
 
