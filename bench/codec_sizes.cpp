@@ -14,10 +14,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dc/Base/Random.h"
 #include "dc/Codec/Format.h"
 #include "dc/Codec/KMeans.h"
 #include "dc/Codec/Prune.h"
-#include "dc/Base/Random.h"
 
 #include <chrono>
 #include <cmath>

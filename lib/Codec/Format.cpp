@@ -86,8 +86,8 @@ Geometry geometryOf(const LayerView &l) {
   }
   if (isSparse(l.params.layout)) {
     g.ptrBits = rowPtrBits(l.numWeights);
-    g.rowPtrBytes = rowPtrBytes(l.params.layout, {l.rows, l.cols},
-                                l.numWeights);
+    g.rowPtrBytes =
+        rowPtrBytes(l.params.layout, {l.rows, l.cols}, l.numWeights);
   }
   return g;
 }

@@ -44,8 +44,7 @@ StreamSizeBounds dc::codec::streamSizeBounds(uint64_t symbols, unsigned bits,
     uint64_t exact = bytesForBits(symbols * bits);
     return {exact, exact};
   }
-  return {bytesForBits(symbols),
-          bytesForBits(symbols * kMaxHuffmanCodeLength)};
+  return {bytesForBits(symbols), bytesForBits(symbols * kMaxHuffmanCodeLength)};
 }
 
 uint64_t dc::codec::storedBytes(const FieldSizes &f) {

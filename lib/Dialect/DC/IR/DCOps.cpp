@@ -22,7 +22,6 @@ namespace codec = ::dc::codec;
 // ConstantOp
 //===----------------------------------------------------------------------===//
 
-
 /// The byte count of a stream, from its type: a 1-D static tensor of i8. When
 /// the blob is loaded its size must agree with the type.
 static FailureOr<uint64_t> getStreamBytes(ConstantOp op,
@@ -144,8 +143,8 @@ LogicalResult ConstantOp::verify() {
   if (enc.isSparse()) {
     codec::MatrixShape matrix =
         *codec::matrixShapeOf(type.getShape().data(), type.getRank());
-    uint64_t lines = codec::lineCount(
-        static_cast<codec::Layout>(enc.getLayout()), matrix);
+    uint64_t lines =
+        codec::lineCount(static_cast<codec::Layout>(enc.getLayout()), matrix);
     if (failed(checkStream(*getRowPtr(), "row_ptr", lines,
                            codec::rowPtrBits(numWeights), /*coded=*/false)) ||
         failed(checkStream(*getGaps(), "gaps", numGaps, b, huffman)))
@@ -158,14 +157,14 @@ static ::dc::ByteSpan getBlobBytes(DenseResourceElementsAttr stream) {
   AsmResourceBlob *blob = stream.getRawHandle().getBlob();
   ArrayRef<char> data = blob->getData();
   return ::dc::ByteSpan(reinterpret_cast<const uint8_t *>(data.data()),
-                         data.size());
+                        data.size());
 }
 
 static ::dc::ByteSpan getTableBytes(std::optional<ArrayRef<int8_t>> table) {
   if (!table)
     return {};
   return ::dc::ByteSpan(reinterpret_cast<const uint8_t *>(table->data()),
-                         table->size());
+                        table->size());
 }
 
 FailureOr<codec::LayerView> ConstantOp::getLayerView() {
@@ -223,8 +222,7 @@ FailureOr<ElementsAttr> ConstantOp::decodeToElements(bool asResource) {
     return failure();
   CompressedTensorType type = getType();
   std::vector<float> values(type.getNumElements());
-  ::dc::Status status =
-      codec::decodeDense(*view, values.data(), values.size());
+  ::dc::Status status = codec::decodeDense(*view, values.data(), values.size());
   if (!status.ok())
     return emitOpError() << "payload does not decode: " << status.message();
   if (!asResource)

@@ -73,11 +73,10 @@ LogicalResult mlir::dc::encodeWeight(WeightUse use, QuantizedLayer &&layer,
   Layout layout;
   if (policy.layout == LayoutOption::Auto) {
     codec::CSRAndDenseBytes raw = codec::rawStoredBytesCSRAndDense(
-        *matrix, layer.codebook.size(), layer.indices.data(),
-        policy.indexBits);
+        *matrix, layer.codebook.size(), layer.indices.data(), policy.indexBits);
     layout = raw.dense < raw.csr ? Layout::Dense : Layout::CSR;
   } else {
-    layout = policy.layout == LayoutOption::CSC   ? Layout::CSC
+    layout = policy.layout == LayoutOption::CSC     ? Layout::CSC
              : policy.layout == LayoutOption::Dense ? Layout::Dense
                                                     : Layout::CSR;
   }
@@ -216,8 +215,8 @@ mlir::dc::encodeWeights(ModuleOp module, const CompressionOptions &config,
     auto emitError = [&] {
       return use.constant.emitError() << "layer '" << use.name << "' ";
     };
-    FailureOr<QuantizedLayer> layer = readLayer(
-        use, policy, config, pruneAndQuantize, storage, emitError);
+    FailureOr<QuantizedLayer> layer =
+        readLayer(use, policy, config, pruneAndQuantize, storage, emitError);
     if (failed(layer) || failed(encodeWeight(use, std::move(*layer), policy,
                                              reports.emplace_back())))
       return failure();

@@ -1,7 +1,7 @@
 //===- Policy.cpp - The compression passes' options and layer policy ------===//
 
-#include "dc/Dialect/DC/Transforms/CompressionOptions.h"
 #include "dc/Codec/Format.h"
+#include "dc/Dialect/DC/Transforms/CompressionOptions.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/StringExtras.h"
@@ -79,10 +79,9 @@ LogicalResult mlir::dc::checkCommonOptions(CompressionOptions &options,
       return emitError("fc-bits and conv-bits must be in [1, " +
                        Twine(codec::kMaxWeightBits) + "], got " + Twine(bits));
   if (options.indexBits > codec::kMaxIndexBits)
-    return emitError("index-bits must be in [0, " +
-                     Twine(codec::kMaxIndexBits) +
-                     "] (0 = 5 for fc, 8 for conv), got " +
-                     Twine(options.indexBits));
+    return emitError(
+        "index-bits must be in [0, " + Twine(codec::kMaxIndexBits) +
+        "] (0 = 5 for fc, 8 for conv), got " + Twine(options.indexBits));
   options.overrides.clear();
   for (const std::string &layer : layers) {
     FailureOr<LayerOverride> parsed =
@@ -137,8 +136,7 @@ LogicalResult mlir::dc::verifyOverrides(ModuleOp module,
         }))
       continue;
     std::string names = llvm::join(
-        llvm::map_range(uses, [](const WeightUse &u) { return u.name; }),
-        ", ");
+        llvm::map_range(uses, [](const WeightUse &u) { return u.name; }), ", ");
     // At the module's location, without printing the module.
     return mlir::emitError(module.getLoc())
            << "layer option '" << o.pattern

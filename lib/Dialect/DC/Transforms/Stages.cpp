@@ -57,9 +57,10 @@ FailureOr<QuantizedLayer> mlir::dc::quantizeValues(
   }
   codec::KMeansOptions kmeans;
   kmeans.k = 1u << policy.bits;
-  kmeans.init = options.init == InitOption::Density  ? codec::KMeansInit::Density
-                : options.init == InitOption::Random ? codec::KMeansInit::Random
-                                                     : codec::KMeansInit::Linear;
+  kmeans.init = options.init == InitOption::Density ? codec::KMeansInit::Density
+                : options.init == InitOption::Random
+                    ? codec::KMeansInit::Random
+                    : codec::KMeansInit::Linear;
   kmeans.seed = options.seed;
   kmeans.maxIterations = options.maxIterations;
   ::dc::StatusOr<codec::KMeansResult> result =

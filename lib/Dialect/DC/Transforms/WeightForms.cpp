@@ -191,7 +191,6 @@ LogicalResult mlir::dc::readKept(const WeightUse &use,
   return success();
 }
 
-
 FailureOr<QuantizedLayer> mlir::dc::collectCodebook(ArrayRef<float> values,
                                                     LayerErrorFn emitError,
                                                     const uint8_t *mask) {
@@ -360,8 +359,7 @@ void mlir::dc::writePrunedForm(WeightUse &use, ArrayRef<float> values,
 /// The weight as the quantized form: mask = kept, index = the centroid
 /// (0 at pruned positions), codebook = the centroids (one placeholder entry
 /// when nothing is kept, never selected).
-void mlir::dc::writeQuantizedForm(WeightUse &use,
-                                  const QuantizedLayer &layer) {
+void mlir::dc::writeQuantizedForm(WeightUse &use, const QuantizedLayer &layer) {
   OpBuilder b = builderAtWeight(use);
   Location loc = use.gather ? use.gather.getLoc() : use.constant.getLoc();
   RankedTensorType type = weightType(use);

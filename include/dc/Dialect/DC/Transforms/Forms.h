@@ -66,8 +66,7 @@ enum class EntropyOption {
 
 /// One value of an enum option: its name (on the command line and in
 /// `layer` overrides) and its help.
-template <typename E>
-struct OptionValue {
+template <typename E> struct OptionValue {
   E value;
   llvm::StringLiteral name, help;
 };
@@ -97,11 +96,9 @@ inline constexpr OptionValue<EntropyOption> kEntropyValues[] = {
 /// An option modifier (like llvm::cl::values) that gives an enum option's
 /// parser the values of a table; ODS passes it as the option's last
 /// argument: `[{::mlir::dc::optionValues(::mlir::dc::kLayoutValues)}]`.
-template <typename E, size_t N>
-struct OptionValues {
+template <typename E, size_t N> struct OptionValues {
   const OptionValue<E> (&table)[N];
-  template <typename Opt>
-  void apply(Opt &option) const {
+  template <typename Opt> void apply(Opt &option) const {
     for (const OptionValue<E> &v : table)
       option.getParser().addLiteralOption(v.name, v.value, v.help);
   }

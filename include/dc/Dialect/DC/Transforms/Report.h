@@ -89,8 +89,7 @@ LogicalResult writeReport(ModuleOp module, const ReportTarget &target,
 void printReportText(llvm::raw_ostream &os, ArrayRef<LayerReport> layers,
                      ArrayRef<LeftWeight> left = {});
 void printReportJSON(llvm::raw_ostream &os, ArrayRef<LayerReport> layers,
-                     ArrayRef<LeftWeight> left = {},
-                     const ReportRun &run = {});
+                     ArrayRef<LeftWeight> left = {}, const ReportRun &run = {});
 
 } // namespace mlir::dc
 
