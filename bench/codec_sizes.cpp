@@ -14,10 +14,10 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dc/Base/Random.h"
 #include "dc/Codec/Format.h"
 #include "dc/Codec/KMeans.h"
 #include "dc/Codec/Prune.h"
-#include "dc/Codec/Random.h"
 
 #include <chrono>
 #include <cmath>
@@ -27,6 +27,7 @@
 #include <string>
 #include <vector>
 
+using namespace dc;
 using namespace dc::codec;
 
 namespace {

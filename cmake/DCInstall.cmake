@@ -41,10 +41,10 @@ endfunction()
 function(dc_install_package)
   set(libraries
     # MLIR-free
-    DCCodec DCData DCOptim DCTrainLoop DCRuntime dc_runtime DCSupport
+    DCBase DCCodec DCData DCOptim DCTrainLoop DCRuntime dc_runtime DCSupport
     # the dialect, its passes and the compiler
-    MLIRDC MLIRDCTransforms DCCodegen DCConversion DCPipelines DCCompile DCModels
-    DCExecution DCAutodiff DCTraining DCTrain DCToolSupport
+    MLIRDC MLIRDCAnalysis MLIRDCTransforms DCCodegen DCConversion DCPipelines
+    DCCompile DCModels DCExecution DCAutodiff DCTraining DCTrain DCToolSupport
     # the ONNX front end (libonnx and protobuf, found by DCConfig.cmake)
     DCImport DCOnnxProto)
   install(TARGETS ${libraries}

@@ -51,7 +51,7 @@ MLIRContext &context() {
   return *ctx;
 }
 
-Attribute blob(MLIRContext *ctx, codec::ByteSpan bytes, StringRef key) {
+Attribute blob(MLIRContext *ctx, ::dc::ByteSpan bytes, StringRef key) {
   auto type = RankedTensorType::get({int64_t(bytes.size)},
                                     IntegerType::get(ctx, 8));
   return DenseResourceElementsAttr::get(
@@ -70,8 +70,8 @@ extern "C" const char *__asan_default_options() {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  codec::StatusOr<codec::LayerView> parsed =
-      codec::parseLayer(codec::ByteSpan(data, size));
+  ::dc::StatusOr<codec::LayerView> parsed =
+      codec::parseLayer(::dc::ByteSpan(data, size));
   if (!parsed.ok())
     return 0;
   const codec::LayerView &v = *parsed;
@@ -113,7 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   state.addAttribute("num_gaps", b.getI64IntegerAttr(v.numGaps));
   bool sparse = v.params.layout != codec::Layout::Dense;
   bool huffman = v.params.entropy == codec::Entropy::Huffman;
-  auto table = [&](codec::ByteSpan t) {
+  auto table = [&](::dc::ByteSpan t) {
     return b.getDenseI8ArrayAttr(ArrayRef<int8_t>(
         reinterpret_cast<const int8_t *>(t.data), t.size));
   };
@@ -129,7 +129,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   auto op = cast<ConstantOp>(b.create(state));
 
   bool opOk = succeeded(verify(op));
-  codec::Status codecStatus = codec::verifyLayer(v);
+  ::dc::Status codecStatus = codec::verifyLayer(v);
   if (codecStatus.ok() && !opOk)
     failCheck("the op verifier rejects a layer the codec accepts", "");
   if (!opOk)
@@ -146,7 +146,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                                     std::to_string(codec::storedBytes(v)));
 
   std::vector<float> ref(size_t(v.rows) * v.cols);
-  codec::Status decoded = codec::decodeDense(v, ref.data(), ref.size());
+  ::dc::Status decoded = codec::decodeDense(v, ref.data(), ref.size());
   FailureOr<ElementsAttr> dense = op.decodeToElements(/*asResource=*/false);
   if (succeeded(dense) != decoded.ok())
     failCheck("decodeToElements and codec::decodeDense disagree",

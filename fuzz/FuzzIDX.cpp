@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+using namespace dc;
 using namespace dc::data;
 
 static void fuzzRaw(const uint8_t *data, size_t size) {

@@ -19,6 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 
+using namespace dc;
 using namespace dc::codec;
 
 namespace {

@@ -30,6 +30,7 @@
 
 #include <memory>
 
+using namespace dc;
 using namespace dc::codec;
 using dc::fuzz::failCheck;
 

@@ -13,6 +13,7 @@
 
 #include "RuntimeOracle.h"
 
+using namespace dc;
 using namespace dc::codec;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {

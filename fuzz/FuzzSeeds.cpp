@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+using namespace dc;
 using namespace dc::codec;
 
 namespace {

@@ -36,7 +36,7 @@ inline dcrt_memref1d memref(const void *data, int64_t size) {
   m.stride = 1;
   return m;
 }
-inline dcrt_memref1d memref(codec::ByteSpan s) {
+inline dcrt_memref1d memref(::dc::ByteSpan s) {
   return memref(s.data, int64_t(s.size));
 }
 

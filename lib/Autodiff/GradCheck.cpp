@@ -2,7 +2,7 @@
 
 #include "dc/Autodiff/GradCheck.h"
 #include "dc/Autodiff/Passes.h"
-#include "dc/Codec/Random.h"
+#include "dc/Base/Random.h"
 #include "dc/Execution/Jit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -79,7 +79,7 @@ private:
   const Pair &p;
   const GradCheckOptions &o;
   GradCheckResult &result;
-  ::dc::codec::SplitMix64 rng;
+  ::dc::SplitMix64 rng;
   llvm::raw_string_ostream log;
   std::vector<HostTensor> inputs, grads;
   bool ok = true;

@@ -1,7 +1,7 @@
 //===- Parameters.cpp - The trainable constants of a model ----------------===//
 
 #include "dc/Autodiff/Parameters.h"
-#include "dc/Dialect/DC/Transforms/Compression.h"
+#include "dc/Dialect/DC/Analysis/Weights.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"

@@ -9,6 +9,7 @@
 #ifndef DC_LIB_CODEC_BITSTREAM_H
 #define DC_LIB_CODEC_BITSTREAM_H
 
+#include "dc/Base/Bits.h"
 #include "dc/Codec/Format.h"
 
 #include <cstddef>
@@ -16,21 +17,6 @@
 #include <vector>
 
 namespace dc::codec::detail {
-
-/// ceil(bits / 8) for bits < 2^63.
-inline uint64_t bytesForBits(uint64_t bits) {
-  return bits / 8 + (bits % 8 != 0);
-}
-
-/// Reverses the low `n` bits of `v`.
-inline uint32_t reverseBits(uint32_t v, unsigned n) {
-  uint32_t r = 0;
-  for (unsigned i = 0; i < n; ++i) {
-    r = (r << 1) | (v & 1);
-    v >>= 1;
-  }
-  return r;
-}
 
 /// Appends fixed-width fields LSB-first (bit i of the stream is bit i % 8 of
 /// byte i / 8). The last byte's unused high bits stay zero.

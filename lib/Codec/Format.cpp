@@ -28,6 +28,7 @@ static_assert(unsigned(dc::codec::Layout::Dense) == DCRT_LAYOUT_DENSE &&
 #error "the dc codec assumes a little-endian host (codebook floats)"
 #endif
 
+using namespace dc;
 using namespace dc::codec;
 using namespace dc::codec::detail;
 
@@ -84,8 +85,9 @@ Geometry geometryOf(const LayerView &l) {
     g.lineLength = g.rows;
   }
   if (isSparse(l.params.layout)) {
-    g.ptrBits = bitWidth(l.numWeights);
-    g.rowPtrBytes = bytesForBits(g.lines * g.ptrBits);
+    g.ptrBits = rowPtrBits(l.numWeights);
+    g.rowPtrBytes =
+        rowPtrBytes(l.params.layout, {l.rows, l.cols}, l.numWeights);
   }
   return g;
 }
@@ -153,16 +155,15 @@ Status checkStructure(const LayerView &l) {
                          unsigned bits) -> Status {
     if (s.size > 0 && !s.data)
       return fail(std::string(name) + ": missing data");
+    StreamSizeBounds bounds = streamSizeBounds(n, bits, huff);
     if (!huff) {
-      uint64_t want = bytesForBits(n * bits);
-      if (s.size != want)
+      if (s.size != bounds.min)
         return fail(std::string(name) + ": " + str(s.size) +
-                    " bytes, expected " + str(want) + " for " + str(n) +
+                    " bytes, expected " + str(bounds.min) + " for " + str(n) +
                     " symbols of " + str(bits) + " bits");
       return Status::success();
     }
-    uint64_t lo = bytesForBits(n), hi = bytesForBits(n * kMaxHuffmanCodeLength);
-    if (s.size < lo || s.size > hi)
+    if (!bounds.contains(s.size))
       return fail(std::string(name) + ": " + str(s.size) +
                   " bytes cannot hold " + str(n) +
                   " huffman-coded symbols (1..15 bits each)");
@@ -410,15 +411,6 @@ StatusOr<MatrixShape> dc::codec::matrixShapeOf(const int64_t *shape,
   return s;
 }
 
-unsigned dc::codec::bitWidth(uint64_t v) {
-  unsigned n = 0;
-  while (v) {
-    ++n;
-    v >>= 1;
-  }
-  return n;
-}
-
 LayerView EncodedLayer::view() const {
   LayerView v;
   v.params = params;
@@ -580,7 +572,7 @@ dc::codec::encodeLayer(const Params &params, MatrixShape shape,
     gaps.reserve(huff ? huffmanBits(gapCounts, out.gapCodeLengths)
                       : numGaps * params.indexBits);
   BitWriter ptrs;
-  unsigned ptrBits = bitWidth(numWeights);
+  unsigned ptrBits = rowPtrBits(numWeights);
   st = scanIndices(
       params, shape, K, indices, [&](uint32_t g) { gaps.put(g); },
       [&](uint32_t w) { weights.put(w); },
@@ -671,15 +663,15 @@ Fields fieldsOf(const Params &p) {
 } // namespace
 
 uint64_t dc::codec::storedBytes(const LayerView &l) {
-  Fields f = fieldsOf(l.params);
-  uint64_t n = kHeaderBytes + 4 * uint64_t(l.codebookSize);
-  if (f.weightTable)
-    n += l.weightCodeLengths.size;
-  if (f.gapTable)
-    n += l.gapCodeLengths.size;
-  if (f.sparse)
-    n += l.rowPtr.size + l.gaps.size;
-  return n + l.weights.size;
+  FieldSizes f;
+  f.params = l.params;
+  f.codebookSize = l.codebookSize;
+  f.weightCodeLengths = l.weightCodeLengths.size;
+  f.gapCodeLengths = l.gapCodeLengths.size;
+  f.rowPtr = l.rowPtr.size;
+  f.gaps = l.gaps.size;
+  f.weights = l.weights.size;
+  return storedBytes(f);
 }
 
 std::vector<uint8_t> dc::codec::serializeLayer(const LayerView &l) {

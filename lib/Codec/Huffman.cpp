@@ -14,6 +14,7 @@
 #include <numeric>
 #include <string>
 
+using namespace dc;
 using namespace dc::codec;
 using namespace dc::codec::detail;
 

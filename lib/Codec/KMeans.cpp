@@ -10,7 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Codec/KMeans.h"
-#include "dc/Codec/Random.h"
+#include "dc/Base/Random.h"
 
 #include <algorithm>
 #include <cmath>
@@ -19,6 +19,7 @@
 #include <string>
 #include <unordered_set>
 
+using namespace dc;
 using namespace dc::codec;
 
 namespace {

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 
+using namespace dc;
 using namespace dc::codec;
 
 namespace {

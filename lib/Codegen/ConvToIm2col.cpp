@@ -8,7 +8,7 @@
 
 #include "dc/Codegen/Passes.h"
 #include "dc/Codegen/Patterns.h"
-#include "dc/Dialect/DC/Transforms/WeightViews.h"
+#include "dc/Dialect/DC/Analysis/WeightViews.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"

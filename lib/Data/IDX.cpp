@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+using namespace dc;
 using namespace dc::data;
 
 namespace {

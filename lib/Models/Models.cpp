@@ -2,7 +2,7 @@
 
 #include "dc/Models/Models.h"
 #include "dc/Models/LayerBuilders.h"
-#include "dc/Codec/Random.h"
+#include "dc/Base/Random.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -349,7 +349,7 @@ public:
   OpBuilder b;
 
 private:
-  ::dc::codec::Gaussian rng;
+  ::dc::Gaussian rng;
   Type f32;
   bool torchScript, tosa;
   func::FuncOp func;

@@ -7,8 +7,8 @@
 #include <cstdio>
 
 using namespace dc::optim;
-using dc::codec::Status;
-using dc::codec::StatusOr;
+using dc::Status;
+using dc::StatusOr;
 
 Status dc::optim::verifyOptions(const Options &o) {
   auto bad = [](const std::string &what) {

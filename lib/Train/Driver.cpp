@@ -4,6 +4,7 @@
 #include "Phase.h"
 #include "dc/Autodiff/Passes.h"
 #include "dc/Data/IDX.h"
+#include "dc/Dialect/DC/Analysis/Weights.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
 #include "dc/InitAllDC.h"
 #include "dc/Support/FileIO.h"
@@ -216,9 +217,9 @@ LogicalResult mlir::dc::checkTrainOptions(const TrainOptions &o) {
   if (o.threads < 1)
     return fail("--blas-threads must be at least 1 (got " +
                 llvm::Twine(o.threads) + ")");
-  if (::dc::codec::Status s = ::dc::optim::verifyOptions(o.optimizer); !s.ok())
+  if (::dc::Status s = ::dc::optim::verifyOptions(o.optimizer); !s.ok())
     return fail(s.message());
-  ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
+  ::dc::StatusOr<::dc::optim::Schedule> schedule =
       ::dc::optim::Schedule::parse(o.schedule);
   if (!schedule.ok())
     return fail(schedule.message());
@@ -278,11 +279,11 @@ FailureOr<ModelInterface> mlir::dc::readModelInterface(ModuleOp module) {
 LogicalResult mlir::dc::loadTrainData(const TrainOptions &o,
                                       const ModelInterface &m,
                                       TrainData &data) {
-  ::dc::codec::StatusOr<::dc::data::Samples> train =
+  ::dc::StatusOr<::dc::data::Samples> train =
       ::dc::data::loadSplit(o.data, "train", m.features, o.mean, o.std);
   if (!train.ok())
     return fail(train.message());
-  ::dc::codec::StatusOr<::dc::data::Samples> test =
+  ::dc::StatusOr<::dc::data::Samples> test =
       ::dc::data::loadSplit(o.data, "t10k", m.features, o.mean, o.std);
   if (!test.ok())
     return fail(test.message());
@@ -447,7 +448,7 @@ LogicalResult mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
     auto bytes = ::dc::readInputFile(phase.resume);
     if (!bytes)
       return fail(llvm::toString(bytes.takeError()));
-    if (::dc::codec::Status s =
+    if (::dc::Status s =
             loop.restore((*bytes)->getBufferStart(), (*bytes)->getBufferSize(),
                          data.train.count);
         !s.ok())
@@ -459,10 +460,10 @@ LogicalResult mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
     return stopped();
   }
   auto checkpointTo =
-      [&](const std::vector<char> &bytes) -> ::dc::codec::Status {
+      [&](const std::vector<char> &bytes) -> ::dc::Status {
     if (llvm::Error e = saveCheckpoint(phase.checkpoint, bytes))
-      return ::dc::codec::Status::error(llvm::toString(std::move(e)));
-    return ::dc::codec::Status::success();
+      return ::dc::Status::error(llvm::toString(std::move(e)));
+    return ::dc::Status::success();
   };
   auto report = [&](const ::dc::trainloop::EpochLog &e) {
     if (o.quiet)
@@ -477,7 +478,7 @@ LogicalResult mlir::dc::trainPhase(ModuleOp module, const TrainOptions &o,
       llvm::errs() << llvm::formatv(", test top-1 {0:f2}%", 100 * e.testTop1);
     llvm::errs() << "\n";
   };
-  ::dc::codec::Status status = loop.run(data.train, data.val, data.test,
+  ::dc::Status status = loop.run(data.train, data.val, data.test,
                                         &interruptedFlag, checkpointTo, report);
   if (loop.interrupted()) {
     llvm::errs() << "dc-train: " << status.message() << "; checkpoint '"
@@ -664,7 +665,7 @@ LogicalResult mlir::dc::runTrain(const TrainOptions &o) {
   // Options first: nothing is read or built for a run that cannot start.
   if (failed(checkTrainOptions(o)))
     return failure();
-  ::dc::codec::StatusOr<::dc::optim::Schedule> schedule =
+  ::dc::StatusOr<::dc::optim::Schedule> schedule =
       ::dc::optim::Schedule::parse(o.schedule);
   std::string checkpointPath =
       o.checkpoint.empty() ? o.output + ".ckpt" : o.checkpoint;

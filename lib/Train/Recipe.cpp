@@ -381,13 +381,13 @@ LogicalResult RecipeRun::checkOptions() {
   // Choices are made on a validation split, never on the test set.
   if (o.valSplit == 0)
     o.valSplit = 5000;
-  ::dc::codec::StatusOr<::dc::optim::Schedule> constantOr =
+  ::dc::StatusOr<::dc::optim::Schedule> constantOr =
       ::dc::optim::Schedule::parse("constant");
-  ::dc::codec::StatusOr<::dc::optim::Schedule> scheduleOr =
+  ::dc::StatusOr<::dc::optim::Schedule> scheduleOr =
       ::dc::optim::Schedule::parse(o.schedule);
   if (!scheduleOr.ok())
     return fail(scheduleOr.message());
-  ::dc::codec::StatusOr<::dc::optim::Schedule> retrainOr =
+  ::dc::StatusOr<::dc::optim::Schedule> retrainOr =
       ::dc::optim::Schedule::parse(r.retrainSchedule);
   if (!retrainOr.ok())
     return fail("--retrain-schedule: " + retrainOr.message());

@@ -4,6 +4,7 @@
 #include "dc/Autodiff/Passes.h"
 #include "dc/Codegen/Passes.h"
 #include "dc/Compile/Compile.h"
+#include "dc/Dialect/DC/Analysis/Weights.h"
 #include "dc/Dialect/DC/Transforms/Compression.h"
 #include "dc/Dialect/DC/Transforms/Passes.h"
 #include "dc/Support/FileIO.h"

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+using namespace dc;
 using namespace dc::trainloop;
 
 uint64_t dc::trainloop::fnv1a64(const void *data, size_t size, uint64_t h) {

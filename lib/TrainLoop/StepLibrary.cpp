@@ -6,6 +6,7 @@
 #include <cstring>
 #include <dlfcn.h>
 
+using namespace dc;
 using namespace dc::trainloop;
 
 StatusOr<std::unique_ptr<StepLibrary>>

@@ -2,7 +2,7 @@
 
 #include "dc/TrainLoop/TrainLoop.h"
 
-#include "dc/Codec/Random.h"
+#include "dc/Base/Random.h"
 
 #include <algorithm>
 #include <chrono>
@@ -12,6 +12,7 @@
 #include <numeric>
 #include <unistd.h>
 
+using namespace dc;
 using namespace dc::trainloop;
 
 TrainLoop::TrainLoop(StepLibrary &library, unsigned step, unsigned forward,
@@ -107,7 +108,7 @@ static std::vector<uint32_t> shuffled(uint32_t n, uint64_t seed,
                                       unsigned epoch) {
   std::vector<uint32_t> order(n);
   std::iota(order.begin(), order.end(), 0);
-  dc::codec::SplitMix64 rng(seed * 0x9e3779b97f4a7c15ull + epoch + 1);
+  dc::SplitMix64 rng(seed * 0x9e3779b97f4a7c15ull + epoch + 1);
   for (uint32_t i = n; i > 1; --i)
     std::swap(order[i - 1], order[rng.below(i)]);
   return order;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+using namespace dc;
 using namespace dc::codec;
 using namespace dc::codec::test;
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <queue>
 
+using namespace dc;
 using namespace dc::codec;
 using namespace dc::codec::test;
 

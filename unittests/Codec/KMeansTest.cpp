@@ -1,7 +1,7 @@
 //===- KMeansTest.cpp - Tests of 1-D k-means ------------------------------===//
 
 #include "dc/Codec/KMeans.h"
-#include "dc/Codec/Random.h"
+#include "dc/Base/Random.h"
 
 #include "TestUtil.h"
 
@@ -12,6 +12,7 @@
 #include <limits>
 #include <set>
 
+using namespace dc;
 using namespace dc::codec;
 using namespace dc::codec::test;
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <limits>
 
+using namespace dc;
 using namespace dc::codec;
 using namespace dc::codec::test;
 

@@ -8,7 +8,7 @@
 #ifndef DC_UNITTESTS_CODEC_TESTUTIL_H
 #define DC_UNITTESTS_CODEC_TESTUTIL_H
 
-#include "dc/Codec/Random.h"
+#include "dc/Base/Random.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -17,7 +17,7 @@
 namespace dc::codec::test {
 
 /// The tests' random numbers: dc's portable PRNG.
-using Rng = ::dc::codec::SplitMix64;
+using Rng = ::dc::SplitMix64;
 
 /// Packs fields LSB-first: bit i of the stream is bit i % 8 of byte i / 8.
 class Packer {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+using namespace dc;
 using namespace dc::data;
 
 namespace {

@@ -12,6 +12,7 @@
 
 #include <cmath>
 
+using namespace dc;
 using namespace dc::optim;
 
 namespace {

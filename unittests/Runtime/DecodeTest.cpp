@@ -15,6 +15,7 @@
 #include <random>
 #include <vector>
 
+using namespace dc;
 using namespace dc::codec;
 
 namespace {

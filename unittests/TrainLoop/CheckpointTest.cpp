@@ -10,7 +10,7 @@
 
 #include "dc/TrainLoop/Checkpoint.h"
 
-#include "dc/Codec/Random.h"
+#include "dc/Base/Random.h"
 
 #include <gtest/gtest.h>
 
@@ -19,6 +19,7 @@
 #include <limits>
 #include <map>
 
+using namespace dc;
 using namespace dc::trainloop;
 
 namespace {
@@ -204,7 +205,7 @@ TEST(Checkpoint, Messages) {
 TEST(Checkpoint, SeededMutationsAreAllRefused) {
   const std::vector<char> good = writeCheckpoint(validState());
   ASSERT_TRUE(read(good).ok());
-  dc::codec::SplitMix64 rng(20261207);
+  dc::SplitMix64 rng(20261207);
   const double nan = std::nan(""), inf = std::numeric_limits<double>::infinity();
   // Header fields and what may be written there: any other value for the
   // u64 fields (each is tied to the others or to the run), and for the

@@ -9,22 +9,15 @@
 #ifndef DC_CODEC_FORMAT_H
 #define DC_CODEC_FORMAT_H
 
-#include "dc/Codec/Status.h"
+#include "dc/Base/Bits.h"
+#include "dc/Base/ByteSpan.h"
+#include "dc/Base/Status.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 namespace dc::codec {
-
-/// A read-only byte range (like std::span<const uint8_t>, C++17-friendly).
-struct ByteSpan {
-  const uint8_t *data = nullptr;
-  size_t size = 0;
-  ByteSpan() = default;
-  ByteSpan(const uint8_t *d, size_t n) : data(d), size(n) {}
-  ByteSpan(const std::vector<uint8_t> &v) : data(v.data()), size(v.size()) {}
-};
 
 /// Numeric values match the on-disk codes and the MLIR enum values.
 enum class Layout : uint8_t { Dense = 0, CSR = 1, CSC = 2 };
@@ -53,9 +46,6 @@ struct MatrixShape {
   uint32_t rows = 0, cols = 0;
 };
 StatusOr<MatrixShape> matrixShapeOf(const int64_t *shape, size_t rank);
-
-/// Number of bits needed to write `v` (0 for v == 0).
-unsigned bitWidth(uint64_t v);
 
 /// A non-owning view of all stored fields of one layer. Views point into an
 /// EncodedLayer, a serialized buffer or IR attributes/blobs.
@@ -108,6 +98,79 @@ Status decodeDense(const LayerView &layer, float *out, size_t outSize);
 /// The stored bytes of a layer: the size of its serialization (section 7).
 /// Computed from the header fields and span sizes, without decoding.
 uint64_t storedBytes(const LayerView &layer);
+
+//===----------------------------------------------------------------------===//
+// Size rules (docs/Format.md sections 4 and 7). The one place that knows how
+// many bytes each field of a layer takes: the verifier of dc.constant, the
+// report, compression's layout choice and the lowering call these.
+//===----------------------------------------------------------------------===//
+
+/// M, the number of stored lines: rows for csr, columns for csc, 0 for
+/// dense.
+uint64_t lineCount(Layout layout, MatrixShape shape);
+
+/// P, the width of a row-pointer entry of a layer with `numWeights` kept
+/// weights.
+unsigned rowPtrBits(uint64_t numWeights);
+
+/// The bytes of the row-pointer stream (M entries of P bits; 0 for dense).
+uint64_t rowPtrBytes(Layout layout, MatrixShape shape, uint64_t numWeights);
+
+/// The bits that index a codebook of `codebookSize` entries (w, at least 1).
+unsigned weightBitsFor(uint64_t codebookSize);
+
+/// The byte sizes a stream of `symbols` symbols may have: exactly
+/// ceil(symbols * bits / 8) raw, between ceil(symbols / 8) and
+/// ceil(symbols * 15 / 8) Huffman-coded.
+struct StreamSizeBounds {
+  uint64_t min = 0, max = 0;
+  bool contains(uint64_t bytes) const { return bytes >= min && bytes <= max; }
+};
+StreamSizeBounds streamSizeBounds(uint64_t symbols, unsigned bits,
+                                  bool huffman);
+
+/// The byte sizes of a layer's variable fields (table sizes in entries =
+/// bytes), from which its stored bytes follow.
+struct FieldSizes {
+  Params params;
+  uint64_t codebookSize = 0;
+  uint64_t weightCodeLengths = 0, gapCodeLengths = 0;
+  uint64_t rowPtr = 0, gaps = 0, weights = 0;
+};
+
+/// The stored bytes of a layer with these field sizes (section 7); the
+/// fields a layout or entropy does not store count nothing.
+uint64_t storedBytes(const FieldSizes &sizes);
+
+/// The stored bytes of a layer with entropy none, from the header's counts
+/// alone: header, codebook, row pointers and the raw weight and gap streams.
+uint64_t rawStoredBytes(const Params &params, MatrixShape shape,
+                        uint64_t codebookSize, uint64_t numWeights,
+                        uint64_t numGaps);
+
+/// The raw (entropy none) stored bytes of a quantized layer as csr and as
+/// dense, counted from its indices without encoding (as encodeLayer takes
+/// them: -1 = pruned; the dense layout gives pruned positions a codebook
+/// entry 0.0 of their own). `indexBits` is csr's b.
+struct CSRAndDenseBytes {
+  uint64_t csr = 0, dense = 0;
+};
+CSRAndDenseBytes rawStoredBytesCSRAndDense(MatrixShape shape,
+                                           uint64_t codebookSize,
+                                           const int32_t *indices,
+                                           unsigned indexBits);
+
+/// The run-time line layout of a sparse layer (what dcrt_decode_csr_lines
+/// writes, include/dc/Runtime/Decode.h): the stored lines (rows for csr,
+/// columns for csc) each split into lines of `lineLength` positions (0: the
+/// stored lines), `positions` the M' + 1 offsets of the lines' entries,
+/// `coordinates` each entry's position within its line, `indices` its
+/// codebook index.
+struct RuntimeLines {
+  std::vector<int32_t> positions, coordinates, indices;
+};
+StatusOr<RuntimeLines> decodeRuntimeLines(const LayerView &layer,
+                                          uint64_t lineLength);
 
 /// Serializes per docs/Format.md section 7.
 std::vector<uint8_t> serializeLayer(const LayerView &layer);

@@ -10,7 +10,7 @@
 #ifndef DC_CODEC_KMEANS_H
 #define DC_CODEC_KMEANS_H
 
-#include "dc/Codec/Status.h"
+#include "dc/Base/Status.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -9,7 +9,7 @@
 #ifndef DC_CODEC_PRUNE_H
 #define DC_CODEC_PRUNE_H
 
-#include "dc/Codec/Status.h"
+#include "dc/Base/Status.h"
 
 #include <cstddef>
 #include <cstdint>

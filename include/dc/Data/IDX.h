@@ -20,18 +20,14 @@
 #ifndef DC_DATA_IDX_H
 #define DC_DATA_IDX_H
 
-#include "dc/Codec/Format.h"
-#include "dc/Codec/Status.h"
+#include "dc/Base/ByteSpan.h"
+#include "dc/Base/Status.h"
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace dc::data {
-
-using codec::ByteSpan;
-using codec::Status;
-using codec::StatusOr;
 
 /// Data (a file's bytes, or their inflation) larger than this is refused,
 /// in bytes: the cap of every read, whatever a header says.

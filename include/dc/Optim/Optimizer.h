@@ -19,7 +19,7 @@
 #ifndef DC_OPTIM_OPTIMIZER_H
 #define DC_OPTIM_OPTIMIZER_H
 
-#include "dc/Codec/Status.h"
+#include "dc/Base/Status.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -39,7 +39,7 @@ struct Options {
 
 /// Checks the ranges PyTorch checks (momentum, weight decay >= 0, betas in
 /// [0, 1), eps >= 0, nesterov needs momentum and no dampening).
-codec::Status verifyOptions(const Options &options);
+Status verifyOptions(const Options &options);
 
 class Optimizer {
 public:
@@ -66,7 +66,7 @@ private:
 class Schedule {
 public:
   /// "constant", "cosine", or "step:N:G" (N >= 1 epochs, G > 0).
-  static codec::StatusOr<Schedule> parse(const std::string &text);
+  static StatusOr<Schedule> parse(const std::string &text);
   /// The learning rate of epoch `epoch` (0-based) of `epochs`.
   double at(double base, unsigned epoch, unsigned epochs) const;
 

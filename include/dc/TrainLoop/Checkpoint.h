@@ -30,7 +30,7 @@
 #ifndef DC_TRAINLOOP_CHECKPOINT_H
 #define DC_TRAINLOOP_CHECKPOINT_H
 
-#include "dc/Codec/Status.h"
+#include "dc/Base/Status.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -38,9 +38,6 @@
 #include <vector>
 
 namespace dc::trainloop {
-
-using codec::Status;
-using codec::StatusOr;
 
 /// One trained tensor of the arena.
 struct Parameter {

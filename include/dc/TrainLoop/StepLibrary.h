@@ -19,7 +19,7 @@
 #ifndef DC_TRAINLOOP_STEPLIBRARY_H
 #define DC_TRAINLOOP_STEPLIBRARY_H
 
-#include "dc/Codec/Status.h"
+#include "dc/Base/Status.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -28,9 +28,6 @@
 #include <vector>
 
 namespace dc::trainloop {
-
-using codec::Status;
-using codec::StatusOr;
 
 class StepLibrary {
 public:

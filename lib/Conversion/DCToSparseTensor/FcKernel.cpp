@@ -16,7 +16,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FcKernel.h"
-#include "dc/Dialect/DC/Transforms/WeightViews.h"
+#include "dc/Dialect/DC/Analysis/WeightViews.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"

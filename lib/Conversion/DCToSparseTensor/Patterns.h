@@ -10,7 +10,7 @@
 #define DC_LIB_CONVERSION_DCTOSPARSETENSOR_PATTERNS_H
 
 #include "dc/Conversion/DCToSparseTensor.h"
-#include "dc/Dialect/DC/Transforms/WeightViews.h"
+#include "dc/Dialect/DC/Analysis/WeightViews.h"
 
 namespace mlir::dc {
 

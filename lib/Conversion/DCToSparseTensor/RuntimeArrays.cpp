@@ -26,49 +26,18 @@ namespace codec = ::dc::codec;
 
 namespace {
 
-/// The run-time form of a CSR/CSC weight: positions over the major
-/// dimension, coordinates in the minor one, one codebook index per entry.
-struct RuntimeCSR {
-  std::vector<int32_t> positions;
-  std::vector<int32_t> coordinates;
-  std::vector<int32_t> indices;
-};
-
 /// Decodes the payload into the run-time CSR (row-major lines for csr,
 /// column-major for csc), each stored line split into lines of `sub`
 /// positions (0: the stored lines), as dcrt_decode_csr_lines does.
-FailureOr<RuntimeCSR> decodeRuntimeCSR(ConstantOp op, uint64_t sub) {
+FailureOr<codec::RuntimeLines> decodeRuntimeCSR(ConstantOp op, uint64_t sub) {
   FailureOr<codec::LayerView> view = op.getLayerView();
   if (failed(view))
     return failure();
-  std::vector<int32_t> dense;
-  codec::Status status = codec::decodeIndices(*view, dense);
-  if (!status.ok())
-    return op.emitOpError() << "payload does not decode: " << status.message();
-  bool csc = view->params.layout == codec::Layout::CSC;
-  uint64_t rows = view->rows, cols = view->cols;
-  uint64_t major = csc ? cols : rows, minor = csc ? rows : cols;
-  RuntimeCSR csr;
-  csr.positions.reserve(major + 1);
-  csr.positions.push_back(0);
-  csr.coordinates.reserve(view->numWeights);
-  csr.indices.reserve(view->numWeights);
-  if (sub == 0)
-    sub = minor;
-  for (uint64_t i = 0; i < major; ++i) {
-    for (uint64_t j = 0; j < minor; ++j) {
-      int32_t idx = dense[csc ? j * cols + i : i * cols + j];
-      if (idx >= 0) {
-        csr.coordinates.push_back(int32_t(j % sub));
-        csr.indices.push_back(idx);
-      }
-      if ((j + 1) % sub == 0)
-        csr.positions.push_back(int32_t(csr.coordinates.size()));
-    }
-    if (minor == 0)
-      csr.positions.push_back(int32_t(csr.coordinates.size()));
-  }
-  return csr;
+  ::dc::StatusOr<codec::RuntimeLines> lines =
+      codec::decodeRuntimeLines(*view, sub);
+  if (!lines.ok())
+    return op.emitOpError() << "payload does not decode: " << lines.message();
+  return std::move(*lines);
 }
 
 /// A 1-D constant of integers of `width` bits, as a dense_resource blob.
@@ -294,7 +263,7 @@ FailureOr<RuntimeArrays> RuntimeArrayBuilder::build(OpBuilder &b,
     FailureOr<codec::LayerView> layer = constant.getLayerView();
     if (mlir::failed(layer))
       return failure();
-    codec::Status status = codec::verifyLayer(*layer);
+    ::dc::Status status = codec::verifyLayer(*layer);
     if (!status.ok())
       return constant.emitOpError()
              << "payload does not decode: " << status.message();
@@ -315,7 +284,7 @@ FailureOr<RuntimeArrays> RuntimeArrayBuilder::build(OpBuilder &b,
   result.buffers.resize(arrays.size());
   switch (layout.getForm()) {
   case RuntimeForm::CSR: {
-    FailureOr<RuntimeCSR> csr =
+    FailureOr<codec::RuntimeLines> csr =
         decodeRuntimeCSR(constant, uint64_t(layout.getLineLength()));
     if (mlir::failed(csr))
       return failure();
@@ -334,7 +303,7 @@ FailureOr<RuntimeArrays> RuntimeArrayBuilder::build(OpBuilder &b,
     if (mlir::failed(layer))
       return failure();
     std::vector<int32_t> decoded;
-    codec::Status status = codec::decodeIndices(*layer, decoded);
+    ::dc::Status status = codec::decodeIndices(*layer, decoded);
     if (!status.ok())
       return constant.emitOpError()
              << "payload does not decode: " << status.message();

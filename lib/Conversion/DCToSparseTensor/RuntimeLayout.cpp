@@ -1,7 +1,7 @@
 //===- RuntimeLayout.cpp - Choosing a weight's run-time layout ------------===//
 //
 // chooseRuntimeLayout: which #dc.runtime a dc.decompress gets, from how its
-// result is read (dc/Dialect/DC/Transforms/WeightViews.h), the options and,
+// result is read (dc/Dialect/DC/Analysis/WeightViews.h), the options and,
 // for fully connected layers under fc-kernel=auto, a cost model; and
 // runtimeArrayTypes, the arrays a layout needs (shared by the compile-time
 // decoder, the workspace slots and @dc_init's calls).

@@ -22,8 +22,6 @@ namespace codec = ::dc::codec;
 // ConstantOp
 //===----------------------------------------------------------------------===//
 
-static uint64_t ceilDiv8(uint64_t bits) { return (bits + 7) / 8; }
-
 /// The byte count of a stream, from its type: a 1-D static tensor of i8. When
 /// the blob is loaded its size must agree with the type.
 static FailureOr<uint64_t> getStreamBytes(ConstantOp op,
@@ -53,7 +51,7 @@ verifyCodeLengthTable(ConstantOp op, std::optional<ArrayRef<int8_t>> table,
     return op.emitOpError()
            << "'" << name << "' has " << table->size() << " entries, expected "
            << expected << " (" << what << ")";
-  codec::Status status = codec::verifyCodeLengths(codec::ByteSpan(
+  ::dc::Status status = codec::verifyCodeLengths(::dc::ByteSpan(
       reinterpret_cast<const uint8_t *>(table->data()), table->size()));
   if (!status.ok())
     return op.emitOpError() << "invalid '" << name << "': " << status.message();
@@ -120,20 +118,21 @@ LogicalResult ConstantOp::verify() {
                             "entropy = huffman";
   }
 
-  // Stream sizes. Raw streams have an exact size; Huffman streams at least
-  // one bit per symbol.
+  // Stream sizes (the codec's rules). Raw streams have an exact size;
+  // Huffman streams at least one bit per symbol.
   auto checkStream = [&](DenseResourceElementsAttr stream, StringRef name,
                          uint64_t symbols, unsigned bits,
                          bool coded) -> LogicalResult {
     FailureOr<uint64_t> bytes = getStreamBytes(*this, stream, name);
     if (failed(bytes))
       return failure();
-    uint64_t rawBytes = ceilDiv8(symbols * bits);
-    if (!coded && *bytes != rawBytes)
+    codec::StreamSizeBounds bounds =
+        codec::streamSizeBounds(symbols, bits, coded);
+    if (!coded && *bytes != bounds.min)
       return emitOpError() << "'" << name << "' has " << *bytes
-                           << " bytes, expected " << rawBytes << " (" << symbols
-                           << " symbols of " << bits << " bits)";
-    if (coded && *bytes < ceilDiv8(symbols))
+                           << " bytes, expected " << bounds.min << " ("
+                           << symbols << " symbols of " << bits << " bits)";
+    if (coded && *bytes < bounds.min)
       return emitOpError() << "'" << name << "' has " << *bytes
                            << " bytes, too few for " << symbols
                            << " Huffman-coded symbols";
@@ -144,27 +143,28 @@ LogicalResult ConstantOp::verify() {
   if (enc.isSparse()) {
     codec::MatrixShape matrix =
         *codec::matrixShapeOf(type.getShape().data(), type.getRank());
-    uint64_t lines = enc.getLayout() == Layout::CSR ? matrix.rows : matrix.cols;
+    uint64_t lines =
+        codec::lineCount(static_cast<codec::Layout>(enc.getLayout()), matrix);
     if (failed(checkStream(*getRowPtr(), "row_ptr", lines,
-                           codec::bitWidth(numWeights), /*coded=*/false)) ||
+                           codec::rowPtrBits(numWeights), /*coded=*/false)) ||
         failed(checkStream(*getGaps(), "gaps", numGaps, b, huffman)))
       return failure();
   }
   return success();
 }
 
-static codec::ByteSpan getBlobBytes(DenseResourceElementsAttr stream) {
+static ::dc::ByteSpan getBlobBytes(DenseResourceElementsAttr stream) {
   AsmResourceBlob *blob = stream.getRawHandle().getBlob();
   ArrayRef<char> data = blob->getData();
-  return codec::ByteSpan(reinterpret_cast<const uint8_t *>(data.data()),
-                         data.size());
+  return ::dc::ByteSpan(reinterpret_cast<const uint8_t *>(data.data()),
+                        data.size());
 }
 
-static codec::ByteSpan getTableBytes(std::optional<ArrayRef<int8_t>> table) {
+static ::dc::ByteSpan getTableBytes(std::optional<ArrayRef<int8_t>> table) {
   if (!table)
     return {};
-  return codec::ByteSpan(reinterpret_cast<const uint8_t *>(table->data()),
-                         table->size());
+  return ::dc::ByteSpan(reinterpret_cast<const uint8_t *>(table->data()),
+                        table->size());
 }
 
 FailureOr<codec::LayerView> ConstantOp::getLayerView() {
@@ -203,13 +203,17 @@ uint64_t ConstantOp::getStoredBytes() {
       return uint64_t(0);
     return uint64_t(cast<RankedTensorType>(stream->getType()).getDimSize(0));
   };
-  uint64_t bytes = codec::kHeaderBytes + 4 * getCodebook().size();
+  codec::FieldSizes sizes;
+  sizes.params = getType().getEncoding().toCodecParams();
+  sizes.codebookSize = getCodebook().size();
   if (auto t = getWeightCodeLengths())
-    bytes += t->size();
+    sizes.weightCodeLengths = t->size();
   if (auto t = getGapCodeLengths())
-    bytes += t->size();
-  return bytes + bytesOf(getWeights()) + bytesOf(getRowPtr()) +
-         bytesOf(getGaps());
+    sizes.gapCodeLengths = t->size();
+  sizes.weights = bytesOf(getWeights());
+  sizes.rowPtr = bytesOf(getRowPtr());
+  sizes.gaps = bytesOf(getGaps());
+  return codec::storedBytes(sizes);
 }
 
 FailureOr<ElementsAttr> ConstantOp::decodeToElements(bool asResource) {
@@ -218,8 +222,7 @@ FailureOr<ElementsAttr> ConstantOp::decodeToElements(bool asResource) {
     return failure();
   CompressedTensorType type = getType();
   std::vector<float> values(type.getNumElements());
-  codec::Status status =
-      codec::decodeDense(*view, values.data(), values.size());
+  ::dc::Status status = codec::decodeDense(*view, values.data(), values.size());
   if (!status.ok())
     return emitOpError() << "payload does not decode: " << status.message();
   if (!asResource)

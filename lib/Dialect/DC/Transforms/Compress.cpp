@@ -1,5 +1,7 @@
 //===- Compress.cpp - dc-compress: the three stages, layer by layer -------===//
 
+#include "PassArguments.h"
+
 #include "dc/Dialect/DC/Transforms/Compression.h"
 #include "dc/Dialect/DC/Transforms/Passes.h"
 
@@ -24,17 +26,19 @@ struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
 
   /// The pass options, checked and parsed (also when the pass was built
   /// programmatically, without a pipeline string).
-  LogicalResult collectOptions(std::string &error) {
+  LogicalResult collectOptions(OptionErrorFn emitError) {
     config = CompressionOptions();
     config.sparsity = sparsity;
     config.quality = quality;
     config.fcBits = fcBits;
     config.convBits = convBits;
+    config.init = init;
     config.seed = seed;
     config.maxIterations = maxIterations;
     config.indexBits = indexBits;
-    return parseCommonOptions(init, layout, entropy, layerOptions, config,
-                              error);
+    config.layout = layout;
+    config.entropy = entropy;
+    return checkCommonOptions(config, layerOptions, emitError);
   }
 
   LogicalResult initialize(MLIRContext *context) override {
@@ -43,11 +47,10 @@ struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    if (failed(collectOptions(error))) {
-      module.emitError() << error;
+    if (failed(collectOptions([&](const Twine &message) -> LogicalResult {
+          return module.emitError(message);
+        })))
       return signalPassFailure();
-    }
     if (failed(encodeWeights(module, config, /*pruneAndQuantize=*/true,
                              reportTargetOf(*this, reportPath, reportFormat))))
       signalPassFailure();
@@ -56,3 +59,7 @@ struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
   CompressionOptions config;
 };
 } // namespace
+
+StringRef mlir::dc::compressPassArgument() {
+  return DCCompressPass::getArgumentName();
+}

@@ -1,5 +1,7 @@
 //===- Encode.cpp - dc-encode: quantized weights to dc.constant -----------===//
 
+#include "PassArguments.h"
+
 #include "dc/Dialect/DC/Transforms/Compression.h"
 #include "dc/Dialect/DC/Transforms/Passes.h"
 
@@ -24,11 +26,12 @@ struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
 
   /// The pass options, checked and parsed (also when the pass was built
   /// programmatically, without a pipeline string).
-  LogicalResult collectOptions(std::string &error) {
+  LogicalResult collectOptions(OptionErrorFn emitError) {
     config = CompressionOptions();
     config.indexBits = indexBits;
-    return parseCommonOptions("linear", layout, entropy, layerOptions, config,
-                              error);
+    config.layout = layout;
+    config.entropy = entropy;
+    return checkCommonOptions(config, layerOptions, emitError);
   }
 
   LogicalResult initialize(MLIRContext *context) override {
@@ -37,11 +40,10 @@ struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    if (failed(collectOptions(error))) {
-      module.emitError() << error;
+    if (failed(collectOptions([&](const Twine &message) -> LogicalResult {
+          return module.emitError(message);
+        })))
       return signalPassFailure();
-    }
     if (failed(encodeWeights(module, config, /*pruneAndQuantize=*/false,
                              reportTargetOf(*this, reportPath, reportFormat))))
       signalPassFailure();
@@ -50,3 +52,7 @@ struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
   CompressionOptions config;
 };
 } // namespace
+
+StringRef mlir::dc::encodePassArgument() {
+  return DCEncodePass::getArgumentName();
+}

@@ -24,21 +24,19 @@ struct DCPrunePass : public mlir::dc::impl::DCPruneBase<DCPrunePass> {
 
   /// The pass options, checked and parsed (also when the pass was built
   /// programmatically, without a pipeline string).
-  LogicalResult collectOptions(std::string &error) {
+  LogicalResult collectOptions(OptionErrorFn emitError) {
     config = CompressionOptions();
     config.sparsity = sparsity;
     config.quality = quality;
-    return parseCommonOptions("linear", "auto", "auto", layerOptions, config,
-                              error);
+    return checkCommonOptions(config, layerOptions, emitError);
   }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    if (failed(collectOptions(error))) {
-      module.emitError() << error;
+    if (failed(collectOptions([&](const Twine &message) -> LogicalResult {
+          return module.emitError(message);
+        })))
       return signalPassFailure();
-    }
     if (failed(pruneWeights(module, config, form)))
       signalPassFailure();
   }

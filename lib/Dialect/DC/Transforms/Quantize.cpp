@@ -1,5 +1,7 @@
 //===- Quantize.cpp - dc-quantize: k-means weight sharing -----------------===//
 
+#include "PassArguments.h"
+
 #include "dc/Dialect/DC/Transforms/Compression.h"
 #include "dc/Dialect/DC/Transforms/Passes.h"
 
@@ -24,23 +26,22 @@ struct DCQuantizePass : public mlir::dc::impl::DCQuantizeBase<DCQuantizePass> {
 
   /// The pass options, checked and parsed (also when the pass was built
   /// programmatically, without a pipeline string).
-  LogicalResult collectOptions(std::string &error) {
+  LogicalResult collectOptions(OptionErrorFn emitError) {
     config = CompressionOptions();
     config.fcBits = fcBits;
     config.convBits = convBits;
+    config.init = init;
     config.seed = seed;
     config.maxIterations = maxIterations;
-    return parseCommonOptions(init, "auto", "auto", layerOptions, config,
-                              error);
+    return checkCommonOptions(config, layerOptions, emitError);
   }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    std::string error;
-    if (failed(collectOptions(error))) {
-      module.emitError() << error;
+    if (failed(collectOptions([&](const Twine &message) -> LogicalResult {
+          return module.emitError(message);
+        })))
       return signalPassFailure();
-    }
     if (failed(quantizeWeights(module, config, form)))
       signalPassFailure();
   }
@@ -48,3 +49,7 @@ struct DCQuantizePass : public mlir::dc::impl::DCQuantizeBase<DCQuantizePass> {
   CompressionOptions config;
 };
 } // namespace
+
+StringRef mlir::dc::quantizePassArgument() {
+  return DCQuantizePass::getArgumentName();
+}

@@ -6,7 +6,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dc/Dialect/DC/Transforms/Compression.h"
+#include "dc/Dialect/DC/Transforms/Report.h"
+#include "PassArguments.h"
+
+#include "dc/Codec/Format.h"
 #include "dc/Support/FileIO.h"
 #include "dc/Support/Version.h"
 
@@ -72,10 +75,10 @@ void mlir::dc::describeStoredLayer(ConstantOp op, LayerReport &r) {
   }
   r.bytesBefore = r.weights * sizeof(float);
   r.bytesAfter = op.getStoredBytes();
-  r.bytesNoEntropy = ::dc::codec::kHeaderBytes + 4 * op.getCodebook().size() +
-                     streamBytes(op.getRowPtr()) +
-                     (numWeights * r.weightBits + 7) / 8 +
-                     (numGaps * r.indexBits + 7) / 8;
+  r.bytesNoEntropy = ::dc::codec::rawStoredBytes(
+      enc.toCodecParams(),
+      *::dc::codec::matrixShapeOf(r.shape.data(), r.shape.size()),
+      op.getCodebook().size(), numWeights, numGaps);
 }
 
 void mlir::dc::printReportText(llvm::raw_ostream &os,
@@ -126,7 +129,7 @@ void mlir::dc::printReportText(llvm::raw_ostream &os,
                      ratio(t.before, t.after));
   if (unstored)
     os << "* not stored yet (a trainable form or codebook gather): what "
-          "dc-encode would store with its default options\n";
+       << encodePassArgument() << " would store with its default options\n";
   if (!left.empty())
     os << "Left uncompressed: " << left.size() << " constant weight"
        << (left.size() == 1 ? "" : "s") << "\n";

@@ -1,5 +1,7 @@
 //===- ReportPass.cpp - dc-report: the report of a compressed module ------===//
 
+#include "PassArguments.h"
+
 #include "dc/Dialect/DC/Transforms/Compression.h"
 #include "dc/Dialect/DC/Transforms/Passes.h"
 
@@ -22,7 +24,6 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    auto emitError = [&] { return module.emitError(); };
     SmallVector<LayerReport, 0> reports;
     WalkResult result = module.walk([&](ConstantOp op) {
       FailureOr<LayerReport> report = reportConstant(op, reports.size());
@@ -32,10 +33,12 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
       return WalkResult::advance();
     });
     if (result.wasInterrupted() || failed(reportForms(module, reports)) ||
-        failed(writeReport(module, reportTargetOf(*this, reportPath, reportFormat), reports,
-                           findLeftWeights(module, "not encoded (dc-encode "
-                                                   "or dc-compress stores "
-                                                   "it)"))))
+        failed(writeReport(
+            module, reportTargetOf(*this, reportPath, reportFormat), reports,
+            findLeftWeights(module, ("not encoded (" + encodePassArgument() +
+                                     " or " + compressPassArgument() +
+                                     " stores it)")
+                                        .str()))))
       return signalPassFailure();
     markAllAnalysesPreserved();
   }
@@ -82,7 +85,7 @@ struct DCReportPass : public mlir::dc::impl::DCReportBase<DCReportPass> {
       if (failed(view))
         return failure();
       std::vector<int32_t> indices;
-      codec::Status status = codec::decodeIndices(*view, indices);
+      ::dc::Status status = codec::decodeIndices(*view, indices);
       if (!status.ok())
         return op.emitOpError()
                << "payload does not decode: " << status.message();

@@ -1,33 +1,25 @@
-//===- Forms.h - How a weight is held in model IR ---------------*- C++ -*-===//
+//===- Forms.h - The enum options of the dc passes --------------*- C++ -*-===//
 //
-// docs/Training.md, "Weight forms". The trainable forms keep a pruned or
-// quantized weight as one linalg.generic over constants, so that training
-// can update `w` or the codebook while the mask (and the assignment) stay
-// fixed, and dc-encode can still store the result exactly.
+// The value types of the passes' enum options (ODS `Option`s of these
+// types; their generated code needs them before Passes.h.inc). The values
+// of `init`, `layout` and `entropy` are declared once, in the tables below:
+// ODS gives them to the option's parser (optionValues), the `layer`
+// overrides parse and list them from the same tables.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef DC_DIALECT_DC_TRANSFORMS_FORMS_H
 #define DC_DIALECT_DC_TRANSFORMS_FORMS_H
 
-namespace mlir::dc {
+#include "dc/Dialect/DC/Analysis/WeightForm.h"
 
-/// How the compression passes found a weight.
-enum class WeightForm {
-  /// An f32 arith.constant (zeros are pruned positions).
-  Dense,
-  /// `codebook[index]`: a linalg.generic over an integer constant whose body
-  /// yields tensor.extract from a 1-D f32 constant (an externally trained
-  /// codebook; entries of value 0.0 are pruned positions).
-  CodebookGather,
-  /// `select(mask != 0, w, 0.0)`: a linalg.generic over an i8 mask and an
-  /// f32 constant of the weight's shape.
-  Pruned,
-  /// `select(mask != 0, codebook[index], 0.0)`: a linalg.generic over an i8
-  /// mask and an i8/i16 index constant, the codebook a 1-D f32 constant
-  /// holding exactly the shared values (no entry for the pruned zeros).
-  Quantized,
-};
+#include "llvm/ADT/StringRef.h"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+
+namespace mlir::dc {
 
 /// What dc-prune and dc-quantize write (their `form` option).
 enum class FormOption {
@@ -41,6 +33,96 @@ enum class ReportFormat {
   Text, ///< the paper-style table
   Json, ///< one JSON object (docs/Compression.md)
 };
+
+/// k-means initialisation (`init`; the codec's KMeansInit, whose values it
+/// has).
+enum class InitOption {
+  Linear,  ///< evenly spaced in [min, max] (the paper's best)
+  Density, ///< evenly spaced in the CDF (quantiles)
+  Random,  ///< k distinct weights picked with the seed
+};
+
+/// The storage layout dc-encode and dc-compress choose (`layout`).
+enum class LayoutOption {
+  Auto, ///< the smaller of csr and dense for each layer
+  CSR,
+  CSC,
+  Dense,
+};
+
+/// The entropy coding of the streams (`entropy`).
+enum class EntropyOption {
+  Auto, ///< Huffman where it makes the layer smaller
+  None,
+  Huffman,
+};
+
+/// One value of an enum option: its name (on the command line and in
+/// `layer` overrides) and its help.
+template <typename E> struct OptionValue {
+  E value;
+  llvm::StringLiteral name, help;
+};
+
+inline constexpr OptionValue<InitOption> kInitValues[] = {
+    {InitOption::Linear, "linear",
+     "evenly spaced in [min, max] (the paper's best; the default)"},
+    {InitOption::Density, "density", "evenly spaced in the CDF (quantiles)"},
+    {InitOption::Random, "random", "k distinct weights picked with the seed"},
+};
+
+inline constexpr OptionValue<LayoutOption> kLayoutValues[] = {
+    {LayoutOption::Auto, "auto",
+     "the smaller of csr and dense for each layer (the default)"},
+    {LayoutOption::CSR, "csr", "compressed sparse rows"},
+    {LayoutOption::CSC, "csc", "compressed sparse columns"},
+    {LayoutOption::Dense, "dense", "every index, no position data"},
+};
+
+inline constexpr OptionValue<EntropyOption> kEntropyValues[] = {
+    {EntropyOption::Auto, "auto",
+     "Huffman where it makes the layer smaller (the default)"},
+    {EntropyOption::None, "none", "fixed-width symbols"},
+    {EntropyOption::Huffman, "huffman", "canonical Huffman codes"},
+};
+
+/// An option modifier (like llvm::cl::values) that gives an enum option's
+/// parser the values of a table; ODS passes it as the option's last
+/// argument: `[{::mlir::dc::optionValues(::mlir::dc::kLayoutValues)}]`.
+template <typename E, size_t N> struct OptionValues {
+  const OptionValue<E> (&table)[N];
+  template <typename Opt> void apply(Opt &option) const {
+    for (const OptionValue<E> &v : table)
+      option.getParser().addLiteralOption(v.name, v.value, v.help);
+  }
+};
+template <typename E, size_t N>
+OptionValues<E, N> optionValues(const OptionValue<E> (&table)[N]) {
+  return {table};
+}
+
+/// The value named `name` in `table`, if any.
+template <typename E, size_t N>
+std::optional<E> symbolizeOption(const OptionValue<E> (&table)[N],
+                                 llvm::StringRef name) {
+  for (const OptionValue<E> &v : table)
+    if (v.name == name)
+      return v.value;
+  return std::nullopt;
+}
+
+/// The names of `table`'s values joined by `separator`.
+template <typename E, size_t N>
+std::string optionNames(const OptionValue<E> (&table)[N],
+                        llvm::StringRef separator) {
+  std::string names;
+  for (const OptionValue<E> &v : table) {
+    if (!names.empty())
+      names += separator;
+    names += v.name;
+  }
+  return names;
+}
 
 } // namespace mlir::dc
 

@@ -31,7 +31,9 @@ def DCMaterialize : Pass<"dc-materialize"> {
 // Compression (Deep Compression's three stages)
 //===----------------------------------------------------------------------===//
 
-// Options shared by the stages and by dc-compress, which runs all three.
+// Options shared by the stages and by dc-compress, which runs all three. The
+// values of the enum options init, layout and entropy are declared once, in
+// Forms.h's tables (the `layer` overrides parse the same names).
 defvar DC_LayerOption = ListOption<"layerOptions", "layer", "std::string",
     "Per-layer overrides, each NAME:key=value[:key=value...]. NAME matches a "
     "layer's name (a NameLoc on the weight's consumer or on the constant), "
@@ -54,9 +56,10 @@ defvar DC_QuantizeOptions = [
          "shared weights">,
   Option<"convBits", "conv-bits", "unsigned", /*default=*/"8",
          "Codebook index bits of convolution layers (1..8)">,
-  Option<"init", "init", "std::string", /*default=*/"\"linear\"",
+  Option<"init", "init", "::mlir::dc::InitOption",
+         /*default=*/"::mlir::dc::InitOption::Linear",
          "k-means initialisation: linear (the paper's best), density or "
-         "random">,
+         "random", [{::mlir::dc::optionValues(::mlir::dc::kInitValues)}]>,
   Option<"seed", "seed", "uint64_t", /*default=*/"0",
          "Seed of random initialisation">,
   Option<"maxIterations", "max-iterations", "unsigned", /*default=*/"100",
@@ -68,12 +71,16 @@ defvar DC_EncodeOptions = [
   Option<"indexBits", "index-bits", "unsigned", /*default=*/"0",
          "Relative-index (gap) bits, 1..8; 0 picks the paper's choice: 5 for "
          "fully connected, 8 for convolution layers">,
-  Option<"layout", "layout", "std::string", /*default=*/"\"auto\"",
+  Option<"layout", "layout", "::mlir::dc::LayoutOption",
+         /*default=*/"::mlir::dc::LayoutOption::Auto",
          "Storage layout: csr, csc, dense, or auto (the smallest of csr and "
-         "dense for each layer)">,
-  Option<"entropy", "entropy", "std::string", /*default=*/"\"auto\"",
+         "dense for each layer)",
+         [{::mlir::dc::optionValues(::mlir::dc::kLayoutValues)}]>,
+  Option<"entropy", "entropy", "::mlir::dc::EntropyOption",
+         /*default=*/"::mlir::dc::EntropyOption::Auto",
          "Entropy coding of the streams: huffman, none, or auto (Huffman "
-         "where it makes the layer smaller: its code tables cost bytes)">,
+         "where it makes the layer smaller: its code tables cost bytes)",
+         [{::mlir::dc::optionValues(::mlir::dc::kEntropyValues)}]>,
   Option<"reportPath", "report", "std::string", /*default=*/"\"\"",
          "Write the per-layer compression report to this file ('-' for "
          "stdout)">,

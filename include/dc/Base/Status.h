@@ -1,20 +1,21 @@
-//===- Status.h - Error reporting for the dc codec --------------*- C++ -*-===//
+//===- Status.h - Errors of dc's MLIR-free libraries ------------*- C++ -*-===//
 //
-// The codec is MLIR-free and LLVM-free and is built without exceptions, like
-// the LLVM it links with. Functions that can fail return a Status (or a
+// The base layer (the codec, the data readers, the optimizers and the
+// training loop) is MLIR-free and LLVM-free and is built without exceptions,
+// like the LLVM it links with. Functions that can fail return a Status (or a
 // StatusOr<T>) that carries a human-readable message.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DC_CODEC_STATUS_H
-#define DC_CODEC_STATUS_H
+#ifndef DC_BASE_STATUS_H
+#define DC_BASE_STATUS_H
 
 #include <cassert>
 #include <optional>
 #include <string>
 #include <utility>
 
-namespace dc::codec {
+namespace dc {
 
 /// Success, or a failure with a message.
 class [[nodiscard]] Status {
@@ -56,6 +57,6 @@ private:
   Status st;
 };
 
-} // namespace dc::codec
+} // namespace dc
 
-#endif // DC_CODEC_STATUS_H
+#endif // DC_BASE_STATUS_H

@@ -19,8 +19,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DC_DIALECT_DC_TRANSFORMS_WEIGHTVIEWS_H
-#define DC_DIALECT_DC_TRANSFORMS_WEIGHTVIEWS_H
+#ifndef DC_DIALECT_DC_ANALYSIS_WEIGHTVIEWS_H
+#define DC_DIALECT_DC_ANALYSIS_WEIGHTVIEWS_H
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/AffineMap.h"
@@ -73,4 +73,4 @@ bool isMulAccBody(Block &body, Type type = Type());
 
 } // namespace mlir::dc
 
-#endif // DC_DIALECT_DC_TRANSFORMS_WEIGHTVIEWS_H
+#endif // DC_DIALECT_DC_ANALYSIS_WEIGHTVIEWS_H

@@ -1,6 +1,6 @@
 //===- WeightViews.cpp - How a weight reaches the op that reads it --------===//
 
-#include "dc/Dialect/DC/Transforms/WeightViews.h"
+#include "dc/Dialect/DC/Analysis/WeightViews.h"
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 

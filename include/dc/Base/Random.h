@@ -7,13 +7,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DC_CODEC_RANDOM_H
-#define DC_CODEC_RANDOM_H
+#ifndef DC_BASE_RANDOM_H
+#define DC_BASE_RANDOM_H
 
 #include <cmath>
 #include <cstdint>
 
-namespace dc::codec {
+namespace dc {
 
 /// splitmix64 (Steele, Lea, Flood 2014).
 class SplitMix64 {
@@ -63,6 +63,6 @@ private:
   bool hasSpare = false;
 };
 
-} // namespace dc::codec
+} // namespace dc
 
-#endif // DC_CODEC_RANDOM_H
+#endif // DC_BASE_RANDOM_H
