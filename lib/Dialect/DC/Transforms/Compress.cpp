@@ -1,5 +1,6 @@
 //===- Compress.cpp - dc-compress: the three stages, layer by layer -------===//
 
+#include "CompressionPass.h"
 #include "PassArguments.h"
 
 #include "dc/Dialect/DC/Transforms/Compression.h"
@@ -14,15 +15,10 @@ using namespace mlir;
 using namespace mlir::dc;
 
 namespace {
-struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
-  using Base::Base;
-
-  LogicalResult initializeOptions(
-      StringRef options,
-      function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    return checkParsedOptions(
-        *this, Base::initializeOptions(options, errorHandler), errorHandler);
-  }
+struct DCCompressPass
+    : public CompressionPass<DCCompressPass,
+                             mlir::dc::impl::DCCompressBase<DCCompressPass>> {
+  using CompressionPass::CompressionPass;
 
   /// The pass options, checked and parsed (also when the pass was built
   /// programmatically, without a pipeline string).
@@ -46,17 +42,11 @@ struct DCCompressPass : public mlir::dc::impl::DCCompressBase<DCCompressPass> {
   }
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    if (failed(collectOptions([&](const Twine &message) -> LogicalResult {
-          return module.emitError(message);
-        })))
-      return signalPassFailure();
-    if (failed(encodeWeights(module, config, /*pruneAndQuantize=*/true,
-                             reportTargetOf(*this, reportPath, reportFormat))))
-      signalPassFailure();
+    runStage([&](ModuleOp module, const CompressionOptions &config) {
+      return encodeWeights(module, config, /*pruneAndQuantize=*/true,
+                           reportTargetOf(*this, reportPath, reportFormat));
+    });
   }
-
-  CompressionOptions config;
 };
 } // namespace
 

@@ -1,5 +1,6 @@
 //===- Encode.cpp - dc-encode: quantized weights to dc.constant -----------===//
 
+#include "CompressionPass.h"
 #include "PassArguments.h"
 
 #include "dc/Dialect/DC/Transforms/Compression.h"
@@ -14,15 +15,10 @@ using namespace mlir;
 using namespace mlir::dc;
 
 namespace {
-struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
-  using Base::Base;
-
-  LogicalResult initializeOptions(
-      StringRef options,
-      function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    return checkParsedOptions(
-        *this, Base::initializeOptions(options, errorHandler), errorHandler);
-  }
+struct DCEncodePass
+    : public CompressionPass<DCEncodePass,
+                             mlir::dc::impl::DCEncodeBase<DCEncodePass>> {
+  using CompressionPass::CompressionPass;
 
   /// The pass options, checked and parsed (also when the pass was built
   /// programmatically, without a pipeline string).
@@ -39,17 +35,11 @@ struct DCEncodePass : public mlir::dc::impl::DCEncodeBase<DCEncodePass> {
   }
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    if (failed(collectOptions([&](const Twine &message) -> LogicalResult {
-          return module.emitError(message);
-        })))
-      return signalPassFailure();
-    if (failed(encodeWeights(module, config, /*pruneAndQuantize=*/false,
-                             reportTargetOf(*this, reportPath, reportFormat))))
-      signalPassFailure();
+    runStage([&](ModuleOp module, const CompressionOptions &config) {
+      return encodeWeights(module, config, /*pruneAndQuantize=*/false,
+                           reportTargetOf(*this, reportPath, reportFormat));
+    });
   }
-
-  CompressionOptions config;
 };
 } // namespace
 

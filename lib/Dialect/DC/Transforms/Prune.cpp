@@ -1,6 +1,6 @@
 //===- Prune.cpp - dc-prune: magnitude pruning of constant weights --------===//
 
-#include "dc/Dialect/DC/Transforms/Compression.h"
+#include "CompressionPass.h"
 #include "dc/Dialect/DC/Transforms/Passes.h"
 
 namespace mlir::dc {
@@ -12,15 +12,10 @@ using namespace mlir;
 using namespace mlir::dc;
 
 namespace {
-struct DCPrunePass : public mlir::dc::impl::DCPruneBase<DCPrunePass> {
-  using Base::Base;
-
-  LogicalResult initializeOptions(
-      StringRef options,
-      function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    return checkParsedOptions(
-        *this, Base::initializeOptions(options, errorHandler), errorHandler);
-  }
+struct DCPrunePass
+    : public CompressionPass<DCPrunePass,
+                             mlir::dc::impl::DCPruneBase<DCPrunePass>> {
+  using CompressionPass::CompressionPass;
 
   /// The pass options, checked and parsed (also when the pass was built
   /// programmatically, without a pipeline string).
@@ -32,15 +27,9 @@ struct DCPrunePass : public mlir::dc::impl::DCPruneBase<DCPrunePass> {
   }
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    if (failed(collectOptions([&](const Twine &message) -> LogicalResult {
-          return module.emitError(message);
-        })))
-      return signalPassFailure();
-    if (failed(pruneWeights(module, config, form)))
-      signalPassFailure();
+    runStage([&](ModuleOp module, const CompressionOptions &config) {
+      return pruneWeights(module, config, form);
+    });
   }
-
-  CompressionOptions config;
 };
 } // namespace

@@ -1,5 +1,6 @@
 //===- Quantize.cpp - dc-quantize: k-means weight sharing -----------------===//
 
+#include "CompressionPass.h"
 #include "PassArguments.h"
 
 #include "dc/Dialect/DC/Transforms/Compression.h"
@@ -14,15 +15,10 @@ using namespace mlir;
 using namespace mlir::dc;
 
 namespace {
-struct DCQuantizePass : public mlir::dc::impl::DCQuantizeBase<DCQuantizePass> {
-  using Base::Base;
-
-  LogicalResult initializeOptions(
-      StringRef options,
-      function_ref<LogicalResult(const Twine &)> errorHandler) override {
-    return checkParsedOptions(
-        *this, Base::initializeOptions(options, errorHandler), errorHandler);
-  }
+struct DCQuantizePass
+    : public CompressionPass<DCQuantizePass,
+                             mlir::dc::impl::DCQuantizeBase<DCQuantizePass>> {
+  using CompressionPass::CompressionPass;
 
   /// The pass options, checked and parsed (also when the pass was built
   /// programmatically, without a pipeline string).
@@ -37,16 +33,10 @@ struct DCQuantizePass : public mlir::dc::impl::DCQuantizeBase<DCQuantizePass> {
   }
 
   void runOnOperation() override {
-    ModuleOp module = getOperation();
-    if (failed(collectOptions([&](const Twine &message) -> LogicalResult {
-          return module.emitError(message);
-        })))
-      return signalPassFailure();
-    if (failed(quantizeWeights(module, config, form)))
-      signalPassFailure();
+    runStage([&](ModuleOp module, const CompressionOptions &config) {
+      return quantizeWeights(module, config, form);
+    });
   }
-
-  CompressionOptions config;
 };
 } // namespace
 

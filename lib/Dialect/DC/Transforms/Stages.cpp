@@ -73,11 +73,14 @@ FailureOr<QuantizedLayer> mlir::dc::quantizeValues(
   return layer;
 }
 
-/// Calls `f` for every weight the policy does not skip that is Dense or
-/// Pruned; `f` reports a failure at the weight as "layer 'NAME': WHY".
+/// Calls `f` with the values and kept positions (readKept) of every weight
+/// the policy does not skip that is Dense or Pruned; `f` reports a failure
+/// at the weight as "layer 'NAME': WHY".
 static LogicalResult forEachPrunableWeight(
     ModuleOp module, const CompressionOptions &config,
-    function_ref<LogicalResult(WeightUse &, const LayerPolicy &, LayerErrorFn)>
+    function_ref<LogicalResult(WeightUse &, const LayerPolicy &,
+                               std::vector<float> &, std::vector<uint8_t> &,
+                               LayerErrorFn)>
         f) {
   SmallVector<WeightUse> uses = findWeights(module);
   if (failed(verifyOverrides(module, config, uses)))
@@ -93,7 +96,10 @@ static LogicalResult forEachPrunableWeight(
     auto emitError = [&] {
       return at->emitError() << "layer '" << name << "': ";
     };
-    if (failed(f(use, policy, emitError)))
+    std::vector<float> values;
+    std::vector<uint8_t> kept;
+    if (failed(readKept(use, values, kept, emitError)) ||
+        failed(f(use, policy, values, kept, emitError)))
       return failure();
   }
   return success();
@@ -105,11 +111,8 @@ LogicalResult mlir::dc::pruneWeights(ModuleOp module,
   return forEachPrunableWeight(
       module, config,
       [&](WeightUse &use, const LayerPolicy &policy,
+          std::vector<float> &values, std::vector<uint8_t> &kept,
           LayerErrorFn emitError) -> LogicalResult {
-        std::vector<float> values;
-        std::vector<uint8_t> kept;
-        if (failed(readKept(use, values, kept, emitError)))
-          return failure();
         FailureOr<std::vector<uint8_t>> mask =
             pruneKept(use, values, kept, policy, emitError);
         if (failed(mask))
@@ -131,11 +134,8 @@ LogicalResult mlir::dc::quantizeWeights(ModuleOp module,
   return forEachPrunableWeight(
       module, config,
       [&](WeightUse &use, const LayerPolicy &policy,
+          std::vector<float> &values, std::vector<uint8_t> &kept,
           LayerErrorFn emitError) -> LogicalResult {
-        std::vector<float> values;
-        std::vector<uint8_t> kept;
-        if (failed(readKept(use, values, kept, emitError)))
-          return failure();
         FailureOr<QuantizedLayer> layer =
             quantizeValues(values, kept.data(), policy, config, emitError);
         if (failed(layer))
