@@ -177,6 +177,54 @@ void computeCuts(const SortedData &x, const std::vector<double> &mids,
   }
 }
 
+/// The initial centroids of options.init over the m sorted kept weights x
+/// (unsorted for Random).
+std::vector<float> initialCentroids(SortedData &x, RangeSums &sums, size_t m,
+                                   unsigned k, const KMeansOptions &options) {
+  std::vector<float> c;
+  switch (options.init) {
+  case KMeansInit::Linear:
+    if (k == 1) {
+      c.push_back(float(sums.sum(0, m) / double(m)));
+    } else {
+      double lo = x.front(), hi = x.back();
+      for (unsigned i = 0; i < k; ++i)
+        c.push_back(float(lo + (hi - lo) * double(i) / double(k - 1)));
+    }
+    break;
+  case KMeansInit::Density:
+    for (unsigned i = 0; i < k; ++i) {
+      double q = (double(i) + 0.5) * double(m) / double(k);
+      size_t idx = std::min(m - 1, size_t(q));
+      c.push_back(x[idx]);
+    }
+    break;
+  case KMeansInit::Random: {
+    size_t kEff = std::min<size_t>(k, m);
+    std::vector<size_t> pos;
+    if (kEff == m) {
+      for (size_t i = 0; i < m; ++i)
+        pos.push_back(i);
+    } else {
+      // Floyd's algorithm: kEff distinct positions of [0, m).
+      SplitMix64 rng(options.seed);
+      std::unordered_set<size_t> chosen;
+      for (size_t j = m - kEff; j < m; ++j) {
+        size_t t = size_t(rng.below(uint64_t(j) + 1));
+        size_t pick = chosen.count(t) ? j : t;
+        chosen.insert(pick);
+        pos.push_back(pick);
+      }
+      std::sort(pos.begin(), pos.end());
+    }
+    for (size_t p : pos)
+      c.push_back(x[p]);
+    break;
+  }
+  }
+  return c;
+}
+
 } // namespace
 
 StatusOr<KMeansResult> dc::codec::kmeans1D(const float *w, size_t n,
@@ -219,47 +267,7 @@ StatusOr<KMeansResult> dc::codec::kmeans1D(const float *w, size_t n,
   RangeSums sums(x);
 
   // Initial centroids, sorted.
-  std::vector<float> c;
-  switch (options.init) {
-  case KMeansInit::Linear:
-    if (k == 1) {
-      c.push_back(float(sums.sum(0, m) / double(m)));
-    } else {
-      double lo = x.front(), hi = x.back();
-      for (unsigned i = 0; i < k; ++i)
-        c.push_back(float(lo + (hi - lo) * double(i) / double(k - 1)));
-    }
-    break;
-  case KMeansInit::Density:
-    for (unsigned i = 0; i < k; ++i) {
-      double q = (double(i) + 0.5) * double(m) / double(k);
-      size_t idx = std::min(m - 1, size_t(q));
-      c.push_back(x[idx]);
-    }
-    break;
-  case KMeansInit::Random: {
-    size_t kEff = std::min<size_t>(k, m);
-    std::vector<size_t> pos;
-    if (kEff == m) {
-      for (size_t i = 0; i < m; ++i)
-        pos.push_back(i);
-    } else {
-      // Floyd's algorithm: kEff distinct positions of [0, m).
-      SplitMix64 rng(options.seed);
-      std::unordered_set<size_t> chosen;
-      for (size_t j = m - kEff; j < m; ++j) {
-        size_t t = size_t(rng.below(uint64_t(j) + 1));
-        size_t pick = chosen.count(t) ? j : t;
-        chosen.insert(pick);
-        pos.push_back(pick);
-      }
-      std::sort(pos.begin(), pos.end());
-    }
-    for (size_t p : pos)
-      c.push_back(x[p]);
-    break;
-  }
-  }
+  std::vector<float> c = initialCentroids(x, sums, m, k, options);
   std::sort(c.begin(), c.end());
 
   // Lloyd iterations until the clusters stop changing.
