@@ -20,7 +20,7 @@ LAYERS = [
     ("Dialect/DC/IR", 1),
     ("Dialect/DC/Analysis", 2), ("Execution", 2),
     ("Dialect/DC/Transforms", 3), ("Codegen", 3), ("Conversion", 3),
-    ("Autodiff", 3), ("Training", 3), ("Import", 3), ("Models", 3),
+    ("Autodiff", 3), ("Import", 3), ("Models", 3),
     ("Pipelines", 4), ("InitAllDC.h", 4),
     ("Compile", 5), ("Train", 5), ("Tools", 5),
     ("tools", 6),
