@@ -7,11 +7,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Codegen/Passes.h"
+#include "dc/Codegen/Patterns.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 #include <cstring>
 
@@ -152,63 +154,77 @@ FailureOr<Value> permutedConstant(RewriterBase &rewriter,
   return permuted.getResult();
 }
 
+/// A linalg op on tensors whose constant inputs the vector loops would read
+/// across their innermost dimension: generalized, with the constants
+/// permuted and read through the permuted maps.
+struct RelayoutConstantOperands
+    : public OpInterfaceRewritePattern<linalg::LinalgOp> {
+  using OpInterfaceRewritePattern::OpInterfaceRewritePattern;
+
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return failure();
+    std::optional<unsigned> loop = vectorLoop(op);
+    if (!loop)
+      return failure();
+    auto needs = [&](OpOperand *operand) {
+      auto constant = operand->get().getDefiningOp<arith::ConstantOp>();
+      auto type = dyn_cast<RankedTensorType>(operand->get().getType());
+      return constant && type && !type.getEncoding() &&
+             type.hasStaticShape() &&
+             relayoutFor(op.getMatchingIndexingMap(operand), *loop);
+    };
+    if (llvm::none_of(op.getDpsInputOperands(), needs))
+      return failure();
+    linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(*op);
+    if (!generic) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+      if (failed(g))
+        return failure();
+      generic = *g;
+    }
+    SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
+    for (OpOperand *operand : generic.getDpsInputOperands()) {
+      if (!needs(operand))
+        continue;
+      unsigned i = operand->getOperandNumber();
+      SmallVector<unsigned> perm = *relayoutFor(maps[i], *loop);
+      auto constant = operand->get().getDefiningOp<arith::ConstantOp>();
+      FailureOr<Value> permuted =
+          permutedConstant(rewriter, constant, perm, generic);
+      if (failed(permuted))
+        continue;
+      SmallVector<AffineExpr> results;
+      for (unsigned p : perm)
+        results.push_back(maps[i].getResult(p));
+      maps[i] = AffineMap::get(maps[i].getNumDims(), 0, results,
+                               rewriter.getContext());
+      rewriter.modifyOpInPlace(generic, [&] { operand->set(*permuted); });
+      if (constant->use_empty())
+        rewriter.eraseOp(constant);
+    }
+    rewriter.modifyOpInPlace(generic, [&] {
+      generic.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+    return success();
+  }
+};
+
 struct DCRelayoutConstantsPass
     : public mlir::dc::impl::DCRelayoutConstantsBase<DCRelayoutConstantsPass> {
   using Base::Base;
   void runOnOperation() override {
-    SmallVector<linalg::LinalgOp> ops;
-    getOperation()->walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics())
-        ops.push_back(op);
-    });
-    IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : ops) {
-      std::optional<unsigned> loop = vectorLoop(op);
-      if (!loop)
-        continue;
-      auto needs = [&](OpOperand *operand) {
-        auto constant = operand->get().getDefiningOp<arith::ConstantOp>();
-        auto type = dyn_cast<RankedTensorType>(operand->get().getType());
-        return constant && type && !type.getEncoding() &&
-               type.hasStaticShape() &&
-               relayoutFor(op.getMatchingIndexingMap(operand), *loop);
-      };
-      if (llvm::none_of(op.getDpsInputOperands(), needs))
-        continue;
-      linalg::GenericOp generic = dyn_cast<linalg::GenericOp>(*op);
-      if (!generic) {
-        rewriter.setInsertionPoint(op);
-        FailureOr<linalg::GenericOp> g =
-            linalg::generalizeNamedOp(rewriter, op);
-        if (failed(g))
-          continue;
-        generic = *g;
-      }
-      SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-      for (OpOperand *operand : generic.getDpsInputOperands()) {
-        if (!needs(operand))
-          continue;
-        unsigned i = operand->getOperandNumber();
-        SmallVector<unsigned> perm = *relayoutFor(maps[i], *loop);
-        auto constant = operand->get().getDefiningOp<arith::ConstantOp>();
-        FailureOr<Value> permuted =
-            permutedConstant(rewriter, constant, perm, generic);
-        if (failed(permuted))
-          continue;
-        SmallVector<AffineExpr> results;
-        for (unsigned p : perm)
-          results.push_back(maps[i].getResult(p));
-        maps[i] = AffineMap::get(maps[i].getNumDims(), 0, results,
-                                 &getContext());
-        rewriter.modifyOpInPlace(generic, [&] { operand->set(*permuted); });
-        if (constant->use_empty())
-          rewriter.eraseOp(constant);
-      }
-      rewriter.modifyOpInPlace(generic, [&] {
-        generic.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
-      });
-    }
+    RewritePatternSet patterns(&getContext());
+    populateRelayoutConstantsPatterns(patterns);
+    // Each op once, in order, nothing folded.
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
 
 } // namespace
+
+void mlir::dc::populateRelayoutConstantsPatterns(RewritePatternSet &patterns) {
+  patterns.add<RelayoutConstantOperands>(patterns.getContext());
+}

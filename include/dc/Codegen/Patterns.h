@@ -20,6 +20,12 @@ void populateFoldTransposesPatterns(RewritePatternSet &patterns);
 /// becomes a patch copy and a contraction over projected permutations.
 void populateConvToIm2colPatterns(RewritePatternSet &patterns);
 
+/// dc-relayout-constants: a constant input of a linalg op on tensors that
+/// the vector loops would read across its innermost dimension is permuted
+/// at compile time (the op generalized, its map permuted alike). Apply
+/// with walkAndApplyPatterns: each op once, in order.
+void populateRelayoutConstantsPatterns(RewritePatternSet &patterns);
+
 /// dc-copy-repeated-results: a memref a func.return returns more than once
 /// gets a copy of its own for each repeat (upstream's
 /// buffer-results-to-out-params crashes on a repeated result).
