@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dc/Codegen/Passes.h"
+#include "dc/Codegen/Patterns.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -18,6 +19,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir::dc {
 #define GEN_PASS_DEF_CONVERTLINALGTOBLAS
@@ -138,30 +140,28 @@ bool isSgemmBody(linalg::LinalgOp op) {
          (mul.getLhs() == b && mul.getRhs() == a);
 }
 
-struct ConvertLinalgToBlasPass
-    : public mlir::dc::impl::ConvertLinalgToBlasBase<ConvertLinalgToBlasPass> {
-  using Base::Base;
+/// An f32 contraction on buffers as calls of dcrt_host_sgemm (or, with
+/// `reportUnmatched`, a remark saying why it stays a loop nest).
+struct ContractionToSgemm
+    : public OpInterfaceRewritePattern<linalg::LinalgOp> {
+  ContractionToSgemm(MLIRContext *context, bool reportUnmatched)
+      : OpInterfaceRewritePattern(context), reportUnmatched(reportUnmatched) {}
 
-  void runOnOperation() override {
-    ModuleOp module = getOperation();
-    SmallVector<linalg::LinalgOp> candidates;
-    module.walk([&](linalg::LinalgOp op) {
-      if (op.hasPureBufferSemantics() && op.getNumDpsInputs() == 2 &&
-          op.getNumDpsInits() == 1 && linalg::isaContractionOpInterface(op))
-        candidates.push_back(op);
-    });
-    func::FuncOp sgemm;
-    for (linalg::LinalgOp op : candidates) {
-      std::string why;
-      if (succeeded(rewrite(op, sgemm, why)))
-        continue;
-      if (reportUnmatched)
-        op.emitRemark() << "contraction left to the loops: " << why;
-    }
+  LogicalResult matchAndRewrite(linalg::LinalgOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+        op.getNumDpsInits() != 1 || !linalg::isaContractionOpInterface(op))
+      return failure();
+    std::string why;
+    if (succeeded(rewrite(op, rewriter, why)))
+      return success();
+    if (reportUnmatched)
+      op.emitRemark() << "contraction left to the loops: " << why;
+    return failure();
   }
 
-  LogicalResult rewrite(linalg::LinalgOp op, func::FuncOp &sgemm,
-                        std::string &why) {
+  LogicalResult rewrite(linalg::LinalgOp op, PatternRewriter &rewriter,
+                        std::string &why) const {
     auto fail = [&](const char *reason) {
       why = reason;
       return failure();
@@ -228,20 +228,20 @@ struct ConvertLinalgToBlasPass
     if (!la || !lb)
       return fail("an input has no unit stride");
 
-    OpBuilder b0(op);
     Location loc = op.getLoc();
+    auto module = op->getParentOfType<ModuleOp>();
+    auto sgemm = module.lookupSymbol<func::FuncOp>(kSgemm);
     if (!sgemm) {
-      ModuleOp module = getOperation();
-      sgemm = module.lookupSymbol<func::FuncOp>(kSgemm);
-      if (!sgemm) {
-        OpBuilder mb0 = OpBuilder::atBlockBegin(module.getBody());
-        Type i64 = mb0.getI64Type();
-        sgemm = func::FuncOp::create(
-            mb0, module.getLoc(), kSgemm,
-            mb0.getFunctionType(SmallVector<Type>(11, i64), {}));
-        sgemm.setPrivate();
-      }
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      Type i64 = rewriter.getI64Type();
+      sgemm = func::FuncOp::create(
+          rewriter, module.getLoc(), kSgemm,
+          rewriter.getFunctionType(SmallVector<Type>(11, i64), {}));
+      sgemm.setPrivate();
     }
+    rewriter.setInsertionPoint(op);
+    OpBuilder &b0 = rewriter;
     auto constant = [&](int64_t v) -> Value {
       return arith::ConstantIntOp::create(b0, loc, v, 64);
     };
@@ -280,9 +280,28 @@ struct ConvertLinalgToBlasPass
                                constant(lb->second), address(*mc),
                                constant(lc->second)};
     func::CallOp::create(b0, loc, sgemm, args);
-    op->erase();
+    rewriter.eraseOp(op);
     return success();
+  }
+
+  bool reportUnmatched;
+};
+
+struct ConvertLinalgToBlasPass
+    : public mlir::dc::impl::ConvertLinalgToBlasBase<ConvertLinalgToBlasPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateLinalgToBlasPatterns(patterns, reportUnmatched);
+    // Each contraction once, in order.
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
   }
 };
 
 } // namespace
+
+void mlir::dc::populateLinalgToBlasPatterns(RewritePatternSet &patterns,
+                                            bool reportUnmatched) {
+  patterns.add<ContractionToSgemm>(patterns.getContext(), reportUnmatched);
+}

@@ -26,6 +26,13 @@ void populateConvToIm2colPatterns(RewritePatternSet &patterns);
 /// with walkAndApplyPatterns: each op once, in order.
 void populateRelayoutConstantsPatterns(RewritePatternSet &patterns);
 
+/// convert-linalg-to-blas: an f32 contraction on buffers becomes calls of
+/// the host BLAS (dcrt_host_sgemm, declared in the module on first use);
+/// with `reportUnmatched`, a remark at each contraction left to the loops.
+/// Apply with walkAndApplyPatterns: each op once, in order.
+void populateLinalgToBlasPatterns(RewritePatternSet &patterns,
+                                  bool reportUnmatched = false);
+
 /// dc-copy-repeated-results: a memref a func.return returns more than once
 /// gets a copy of its own for each repeat (upstream's
 /// buffer-results-to-out-params crashes on a repeated result).
