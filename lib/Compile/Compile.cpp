@@ -31,27 +31,6 @@ LogicalResult mlir::dc::compile::fail(MLIRContext *context,
   return failure();
 }
 
-llvm::cl::ValuesClass mlir::dc::compileTargetValues() {
-  return llvm::cl::values(
-      clEnumValN(CompileTarget::X86_64, "x86_64", "x86-64 (default)"),
-      clEnumValN(CompileTarget::AArch64, "aarch64", "AArch64 (Linux)"));
-}
-
-llvm::cl::ValuesClass mlir::dc::emitKindValues() {
-  return llvm::cl::values(
-      clEnumValN(EmitKind::Mlir, "mlir", "the LLVM dialect module"),
-      clEnumValN(EmitKind::Llvm, "llvm", "LLVM IR"),
-      clEnumValN(EmitKind::Asm, "asm", "assembly"),
-      clEnumValN(EmitKind::Obj, "obj", "an object file"),
-      clEnumValN(EmitKind::So, "so",
-                 "a self-contained shared library and its C header "
-                 "(default)"));
-}
-
-StringRef mlir::dc::stringifyCompileTarget(CompileTarget target) {
-  return target == CompileTarget::X86_64 ? "x86_64" : "aarch64";
-}
-
 std::optional<CompileTarget> mlir::dc::hostCompileTarget() {
   switch (llvm::Triple(llvm::sys::getProcessTriple()).getArch()) {
   case llvm::Triple::x86_64:
@@ -65,22 +44,6 @@ std::optional<CompileTarget> mlir::dc::hostCompileTarget() {
 
 namespace {
 
-StringRef emitName(EmitKind emit) {
-  switch (emit) {
-  case EmitKind::Mlir:
-    return "mlir";
-  case EmitKind::Llvm:
-    return "llvm";
-  case EmitKind::Asm:
-    return "asm";
-  case EmitKind::Obj:
-    return "obj";
-  case EmitKind::So:
-    return "so";
-  }
-  return "so";
-}
-
 /// The options that need no model or target to be checked.
 LogicalResult checkOptions(MLIRContext *context, const CompileOptions &o) {
   bool host = o.kind == CompileOptions::Kind::HostStep;
@@ -88,8 +51,9 @@ LogicalResult checkOptions(MLIRContext *context, const CompileOptions &o) {
     return fail(context, "-O must be 0..3");
   if (o.output.empty() || o.output == "-")
     if (o.emit == EmitKind::So || o.emit == EmitKind::Obj)
-      return fail(context, "--emit=" + emitName(o.emit) +
-                               " needs an output file (-o)");
+      return fail(context,
+                  "--emit=" + stringifyOption(kEmitKindValues, o.emit) +
+                      " needs an output file (-o)");
   if (!llvm::all_of(o.prefix,
                     [](char c) { return llvm::isAlnum(c) || c == '_'; }) ||
       o.prefix.empty() || llvm::isDigit(o.prefix[0]))
@@ -154,8 +118,8 @@ FailureOr<Outputs> prepareOutputs(MLIRContext *context,
   if (!host)
     ::dc::toolFiles() = files;
   Outputs outputs;
-  llvm::Expected<::dc::OutputFile> out = ::dc::OutputFile::create(
-      output, o.emit == EmitKind::So ? 0777 : 0666);
+  llvm::Expected<::dc::OutputFile> out =
+      ::dc::OutputFile::create(output, o.emit == EmitKind::So ? 0777 : 0666);
   if (!out)
     return fromError(out.takeError());
   outputs.out.emplace(std::move(*out));
@@ -190,13 +154,12 @@ translate(ModuleOp module, llvm::LLVMContext &llvmContext,
   m->setTargetTriple(target.triple);
   m->setDataLayout(target.machine->createDataLayout());
   bool host = o.kind == CompileOptions::Kind::HostStep;
-  if (failed(host ? addHostInterface(context, *m, sigs, workspaceBytes,
-                                     o.prefix)
-                  : addCInterface(context, *m, iface, workspaceBytes,
-                                  o.prefix,
-                                  requiredCpuBits(
-                                      *target.machine->getMCSubtargetInfo(),
-                                      target.triple))))
+  if (failed(host
+                 ? addHostInterface(context, *m, sigs, workspaceBytes, o.prefix)
+                 : addCInterface(
+                       context, *m, iface, workspaceBytes, o.prefix,
+                       requiredCpuBits(*target.machine->getMCSubtargetInfo(),
+                                       target.triple))))
     return nullptr;
   canonicalizeGlobals(*m);
   // The optimiser's cost model reads these from each function.
@@ -227,8 +190,7 @@ FailureOr<int64_t> workspaceBytesOf(ModuleOp module, const CompileOptions &o) {
 
 } // namespace
 
-LogicalResult mlir::dc::compileModel(ModuleOp module,
-                                     const CompileOptions &o) {
+LogicalResult mlir::dc::compileModel(ModuleOp module, const CompileOptions &o) {
   MLIRContext *context = module.getContext();
   if (failed(checkOptions(context, o)))
     return failure();
@@ -287,8 +249,7 @@ LogicalResult mlir::dc::compileModel(ModuleOp module,
     return failure();
   if (o.emit == EmitKind::Asm || o.emit == EmitKind::Obj)
     return outputs->write(context, *code);
-  if (!host &&
-      failed(checkObjectImports(context, *code, runtime->defined)))
+  if (!host && failed(checkObjectImports(context, *code, runtime->defined)))
     return failure();
 
   // A shared library: the object, the run-time objects, no libc.

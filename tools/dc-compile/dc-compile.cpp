@@ -8,20 +8,20 @@
 
 #include "dc/Compile/Compile.h"
 #include "dc/InitAllDC.h"
-#include "dc/Tools/ToolSupport.h"
-#include "dc/Support/VersionPrinter.h"
 #include "dc/Support/FileIO.h"
+#include "dc/Support/VersionPrinter.h"
+#include "dc/Tools/ToolSupport.h"
 
 #include "dc/Dialect/DC/IR/DCOps.h"
 
 #include "mlir/IR/Diagnostics.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Pass/PassRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
@@ -47,10 +47,9 @@ static cl::opt<std::string>
                     "libNAME.so; none when -o is a device or FIFO; "
                     "'none': do not write one)"),
            cl::value_desc("file"), cl::cat(category));
-static cl::opt<mlir::dc::CompileTarget>
-    target("target", cl::init(mlir::dc::CompileTarget::X86_64),
-           cl::desc("The target"), mlir::dc::compileTargetValues(),
-           cl::cat(category));
+static cl::opt<mlir::dc::CompileTarget> target(
+    "target", cl::init(mlir::dc::CompileTarget::X86_64), cl::desc("The target"),
+    mlir::dc::optionValues(mlir::dc::kCompileTargetValues), cl::cat(category));
 static cl::opt<std::string> mcpu("mcpu",
                                  cl::desc("CPU (default: the host's on "
                                           "x86-64, generic on AArch64)"),
@@ -76,11 +75,9 @@ static cl::opt<mlir::dc::ConvKernel> convKernel(
     cl::desc("How compressed (CSR) convolutions are computed (default: "
              "auto)"),
     mlir::dc::convKernelValues(), cl::cat(category));
-static cl::opt<mlir::dc::EmitKind> emit("emit",
-                                        cl::init(mlir::dc::EmitKind::So),
-                                        cl::desc("What to write"),
-                                        mlir::dc::emitKindValues(),
-                                        cl::cat(category));
+static cl::opt<mlir::dc::EmitKind>
+    emit("emit", cl::init(mlir::dc::EmitKind::So), cl::desc("What to write"),
+         mlir::dc::optionValues(mlir::dc::kEmitKindValues), cl::cat(category));
 static cl::opt<unsigned> optLevel("O", cl::init(2), cl::Prefix,
                                   cl::desc("Optimisation level 0-3"),
                                   cl::cat(category));

@@ -1,4 +1,5 @@
-//===- Compile.h - Ahead-of-time compilation of compressed models -*- C++ -*-===//
+//===- Compile.h - Ahead-of-time compilation of compressed models -*- C++
+//-*-===//
 //
 // The driver behind dc-compile: a model (compressed, or compressed here) to
 // MLIR, LLVM IR, assembly, an object or a self-contained shared library with
@@ -10,9 +11,9 @@
 #define DC_COMPILE_COMPILE_H
 
 #include "dc/Conversion/Passes.h"
+#include "dc/Support/OptionValues.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
-#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
 #include <functional>
@@ -28,12 +29,24 @@ enum class CompileTarget { X86_64, AArch64 };
 enum class EmitKind { Mlir, Llvm, Asm, Obj, So };
 
 /// The one list of the targets' and emit kinds' names and descriptions
-/// (dc-compile's --target and --emit).
-llvm::cl::ValuesClass compileTargetValues();
-llvm::cl::ValuesClass emitKindValues();
+/// (dc-compile's --target and --emit read them through optionValues).
+inline constexpr OptionValue<CompileTarget> kCompileTargetValues[] = {
+    {CompileTarget::X86_64, "x86_64", "x86-64 (default)"},
+    {CompileTarget::AArch64, "aarch64", "AArch64 (Linux)"},
+};
+inline constexpr OptionValue<EmitKind> kEmitKindValues[] = {
+    {EmitKind::Mlir, "mlir", "the LLVM dialect module"},
+    {EmitKind::Llvm, "llvm", "LLVM IR"},
+    {EmitKind::Asm, "asm", "assembly"},
+    {EmitKind::Obj, "obj", "an object file"},
+    {EmitKind::So, "so",
+     "a self-contained shared library and its C header (default)"},
+};
 
 /// "x86_64" or "aarch64" (the triple's architecture name).
-StringRef stringifyCompileTarget(CompileTarget target);
+inline StringRef stringifyCompileTarget(CompileTarget target) {
+  return stringifyOption(kCompileTargetValues, target);
+}
 
 /// The target of the machine this runs on, if dc supports it.
 std::optional<CompileTarget> hostCompileTarget();

@@ -12,6 +12,7 @@
 #define DC_DIALECT_DC_TRANSFORMS_FORMS_H
 
 #include "dc/Dialect/DC/Analysis/WeightForm.h"
+#include "dc/Support/OptionValues.h"
 
 #include "llvm/ADT/StringRef.h"
 
@@ -57,13 +58,6 @@ enum class EntropyOption {
   Huffman,
 };
 
-/// One value of an enum option: its name (on the command line and in
-/// `layer` overrides) and its help.
-template <typename E> struct OptionValue {
-  E value;
-  llvm::StringLiteral name, help;
-};
-
 inline constexpr OptionValue<InitOption> kInitValues[] = {
     {InitOption::Linear, "linear",
      "evenly spaced in [min, max] (the paper's best; the default)"},
@@ -86,43 +80,6 @@ inline constexpr OptionValue<EntropyOption> kEntropyValues[] = {
     {EntropyOption::Huffman, "huffman", "canonical Huffman codes"},
 };
 
-/// An option modifier (like llvm::cl::values) that gives an enum option's
-/// parser the values of a table; ODS passes it as the option's last
-/// argument: `[{::mlir::dc::optionValues(::mlir::dc::kLayoutValues)}]`.
-template <typename E, size_t N> struct OptionValues {
-  const OptionValue<E> (&table)[N];
-  template <typename Opt> void apply(Opt &option) const {
-    for (const OptionValue<E> &v : table)
-      option.getParser().addLiteralOption(v.name, v.value, v.help);
-  }
-};
-template <typename E, size_t N>
-OptionValues<E, N> optionValues(const OptionValue<E> (&table)[N]) {
-  return {table};
-}
-
-/// The value named `name` in `table`, if any.
-template <typename E, size_t N>
-std::optional<E> symbolizeOption(const OptionValue<E> (&table)[N],
-                                 llvm::StringRef name) {
-  for (const OptionValue<E> &v : table)
-    if (v.name == name)
-      return v.value;
-  return std::nullopt;
-}
-
-/// The names of `table`'s values joined by `separator`.
-template <typename E, size_t N>
-std::string optionNames(const OptionValue<E> (&table)[N],
-                        llvm::StringRef separator) {
-  std::string names;
-  for (const OptionValue<E> &v : table) {
-    if (!names.empty())
-      names += separator;
-    names += v.name;
-  }
-  return names;
-}
 
 } // namespace mlir::dc
 
